@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db import transaction
+from django.forms import inlineformset_factory
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext_lazy as _
+
+from contacts import roster
+from contacts.models import (
+    Circle,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactQuerySet,
+    Organisation,
+    ProspectStatus,
+    Stage,
+    Tag,
+    normalise_phone,
+)
+from netzwerk.accounts.models import User
+
+MAX_TAGS = 20
+
+
+def parse_tags(text: str) -> list[str]:
+    """'Kunde, Golf ,kunde' -> ['Kunde', 'Golf']: comma separated, case-insensitively unique."""
+    seen: dict[str, str] = {}
+    for raw in text.split(","):
+        name = " ".join(raw.split())[:50]
+        if name and name.lower() not in seen:
+            seen[name.lower()] = name
+    return list(seen.values())
+
+
+class ContactForm(forms.ModelForm[Contact]):
+    tags_text = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        help_text=_("Separate tags with commas."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Contact
+        fields = [
+            "first_name",
+            "last_name",
+            "company",
+            "position",
+            "key_position",
+            "circle",
+            "stage",
+            "prospect_status",
+            "birthday_day",
+            "birthday_month",
+            "birthday_year",
+            "how_met",
+            "met_at",
+            "introduced_by",
+            "organisations",
+            "linkedin_url",
+            "xing_url",
+            "facebook_url",
+            "x_url",
+            "instagram_url",
+            "website",
+            "notes",
+        ]
+        widgets = {
+            "birthday_day": forms.NumberInput(attrs={"min": 1, "max": 31, "inputmode": "numeric"}),
+            "birthday_month": forms.Select(choices=[("", "—"), *MONTHS.items()]),
+            "birthday_year": forms.NumberInput(
+                attrs={"min": 1900, "max": 2100, "inputmode": "numeric"}
+            ),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "organisations": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.fields["met_at"].queryset = Organisation.objects.for_owner(owner)  # type: ignore[attr-defined]
+        self.fields["organisations"].queryset = Organisation.objects.for_owner(owner)  # type: ignore[attr-defined]
+        others = Contact.objects.for_owner(owner).active().order_by("last_name", "first_name")
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["introduced_by"].queryset = others  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.initial["tags_text"] = ", ".join(tag.name for tag in self.instance.tags.all())
+        if self.instance.is_archived:
+            self.fields["circle"].choices = [  # type: ignore[attr-defined]
+                choice for choice in Circle.choices if choice[0] != Circle.STRONG
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("first_name") and not cleaned.get("last_name"):
+            self.add_error("last_name", _("Enter a first or a last name."))
+        return cleaned
+
+    def clean_tags_text(self) -> list[str]:
+        names = parse_tags(self.cleaned_data.get("tags_text", ""))
+        if len(names) > MAX_TAGS:
+            raise forms.ValidationError(_("At most %(max)d tags."), params={"max": MAX_TAGS})
+        return names
+
+    def save_tags(self, contact: Contact) -> None:
+        tags = [self._tag(name) for name in self.cleaned_data["tags_text"]]
+        contact.tags.set(tags)
+
+    def _tag(self, name: str) -> Tag:
+        existing = Tag.objects.for_owner(self.owner).filter(name__iexact=name).first()
+        return existing or Tag.objects.create(owner=self.owner, name=name)
+
+
+class ContactPhoneForm(forms.ModelForm[ContactPhone]):
+    class Meta:
+        model = ContactPhone
+        fields = ["number", "label"]
+        widgets = {"number": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})}
+
+    def clean_number(self) -> str:
+        return normalise_phone(self.cleaned_data["number"])
+
+
+EmailFormSet = inlineformset_factory(
+    Contact, ContactEmail, fields=["address", "label"], extra=1, can_delete=True, max_num=10
+)
+PhoneFormSet = inlineformset_factory(
+    Contact, ContactPhone, form=ContactPhoneForm, extra=1, can_delete=True, max_num=10
+)
+
+
+class ContactEditor:
+    """The contact form with its e-mail and phone formsets, saved as one unit."""
+
+    def __init__(self, data: Any, *, instance: Contact, owner: User) -> None:
+        self.form = ContactForm(data, instance=instance, owner=owner)
+        self.emails = EmailFormSet(data, instance=instance, prefix="emails")
+        self.phones = PhoneFormSet(data, instance=instance, prefix="phones")
+
+    def is_valid(self) -> bool:
+        return all([self.form.is_valid(), self.emails.is_valid(), self.phones.is_valid()])
+
+    def save(self) -> Contact:
+        """Raises roster.RosterFull (and saves nothing) when the strong-tie cap is reached."""
+        with transaction.atomic():
+            contact = self.form.save(commit=False)
+            roster.save_contact(contact)
+            self.form.save_m2m()
+            self.form.save_tags(contact)
+            for formset in (self.emails, self.phones):
+                formset.instance = contact
+                formset.save()
+        return contact
+
+
+class ContactFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    circle = forms.ChoiceField(label=_("Circle"), required=False, choices=[("", _("All circles")), *Circle.choices])
+    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("All stages")), *Stage.choices])
+    prospect = forms.ChoiceField(
+        label=_("Prospect"),
+        required=False,
+        choices=[("", _("Any prospect status")), *ProspectStatus.choices],
+    )
+    tag = forms.ModelChoiceField(label=_("Tag"), required=False, queryset=Tag.objects.none(), empty_label=_("All tags"))
+    key = forms.BooleanField(label=_("Key positions only"), required=False)
+    archived = forms.BooleanField(label=_("Archived"), required=False)
+
+    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].queryset = Tag.objects.for_owner(owner)  # type: ignore[attr-defined]
+
+    def apply(self, contacts: ContactQuerySet) -> ContactQuerySet:
+        if not self.is_valid():
+            return contacts.active()
+        data = self.cleaned_data
+        contacts = contacts.archived() if data["archived"] else contacts.active()
+        if data["q"]:
+            contacts = contacts.search(data["q"])
+        if data["circle"]:
+            contacts = contacts.in_circle(data["circle"])
+        if data["stage"]:
+            contacts = contacts.at_stage(data["stage"])
+        if data["prospect"]:
+            contacts = contacts.with_prospect_status(data["prospect"])
+        if data["tag"]:
+            contacts = contacts.tagged(data["tag"])
+        if data["key"]:
+            contacts = contacts.key_positions()
+        return contacts
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())
+
+
+class OrganisationForm(forms.ModelForm[Organisation]):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "place", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.owner = owner
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        others = Organisation.objects.for_owner(self.instance.owner).filter(name__iexact=name)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(_("You already have an organisation with this name."))
+        return name

@@ -1,0 +1,404 @@
+"""Contacts, their e-mails and phones, tags, and the organisations and events where people meet."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from netzwerk.accounts.models import User
+
+PHONE_DEFAULT_REGION = "DE"
+
+
+class Channel(models.TextChoices):
+    LINKEDIN = "linkedin", "LinkedIn"
+    XING = "xing", "XING"
+    FACEBOOK = "facebook", "Facebook"
+    X = "x", "X"
+    EMAIL = "email", _("E-mail")
+    EVENT = "event", _("Event")
+    CLUB = "club", _("Club or association")
+    TRADE_FAIR = "trade_fair", _("Trade fair")
+    REFERRAL = "referral", _("Referral")
+    OTHER = "other", _("Other")
+
+
+# R1: a first contact through one of these channels is an online contact.
+ONLINE_CHANNELS = frozenset({Channel.LINKEDIN, Channel.XING, Channel.FACEBOOK, Channel.X, Channel.EMAIL})
+
+
+class Circle(models.TextChoices):
+    STRONG = "strong", _("Strong tie")
+    REGULAR = "regular", _("Regular")
+    LOOSE = "loose", _("Loose")
+
+
+class Stage(models.TextChoices):
+    """R5: trust grows in stages; each is reached, never skipped to."""
+
+    ONLINE = "online", _("Online contact")
+    MET = "met", _("Met in person")
+    RELATIONSHIP = "relationship", _("Relationship")
+    STRONG_TIE = "strong_tie", _("Strong tie")
+
+
+class ProspectStatus(models.TextChoices):
+    NONE = "none", _("Not a prospect")
+    PROSPECT = "prospect", _("Prospect")
+    CUSTOMER = "customer", _("Customer")
+    NOT_NOW = "not_now", _("Not now")
+
+
+class OwnedQuerySet[M: models.Model](models.QuerySet[M]):
+    def for_owner(self, user: User) -> OwnedQuerySet[M]:
+        return self.filter(owner=user)
+
+
+class OrganisationQuerySet(OwnedQuerySet["Organisation"]):
+    def annotate_counts(self) -> OrganisationQuerySet:
+        return self.annotate(
+            met_count=models.Count("contacts_met", distinct=True),
+            member_count=models.Count("members", distinct=True),
+        )
+
+
+class OrganisationKind(models.TextChoices):
+    CLUB = "club", _("Club")
+    ASSOCIATION = "association", _("Association")
+    TRADE_FAIR = "trade_fair", _("Trade fair")
+    COMPANY_EVENT = "company_event", _("Company event")
+    COMPANY = "company", _("Company")
+    OTHER = "other", _("Other")
+
+
+class Organisation(models.Model):
+    """R11: clubs, associations, trade fairs and events cannot be replaced by platforms."""
+
+    Kind = OrganisationKind
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisations"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CLUB)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[OrganisationQuerySet] = OrganisationQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("organisation or event")
+        verbose_name_plural = _("organisations and events")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("owner", Lower("name"), name="organisation_unique_name_per_owner"),
+            models.CheckConstraint(
+                condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:organisation_detail", args=[self.pk])
+
+
+class Tag(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("name"), max_length=50)
+
+    objects: ClassVar[OwnedQuerySet[Tag]] = OwnedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("owner", Lower("name"), name="tag_unique_name_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactQuerySet(OwnedQuerySet["Contact"]):
+    def active(self) -> ContactQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> ContactQuerySet:
+        return self.filter(archived_at__isnull=False)
+
+    def strong_ties(self) -> ContactQuerySet:
+        return self.filter(circle=Circle.STRONG)
+
+    def in_circle(self, circle: str) -> ContactQuerySet:
+        return self.filter(circle=circle)
+
+    def at_stage(self, stage: str) -> ContactQuerySet:
+        return self.filter(stage=stage)
+
+    def with_prospect_status(self, status: str) -> ContactQuerySet:
+        return self.filter(prospect_status=status)
+
+    def key_positions(self) -> ContactQuerySet:
+        return self.filter(key_position=True)
+
+    def tagged(self, tag: Tag) -> ContactQuerySet:
+        return self.filter(tags=tag)
+
+    def search(self, text: str) -> ContactQuerySet:
+        """Name, company, tag or e-mail; subqueries keep one row per contact."""
+        query = Q()
+        for word in text.split():
+            query &= (
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(company__icontains=word)
+                | Exists(ContactEmail.objects.filter(contact=OuterRef("pk"), address__icontains=word))
+                | Exists(Tag.objects.filter(contacts=OuterRef("pk"), name__icontains=word))
+            )
+        return self.filter(query)
+
+    def for_list(self) -> ContactQuerySet:
+        return self.prefetch_related("tags").order_by("last_name", "first_name", "pk")
+
+    def demotion_candidates(self) -> ContactQuerySet:
+        """R2 swap-out order: longest without a touch first (never touched before all)."""
+        return self.strong_ties().order_by(
+            models.F("last_touch_at").asc(nulls_first=True), "created_at", "pk"
+        )
+
+
+class Contact(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contacts"
+    )
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    key_position = models.BooleanField(
+        _("key position"), default=False, help_text=_("Decision maker or gatekeeper (R9).")
+    )
+
+    birthday_day = models.PositiveSmallIntegerField(_("birthday (day)"), null=True, blank=True)
+    birthday_month = models.PositiveSmallIntegerField(_("birthday (month)"), null=True, blank=True)
+    birthday_year = models.PositiveSmallIntegerField(_("birthday (year)"), null=True, blank=True)
+
+    how_met = models.CharField(_("how we met"), max_length=20, choices=Channel.choices, blank=True)
+    met_at = models.ForeignKey(
+        Organisation,
+        verbose_name=_("met at"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts_met",
+    )
+    introduced_by = models.ForeignKey(
+        "self",
+        verbose_name=_("introduced by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="introduced",
+    )
+    organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("member of"), blank=True, related_name="members"
+    )
+
+    circle = models.CharField(_("circle"), max_length=10, choices=Circle.choices, default=Circle.LOOSE)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.ONLINE)
+    prospect_status = models.CharField(
+        _("prospect status"),
+        max_length=10,
+        choices=ProspectStatus.choices,
+        default=ProspectStatus.NONE,
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="contacts")
+    notes = models.TextField(_("notes"), blank=True)
+
+    linkedin_url = models.URLField(_("LinkedIn"), blank=True)
+    xing_url = models.URLField(_("XING"), blank=True)
+    facebook_url = models.URLField(_("Facebook"), blank=True)
+    x_url = models.URLField(_("X"), blank=True)
+    instagram_url = models.URLField(_("Instagram"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    # Denormalised from touchpoints; the roster's swap-out suggestion orders by it.
+    last_touch_at = models.DateTimeField(_("last touch"), null=True, blank=True, editable=False)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[ContactQuerySet] = ContactQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [
+            # contact list ordering and the roster count (contacts/roster.py)
+            models.Index(fields=["owner", "last_name", "first_name"], name="contact_owner_name"),
+            models.Index(fields=["owner", "circle"], name="contact_owner_circle"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(first_name="", last_name=""), name="contact_has_a_name"
+            ),
+            models.CheckConstraint(condition=Q(circle__in=Circle.values), name="contact_circle_valid"),
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="contact_stage_valid"),
+            models.CheckConstraint(
+                condition=Q(prospect_status__in=ProspectStatus.values),
+                name="contact_prospect_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage=Stage.STRONG_TIE) | Q(circle=Circle.STRONG),
+                name="contact_strong_tie_stage_in_strong_circle",
+            ),
+            models.CheckConstraint(
+                condition=~Q(circle=Circle.STRONG) | Q(archived_at__isnull=True),
+                name="contact_archived_is_not_strong_tie",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(birthday_day__isnull=True, birthday_month__isnull=True, birthday_year__isnull=True)
+                    | Q(birthday_month__in=[1, 3, 5, 7, 8, 10, 12], birthday_day__range=(1, 31))
+                    | Q(birthday_month__in=[4, 6, 9, 11], birthday_day__range=(1, 30))
+                    | Q(birthday_month=2, birthday_day__range=(1, 29))
+                ),
+                name="contact_birthday_valid_day_and_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(birthday_year__isnull=True) | Q(birthday_year__range=(1900, 2100)),
+                name="contact_birthday_year_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:detail", args=[self.pk])
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def is_strong_tie(self) -> bool:
+        return self.circle == Circle.STRONG
+
+    @property
+    def has_birthday(self) -> bool:
+        return self.birthday_day is not None and self.birthday_month is not None
+
+    def archive(self, *, now: datetime) -> None:
+        """Archived contacts leave the roster: a strong tie is demoted on the way out."""
+        self.archived_at = now
+        if self.circle == Circle.STRONG:
+            self.circle = Circle.REGULAR
+        if self.stage == Stage.STRONG_TIE:
+            self.stage = Stage.RELATIONSHIP
+        self.save(update_fields=["archived_at", "circle", "stage", "updated_at"])
+
+    def unarchive(self) -> None:
+        self.archived_at = None
+        self.save(update_fields=["archived_at", "updated_at"])
+
+    def clean(self) -> None:
+        super().clean()
+        self.clean_birthday()
+        if self.stage == Stage.STRONG_TIE and self.circle != Circle.STRONG:
+            raise ValidationError(
+                {"stage": _("The strong-tie stage belongs to contacts in the strong-tie circle.")}
+            )
+
+    def clean_birthday(self) -> None:
+        day, month, year = self.birthday_day, self.birthday_month, self.birthday_year
+        if day is None and month is None and year is None:
+            return
+        if day is None or month is None:
+            raise ValidationError({"birthday_day": _("A birthday needs a day and a month.")})
+        if not 1 <= month <= 12:
+            raise ValidationError({"birthday_month": _("Enter a month from 1 to 12.")})
+        # 2000 is a leap year: 29 February is allowed when the year is unknown.
+        longest = calendar.monthrange(year or 2000, month)[1]
+        if not 1 <= day <= longest:
+            raise ValidationError({"birthday_day": _("This month has no such day.")})
+        if year is not None and not 1900 <= year <= 2100:
+            raise ValidationError({"birthday_year": _("Enter a year between 1900 and 2100.")})
+
+
+class ContactEmail(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    address = models.EmailField(_("e-mail"))
+    label = models.CharField(_("label"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail address")
+        verbose_name_plural = _("e-mail addresses")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint("contact", Lower("address"), name="contact_email_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+def normalise_phone(raw: str, *, region: str = PHONE_DEFAULT_REGION) -> str:
+    """E.164 form of a phone number; numbers without a country code are read as German."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(_("This is not a phone number."), code="invalid") from error
+    if not phonenumbers.is_possible_number(number):
+        raise ValidationError(_("This is not a phone number."), code="invalid")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class ContactPhone(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(_("phone"), max_length=32, help_text=_("Stored in E.164 form."))
+    label = models.CharField(_("label"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("phone number")
+        verbose_name_plural = _("phone numbers")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint("contact", "number", name="contact_phone_unique"),
+            models.CheckConstraint(condition=Q(number__startswith="+"), name="contact_phone_e164"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display
+
+    @property
+    def display(self) -> str:
+        number = phonenumbers.parse(self.number)
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.number:
+            try:
+                self.number = normalise_phone(self.number)
+            except ValidationError as error:
+                raise ValidationError({"number": error.messages}) from error

@@ -1,0 +1,108 @@
+"""R2, class over mass: the strong-tie roster and its cap.
+
+`save_contact` is the one place that can make a strong tie. Every path (form, htmx action,
+admin action, seed_demo) saves through it, so the cap holds whatever the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from contacts.models import Circle, Contact, Stage
+from netzwerk.accounts.models import STRONG_TIE_WARN_FROM, User
+
+SWAP_SUGGESTIONS = 5
+
+
+@dataclass(frozen=True)
+class Roster:
+    count: int
+    cap: int
+    key_positions: int
+
+    @property
+    def is_full(self) -> bool:
+        return self.count >= self.cap
+
+    @property
+    def is_warning(self) -> bool:
+        return self.count >= STRONG_TIE_WARN_FROM
+
+    @property
+    def free(self) -> int:
+        return max(self.cap - self.count, 0)
+
+    @property
+    def percent(self) -> int:
+        return min(round(100 * self.count / self.cap), 100)
+
+
+class RosterFull(Exception):
+    """The owner's strong ties are at the cap; someone must be demoted first."""
+
+    def __init__(self, roster: Roster, candidates: list[Contact]) -> None:
+        super().__init__(f"strong-tie roster is full ({roster.count}/{roster.cap})")
+        self.roster = roster
+        self.candidates = candidates
+
+
+class CannotPromoteArchived(Exception):
+    pass
+
+
+def roster_for(user: User) -> Roster:
+    counts = Contact.objects.for_owner(user).aggregate(
+        count=Count("pk", filter=Q(circle=Circle.STRONG)),
+        key_positions=Count("pk", filter=Q(circle=Circle.STRONG, key_position=True)),
+    )
+    return Roster(count=counts["count"], cap=user.strong_tie_cap, key_positions=counts["key_positions"])
+
+
+def swap_candidates(user: User, *, limit: int = SWAP_SUGGESTIONS) -> list[Contact]:
+    return list(Contact.objects.for_owner(user).demotion_candidates()[:limit])
+
+
+def save_contact(contact: Contact) -> None:
+    """Save `contact`; if that makes it a strong tie, the owner's roster must have room.
+
+    The owner's row is locked first, so two promotions at cap - 1 run one after the other
+    and the second sees the first (on SQLite the IMMEDIATE transaction mode does the same).
+    Raises RosterFull with the swap-out suggestions when there is no room.
+    """
+    with transaction.atomic():
+        owner = User.objects.select_for_update().only("pk", "strong_tie_cap").get(pk=contact.owner_id)
+        if contact.circle == Circle.STRONG and not _is_stored_strong_tie(contact):
+            if contact.is_archived:
+                raise CannotPromoteArchived
+            roster = roster_for(owner)
+            if roster.is_full:
+                raise RosterFull(roster, swap_candidates(owner))
+        contact.save()
+
+
+def _is_stored_strong_tie(contact: Contact) -> bool:
+    if contact.pk is None:
+        return False
+    return Contact.objects.filter(pk=contact.pk, circle=Circle.STRONG).exists()
+
+
+def promote(contact: Contact) -> None:
+    contact.circle = Circle.STRONG
+    save_contact(contact)
+
+
+def demote(contact: Contact, *, to: str = Circle.REGULAR) -> None:
+    contact.circle = to
+    if contact.stage == Stage.STRONG_TIE:
+        contact.stage = Stage.RELATIONSHIP
+    save_contact(contact)
+
+
+def swap(*, promote_contact: Contact, demote_contact: Contact) -> None:
+    """Free a slot and fill it in one transaction: either both happen or neither."""
+    with transaction.atomic():
+        demote(demote_contact)
+        promote(promote_contact)

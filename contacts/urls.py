@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from contacts import views
+
+app_name = "contacts"
+
+urlpatterns = [
+    path("", views.contact_list, name="list"),
+    path("new/", views.contact_create, name="create"),
+    path("roster/", views.contact_roster, name="roster"),
+    path("<int:pk>/", views.contact_detail, name="detail"),
+    path("<int:pk>/edit/", views.contact_edit, name="edit"),
+    path("<int:pk>/delete/", views.contact_delete, name="delete"),
+    path("<int:pk>/archive/", views.contact_archive, name="archive"),
+    path("<int:pk>/unarchive/", views.contact_unarchive, name="unarchive"),
+    path("<int:pk>/promote/", views.contact_promote, name="promote"),
+    path("<int:pk>/demote/", views.contact_demote, name="demote"),
+    path("<int:pk>/swap/<int:out_pk>/", views.contact_swap, name="swap"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
+    path("organisations/<int:pk>/delete/", views.organisation_delete, name="organisation_delete"),
+]

@@ -1,0 +1,246 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from contacts import roster
+from contacts.forms import ContactEditor, ContactFilterForm, OrganisationForm
+from contacts.models import Contact, Organisation
+from netzwerk.http import AuthenticatedHttpRequest, is_htmx_fragment
+
+CONTACTS_PER_PAGE = 25
+
+
+def _contacts(request: AuthenticatedHttpRequest) -> Any:
+    return Contact.objects.for_owner(request.user)
+
+
+def _page(request: AuthenticatedHttpRequest, template: str, partial: str, context: dict[str, Any]) -> HttpResponse:
+    """The whole page, or only `partial` when htmx asks for a fragment: same context either way."""
+    name = f"{template}#{partial}" if is_htmx_fragment(request) else template
+    return render(request, name, context)
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def contact_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    filters = ContactFilterForm(request.GET, owner=request.user)
+    contacts = filters.apply(_contacts(request)).for_list()
+    page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "page": page,
+        "roster": roster.roster_for(request.user),
+        "query_string": _without_page(request),
+    }
+    return _page(request, "contacts/contact_list.html", "contact-results", context)
+
+
+def _without_page(request: AuthenticatedHttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@login_required
+@require_GET
+def contact_roster(request: AuthenticatedHttpRequest) -> HttpResponse:
+    strong_ties = _contacts(request).demotion_candidates().prefetch_related("tags")
+    context = {"strong_ties": strong_ties, "roster": roster.roster_for(request.user)}
+    return render(request, "contacts/contact_roster.html", context)
+
+
+@login_required
+@require_GET
+def contact_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(
+        _contacts(request)
+        .select_related("met_at", "introduced_by")
+        .prefetch_related("emails", "phones", "tags", "organisations", "introduced"),
+        pk=pk,
+    )
+    context = {"contact": contact, "roster": roster.roster_for(request.user)}
+    return render(request, "contacts/contact_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _edit(request, Contact(owner=request.user))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _edit(request, get_object_or_404(_contacts(request), pk=pk))
+
+
+def _edit(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    editor = ContactEditor(request.POST or None, instance=contact, owner=request.user)
+    context: dict[str, Any] = {"editor": editor, "contact": contact}
+    if request.method == "POST" and editor.is_valid():
+        try:
+            saved = editor.save()
+        except roster.RosterFull as full:
+            editor.form.add_error("circle", _("Your strong-tie roster is full. Demote someone first."))
+            context["full"] = full
+        else:
+            messages.success(request, _("%(name)s was saved.") % {"name": saved.name})
+            if request.htmx:
+                return HttpResponseClientRedirect(saved.get_absolute_url())
+            return redirect(saved)
+    return _page(request, "contacts/contact_form.html", "contact-form", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(_contacts(request), pk=pk)
+    if request.method == "POST":
+        contact.delete()
+        messages.success(request, _("%(name)s was deleted.") % {"name": contact.name})
+        return redirect("contacts:list")
+    return render(request, "contacts/contact_confirm_delete.html", {"contact": contact})
+
+
+@login_required
+@require_POST
+def contact_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(_contacts(request), pk=pk)
+    contact.archive(now=timezone.now())
+    messages.success(request, _("%(name)s was archived.") % {"name": contact.name})
+    return redirect(contact)
+
+
+@login_required
+@require_POST
+def contact_unarchive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(_contacts(request), pk=pk)
+    contact.unarchive()
+    messages.success(request, _("%(name)s is active again.") % {"name": contact.name})
+    return redirect(contact)
+
+
+@login_required
+@require_POST
+def contact_promote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(_contacts(request), pk=pk)
+    try:
+        roster.promote(contact)
+    except roster.RosterFull as full:
+        return _roster_response(request, contact, full=full)
+    except roster.CannotPromoteArchived:
+        messages.error(request, _("Archived contacts cannot be strong ties."))
+    return _roster_response(request, contact)
+
+
+@login_required
+@require_POST
+def contact_demote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(_contacts(request), pk=pk)
+    roster.demote(contact)
+    return _roster_response(request, contact)
+
+
+@login_required
+@require_POST
+def contact_swap(request: AuthenticatedHttpRequest, pk: int, out_pk: int) -> HttpResponse:
+    contact = get_object_or_404(_contacts(request), pk=pk)
+    leaving = get_object_or_404(_contacts(request).strong_ties(), pk=out_pk)
+    try:
+        roster.swap(promote_contact=contact, demote_contact=leaving)
+    except roster.RosterFull as full:
+        return _roster_response(request, contact, full=full)
+    messages.success(
+        request,
+        _("%(new)s is now a strong tie; %(old)s moved to the regular circle.")
+        % {"new": contact.name, "old": leaving.name},
+    )
+    return _roster_response(request, contact)
+
+
+def _roster_response(
+    request: AuthenticatedHttpRequest, contact: Contact, *, full: roster.RosterFull | None = None
+) -> HttpResponse:
+    """htmx: the contact's roster control plus the gauge (out of band). Otherwise a page."""
+    context = {"contact": contact, "roster": roster.roster_for(request.user), "full": full}
+    if request.htmx:
+        return render(request, "contacts/roster_response.html", context)
+    if full is not None:
+        return render(request, "contacts/roster_full.html", context, status=409)
+    return redirect(_safe_next(request) or contact.get_absolute_url())
+
+
+def _safe_next(request: AuthenticatedHttpRequest) -> str | None:
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else None
+
+
+def _organisations(request: AuthenticatedHttpRequest) -> Any:
+    return Organisation.objects.for_owner(request.user)
+
+
+@login_required
+@require_GET
+def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    organisations = _organisations(request).annotate_counts()
+    return render(request, "contacts/organisation_list.html", {"organisations": organisations})
+
+
+@login_required
+@require_GET
+def organisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(_organisations(request), pk=pk)
+    context = {
+        "organisation": organisation,
+        "met_here": organisation.contacts_met.order_by("last_name", "first_name"),
+        "members": organisation.members.order_by("last_name", "first_name"),
+    }
+    return render(request, "contacts/organisation_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _edit_organisation(request, Organisation(owner=request.user))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _edit_organisation(request, get_object_or_404(_organisations(request), pk=pk))
+
+
+def _edit_organisation(request: AuthenticatedHttpRequest, organisation: Organisation) -> HttpResponse:
+    form = OrganisationForm(request.POST or None, instance=organisation, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("%(name)s was saved.") % {"name": saved.name})
+        return redirect(saved)
+    return render(request, "contacts/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(_organisations(request), pk=pk)
+    if request.method == "POST":
+        organisation.delete()
+        messages.success(request, _("%(name)s was deleted.") % {"name": organisation.name})
+        return redirect("contacts:organisation_list")
+    return render(request, "contacts/organisation_confirm_delete.html", {"organisation": organisation})

@@ -1,0 +1,108 @@
+"""The user: e-mail login, time zone, language, digest and roster preferences."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# R2: more than 40-60 strong ties cannot be actively maintained.
+STRONG_TIE_CAP_MIN = 40
+STRONG_TIE_CAP_MAX = 60
+STRONG_TIE_WARN_FROM = 40
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+
+class User(AbstractUser):
+    class Language(models.TextChoices):
+        GERMAN = "de", _("German")
+        ENGLISH = "en", _("English")
+
+    class DigestFrequency(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly (Mondays)")
+        OFF = "off", _("Off")
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("e-mail address"), unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_time_zone]
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.GERMAN
+    )
+    digest_frequency = models.CharField(
+        _("digest"), max_length=8, choices=DigestFrequency.choices, default=DigestFrequency.DAILY
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        _("digest hour"),
+        default=7,
+        validators=[MaxValueValidator(23)],
+        help_text=_("Local hour at which the digest is sent."),
+    )
+    strong_tie_cap = models.PositiveSmallIntegerField(
+        _("strong-tie cap"),
+        default=STRONG_TIE_CAP_MAX,
+        validators=[MinValueValidator(STRONG_TIE_CAP_MIN), MaxValueValidator(STRONG_TIE_CAP_MAX)],
+        help_text=_("At most this many strong ties (40-60); your coach may set it."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(strong_tie_cap__gte=STRONG_TIE_CAP_MIN)
+                & models.Q(strong_tie_cap__lte=STRONG_TIE_CAP_MAX),
+                name="user_strong_tie_cap_40_to_60",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(digest_hour__lte=23), name="user_digest_hour_0_to_23"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+# The admin signs in through allauth: its rate limits and verification apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="contacts:list"), name="home"),
+    path("contacts/", include("contacts.urls")),
+    path("settings/", include("netzwerk.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
