@@ -73,9 +73,7 @@ class ContactForm(forms.ModelForm[Contact]):
         widgets = {
             "birthday_day": forms.NumberInput(attrs={"min": 1, "max": 31, "inputmode": "numeric"}),
             "birthday_month": forms.Select(choices=[("", "—"), *MONTHS.items()]),
-            "birthday_year": forms.NumberInput(
-                attrs={"min": 1900, "max": 2100, "inputmode": "numeric"}
-            ),
+            "birthday_year": forms.NumberInput(attrs={"min": 1900, "max": 2100, "inputmode": "numeric"}),
             "notes": forms.Textarea(attrs={"rows": 4}),
             "organisations": forms.CheckboxSelectMultiple,
         }
@@ -161,14 +159,20 @@ class ContactEditor:
 
 class ContactFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    circle = forms.ChoiceField(label=_("Circle"), required=False, choices=[("", _("All circles")), *Circle.choices])
-    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("All stages")), *Stage.choices])
+    circle = forms.ChoiceField(
+        label=_("Circle"), required=False, choices=[("", _("All circles")), *Circle.choices]
+    )
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=[("", _("All stages")), *Stage.choices]
+    )
     prospect = forms.ChoiceField(
         label=_("Prospect"),
         required=False,
         choices=[("", _("Any prospect status")), *ProspectStatus.choices],
     )
-    tag = forms.ModelChoiceField(label=_("Tag"), required=False, queryset=Tag.objects.none(), empty_label=_("All tags"))
+    tag = forms.ModelChoiceField(
+        label=_("Tag"), required=False, queryset=Tag.objects.none(), empty_label=_("All tags")
+    )
     key = forms.BooleanField(label=_("Key positions only"), required=False)
     archived = forms.BooleanField(label=_("Archived"), required=False)
 

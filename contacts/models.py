@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 import phonenumbers
@@ -183,9 +183,7 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
 
 
 class Contact(models.Model):
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contacts"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contacts")
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     company = models.CharField(_("company"), max_length=200, blank=True)
@@ -254,9 +252,7 @@ class Contact(models.Model):
             models.Index(fields=["owner", "circle"], name="contact_owner_circle"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(first_name="", last_name=""), name="contact_has_a_name"
-            ),
+            models.CheckConstraint(condition=~Q(first_name="", last_name=""), name="contact_has_a_name"),
             models.CheckConstraint(condition=Q(circle__in=Circle.values), name="contact_circle_valid"),
             models.CheckConstraint(condition=Q(stage__in=Stage.values), name="contact_stage_valid"),
             models.CheckConstraint(
@@ -307,6 +303,22 @@ class Contact(models.Model):
     @property
     def has_birthday(self) -> bool:
         return self.birthday_day is not None and self.birthday_month is not None
+
+    @property
+    def birthday_date(self) -> date | None:
+        """The birthday as a date for display; 2000 (a leap year) stands in for an unknown year."""
+        if self.birthday_day is None or self.birthday_month is None:
+            return None
+        return date(self.birthday_year or 2000, self.birthday_month, self.birthday_day)
+
+    @property
+    def social_profiles(self) -> list[tuple[str, str]]:
+        fields = ["linkedin_url", "xing_url", "facebook_url", "x_url", "instagram_url", "website"]
+        return [
+            (str(self._meta.get_field(name).verbose_name), getattr(self, name))
+            for name in fields
+            if getattr(self, name)
+        ]
 
     def archive(self, *, now: datetime) -> None:
         """Archived contacts leave the roster: a strong tie is demoted on the way out."""

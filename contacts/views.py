@@ -10,23 +10,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from contacts import roster
 from contacts.forms import ContactEditor, ContactFilterForm, OrganisationForm
 from contacts.models import Contact, Organisation
-from netzwerk.http import AuthenticatedHttpRequest, is_htmx_fragment
+from netzwerk.http import AuthenticatedHttpRequest, is_htmx_fragment, owner_object
 
 CONTACTS_PER_PAGE = 25
+READ, WRITE, READ_WRITE = ("GET", "HEAD"), ("POST",), ("GET", "HEAD", "POST")
 
 
 def _contacts(request: AuthenticatedHttpRequest) -> Any:
     return Contact.objects.for_owner(request.user)
 
 
-def _page(request: AuthenticatedHttpRequest, template: str, partial: str, context: dict[str, Any]) -> HttpResponse:
+def _page(
+    request: AuthenticatedHttpRequest, template: str, partial: str, context: dict[str, Any]
+) -> HttpResponse:
     """The whole page, or only `partial` when htmx asks for a fragment: same context either way."""
     name = f"{template}#{partial}" if is_htmx_fragment(request) else template
     return render(request, name, context)
@@ -62,14 +65,13 @@ def contact_roster(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "contacts/contact_roster.html", context)
 
 
-@login_required
-@require_GET
-def contact_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    contact = get_object_or_404(
+@owner_object(Contact, methods=READ)
+def contact_detail(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    contact = (
         _contacts(request)
         .select_related("met_at", "introduced_by")
-        .prefetch_related("emails", "phones", "tags", "organisations", "introduced"),
-        pk=pk,
+        .prefetch_related("emails", "phones", "tags", "organisations", "introduced")
+        .get(pk=contact.pk)
     )
     context = {"contact": contact, "roster": roster.roster_for(request.user)}
     return render(request, "contacts/contact_detail.html", context)
@@ -81,10 +83,9 @@ def contact_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _edit(request, Contact(owner=request.user))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def contact_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _edit(request, get_object_or_404(_contacts(request), pk=pk))
+@owner_object(Contact, methods=READ_WRITE)
+def contact_edit(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    return _edit(request, contact)
 
 
 def _edit(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
@@ -104,10 +105,8 @@ def _edit(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     return _page(request, "contacts/contact_form.html", "contact-form", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def contact_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    contact = get_object_or_404(_contacts(request), pk=pk)
+@owner_object(Contact, methods=READ_WRITE)
+def contact_delete(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     if request.method == "POST":
         contact.delete()
         messages.success(request, _("%(name)s was deleted.") % {"name": contact.name})
@@ -115,28 +114,22 @@ def contact_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "contacts/contact_confirm_delete.html", {"contact": contact})
 
 
-@login_required
-@require_POST
-def contact_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    contact = get_object_or_404(_contacts(request), pk=pk)
+@owner_object(Contact, methods=WRITE)
+def contact_archive(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     contact.archive(now=timezone.now())
     messages.success(request, _("%(name)s was archived.") % {"name": contact.name})
     return redirect(contact)
 
 
-@login_required
-@require_POST
-def contact_unarchive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    contact = get_object_or_404(_contacts(request), pk=pk)
+@owner_object(Contact, methods=WRITE)
+def contact_unarchive(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     contact.unarchive()
     messages.success(request, _("%(name)s is active again.") % {"name": contact.name})
     return redirect(contact)
 
 
-@login_required
-@require_POST
-def contact_promote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    contact = get_object_or_404(_contacts(request), pk=pk)
+@owner_object(Contact, methods=WRITE)
+def contact_promote(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     try:
         roster.promote(contact)
     except roster.RosterFull as full:
@@ -146,36 +139,44 @@ def contact_promote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _roster_response(request, contact)
 
 
-@login_required
-@require_POST
-def contact_demote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    contact = get_object_or_404(_contacts(request), pk=pk)
+@owner_object(Contact, methods=WRITE)
+def contact_demote(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     roster.demote(contact)
     return _roster_response(request, contact)
 
 
-@login_required
-@require_POST
-def contact_swap(request: AuthenticatedHttpRequest, pk: int, out_pk: int) -> HttpResponse:
-    contact = get_object_or_404(_contacts(request), pk=pk)
+@owner_object(Contact, methods=WRITE)
+def contact_swap(request: AuthenticatedHttpRequest, contact: Contact, out_pk: int) -> HttpResponse:
     leaving = get_object_or_404(_contacts(request).strong_ties(), pk=out_pk)
     try:
         roster.swap(promote_contact=contact, demote_contact=leaving)
     except roster.RosterFull as full:
         return _roster_response(request, contact, full=full)
+    except roster.CannotPromoteArchived:
+        messages.error(request, _("Archived contacts cannot be strong ties."))
+        return _roster_response(request, contact)
     messages.success(
         request,
         _("%(new)s is now a strong tie; %(old)s moved to the regular circle.")
         % {"new": contact.name, "old": leaving.name},
     )
-    return _roster_response(request, contact)
+    return _roster_response(request, contact, demoted=leaving)
 
 
 def _roster_response(
-    request: AuthenticatedHttpRequest, contact: Contact, *, full: roster.RosterFull | None = None
+    request: AuthenticatedHttpRequest,
+    contact: Contact,
+    *,
+    full: roster.RosterFull | None = None,
+    demoted: Contact | None = None,
 ) -> HttpResponse:
     """htmx: the contact's roster control plus the gauge (out of band). Otherwise a page."""
-    context = {"contact": contact, "roster": roster.roster_for(request.user), "full": full}
+    context = {
+        "contact": contact,
+        "roster": roster.roster_for(request.user),
+        "full": full,
+        "demoted": demoted,
+    }
     if request.htmx:
         return render(request, "contacts/roster_response.html", context)
     if full is not None:
@@ -202,10 +203,8 @@ def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "contacts/organisation_list.html", {"organisations": organisations})
 
 
-@login_required
-@require_GET
-def organisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(_organisations(request), pk=pk)
+@owner_object(Organisation, methods=READ)
+def organisation_detail(request: AuthenticatedHttpRequest, organisation: Organisation) -> HttpResponse:
     context = {
         "organisation": organisation,
         "met_here": organisation.contacts_met.order_by("last_name", "first_name"),
@@ -220,10 +219,9 @@ def organisation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _edit_organisation(request, Organisation(owner=request.user))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def organisation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _edit_organisation(request, get_object_or_404(_organisations(request), pk=pk))
+@owner_object(Organisation, methods=READ_WRITE)
+def organisation_edit(request: AuthenticatedHttpRequest, organisation: Organisation) -> HttpResponse:
+    return _edit_organisation(request, organisation)
 
 
 def _edit_organisation(request: AuthenticatedHttpRequest, organisation: Organisation) -> HttpResponse:
@@ -235,10 +233,8 @@ def _edit_organisation(request: AuthenticatedHttpRequest, organisation: Organisa
     return render(request, "contacts/organisation_form.html", {"form": form, "organisation": organisation})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def organisation_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(_organisations(request), pk=pk)
+@owner_object(Organisation, methods=READ_WRITE)
+def organisation_delete(request: AuthenticatedHttpRequest, organisation: Organisation) -> HttpResponse:
     if request.method == "POST":
         organisation.delete()
         messages.success(request, _("%(name)s was deleted.") % {"name": organisation.name})

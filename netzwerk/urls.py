@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from netzwerk.accounts import views as account_views
+
 # The admin signs in through allauth: its rate limits and verification apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
@@ -13,6 +15,6 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("settings/", include("netzwerk.accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("language/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

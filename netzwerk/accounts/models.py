@@ -91,9 +91,7 @@ class User(AbstractUser):
                 & models.Q(strong_tie_cap__lte=STRONG_TIE_CAP_MAX),
                 name="user_strong_tie_cap_40_to_60",
             ),
-            models.CheckConstraint(
-                condition=models.Q(digest_hour__lte=23), name="user_digest_hour_0_to_23"
-            ),
+            models.CheckConstraint(condition=models.Q(digest_hour__lte=23), name="user_digest_hour_0_to_23"),
         ]
 
     def __str__(self) -> str:

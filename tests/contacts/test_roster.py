@@ -1,0 +1,282 @@
+"""R2: the strong-tie cap holds on every path that can make a strong tie."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.admin.sites import site as admin_site
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from contacts import roster
+from contacts.admin import ContactAdmin
+from contacts.models import Circle, Contact, Stage
+from tests.factories import ContactFactory, UserFactory, strong_ties
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def strong_count(user) -> int:
+    return Contact.objects.for_owner(user).strong_ties().count()
+
+
+@pytest.fixture
+def full_owner(owner):
+    owner.strong_tie_cap = 40
+    owner.save()
+    strong_ties(owner, 40)
+    return owner
+
+
+def test_it_counts_the_roster_and_its_key_positions(owner) -> None:
+    ties = strong_ties(owner, 3)
+    ties[0].key_position = True
+    ties[0].save()
+    ContactFactory(owner=owner, key_position=True)  # not a strong tie
+
+    state = roster.roster_for(owner)
+
+    assert (state.count, state.cap, state.key_positions) == (3, 60, 1)
+    assert not state.is_warning
+    assert not state.is_full
+
+
+def test_it_warns_from_40_and_is_full_at_the_cap(owner) -> None:
+    assert roster.Roster(count=39, cap=60, key_positions=0).is_warning is False
+    assert roster.Roster(count=40, cap=60, key_positions=0).is_warning is True
+    assert roster.Roster(count=59, cap=60, key_positions=0).is_full is False
+    assert roster.Roster(count=60, cap=60, key_positions=0).is_full is True
+
+
+def test_it_refuses_the_41st_strong_tie_at_a_cap_of_40(full_owner) -> None:
+    newcomer = ContactFactory(owner=full_owner)
+
+    with pytest.raises(roster.RosterFull) as refused:
+        roster.promote(newcomer)
+
+    assert strong_count(full_owner) == 40
+    newcomer.refresh_from_db()
+    assert newcomer.circle == Circle.REGULAR
+    assert refused.value.roster.count == 40
+    assert len(refused.value.candidates) == roster.SWAP_SUGGESTIONS
+
+
+def test_it_refuses_the_61st_strong_tie_at_the_default_cap(owner) -> None:
+    strong_ties(owner, 60)
+
+    with pytest.raises(roster.RosterFull):
+        roster.promote(ContactFactory(owner=owner))
+
+    assert strong_count(owner) == 60
+
+
+def test_it_refuses_a_new_contact_created_as_a_strong_tie_when_full(full_owner) -> None:
+    contact = Contact(owner=full_owner, first_name="Neu", circle=Circle.STRONG, stage=Stage.MET)
+
+    with pytest.raises(roster.RosterFull):
+        roster.save_contact(contact)
+
+    assert contact.pk is None
+    assert strong_count(full_owner) == 40
+
+
+def test_it_lets_a_strong_tie_be_saved_again_when_full(full_owner) -> None:
+    tie = Contact.objects.for_owner(full_owner).strong_ties().first()
+    tie.company = "Neue Firma AG"
+
+    roster.save_contact(tie)
+
+    tie.refresh_from_db()
+    assert tie.company == "Neue Firma AG"
+
+
+def test_it_suggests_the_longest_untouched_strong_ties_first(owner) -> None:
+    recent, old, never = strong_ties(owner, 3)
+    Contact.objects.filter(pk=recent.pk).update(last_touch_at=NOW - timedelta(days=3))
+    Contact.objects.filter(pk=old.pk).update(last_touch_at=NOW - timedelta(days=300))
+
+    assert [c.pk for c in roster.swap_candidates(owner)] == [never.pk, old.pk, recent.pk]
+
+
+def test_it_counts_only_the_owners_strong_ties(owner, stranger) -> None:
+    owner.strong_tie_cap = 40
+    owner.save()
+    strong_ties(stranger, 45)
+
+    roster.promote(ContactFactory(owner=owner))
+
+    assert strong_count(owner) == 1
+
+
+def test_it_swaps_in_one_step_or_not_at_all(full_owner) -> None:
+    leaving = Contact.objects.for_owner(full_owner).strong_ties().first()
+    leaving.stage = Stage.STRONG_TIE
+    leaving.save()
+    newcomer = ContactFactory(owner=full_owner)
+
+    roster.swap(promote_contact=newcomer, demote_contact=leaving)
+
+    leaving.refresh_from_db()
+    newcomer.refresh_from_db()
+    assert (leaving.circle, leaving.stage) == (Circle.REGULAR, Stage.RELATIONSHIP)
+    assert newcomer.circle == Circle.STRONG
+    assert strong_count(full_owner) == 40
+
+
+def test_it_never_makes_an_archived_contact_a_strong_tie(owner) -> None:
+    contact = ContactFactory(owner=owner)
+    contact.archive(now=NOW)
+
+    with pytest.raises(roster.CannotPromoteArchived):
+        roster.promote(contact)
+
+    assert strong_count(owner) == 0
+
+
+def test_archiving_a_strong_tie_frees_its_slot(owner) -> None:
+    (tie,) = strong_ties(owner, 1)
+
+    tie.archive(now=NOW)
+
+    tie.refresh_from_db()
+    assert tie.circle == Circle.REGULAR
+    assert tie.is_archived
+    assert strong_count(owner) == 0
+
+
+# ---------------------------------------------------------------- every path
+
+
+def test_the_contact_form_refuses_a_strong_tie_when_full(full_owner, client: Client) -> None:
+    client.force_login(full_owner)
+    data = {
+        "first_name": "Sören",
+        "last_name": "Groß",
+        "circle": Circle.STRONG,
+        "stage": Stage.MET,
+        "prospect_status": "none",
+        "emails-TOTAL_FORMS": "0",
+        "emails-INITIAL_FORMS": "0",
+        "phones-TOTAL_FORMS": "0",
+        "phones-INITIAL_FORMS": "0",
+    }
+
+    response = client.post(reverse("contacts:create"), data)
+
+    assert response.status_code == 200
+    assert "roster is full" in response.content.decode()
+    assert not Contact.objects.filter(last_name="Groß").exists()
+    assert strong_count(full_owner) == 40
+
+
+def test_the_edit_form_refuses_a_promotion_when_full(full_owner, client: Client) -> None:
+    contact = ContactFactory(owner=full_owner, first_name="Ute")
+    client.force_login(full_owner)
+    data = {
+        "first_name": "Ute",
+        "last_name": "Weiß",
+        "circle": Circle.STRONG,
+        "stage": Stage.MET,
+        "prospect_status": "none",
+        "emails-TOTAL_FORMS": "0",
+        "emails-INITIAL_FORMS": "0",
+        "phones-TOTAL_FORMS": "0",
+        "phones-INITIAL_FORMS": "0",
+    }
+
+    response = client.post(reverse("contacts:edit", args=[contact.pk]), data, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()
+    assert "roster is full" in response.content.decode()
+    contact.refresh_from_db()
+    assert contact.circle == Circle.REGULAR
+
+
+def test_the_htmx_promote_shows_who_to_demote_when_full(full_owner, client: Client) -> None:
+    newcomer = ContactFactory(owner=full_owner)
+    oldest = roster.swap_candidates(full_owner)[0]
+    client.force_login(full_owner)
+
+    response = client.post(reverse("contacts:promote", args=[newcomer.pk]), HTTP_HX_REQUEST="true")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert oldest.name in body
+    assert reverse("contacts:swap", args=[newcomer.pk, oldest.pk]) in body
+    assert strong_count(full_owner) == 40
+
+
+def test_the_plain_promote_answers_409_with_the_swap_page_when_full(full_owner, client: Client) -> None:
+    newcomer = ContactFactory(owner=full_owner)
+    client.force_login(full_owner)
+
+    response = client.post(reverse("contacts:promote", args=[newcomer.pk]))
+
+    assert response.status_code == 409
+    assert "<html" in response.content.decode()
+    assert strong_count(full_owner) == 40
+
+
+def test_the_admin_action_refuses_promotions_beyond_the_cap(full_owner) -> None:
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    newcomers = ContactFactory.create_batch(2, owner=full_owner)
+    request = RequestFactory().post("/admin/contacts/contact/")
+    request.user = superuser
+    request.session = {}  # type: ignore[assignment]
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+
+    ContactAdmin(Contact, admin_site).promote_to_strong_tie(
+        request, Contact.objects.filter(pk__in=[c.pk for c in newcomers])
+    )
+
+    assert strong_count(full_owner) == 40
+    assert "not promoted" in " ".join(str(m) for m in request._messages)  # type: ignore[attr-defined]
+
+
+def test_the_admin_cannot_edit_the_circle_directly() -> None:
+    assert "circle" in ContactAdmin.readonly_fields
+
+
+def test_the_database_refuses_a_strong_tie_stage_outside_the_strong_circle(owner) -> None:
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        ContactFactory(owner=owner, circle=Circle.REGULAR, stage=Stage.STRONG_TIE)
+
+
+# ---------------------------------------------------------------- concurrency
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_promotions_at_59_make_60_not_61(database_vendor: str) -> None:
+    """On PostgreSQL (CI) the owner's row lock serialises them; on SQLite, IMMEDIATE mode."""
+    owner = UserFactory()
+    strong_ties(owner, 59)
+    first, second = ContactFactory.create_batch(2, owner=owner)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def promote(contact: Contact) -> None:
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            roster.promote(contact)
+            outcomes.append("promoted")
+        except roster.RosterFull:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=promote, args=(c,)) for c in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["promoted", "refused"]
+    assert strong_count(owner) == 60

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import factory
+from allauth.account.models import EmailAddress
+
+from contacts.models import Circle, Contact, ContactEmail, ContactPhone, Organisation, Stage, Tag
+from netzwerk.accounts.models import User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@netzwerk.test")
+    first_name = "Alice"
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Marketing-Club {n}")
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Tag {n}")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    """Never a strong tie: those are made through contacts.roster (see strong_tie below)."""
+
+    class Meta:
+        model = Contact
+
+    owner = factory.SubFactory(UserFactory)
+    first_name = factory.Sequence(lambda n: f"Jürgen{n}")
+    last_name = "Weiß"
+    company = "Beispiel GmbH"
+    circle = Circle.REGULAR
+    stage = Stage.MET
+
+
+class ContactEmailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactEmail
+
+    contact = factory.SubFactory(ContactFactory)
+    address = factory.Sequence(lambda n: f"kontakt{n}@beispiel.test")
+
+
+class ContactPhoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactPhone
+
+    contact = factory.SubFactory(ContactFactory)
+    number = factory.Sequence(lambda n: f"+4930{1000000 + n}")
+
+
+def strong_ties(owner: User, count: int) -> list[Contact]:
+    """`count` strong ties for `owner`, made through the roster like every other path."""
+    from contacts import roster
+
+    made = []
+    for contact in ContactFactory.create_batch(count, owner=owner):
+        roster.promote(contact)
+        made.append(contact)
+    return made

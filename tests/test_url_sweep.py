@@ -1,0 +1,175 @@
+"""Every URL pattern is classified; strangers get 404, anonymous users the login page.
+
+A new URL pattern that is not in ACCESS fails `test_it_classifies_every_url_pattern`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from contacts.models import Contact, Organisation
+from tests.factories import ContactFactory, OrganisationFactory, strong_ties
+
+PUBLIC, LOGIN, OWNER = "public", "login-required", "object of the owner"
+
+ACCESS: dict[str, str] = {
+    "home": LOGIN,
+    "set_language": PUBLIC,
+    "accounts:preferences": LOGIN,
+    "contacts:list": LOGIN,
+    "contacts:create": LOGIN,
+    "contacts:roster": LOGIN,
+    "contacts:detail": OWNER,
+    "contacts:edit": OWNER,
+    "contacts:delete": OWNER,
+    "contacts:archive": OWNER,
+    "contacts:unarchive": OWNER,
+    "contacts:promote": OWNER,
+    "contacts:demote": OWNER,
+    "contacts:swap": OWNER,
+    "contacts:organisation_list": LOGIN,
+    "contacts:organisation_create": LOGIN,
+    "contacts:organisation_detail": OWNER,
+    "contacts:organisation_edit": OWNER,
+    "contacts:organisation_delete": OWNER,
+    # django-allauth
+    "account_login": PUBLIC,
+    "account_logout": PUBLIC,
+    "account_signup": PUBLIC,
+    "account_inactive": PUBLIC,
+    "account_email_verification_sent": PUBLIC,
+    "account_confirm_email": PUBLIC,
+    "account_confirm_login_code": PUBLIC,
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,
+    "account_reset_password_from_key_done": PUBLIC,
+    "account_reauthenticate": LOGIN,
+    "account_email": LOGIN,
+    "account_change_password": LOGIN,
+    "account_set_password": LOGIN,
+}
+# Django's admin: staff only, behind allauth's login (tested below).
+ADMIN_PREFIX = "admin/"
+
+# Placeholder arguments for reversing patterns that take some.
+SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
+    "account_confirm_email": {"key": "abc"},
+    "account_reset_password_from_key": {"uidb36": "1", "key": "set-password"},
+}
+
+
+def walk(
+    patterns: list[Any], prefix: str = "", namespace: str | None = None
+) -> Iterator[tuple[str | None, str]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            ns = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield name, prefix + str(pattern.pattern)
+
+
+def project_patterns() -> list[tuple[str | None, str]]:
+    return [
+        (name, route)
+        for name, route in walk(get_resolver().url_patterns)
+        if not route.startswith(ADMIN_PREFIX)
+    ]
+
+
+def names_with(access: str) -> list[str]:
+    return sorted(name for name, kind in ACCESS.items() if kind == access)
+
+
+def test_it_classifies_every_url_pattern() -> None:
+    found = project_patterns()
+    unnamed = [route for name, route in found if name is None]
+    assert unnamed == [], f"name these URL patterns and classify them: {unnamed}"
+    assert {name for name, _ in found} == set(ACCESS)
+
+
+def test_it_keeps_the_admin_under_its_prefix() -> None:
+    routes = [route for _, route in walk(get_resolver().url_patterns)]
+    admin_names = [
+        name for name, route in walk(get_resolver().url_patterns) if route.startswith(ADMIN_PREFIX)
+    ]
+    assert any(route.startswith(ADMIN_PREFIX) for route in routes)
+    assert all(name is None or name.startswith("admin:") for name in admin_names)
+
+
+@pytest.fixture
+def owned(owner: Any) -> dict[str, Any]:
+    contact = ContactFactory(owner=owner, first_name="Geheim", last_name="Kontakt")
+    (tie,) = strong_ties(owner, 1)
+    organisation = OrganisationFactory(owner=owner, name="Geheimclub")
+    return {"contact": contact, "tie": tie, "organisation": organisation}
+
+
+def owner_url(name: str, owned: dict[str, Any]) -> str:
+    if name.startswith("contacts:organisation_"):
+        return reverse(name, kwargs={"pk": owned["organisation"].pk})
+    if name == "contacts:swap":
+        return reverse(name, kwargs={"pk": owned["contact"].pk, "out_pk": owned["tie"].pk})
+    return reverse(name, kwargs={"pk": owned["contact"].pk})
+
+
+def snapshot() -> list[Any]:
+    return [
+        list(Contact.objects.order_by("pk").values()),
+        list(Organisation.objects.order_by("pk").values()),
+    ]
+
+
+@pytest.mark.parametrize("name", names_with(OWNER))
+def test_it_answers_404_to_a_stranger_and_changes_nothing(
+    name: str, owned: dict[str, Any], stranger_client: Client
+) -> None:
+    url = owner_url(name, owned)
+    before = snapshot()
+
+    assert stranger_client.get(url).status_code in {404, 405}
+    assert stranger_client.post(url, {"first_name": "Mallory", "name": "Mallory"}).status_code == 404
+    assert stranger_client.post(url, HTTP_HX_REQUEST="true").status_code == 404
+
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", names_with(OWNER))
+def test_it_serves_the_owner(name: str, owned: dict[str, Any], owner_client: Client) -> None:
+    response = owner_client.get(owner_url(name, owned))
+    # POST-only actions refuse GET; pages answer.
+    assert response.status_code in {200, 405}
+
+
+@pytest.mark.parametrize("name", [*names_with(OWNER), *names_with(LOGIN)])
+def test_it_sends_anonymous_users_to_login(name: str, owned: dict[str, Any], client: Client) -> None:
+    url = owner_url(name, owned) if ACCESS[name] == OWNER else reverse(name)
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", names_with(PUBLIC))
+@pytest.mark.django_db
+def test_it_lets_anonymous_users_reach_public_pages(name: str, client: Client) -> None:
+    response = client.get(reverse(name, kwargs=SAMPLE_KWARGS.get(name)))
+    assert response.status_code in {200, 302, 405}
+    if response.status_code == 302:
+        assert not response["Location"].startswith(reverse("account_login") + "?next=")
+
+
+def test_it_keeps_anonymous_users_and_strangers_out_of_the_admin(
+    client: Client, stranger_client: Client
+) -> None:
+    for visitor in (client, stranger_client):
+        response = visitor.get("/admin/contacts/contact/")
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
