@@ -47,3 +47,11 @@ def database_vendor() -> str:
     if os.environ.get("CI") == "true" and connection.vendor != "postgresql":
         pytest.fail("CI must run the suite on PostgreSQL: set DATABASE_URL")
     return connection.vendor
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """allauth's rate limits live in the cache: each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()

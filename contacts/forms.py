@@ -70,6 +70,7 @@ class ContactForm(forms.ModelForm[Contact]):
             "website",
             "notes",
         ]
+        labels = {"birthday_day": _("Day"), "birthday_month": _("Month"), "birthday_year": _("Year")}
         widgets = {
             "birthday_day": forms.NumberInput(attrs={"min": 1, "max": 31, "inputmode": "numeric"}),
             "birthday_month": forms.Select(choices=[("", "—"), *MONTHS.items()]),
@@ -119,6 +120,7 @@ class ContactPhoneForm(forms.ModelForm[ContactPhone]):
     class Meta:
         model = ContactPhone
         fields = ["number", "label"]
+        help_texts = {"number": ""}
         widgets = {"number": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})}
 
     def clean_number(self) -> str:
@@ -177,7 +179,7 @@ class ContactFilterForm(forms.Form):
     archived = forms.BooleanField(label=_("Archived"), required=False)
 
     def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.fields["tag"].queryset = Tag.objects.for_owner(owner)  # type: ignore[attr-defined]
 
     def apply(self, contacts: ContactQuerySet) -> ContactQuerySet:

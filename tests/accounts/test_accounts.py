@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils.csp import CSP
+
+from netzwerk.accounts.models import User
+from tests.factories import PASSWORD, UserFactory
+
+SIGNUP = {
+    "email": "neu@netzwerk.test",
+    "password1": "ein-langes-Passwort-2026",
+    "password2": "ein-langes-Passwort-2026",
+}
+
+
+def confirmation_link(message: mail.EmailMessage) -> str:
+    match = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+@pytest.mark.django_db
+def test_signup_requires_email_verification_before_login(client: Client) -> None:
+    response = client.post(reverse("account_signup"), SIGNUP)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert client.get(reverse("contacts:list")).status_code == 302
+    login = client.post(reverse("account_login"), {"login": SIGNUP["email"], "password": SIGNUP["password1"]})
+    assert login["Location"] == reverse("account_email_verification_sent")
+    assert len(mail.outbox) == 1  # allauth sends the confirmation once per 3 minutes
+
+
+@pytest.mark.django_db
+def test_the_confirmation_link_verifies_and_logs_in(client: Client) -> None:
+    client.post(reverse("account_signup"), SIGNUP)
+    link = confirmation_link(mail.outbox[0])
+
+    confirm_page = client.get(link)
+    assert confirm_page.status_code == 200
+    assert not EmailAddress.objects.get(email=SIGNUP["email"]).verified  # GET only asks
+
+    response = client.post(link)
+
+    assert EmailAddress.objects.get(email=SIGNUP["email"]).verified
+    assert client.get(response["Location"], follow=True).status_code == 200
+    assert client.get(reverse("contacts:list")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_new_account_starts_in_the_signup_language_with_berlin_time(client: Client) -> None:
+    client.post(reverse("account_signup"), SIGNUP, HTTP_ACCEPT_LANGUAGE="en")
+
+    user = User.objects.get(email=SIGNUP["email"])
+    assert (user.language, user.time_zone, user.strong_tie_cap) == ("en", "Europe/Berlin", 60)
+    assert (user.digest_frequency, user.digest_hour) == ("daily", 7)
+
+
+@pytest.mark.django_db
+def test_the_interface_is_german_by_default(client: Client) -> None:
+    body = client.get(reverse("account_login")).content.decode()
+
+    assert '<html lang="de">' in body
+    assert "Anmeldung" in body
+
+
+def test_a_user_sees_their_own_language(owner_client: Client, owner) -> None:
+    owner.language = "en"
+    owner.save()
+
+    body = owner_client.get(reverse("contacts:list")).content.decode()
+
+    assert '<html lang="en">' in body
+    assert "Contacts" in body
+
+
+def test_the_language_switch_saves_the_users_choice(owner_client: Client, owner) -> None:
+    owner_client.post(reverse("set_language"), {"language": "en", "next": "/contacts/"})
+
+    owner.refresh_from_db()
+    assert owner.language == "en"
+
+
+@pytest.mark.django_db
+def test_visitors_can_switch_the_language(client: Client) -> None:
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+
+    assert response.status_code == 302
+    assert "Sign In" in client.get(reverse("account_login")).content.decode()
+
+
+def test_the_preferences_are_saved_and_validated(owner_client: Client, owner) -> None:
+    url = reverse("accounts:preferences")
+    data = {"first_name": "Alice", "last_name": "Muster", "language": "de", "digest_frequency": "weekly"}
+
+    bad = owner_client.post(url, {**data, "time_zone": "Mars/Olympus", "digest_hour": "7"})
+    good = owner_client.post(url, {**data, "time_zone": "Europe/Vienna", "digest_hour": "6"})
+
+    assert bad.status_code == 200
+    assert good.status_code == 302
+    owner.refresh_from_db()
+    assert (owner.time_zone, owner.digest_frequency, owner.digest_hour) == ("Europe/Vienna", "weekly", 6)
+
+
+def test_the_preferences_cannot_raise_the_cap(owner_client: Client, owner) -> None:
+    owner_client.post(
+        reverse("accounts:preferences"),
+        {
+            "language": "de",
+            "time_zone": "Europe/Berlin",
+            "digest_frequency": "daily",
+            "digest_hour": "7",
+            "strong_tie_cap": "99",
+        },
+    )
+
+    owner.refresh_from_db()
+    assert owner.strong_tie_cap == 60
+
+
+@pytest.mark.django_db
+def test_the_database_keeps_the_cap_between_40_and_60() -> None:
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        UserFactory(strong_tie_cap=61)
+
+
+@pytest.mark.django_db
+def test_login_with_the_right_password_reaches_the_contacts(client: Client) -> None:
+    user = UserFactory()
+
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert client.get(reverse("contacts:list")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_password_reset_does_not_reveal_whether_an_account_exists(client: Client) -> None:
+    UserFactory(email="bekannt@netzwerk.test")
+
+    known = client.post(reverse("account_reset_password"), {"email": "bekannt@netzwerk.test"})
+    unknown = client.post(reverse("account_reset_password"), {"email": "unbekannt@netzwerk.test"})
+
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+
+
+def test_production_hashes_passwords_with_argon2() -> None:
+    from netzwerk import settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_every_page_carries_a_nonce_csp(owner_client: Client) -> None:
+    first = owner_client.get(reverse("contacts:list"))
+    second = owner_client.get(reverse("contacts:list"))
+
+    policy = first["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy)
+    assert nonce
+    assert "object-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert nonce.group(1) != re.search(r"'nonce-([^']+)'", second["Content-Security-Policy"]).group(1)
+    scripts = re.findall(r"<script[^>]*>", first.content.decode())
+    assert scripts
+    assert all(f'nonce="{nonce.group(1)}"' in tag for tag in scripts)
+    assert "style=" not in first.content.decode()
+    assert CSP.NONCE in settings.SECURE_CSP["script-src"]
