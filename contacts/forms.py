@@ -179,7 +179,7 @@ class ContactFilterForm(forms.Form):
     archived = forms.BooleanField(label=_("Archived"), required=False)
 
     def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
-        super().__init__(*args, label_suffix="", **kwargs)
+        super().__init__(*args, **{"label_suffix": "", **kwargs})
         self.fields["tag"].queryset = Tag.objects.for_owner(owner)  # type: ignore[attr-defined]
 
     def apply(self, contacts: ContactQuerySet) -> ContactQuerySet:

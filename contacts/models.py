@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Self
 
 import phonenumbers
 from django.conf import settings
@@ -61,7 +61,7 @@ class ProspectStatus(models.TextChoices):
 
 
 class OwnedQuerySet[M: models.Model](models.QuerySet[M]):
-    def for_owner(self, user: User) -> OwnedQuerySet[M]:
+    def for_owner(self, user: User) -> Self:
         return self.filter(owner=user)
 
 
@@ -313,12 +313,15 @@ class Contact(models.Model):
 
     @property
     def social_profiles(self) -> list[tuple[str, str]]:
-        fields = ["linkedin_url", "xing_url", "facebook_url", "x_url", "instagram_url", "website"]
-        return [
-            (str(self._meta.get_field(name).verbose_name), getattr(self, name))
-            for name in fields
-            if getattr(self, name)
+        profiles = [
+            ("LinkedIn", self.linkedin_url),
+            ("XING", self.xing_url),
+            ("Facebook", self.facebook_url),
+            ("X", self.x_url),
+            ("Instagram", self.instagram_url),
+            (str(_("Website")), self.website),
         ]
+        return [(label, url) for label, url in profiles if url]
 
     def archive(self, *, now: datetime) -> None:
         """Archived contacts leave the roster: a strong tie is demoted on the way out."""

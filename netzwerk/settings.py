@@ -124,7 +124,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "netzwerk.sqlite3",
+            "NAME": str(DATA_DIR / "netzwerk.sqlite3"),
             # IMMEDIATE takes the write lock when a transaction starts, so the roster
             # lock (select_for_update is a no-op on SQLite) still serialises promotions.
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils import translation
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no types
     """New accounts start in the language the visitor signed up in."""
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from netzwerk.accounts.models import User
 
 
-class UserCreationForm(AdminUserCreationForm):
+class UserCreationForm(AdminUserCreationForm[User]):
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("email",)
@@ -17,7 +17,6 @@ class UserCreationForm(AdminUserCreationForm):
 class UserEditForm(UserChangeForm[User]):
     class Meta(UserChangeForm.Meta):
         model = User
-        fields = ("email",)
 
 
 @admin.register(User)

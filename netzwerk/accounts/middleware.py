@@ -15,9 +15,9 @@ class UserPreferencesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated:
-            translation.activate(user.language)  # type: ignore[union-attr]
-            request.LANGUAGE_CODE = user.language  # type: ignore[union-attr]
-            timezone.activate(user.zone)  # type: ignore[union-attr]
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+            timezone.activate(user.zone)
         else:
             timezone.deactivate()
         return self.get_response(request)

@@ -21,7 +21,7 @@ SIGNUP = {
 
 
 def confirmation_link(message: mail.EmailMessage) -> str:
-    match = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", message.body)
+    match = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", str(message.body))
     assert match, message.body
     return match.group(1)
 
@@ -169,9 +169,9 @@ def test_every_page_carries_a_nonce_csp(owner_client: Client) -> None:
     assert nonce
     assert "object-src 'none'" in policy
     assert "frame-ancestors 'none'" in policy
-    assert nonce.group(1) != re.search(r"'nonce-([^']+)'", second["Content-Security-Policy"]).group(1)
+    assert nonce.group(1) not in second["Content-Security-Policy"]
     scripts = re.findall(r"<script[^>]*>", first.content.decode())
     assert scripts
     assert all(f'nonce="{nonce.group(1)}"' in tag for tag in scripts)
     assert "style=" not in first.content.decode()
-    assert CSP.NONCE in settings.SECURE_CSP["script-src"]
+    assert settings.SECURE_CSP["script-src"] == [CSP.SELF, CSP.NONCE]

@@ -84,7 +84,7 @@ def test_it_refuses_a_new_contact_created_as_a_strong_tie_when_full(full_owner) 
 
 
 def test_it_lets_a_strong_tie_be_saved_again_when_full(full_owner) -> None:
-    tie = Contact.objects.for_owner(full_owner).strong_ties().first()
+    tie = Contact.objects.for_owner(full_owner).strong_ties()[0]
     tie.company = "Neue Firma AG"
 
     roster.save_contact(tie)
@@ -112,7 +112,7 @@ def test_it_counts_only_the_owners_strong_ties(owner, stranger) -> None:
 
 
 def test_it_swaps_in_one_step_or_not_at_all(full_owner) -> None:
-    leaving = Contact.objects.for_owner(full_owner).strong_ties().first()
+    leaving = Contact.objects.for_owner(full_owner).strong_ties()[0]
     leaving.stage = Stage.STRONG_TIE
     leaving.save()
     newcomer = ContactFactory(owner=full_owner)

@@ -187,7 +187,7 @@ def test_the_detail_page_takes_the_same_queries_at_5_and_500_contacts(
     owner_client: Client, owner, size: int, django_assert_num_queries
 ) -> None:
     network(owner, size)
-    contact = Contact.objects.for_owner(owner).filter(emails__isnull=False).first()
+    contact = Contact.objects.for_owner(owner).filter(emails__isnull=False)[0]
     for other in Contact.objects.for_owner(owner)[:3]:
         other.introduced_by = contact
         other.save()

@@ -23,7 +23,7 @@ def sign_up_and_verify(page: Any, base: str, email: str) -> None:
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
 
     (message,) = [m for m in mail.outbox if email in m.to]
-    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", message.body)
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", str(message.body))
     assert link, message.body
     page.goto(base + link.group(1))
     page.click("main form button[type=submit]")
