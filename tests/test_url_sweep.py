@@ -149,6 +149,14 @@ def test_it_serves_the_owner(name: str, owned: dict[str, Any], owner_client: Cli
     assert response.status_code in {200, 405}
 
 
+@pytest.mark.parametrize("name", names_with(LOGIN))
+def test_it_serves_signed_in_users(name: str, owner_client: Client) -> None:
+    response = owner_client.get(reverse(name))
+    assert response.status_code in {200, 302}
+    if response.status_code == 302:
+        assert not response["Location"].startswith(reverse("account_login"))
+
+
 @pytest.mark.parametrize("name", [*names_with(OWNER), *names_with(LOGIN)])
 def test_it_sends_anonymous_users_to_login(name: str, owned: dict[str, Any], client: Client) -> None:
     url = owner_url(name, owned) if ACCESS[name] == OWNER else reverse(name)

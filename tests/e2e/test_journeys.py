@@ -35,6 +35,13 @@ def test_a_new_user_signs_up_creates_a_contact_and_promotes_it(page: Any, live_s
     email = f"neu-{page.viewport_size['width']}@netzwerk.test"
 
     sign_up_and_verify(page, base, email)
+    page.click("header form.logout button[type=submit]")
+    page.wait_for_url(re.compile(r"/accounts/login/$|/$"))
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/contacts/$"))
     assert page.locator("html").get_attribute("lang") == "de"
     assert page.inner_text("[data-testid=roster-count]").strip() == "0 / 60"
 
