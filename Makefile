@@ -1,0 +1,50 @@
+# Netzwerk: `make run` starts the app with demo data, `make test` runs the whole suite.
+SHELL := /bin/bash
+
+VENV := .venv
+BIN := $(VENV)/bin
+# Re-installs only when the dependencies change (or the venv is gone).
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint messages
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@set -e; \
+	if [ ! -x $(BIN)/python ]; then \
+		py=""; \
+		for candidate in python3.12 python3; do \
+			if command -v $$candidate >/dev/null 2>&1 \
+				&& $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+				py=$$candidate; break; \
+			fi; \
+		done; \
+		if [ -z "$$py" ]; then \
+			echo "error: Netzwerk needs Python >= 3.12 as python3.12 or python3 on PATH." >&2; \
+			echo "       found: $$(python3 --version 2>&1 || echo 'no python3')" >&2; \
+			exit 1; \
+		fi; \
+		echo "Creating $(VENV) with $$($$py --version)"; \
+		$$py -m venv $(VENV); \
+	fi
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --group dev -e .
+	@touch $(STAMP)
+
+run: install
+	@scripts/run.sh
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+# Needs GNU gettext (msgfmt, xgettext). The compiled .mo files are committed.
+messages: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py makemessages -l de -l en --ignore=.venv --ignore=data
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py compilemessages --ignore=.venv

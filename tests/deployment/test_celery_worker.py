@@ -1,0 +1,144 @@
+"""A real Celery worker with embedded beat runs the heartbeat, on each broker Netzwerk supports.
+
+No eager mode: the worker is a separate process that reaches the test database the way a
+deployed worker reaches the real one, and beat's schedule is what sends the task.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from django.db import connection
+
+from reminders.models import Heartbeat
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CELERY = Path(sys.executable).parent / "celery"
+# The broker gets a Redis database of its own: other tests may use /0, and this one flushes.
+REDIS_BROKER_DB = 14
+TIMEOUT_SECONDS = 60
+STOP_TIMEOUT_SECONDS = 10
+
+
+def worker_database_url() -> str:
+    """DATABASE_URL of the test database, as another process must spell it."""
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor == "sqlite":
+        # A worker process can open only a database file, not this process's memory.
+        assert ":memory:" not in name
+        assert "mode=memory" not in name
+        return f"sqlite:///{Path(name).resolve()}"
+    url = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(url._replace(path=f"/{name}"))
+
+
+def redis_broker_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("REDIS_URL is unset in CI: the worker must be tested against the real Redis.")
+        pytest.skip("REDIS_URL is unset: the Redis broker is tested in CI.")
+    return urlunsplit(urlsplit(url)._replace(path=f"/{REDIS_BROKER_DB}"))
+
+
+def worker_env(*, data_dir: Path, redis_url: str | None) -> dict[str, str]:
+    removed = {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DJANGO_DEBUG", "DJANGO_SETTINGS_MODULE"}
+    env = {key: value for key, value in os.environ.items() if key not in removed}
+    env |= {
+        # The production settings module, as a deployed worker runs it.
+        "DJANGO_SETTINGS_MODULE": "netzwerk.settings",
+        "DJANGO_SECRET_KEY": "celery-worker-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "DATABASE_URL": worker_database_url(),
+        "NETZWERK_DATA_DIR": str(data_dir),
+        "NETZWERK_HEARTBEAT_SECONDS": "1",
+    }
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Warm shutdown, then force; the whole process group, so pool and beat go too."""
+    with contextlib.suppress(ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=STOP_TIMEOUT_SECONDS)
+
+
+def heartbeats() -> int:
+    beats = Heartbeat.objects.filter(name="celery").values_list("beats", flat=True).first()
+    return beats or 0
+
+
+def assert_worker_beats(*, tmp_path: Path, redis_url: str | None) -> None:
+    Heartbeat.objects.all().delete()
+    log_path = tmp_path / "worker.log"
+    command = [
+        str(CELERY),
+        "-A",
+        "netzwerk",
+        "worker",
+        "--beat",
+        "--concurrency=1",
+        "--loglevel=INFO",
+        f"--hostname=heartbeat-test-{uuid.uuid4().hex[:8]}@%h",
+        # Other workers on a shared Redis must not slow the start or answer for this one.
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=worker_env(data_dir=tmp_path / "data", redis_url=redis_url),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    beats = 0
+    try:
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while time.monotonic() < deadline and process.poll() is None:
+            beats = heartbeats()
+            if beats >= 2:
+                break
+            time.sleep(0.5)
+    finally:
+        exit_code = process.poll()
+        stop(process)
+    if beats < 2:
+        print(f"---- worker output ({' '.join(command)})")
+        print(log_path.read_text(errors="replace"))
+    assert exit_code is None, f"the worker exited early with status {exit_code} (output above)"
+    assert beats >= 2, f"{beats} heartbeats in {TIMEOUT_SECONDS} s (worker output above)"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_the_heartbeat_in_a_worker_on_the_filesystem_broker(tmp_path: Path) -> None:
+    assert_worker_beats(tmp_path=tmp_path, redis_url=None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_the_heartbeat_in_a_worker_on_the_redis_broker(tmp_path: Path) -> None:
+    url = redis_broker_url()
+    broker = redis.Redis.from_url(url)
+    # Messages left by an earlier, killed run would count as beats of this one.
+    broker.flushdb()
+    try:
+        assert_worker_beats(tmp_path=tmp_path, redis_url=url)
+    finally:
+        broker.flushdb()
+        broker.close()

@@ -1,0 +1,90 @@
+"""docker-compose.yml: one app definition shared by web, worker and beat, wired to its services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+COMPOSE_FILE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
+APP_SERVICES = ("web", "worker", "beat")
+
+
+@pytest.fixture(scope="module")
+def services() -> dict[str, dict[str, Any]]:
+    # safe_load resolves the `<<: *app` merge keys, so each service is seen as compose sees it.
+    compose = yaml.safe_load(COMPOSE_FILE.read_text())
+    result: dict[str, dict[str, Any]] = compose["services"]
+    return result
+
+
+def command_of(service: dict[str, Any]) -> str:
+    command = service["command"]
+    return command if isinstance(command, str) else " ".join(command)
+
+
+def test_it_defines_the_six_services(services: dict[str, dict[str, Any]]) -> None:
+    assert {"web", "worker", "beat", "postgres", "redis", "mailpit"} <= set(services)
+
+
+@pytest.mark.parametrize("name", ["worker", "beat"])
+def test_it_runs_celery_from_the_web_image_and_environment(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    web, other = services["web"], services[name]
+    for key in ("build", "image", "env_file", "environment", "depends_on"):
+        assert other.get(key) == web.get(key), key
+    assert web.get("build") or web.get("image")
+
+
+def test_it_runs_gunicorn_in_web(services: dict[str, dict[str, Any]]) -> None:
+    assert "gunicorn netzwerk.wsgi:application" in command_of(services["web"])
+
+
+def test_it_runs_a_celery_worker_and_a_celery_beat(services: dict[str, dict[str, Any]]) -> None:
+    assert command_of(services["worker"]).startswith("celery -A netzwerk worker")
+    assert command_of(services["beat"]).startswith("celery -A netzwerk beat")
+
+
+def test_it_runs_beat_only_in_the_beat_service(services: dict[str, dict[str, Any]]) -> None:
+    for name, service in services.items():
+        if "command" not in service or name == "beat":
+            continue
+        words = command_of(service).split()
+        assert "beat" not in words, name
+        assert "--beat" not in words, name
+        assert "-B" not in words, name
+
+
+def test_it_migrates_in_web_only(services: dict[str, dict[str, Any]]) -> None:
+    assert "migrate" in command_of(services["web"])
+    assert "migrate" not in command_of(services["worker"])
+    assert "migrate" not in command_of(services["beat"])
+
+
+def test_it_waits_for_a_healthy_postgres(services: dict[str, dict[str, Any]]) -> None:
+    assert "pg_isready" in str(services["postgres"]["healthcheck"]["test"])
+    assert services["postgres"]["image"].startswith("postgres:17")
+    for name in APP_SERVICES:
+        depends_on = services[name]["depends_on"]
+        assert depends_on["postgres"]["condition"] == "service_healthy", name
+        assert "redis" in depends_on, name
+
+
+def test_it_points_the_app_at_postgres_redis_and_mailpit(services: dict[str, dict[str, Any]]) -> None:
+    environment = services["web"]["environment"]
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert "@postgres:5432/" in environment["DATABASE_URL"]
+    assert environment["REDIS_URL"].startswith("redis://redis:6379/")
+    assert environment["EMAIL_URL"] == "smtp://mailpit:1025"
+    assert environment["DJANGO_DEBUG"] == "false"
+    for name in ("SITE_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"):
+        assert name in environment, name
+
+
+def test_it_keeps_redis_from_evicting_broker_messages(services: dict[str, dict[str, Any]]) -> None:
+    command = command_of(services["redis"])
+    assert "--maxmemory-policy noeviction" in command
+    assert "--appendonly yes" in command
