@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -13,7 +14,7 @@ from django.urls import reverse
 from tests.factories import PASSWORD, UserFactory
 
 
-def shared_caches() -> list[pytest.param]:
+def shared_caches() -> list[Any]:
     redis_url = os.environ.get("REDIS_URL")
     redis = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

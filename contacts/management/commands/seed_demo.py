@@ -1,0 +1,100 @@
+"""`manage.py seed_demo`: a demo user with a realistic German-speaking network (see contacts/demo.py)."""
+
+from __future__ import annotations
+
+import time
+from argparse import ArgumentParser, ArgumentTypeError
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
+from django.utils import timezone
+
+from contacts import demo
+from netzwerk.accounts.models import STRONG_TIE_WARN_FROM
+
+
+def non_negative(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ArgumentTypeError(f"{value} is negative")
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Create (or reuse) the demo user and seed a realistic network of German and Austrian "
+        "contacts. Users who already have contacts are left alone, so running it twice is safe."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--email", default=demo.DEMO_EMAIL, help="Seed this user (created if missing).")
+        parser.add_argument(
+            "--contacts", type=non_negative, default=demo.DEFAULT_CONTACTS, help="Contacts per user."
+        )
+        parser.add_argument(
+            "--touchpoints",
+            type=non_negative,
+            default=0,
+            help="Touchpoints per user (not yet: they arrive with the touchpoints app).",
+        )
+        parser.add_argument(
+            "--users",
+            type=non_negative,
+            default=0,
+            help="Also seed this many users demo-user-0001@netzwerk.example ... (scale tests).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        email = str(options["email"]).strip().lower()
+        contacts, touchpoints, users = options["contacts"], options["touchpoints"], options["users"]
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            raise CommandError(f"--email: {email!r} is not an e-mail address.") from error
+        for name, value in (("contacts", contacts), ("touchpoints", touchpoints), ("users", users)):
+            if not isinstance(value, int) or value < 0:
+                raise CommandError(f"--{name} must be a whole number of 0 or more, not {value!r}.")
+
+        started = time.monotonic()
+        now = timezone.now()
+        names = (demo.DEMO_FIRST_NAME, demo.DEMO_LAST_NAME) if email == demo.DEMO_EMAIL else ("", "")
+        result = demo.seed_user(email, contacts=contacts, now=now, first_name=names[0], last_name=names[1])
+        self._report_user(result)
+
+        if users:
+            extra = demo.seed_extra_users(users, contacts=contacts, now=now)
+            self.stdout.write(
+                f"Extra users: {extra.users_seeded} seeded ({extra.users_created} new), "
+                f"{extra.users_skipped} already had a network; {extra.contacts_created} contacts, "
+                f"{extra.strong_ties} strong ties. They log in with the same password."
+            )
+        if touchpoints:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Touchpoints: skipped {touchpoints} per user. Touchpoints arrive with the "
+                    "touchpoints app; seed_demo will log them once that app has its models."
+                )
+            )
+        self.stdout.write(f"Done in {time.monotonic() - started:.1f} s.")
+        if result.user.check_password(demo.DEMO_PASSWORD):
+            self.stdout.write(self.style.SUCCESS(f"Log in as {result.user.email} / {demo.DEMO_PASSWORD}"))
+        else:
+            self.stdout.write(f"Log in as {result.user.email} with its existing password.")
+
+    def _report_user(self, result: demo.SeedResult) -> None:
+        user = result.user
+        self.stdout.write(f"User: {user.email} ({'created' if result.user_created else 'existing'})")
+        if result.network_existed:
+            self.stdout.write(
+                f"{user.email} already has a network: nothing created "
+                f"({user.contacts.count()} contacts exist)."
+            )
+        else:
+            self.stdout.write(
+                f"Contacts created: {result.contacts_created}, with {result.organisations_created} "
+                f"organisations and events and {result.tags_created} tags."
+            )
+        warning = " (past the warning threshold)" if result.strong_ties >= STRONG_TIE_WARN_FROM else ""
+        self.stdout.write(f"Strong ties: {result.strong_ties}/{result.cap}{warning}")
