@@ -3,7 +3,16 @@ from __future__ import annotations
 import factory
 from allauth.account.models import EmailAddress
 
-from contacts.models import Circle, Contact, ContactEmail, ContactPhone, Organisation, Stage, Tag
+from contacts.models import (
+    Circle,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Organisation,
+    ProspectStatus,
+    Stage,
+    Tag,
+)
 from netzwerk.accounts.models import User
 
 PASSWORD = "correct-horse-battery-staple"
@@ -16,6 +25,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@netzwerk.test")
     first_name = "Alice"
+    # Tests read the English texts; German, the default for real users, has tests of its own.
+    language = "en"
     password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
@@ -79,3 +90,24 @@ def strong_ties(owner: User, count: int) -> list[Contact]:
         roster.promote(contact)
         made.append(contact)
     return made
+
+
+def contact_form_data(**fields: str) -> dict[str, str]:
+    """A valid POST for the contact form (one empty e-mail and phone row), changed by `fields`."""
+    data = {
+        "first_name": "Sören",
+        "last_name": "Groß",
+        "circle": Circle.REGULAR,
+        "stage": Stage.MET,
+        "prospect_status": ProspectStatus.NONE,
+        "emails-TOTAL_FORMS": "1",
+        "emails-INITIAL_FORMS": "0",
+        "emails-0-address": "",
+        "emails-0-label": "",
+        "phones-TOTAL_FORMS": "1",
+        "phones-INITIAL_FORMS": "0",
+        "phones-0-number": "",
+        "phones-0-label": "",
+    }
+    data.update(fields)
+    return data

@@ -14,7 +14,7 @@ from django.urls import reverse
 from contacts import roster
 from contacts.admin import ContactAdmin
 from contacts.models import Circle, Contact, Stage
-from tests.factories import ContactFactory, UserFactory, strong_ties
+from tests.factories import ContactFactory, UserFactory, contact_form_data, strong_ties
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -152,17 +152,7 @@ def test_archiving_a_strong_tie_frees_its_slot(owner) -> None:
 
 def test_the_contact_form_refuses_a_strong_tie_when_full(full_owner, client: Client) -> None:
     client.force_login(full_owner)
-    data = {
-        "first_name": "Sören",
-        "last_name": "Groß",
-        "circle": Circle.STRONG,
-        "stage": Stage.MET,
-        "prospect_status": "none",
-        "emails-TOTAL_FORMS": "0",
-        "emails-INITIAL_FORMS": "0",
-        "phones-TOTAL_FORMS": "0",
-        "phones-INITIAL_FORMS": "0",
-    }
+    data = contact_form_data(circle=Circle.STRONG)
 
     response = client.post(reverse("contacts:create"), data)
 
@@ -175,17 +165,7 @@ def test_the_contact_form_refuses_a_strong_tie_when_full(full_owner, client: Cli
 def test_the_edit_form_refuses_a_promotion_when_full(full_owner, client: Client) -> None:
     contact = ContactFactory(owner=full_owner, first_name="Ute")
     client.force_login(full_owner)
-    data = {
-        "first_name": "Ute",
-        "last_name": "Weiß",
-        "circle": Circle.STRONG,
-        "stage": Stage.MET,
-        "prospect_status": "none",
-        "emails-TOTAL_FORMS": "0",
-        "emails-INITIAL_FORMS": "0",
-        "phones-TOTAL_FORMS": "0",
-        "phones-INITIAL_FORMS": "0",
-    }
+    data = contact_form_data(first_name="Ute", last_name="Weiß", circle=Circle.STRONG)
 
     response = client.post(reverse("contacts:edit", args=[contact.pk]), data, HTTP_HX_REQUEST="true")
 

@@ -20,28 +20,9 @@ from tests.factories import (
     ContactPhoneFactory,
     OrganisationFactory,
     TagFactory,
+    contact_form_data,
     strong_ties,
 )
-
-
-def form_data(**fields: str) -> dict[str, str]:
-    data = {
-        "first_name": "Sören",
-        "last_name": "Groß",
-        "circle": Circle.REGULAR,
-        "stage": Stage.MET,
-        "prospect_status": ProspectStatus.NONE,
-        "emails-TOTAL_FORMS": "1",
-        "emails-INITIAL_FORMS": "0",
-        "emails-0-address": "",
-        "emails-0-label": "",
-        "phones-TOTAL_FORMS": "1",
-        "phones-INITIAL_FORMS": "0",
-        "phones-0-number": "",
-        "phones-0-label": "",
-    }
-    data.update(fields)
-    return data
 
 
 def network(owner, size: int) -> None:
@@ -205,7 +186,7 @@ def test_the_detail_page_takes_the_same_queries_at_5_and_500_contacts(
 
 def test_it_creates_a_contact_with_emails_phones_and_tags(owner_client: Client, owner) -> None:
     club = OrganisationFactory(owner=owner, name="Rotary Club München")
-    data = form_data(
+    data = contact_form_data(
         company="Groß & Partner GmbH",
         tags_text="Kunde, golf, Kunde",
         met_at=str(club.pk),
@@ -231,19 +212,19 @@ def test_it_creates_a_contact_with_emails_phones_and_tags(owner_client: Client, 
 def test_it_reuses_tags_case_insensitively(owner_client: Client, owner) -> None:
     TagFactory(owner=owner, name="Kunde")
 
-    owner_client.post(reverse("contacts:create"), form_data(tags_text="kunde"))
+    owner_client.post(reverse("contacts:create"), contact_form_data(tags_text="kunde"))
 
     assert Tag.objects.for_owner(owner).count() == 1
 
 
 def test_it_never_lets_the_form_set_the_owner(owner_client: Client, owner, stranger) -> None:
-    owner_client.post(reverse("contacts:create"), form_data(owner=str(stranger.pk)))
+    owner_client.post(reverse("contacts:create"), contact_form_data(owner=str(stranger.pk)))
 
     assert Contact.objects.get(last_name="Groß").owner == owner
 
 
 def test_it_shows_errors_inline_and_keeps_the_input(owner_client: Client) -> None:
-    data = form_data(
+    data = contact_form_data(
         first_name="",
         last_name="",
         company="Behalten GmbH",
@@ -264,7 +245,8 @@ def test_it_shows_errors_inline_and_keeps_the_input(owner_client: Client) -> Non
 
 def test_it_refuses_a_29th_of_february_in_a_year_without_one(owner_client: Client) -> None:
     response = owner_client.post(
-        reverse("contacts:create"), form_data(birthday_day="29", birthday_month="2", birthday_year="2023")
+        reverse("contacts:create"),
+        contact_form_data(birthday_day="29", birthday_month="2", birthday_year="2023"),
     )
 
     assert response.status_code == 200
@@ -272,14 +254,14 @@ def test_it_refuses_a_29th_of_february_in_a_year_without_one(owner_client: Clien
 
 
 def test_it_refuses_the_strong_tie_stage_outside_the_strong_circle(owner_client: Client) -> None:
-    response = owner_client.post(reverse("contacts:create"), form_data(stage=Stage.STRONG_TIE))
+    response = owner_client.post(reverse("contacts:create"), contact_form_data(stage=Stage.STRONG_TIE))
 
     assert response.status_code == 200
     assert not Contact.objects.exists()
 
 
 def test_it_redirects_htmx_saves_with_a_client_redirect(owner_client: Client) -> None:
-    response = owner_client.post(reverse("contacts:create"), form_data(), HTTP_HX_REQUEST="true")
+    response = owner_client.post(reverse("contacts:create"), contact_form_data(), HTTP_HX_REQUEST="true")
 
     assert response.status_code == 200
     assert response["HX-Redirect"] == Contact.objects.get().get_absolute_url()
@@ -289,7 +271,7 @@ def test_it_edits_and_removes_an_email(owner_client: Client, owner) -> None:
     contact = ContactFactory(owner=owner, first_name="Ute", last_name="Weiß")
     email = ContactEmailFactory(contact=contact, address="alt@weiss.example")
     phone = ContactPhoneFactory(contact=contact)
-    data = form_data(
+    data = contact_form_data(
         first_name="Ute",
         last_name="Weiß-Brandt",
         **{
@@ -324,7 +306,7 @@ def test_the_edit_form_offers_only_the_owners_organisations_and_contacts(
     body = owner_client.get(reverse("contacts:edit", args=[contact.pk])).content.decode()
     response = owner_client.post(
         reverse("contacts:edit", args=[contact.pk]),
-        form_data(met_at=str(foreign.pk), introduced_by=str(foreign_contact.pk)),
+        contact_form_data(met_at=str(foreign.pk), introduced_by=str(foreign_contact.pk)),
     )
 
     assert "Fremder Verein" not in body
