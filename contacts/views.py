@@ -16,14 +16,14 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from contacts import roster
 from contacts.forms import ContactEditor, ContactFilterForm, OrganisationForm
-from contacts.models import Contact, Organisation
+from contacts.models import Contact, ContactQuerySet, Organisation, OrganisationQuerySet
 from netzwerk.http import AuthenticatedHttpRequest, is_htmx_fragment, owner_object
 
 CONTACTS_PER_PAGE = 25
 READ, WRITE, READ_WRITE = ("GET", "HEAD"), ("POST",), ("GET", "HEAD", "POST")
 
 
-def _contacts(request: AuthenticatedHttpRequest) -> Any:
+def _contacts(request: AuthenticatedHttpRequest) -> ContactQuerySet:
     return Contact.objects.for_owner(request.user)
 
 
@@ -60,7 +60,7 @@ def _without_page(request: AuthenticatedHttpRequest) -> str:
 @login_required
 @require_GET
 def contact_roster(request: AuthenticatedHttpRequest) -> HttpResponse:
-    strong_ties = _contacts(request).demotion_candidates().prefetch_related("tags")
+    strong_ties = _contacts(request).demotion_candidates()
     context = {"strong_ties": strong_ties, "roster": roster.roster_for(request.user)}
     return render(request, "contacts/contact_roster.html", context)
 
@@ -192,7 +192,7 @@ def _safe_next(request: AuthenticatedHttpRequest) -> str | None:
     return target if target and allowed else None
 
 
-def _organisations(request: AuthenticatedHttpRequest) -> Any:
+def _organisations(request: AuthenticatedHttpRequest) -> OrganisationQuerySet:
     return Organisation.objects.for_owner(request.user)
 
 

@@ -465,3 +465,17 @@ def test_deleting_an_organisation_keeps_its_contacts(owner_client: Client, owner
 
     contact.refresh_from_db()
     assert contact.met_at is None
+
+
+@pytest.mark.parametrize("ties", [3, 45])
+def test_the_roster_page_takes_the_same_queries_at_3_and_45_ties(
+    owner_client: Client, owner, ties: int, django_assert_num_queries
+) -> None:
+    strong_ties(owner, ties)
+
+    # session, user, strong ties, roster count
+    with django_assert_num_queries(4):
+        response = owner_client.get(reverse("contacts:roster"))
+
+    assert response.status_code == 200
+    assert len(response.context["strong_ties"]) == ties
