@@ -175,3 +175,37 @@ def test_every_page_carries_a_nonce_csp(owner_client: Client) -> None:
     assert all(f'nonce="{nonce.group(1)}"' in tag for tag in scripts)
     assert "style=" not in first.content.decode()
     assert settings.SECURE_CSP["script-src"] == [CSP.SELF, CSP.NONCE]
+
+
+def test_a_user_changes_their_password_and_keeps_the_session(owner_client: Client, owner) -> None:
+    response = owner_client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": PASSWORD,
+            "password1": "ein-neues-Passwort-2026",
+            "password2": "ein-neues-Passwort-2026",
+        },
+    )
+
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.check_password("ein-neues-Passwort-2026")
+    assert owner_client.get(reverse("contacts:list")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_reset_link_sets_a_new_password(client: Client) -> None:
+    user = UserFactory(email="vergesslich@netzwerk.test")
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/[^\s]+/)", str(mail.outbox[-1].body))
+    assert link
+
+    form_page = client.get(link.group(1), follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link.group(1),
+        {"password1": "ein-neues-Passwort-2026", "password2": "ein-neues-Passwort-2026"},
+    )
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("ein-neues-Passwort-2026")
