@@ -235,8 +235,23 @@ class Contact(models.Model):
     instagram_url = models.URLField(_("Instagram"), blank=True)
     website = models.URLField(_("website"), blank=True)
 
-    # Denormalised from touchpoints; the roster's swap-out suggestion orders by it.
+    # R6: when the contact became a prospect; touches from then on count towards the target.
+    prospect_since = models.DateTimeField(_("prospect since"), null=True, blank=True, editable=False)
+
+    # The summary of the contact's touchpoints, kept in step by touchpoints/summary.py in the
+    # transaction that changes a touchpoint. The roster's swap-out order reads last_touch_at.
+    first_touch_at = models.DateTimeField(_("first touch"), null=True, blank=True, editable=False)
     last_touch_at = models.DateTimeField(_("last touch"), null=True, blank=True, editable=False)
+    first_personal_touch_at = models.DateTimeField(
+        _("first personal touch"), null=True, blank=True, editable=False
+    )
+    last_personal_touch_at = models.DateTimeField(
+        _("last personal touch"), null=True, blank=True, editable=False
+    )
+    prospect_touches = models.PositiveIntegerField(_("touches as a prospect"), default=0, editable=False)
+    gives = models.PositiveIntegerField(_("given"), default=0, editable=False)
+    asks = models.PositiveIntegerField(_("asked"), default=0, editable=False)
+    open_promises = models.PositiveIntegerField(_("open promises"), default=0, editable=False)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,0 +1,100 @@
+"""The ledger of every contact with a person (touchpoints)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Self
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Contact
+from touchpoints.kinds import KINDS, Kind
+
+if TYPE_CHECKING:
+    from netzwerk.accounts.models import User
+
+
+class Initiator(models.TextChoices):
+    ME = "me", _("I did")
+    THEM = "them", _("They did")
+
+
+class Exchange(models.TextChoices):
+    """R4: invest before you ask."""
+
+    NONE = "", _("Neither")
+    GIVE = "give", _("Giving")
+    ASK = "ask", _("Asking")
+
+
+class TouchpointQuerySet(models.QuerySet["Touchpoint"]):
+    def for_owner(self, user: User) -> Self:
+        return self.filter(contact__owner=user)
+
+    def qualifying(self) -> Self:
+        return self.filter(kind__in=[kind for kind, info in KINDS.items() if info.qualifies])
+
+
+class Touchpoint(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="touchpoints")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    happened_at = models.DateTimeField(_("when"))
+    note = models.TextField(_("note"), blank=True)
+    initiated_by = models.CharField(
+        _("initiated by"), max_length=4, choices=Initiator.choices, default=Initiator.ME
+    )
+    exchange = models.CharField(_("give or ask"), max_length=4, choices=Exchange.choices, blank=True)
+    exchange_label = models.CharField(
+        _("what was given or asked"),
+        max_length=100,
+        blank=True,
+        help_text=_("An introduction, a recommendation, help, a gift, a favour."),
+    )
+    promise = models.CharField(_("promise"), max_length=200, blank=True)
+    promise_due = models.DateField(_("promised by"), null=True, blank=True)
+    promise_kept_at = models.DateTimeField(_("promise kept"), null=True, blank=True)
+    gut_feeling = models.CharField(
+        _("gut feeling"),
+        max_length=300,
+        blank=True,
+        help_text=_("After a first personal meeting: how did it feel?"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[TouchpointQuerySet] = TouchpointQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("touchpoint")
+        verbose_name_plural = _("touchpoints")
+        ordering = ["-happened_at", "-pk"]
+        indexes = [
+            # the contact's timeline and its summary (touchpoints/summary.py)
+            models.Index(fields=["contact", "-happened_at"], name="touchpoint_contact_when"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="touchpoint_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(exchange__in=["", "give", "ask"]), name="touchpoint_exchange_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(promise_due__isnull=True) | ~Q(promise=""),
+                name="touchpoint_due_date_needs_a_promise",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.happened_at:%Y-%m-%d}"
+
+    @property
+    def is_personal(self) -> bool:
+        return KINDS[self.kind].personal
+
+    @property
+    def qualifies(self) -> bool:
+        return KINDS[self.kind].qualifies
+
+    @property
+    def has_open_promise(self) -> bool:
+        return bool(self.promise) and self.promise_kept_at is None

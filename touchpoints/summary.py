@@ -1,0 +1,75 @@
+"""Each contact's summary of its touchpoints: denormalised on Contact, recomputed on every change.
+
+`refresh_summary` runs inside the transaction that creates, edits or deletes a touchpoint, with
+the contact's row locked (touchpoints/ledger.py), so two touches logged at once cannot leave a
+summary that misses one. `summarise` is the same rule in plain Python, for the property test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from django.db.models import Count, Max, Min, Q
+
+from contacts.models import Contact
+from touchpoints.kinds import KINDS, PERSONAL_KINDS, QUALIFYING_KINDS
+from touchpoints.models import Exchange, Touchpoint
+
+
+@dataclass(frozen=True)
+class Summary:
+    first_touch_at: datetime | None
+    last_touch_at: datetime | None
+    first_personal_touch_at: datetime | None
+    last_personal_touch_at: datetime | None
+    prospect_touches: int
+    gives: int
+    asks: int
+    open_promises: int
+
+
+SUMMARY_FIELDS = list(Summary.__dataclass_fields__)
+# Not a prospect: no touch counts, since none happens after the end of time.
+MAX_DATETIME = datetime.max.replace(tzinfo=UTC)
+
+
+def summarise(touchpoints: Iterable[Touchpoint], *, prospect_since: datetime | None) -> Summary:
+    touches = list(touchpoints)
+    qualifying = [t.happened_at for t in touches if KINDS[t.kind].qualifies]
+    personal = [t.happened_at for t in touches if KINDS[t.kind].personal]
+    return Summary(
+        first_touch_at=min(qualifying, default=None),
+        last_touch_at=max(qualifying, default=None),
+        first_personal_touch_at=min(personal, default=None),
+        last_personal_touch_at=max(personal, default=None),
+        prospect_touches=(sum(1 for when in qualifying if when >= prospect_since) if prospect_since else 0),
+        gives=sum(1 for t in touches if t.exchange == Exchange.GIVE),
+        asks=sum(1 for t in touches if t.exchange == Exchange.ASK),
+        open_promises=sum(1 for t in touches if t.has_open_promise),
+    )
+
+
+def stored_summary(contact: Contact) -> Summary:
+    return Summary(**{name: getattr(contact, name) for name in SUMMARY_FIELDS})
+
+
+def refresh_summary(contact: Contact) -> None:
+    """Recompute `contact`'s summary from its touchpoints in one query and save it."""
+    qualifying = Q(kind__in=QUALIFYING_KINDS)
+    personal = Q(kind__in=PERSONAL_KINDS)
+    since = contact.prospect_since
+    values = Touchpoint.objects.filter(contact=contact).aggregate(
+        first_touch_at=Min("happened_at", filter=qualifying),
+        last_touch_at=Max("happened_at", filter=qualifying),
+        first_personal_touch_at=Min("happened_at", filter=personal),
+        last_personal_touch_at=Max("happened_at", filter=personal),
+        prospect_touches=Count("pk", filter=qualifying & Q(happened_at__gte=since or MAX_DATETIME)),
+        gives=Count("pk", filter=Q(exchange=Exchange.GIVE)),
+        asks=Count("pk", filter=Q(exchange=Exchange.ASK)),
+        open_promises=Count("pk", filter=~Q(promise="") & Q(promise_kept_at__isnull=True)),
+    )
+    for name, value in asdict(Summary(**values)).items():
+        setattr(contact, name, value)
+    contact.save(update_fields=[*SUMMARY_FIELDS, "updated_at"])
