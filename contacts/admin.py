@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -64,7 +65,7 @@ class ContactAdmin(admin.ModelAdmin[Contact]):
     def demote_to_regular(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
         contacts = list(queryset.filter(circle="strong"))
         for contact in contacts:
-            roster.demote(contact)
+            roster.demote(contact, now=timezone.now())
         self.message_user(
             request, ngettext("%d contact demoted.", "%d contacts demoted.", len(contacts)) % len(contacts)
         )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from contacts.models import (
     Organisation,
     ProspectStatus,
     Stage,
+    StageChange,
     Tag,
     normalise_phone,
 )
@@ -146,11 +148,22 @@ class ContactEditor:
     def is_valid(self) -> bool:
         return all([self.form.is_valid(), self.emails.is_valid(), self.phones.is_valid()])
 
-    def save(self) -> Contact:
+    def save(self, *, now: datetime) -> Contact:
         """Raises roster.RosterFull (and saves nothing) when the strong-tie cap is reached."""
         with transaction.atomic():
             contact = self.form.save(commit=False)
+            created = contact.pk is None
+            stored = Contact.objects.filter(pk=contact.pk).values("stage", "prospect_status").first()
+            contact.follow_prospect_status(stored["prospect_status"] if stored else None, now=now)
             roster.save_contact(contact)
+            if created or stored["stage"] != contact.stage:  # type: ignore[index]
+                StageChange.objects.create(
+                    contact=contact,
+                    from_stage="" if created else stored["stage"],  # type: ignore[index]
+                    to_stage=contact.stage,
+                    cause=StageChange.Cause.CREATED if created else StageChange.Cause.EDITED,
+                    changed_at=now,
+                )
             self.form.save_m2m()
             self.form.save_tags(contact)
             for formset in (self.emails, self.phones):

@@ -249,6 +249,10 @@ class Contact(models.Model):
         _("last personal touch"), null=True, blank=True, editable=False
     )
     prospect_touches = models.PositiveIntegerField(_("touches as a prospect"), default=0, editable=False)
+    prospect_outcome_at = models.DateTimeField(_("prospect decided"), null=True, blank=True, editable=False)
+    touch_count = models.PositiveIntegerField(_("touches"), default=0, editable=False)
+    personal_touch_count = models.PositiveIntegerField(_("personal touches"), default=0, editable=False)
+    their_touch_count = models.PositiveIntegerField(_("touches they began"), default=0, editable=False)
     gives = models.PositiveIntegerField(_("given"), default=0, editable=False)
     asks = models.PositiveIntegerField(_("asked"), default=0, editable=False)
     open_promises = models.PositiveIntegerField(_("open promises"), default=0, editable=False)
@@ -340,12 +344,36 @@ class Contact(models.Model):
 
     def archive(self, *, now: datetime) -> None:
         """Archived contacts leave the roster: a strong tie is demoted on the way out."""
+        if self.stage == Stage.STRONG_TIE:
+            self.move_to_stage(Stage.RELATIONSHIP, cause=StageChange.Cause.ARCHIVED, now=now)
         self.archived_at = now
         if self.circle == Circle.STRONG:
             self.circle = Circle.REGULAR
-        if self.stage == Stage.STRONG_TIE:
-            self.stage = Stage.RELATIONSHIP
-        self.save(update_fields=["archived_at", "circle", "stage", "updated_at"])
+        self.save(update_fields=["archived_at", "circle", "updated_at"])
+
+    def follow_prospect_status(self, previous: str | None, *, now: datetime) -> None:
+        """R6: touches count from the day a contact becomes a prospect; the outcome is dated.
+
+        No touch lies in the future, so a new prospect has made no prospect touches yet.
+        """
+        if self.prospect_status == previous:
+            return
+        if self.prospect_status == ProspectStatus.PROSPECT:
+            self.prospect_since, self.prospect_touches, self.prospect_outcome_at = now, 0, None
+        elif self.prospect_status == ProspectStatus.NONE:
+            self.prospect_since, self.prospect_touches, self.prospect_outcome_at = None, 0, None
+        else:
+            self.prospect_outcome_at = now
+
+    def move_to_stage(self, stage: str, *, cause: str, now: datetime) -> None:
+        """R5: change the stage and record when and why."""
+        if stage == self.stage:
+            return
+        StageChange.objects.create(
+            contact=self, from_stage=self.stage, to_stage=stage, cause=cause, changed_at=now
+        )
+        self.stage = stage
+        self.save(update_fields=["stage", "updated_at"])
 
     def unarchive(self) -> None:
         self.archived_at = None
@@ -432,3 +460,32 @@ class ContactPhone(models.Model):
                 self.number = normalise_phone(self.number)
             except ValidationError as error:
                 raise ValidationError({"number": error.messages}) from error
+
+
+class StageChange(models.Model):
+    """R5: every move between stages, with its date and cause: trust grows, it is not declared."""
+
+    class Cause(models.TextChoices):
+        CREATED = "created", _("Added")
+        EDITED = "edited", _("Changed by you")
+        FIRST_PERSONAL_TOUCH = "first_personal_touch", _("First personal touch")
+        DEMOTED = "demoted", _("Left the strong ties")
+        ARCHIVED = "archived", _("Archived")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
+    cause = models.CharField(_("cause"), max_length=30, choices=Cause.choices)
+    changed_at = models.DateTimeField(_("changed"))
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["contact", "-changed_at"], name="stagechange_contact_when")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_stage=models.F("to_stage")), name="stagechange_moves"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or '—'} → {self.to_stage}"

@@ -7,11 +7,12 @@ admin action, seed_demo) saves through it, so the cap holds whatever the caller.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Count, Q
 
-from contacts.models import Circle, Contact, Stage
+from contacts.models import Circle, Contact, Stage, StageChange
 from netzwerk.accounts.models import STRONG_TIE_WARN_FROM, User
 
 SWAP_SUGGESTIONS = 5
@@ -94,15 +95,17 @@ def promote(contact: Contact) -> None:
     save_contact(contact)
 
 
-def demote(contact: Contact, *, to: str = Circle.REGULAR) -> None:
-    contact.circle = to
-    if contact.stage == Stage.STRONG_TIE:
-        contact.stage = Stage.RELATIONSHIP
-    save_contact(contact)
+def demote(contact: Contact, *, now: datetime, to: str = Circle.REGULAR) -> None:
+    with transaction.atomic():
+        if contact.stage == Stage.STRONG_TIE:
+            # The stage must leave "strong tie" before the circle does (a database constraint).
+            contact.move_to_stage(Stage.RELATIONSHIP, cause=StageChange.Cause.DEMOTED, now=now)
+        contact.circle = to
+        save_contact(contact)
 
 
-def swap(*, promote_contact: Contact, demote_contact: Contact) -> None:
+def swap(*, promote_contact: Contact, demote_contact: Contact, now: datetime) -> None:
     """Free a slot and fill it in one transaction: either both happen or neither."""
     with transaction.atomic():
-        demote(demote_contact)
+        demote(demote_contact, now=now)
         promote(promote_contact)

@@ -93,7 +93,7 @@ def _edit(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     context: dict[str, Any] = {"editor": editor, "contact": contact}
     if request.method == "POST" and editor.is_valid():
         try:
-            saved = editor.save()
+            saved = editor.save(now=timezone.now())
         except roster.RosterFull as full:
             editor.form.add_error("circle", _("Your strong-tie roster is full. Demote someone first."))
             context["full"] = full
@@ -141,7 +141,7 @@ def contact_promote(request: AuthenticatedHttpRequest, contact: Contact) -> Http
 
 @owner_object(Contact, methods=WRITE)
 def contact_demote(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
-    roster.demote(contact)
+    roster.demote(contact, now=timezone.now())
     return _roster_response(request, contact)
 
 
@@ -149,7 +149,7 @@ def contact_demote(request: AuthenticatedHttpRequest, contact: Contact) -> HttpR
 def contact_swap(request: AuthenticatedHttpRequest, contact: Contact, out_pk: int) -> HttpResponse:
     leaving = get_object_or_404(_contacts(request).strong_ties(), pk=out_pk)
     try:
-        roster.swap(promote_contact=contact, demote_contact=leaving)
+        roster.swap(promote_contact=contact, demote_contact=leaving, now=timezone.now())
     except roster.RosterFull as full:
         return _roster_response(request, contact, full=full)
     except roster.CannotPromoteArchived:

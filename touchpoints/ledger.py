@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from contacts.models import Contact, Stage
+from contacts.models import Contact, Stage, StageChange
 from touchpoints.models import Touchpoint
 from touchpoints.summary import refresh_summary
 
@@ -21,8 +21,9 @@ def _after_change(contact: Contact) -> None:
     refresh_summary(contact)
     # R1: the first personal touch is the milestone that ends "online contact".
     if contact.first_personal_touch_at is not None and contact.stage == Stage.ONLINE:
-        contact.stage = Stage.MET
-        contact.save(update_fields=["stage", "updated_at"])
+        contact.move_to_stage(
+            Stage.MET, cause=StageChange.Cause.FIRST_PERSONAL_TOUCH, now=contact.first_personal_touch_at
+        )
 
 
 def log_touch(contact: Contact, *, kind: str, happened_at: datetime, **fields: Any) -> Touchpoint:

@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Min, Q
 
 from contacts.models import Contact
 from touchpoints.kinds import KINDS, PERSONAL_KINDS, QUALIFYING_KINDS
-from touchpoints.models import Exchange, Touchpoint
+from touchpoints.models import Exchange, Initiator, Touchpoint
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,9 @@ class Summary:
     first_personal_touch_at: datetime | None
     last_personal_touch_at: datetime | None
     prospect_touches: int
+    touch_count: int
+    personal_touch_count: int
+    their_touch_count: int
     gives: int
     asks: int
     open_promises: int
@@ -45,6 +48,11 @@ def summarise(touchpoints: Iterable[Touchpoint], *, prospect_since: datetime | N
         first_personal_touch_at=min(personal, default=None),
         last_personal_touch_at=max(personal, default=None),
         prospect_touches=(sum(1 for when in qualifying if when >= prospect_since) if prospect_since else 0),
+        touch_count=len(qualifying),
+        personal_touch_count=len(personal),
+        their_touch_count=sum(
+            1 for t in touches if KINDS[t.kind].qualifies and t.initiated_by == Initiator.THEM
+        ),
         gives=sum(1 for t in touches if t.exchange == Exchange.GIVE),
         asks=sum(1 for t in touches if t.exchange == Exchange.ASK),
         open_promises=sum(1 for t in touches if t.has_open_promise),
@@ -66,6 +74,9 @@ def refresh_summary(contact: Contact) -> None:
         first_personal_touch_at=Min("happened_at", filter=personal),
         last_personal_touch_at=Max("happened_at", filter=personal),
         prospect_touches=Count("pk", filter=qualifying & Q(happened_at__gte=since or MAX_DATETIME)),
+        touch_count=Count("pk", filter=qualifying),
+        personal_touch_count=Count("pk", filter=personal),
+        their_touch_count=Count("pk", filter=qualifying & Q(initiated_by=Initiator.THEM)),
         gives=Count("pk", filter=Q(exchange=Exchange.GIVE)),
         asks=Count("pk", filter=Q(exchange=Exchange.ASK)),
         open_promises=Count("pk", filter=~Q(promise="") & Q(promise_kept_at__isnull=True)),

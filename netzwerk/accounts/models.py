@@ -77,6 +77,31 @@ class User(AbstractUser):
         help_text=_("At most this many strong ties (40-60); your coach may set it."),
     )
 
+    # The method's rules, as each user's settings (a coach may set the cadences later).
+    online_window_days = models.PositiveSmallIntegerField(
+        _("online-only window (days)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("Days after a first online contact by which to arrange a call or meeting (R1)."),
+    )
+    prospect_target = models.PositiveSmallIntegerField(
+        _("touches before a prospect decides"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("About seven contacts before an interested party becomes a customer (R6)."),
+    )
+    prospect_interval_days = models.PositiveSmallIntegerField(
+        _("days between a prospect's touches"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
+    )
+    cadence_strong_ideal = models.PositiveSmallIntegerField(_("strong ties: ideal interval"), default=30)
+    cadence_strong_max = models.PositiveSmallIntegerField(_("strong ties: maximum interval"), default=45)
+    cadence_regular_ideal = models.PositiveSmallIntegerField(_("regular: ideal interval"), default=90)
+    cadence_regular_max = models.PositiveSmallIntegerField(_("regular: maximum interval"), default=120)
+    cadence_loose_ideal = models.PositiveSmallIntegerField(_("loose: ideal interval"), default=180)
+    cadence_loose_max = models.PositiveSmallIntegerField(_("loose: maximum interval"), default=365)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
@@ -92,6 +117,14 @@ class User(AbstractUser):
                 name="user_strong_tie_cap_40_to_60",
             ),
             models.CheckConstraint(condition=models.Q(digest_hour__lte=23), name="user_digest_hour_0_to_23"),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"cadence_{circle}_ideal__gte": 1})
+                    & models.Q(**{f"cadence_{circle}_ideal__lt": models.F(f"cadence_{circle}_max")}),
+                    name=f"user_cadence_{circle}_ideal_below_max",
+                )
+                for circle in ("strong", "regular", "loose")
+            ],
         ]
 
     def __str__(self) -> str:
@@ -100,6 +133,10 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email
+
+    def cadence(self, circle: str) -> tuple[int, int]:
+        """(ideal, maximum) days between touches for a circle (R7)."""
+        return getattr(self, f"cadence_{circle}_ideal"), getattr(self, f"cadence_{circle}_max")
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -117,7 +117,7 @@ def test_it_swaps_in_one_step_or_not_at_all(full_owner) -> None:
     leaving.save()
     newcomer = ContactFactory(owner=full_owner)
 
-    roster.swap(promote_contact=newcomer, demote_contact=leaving)
+    roster.swap(promote_contact=newcomer, demote_contact=leaving, now=NOW)
 
     leaving.refresh_from_db()
     newcomer.refresh_from_db()

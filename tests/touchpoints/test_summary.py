@@ -113,6 +113,7 @@ touch_fields = st.fixed_dictionaries(
         "exchange": st.sampled_from(["", Exchange.GIVE, Exchange.ASK]),
         "promise": st.sampled_from(["", "Kontakt vermitteln"]),
         "kept": st.booleans(),
+        "initiated_by": st.sampled_from(["me", "them"]),
     }
 )
 operations = st.lists(
