@@ -176,9 +176,12 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
         return self.prefetch_related("tags").order_by("last_name", "first_name", "pk")
 
     def demotion_candidates(self) -> ContactQuerySet:
-        """R2 swap-out order: longest without a touch first (never touched before all)."""
+        """R2 swap-out order: longest since a personal touch first (never before all).
+
+        contacts.rules.swap_out_order breaks ties by strength, which is not stored.
+        """
         return self.strong_ties().order_by(
-            models.F("last_touch_at").asc(nulls_first=True), "created_at", "pk"
+            models.F("last_personal_touch_at").asc(nulls_first=True), "created_at", "pk"
         )
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from contacts.models import Circle, Contact, Stage, StageChange
+from contacts.rules import swap_out_order
 from netzwerk.accounts.models import STRONG_TIE_WARN_FROM, User
 
 SWAP_SUGGESTIONS = 5
@@ -44,10 +45,9 @@ class Roster:
 class RosterFull(Exception):
     """The owner's strong ties are at the cap; someone must be demoted first."""
 
-    def __init__(self, roster: Roster, candidates: list[Contact]) -> None:
+    def __init__(self, roster: Roster) -> None:
         super().__init__(f"strong-tie roster is full ({roster.count}/{roster.cap})")
         self.roster = roster
-        self.candidates = candidates
 
 
 class CannotPromoteArchived(Exception):
@@ -62,8 +62,10 @@ def roster_for(user: User) -> Roster:
     return Roster(count=counts["count"], cap=user.strong_tie_cap, key_positions=counts["key_positions"])
 
 
-def swap_candidates(user: User, *, limit: int = SWAP_SUGGESTIONS) -> list[Contact]:
-    return list(Contact.objects.for_owner(user).demotion_candidates()[:limit])
+def swap_candidates(user: User, *, now: datetime, limit: int | None = SWAP_SUGGESTIONS) -> list[Contact]:
+    """R2 swap-out suggestions: all strong ties (at most 60) in rules.swap_out_order."""
+    ordered = swap_out_order(list(Contact.objects.for_owner(user).demotion_candidates()), now=now)
+    return ordered[:limit]
 
 
 def save_contact(contact: Contact) -> None:
@@ -80,7 +82,7 @@ def save_contact(contact: Contact) -> None:
                 raise CannotPromoteArchived
             roster = roster_for(owner)
             if roster.is_full:
-                raise RosterFull(roster, swap_candidates(owner))
+                raise RosterFull(roster)
         contact.save()
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.contact_create, name="create"),
     path("roster/", views.contact_roster, name="roster"),
     path("<int:pk>/", views.contact_detail, name="detail"),
+    path("<int:pk>/status/", views.contact_status, name="status"),
     path("<int:pk>/edit/", views.contact_edit, name="edit"),
     path("<int:pk>/delete/", views.contact_delete, name="delete"),
     path("<int:pk>/archive/", views.contact_archive, name="archive"),

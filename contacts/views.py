@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from contacts import roster
+from contacts import roster, rules
 from contacts.forms import ContactEditor, ContactFilterForm, OrganisationForm
 from contacts.models import Contact, ContactQuerySet, Organisation, OrganisationQuerySet
 from netzwerk.http import AuthenticatedHttpRequest, is_htmx_fragment, owner_object
@@ -60,21 +60,34 @@ def _without_page(request: AuthenticatedHttpRequest) -> str:
 @login_required
 @require_GET
 def contact_roster(request: AuthenticatedHttpRequest) -> HttpResponse:
-    strong_ties = _contacts(request).demotion_candidates()
+    strong_ties = roster.swap_candidates(request.user, now=timezone.now(), limit=None)
     context = {"strong_ties": strong_ties, "roster": roster.roster_for(request.user)}
     return render(request, "contacts/contact_roster.html", context)
 
 
 @owner_object(Contact, methods=READ)
 def contact_detail(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    return render(request, "contacts/contact_detail.html", _detail_context(request, contact))
+
+
+@owner_object(Contact, methods=READ)
+def contact_status(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    """The rules panel: the contact page reloads it by htmx when a touch is logged."""
+    return _page(request, "contacts/contact_detail.html", "contact-status", _detail_context(request, contact))
+
+
+def _detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict[str, Any]:
     contact = (
         _contacts(request)
         .select_related("met_at", "introduced_by")
-        .prefetch_related("emails", "phones", "tags", "organisations", "introduced")
+        .prefetch_related("emails", "phones", "tags", "organisations", "introduced", "stage_changes")
         .get(pk=contact.pk)
     )
-    context = {"contact": contact, "roster": roster.roster_for(request.user)}
-    return render(request, "contacts/contact_detail.html", context)
+    return {
+        "contact": contact,
+        "roster": roster.roster_for(request.user),
+        "state": rules.evaluate(contact, owner=request.user, now=timezone.now()),
+    }
 
 
 @login_required
@@ -97,6 +110,7 @@ def _edit(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
         except roster.RosterFull as full:
             editor.form.add_error("circle", _("Your strong-tie roster is full. Demote someone first."))
             context["full"] = full
+            context["candidates"] = roster.swap_candidates(request.user, now=timezone.now())
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": saved.name})
             if request.htmx:
@@ -175,6 +189,7 @@ def _roster_response(
         "contact": contact,
         "roster": roster.roster_for(request.user),
         "full": full,
+        "candidates": roster.swap_candidates(request.user, now=timezone.now()) if full else [],
         "demoted": demoted,
     }
     if request.htmx:

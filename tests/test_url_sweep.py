@@ -25,6 +25,7 @@ ACCESS: dict[str, str] = {
     "contacts:create": LOGIN,
     "contacts:roster": LOGIN,
     "contacts:detail": OWNER,
+    "contacts:status": OWNER,
     "contacts:edit": OWNER,
     "contacts:delete": OWNER,
     "contacts:archive": OWNER,

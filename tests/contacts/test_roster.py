@@ -61,7 +61,7 @@ def test_it_refuses_the_41st_strong_tie_at_a_cap_of_40(full_owner) -> None:
     newcomer.refresh_from_db()
     assert newcomer.circle == Circle.REGULAR
     assert refused.value.roster.count == 40
-    assert len(refused.value.candidates) == roster.SWAP_SUGGESTIONS
+    assert len(roster.swap_candidates(full_owner, now=NOW)) == roster.SWAP_SUGGESTIONS
 
 
 def test_it_refuses_the_61st_strong_tie_at_the_default_cap(owner) -> None:
@@ -93,12 +93,21 @@ def test_it_lets_a_strong_tie_be_saved_again_when_full(full_owner) -> None:
     assert tie.company == "Neue Firma AG"
 
 
-def test_it_suggests_the_longest_untouched_strong_ties_first(owner) -> None:
+def test_it_suggests_the_longest_without_a_personal_touch_first(owner) -> None:
     recent, old, never = strong_ties(owner, 3)
-    Contact.objects.filter(pk=recent.pk).update(last_touch_at=NOW - timedelta(days=3))
-    Contact.objects.filter(pk=old.pk).update(last_touch_at=NOW - timedelta(days=300))
+    Contact.objects.filter(pk=recent.pk).update(last_personal_touch_at=NOW - timedelta(days=3))
+    Contact.objects.filter(pk=old.pk).update(last_personal_touch_at=NOW - timedelta(days=300))
 
-    assert [c.pk for c in roster.swap_candidates(owner)] == [never.pk, old.pk, recent.pk]
+    assert [c.pk for c in roster.swap_candidates(owner, now=NOW)] == [never.pk, old.pk, recent.pk]
+
+
+def test_it_breaks_ties_by_the_lower_strength(owner) -> None:
+    weak, strong = strong_ties(owner, 2)
+    Contact.objects.filter(pk=strong.pk).update(
+        last_touch_at=NOW - timedelta(days=2), first_touch_at=NOW - timedelta(days=200), touch_count=9
+    )
+
+    assert [c.pk for c in roster.swap_candidates(owner, now=NOW)] == [weak.pk, strong.pk]
 
 
 def test_it_counts_only_the_owners_strong_ties(owner, stranger) -> None:
@@ -178,7 +187,7 @@ def test_the_edit_form_refuses_a_promotion_when_full(full_owner, client: Client)
 
 def test_the_htmx_promote_shows_who_to_demote_when_full(full_owner, client: Client) -> None:
     newcomer = ContactFactory(owner=full_owner)
-    oldest = roster.swap_candidates(full_owner)[0]
+    oldest = roster.swap_candidates(full_owner, now=NOW)[0]
     client.force_login(full_owner)
 
     response = client.post(reverse("contacts:promote", args=[newcomer.pk]), HTTP_HX_REQUEST="true")

@@ -1,0 +1,290 @@
+"""The method's rules as pure functions of a contact's stored state, its owner's settings and `now`.
+
+Nothing here queries the database or reads the clock: views, tasks, the admin and the commands
+pass `now` in, and the same answers come out everywhere. Rule numbers refer to PRODUCT.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import ONLINE_CHANNELS, Contact, ProspectStatus
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    from netzwerk.accounts.models import User
+
+DAY = timedelta(days=1)
+
+
+def utc(moment: datetime) -> datetime:
+    """Python subtracts two times of one zone by their wall clocks; in UTC a day is 24 hours."""
+    return moment.astimezone(UTC)
+
+
+def whole_days(delta: timedelta) -> int:
+    return delta // DAY
+
+
+# ---------------------------------------------------------------- R7 cadence
+
+
+class CadenceStatus(models.TextChoices):
+    GREEN = "green", _("In touch")
+    YELLOW = "yellow", _("Due soon")
+    RED = "red", _("Overdue")
+
+
+@dataclass(frozen=True)
+class Cadence:
+    status: CadenceStatus
+    days_since: int
+    ideal: int
+    maximum: int
+    reference: datetime
+
+    @property
+    def yellow_from(self) -> datetime:
+        return self.reference + self.ideal * DAY
+
+    @property
+    def red_from(self) -> datetime:
+        return self.reference + self.maximum * DAY
+
+
+def cadence_reference(contact: Contact) -> datetime:
+    """The last qualifying touch; a contact never touched counts from the day it was added."""
+    return contact.last_touch_at or contact.created_at
+
+
+def cadence(contact: Contact, *, owner: User, now: datetime) -> Cadence:
+    """Green within the circle's ideal interval, yellow up to its maximum, red beyond."""
+    ideal, maximum = owner.cadence(contact.circle)
+    reference = utc(cadence_reference(contact))
+    elapsed = utc(now) - reference
+    if elapsed <= ideal * DAY:
+        status = CadenceStatus.GREEN
+    elif elapsed <= maximum * DAY:
+        status = CadenceStatus.YELLOW
+    else:
+        status = CadenceStatus.RED
+    return Cadence(status, max(whole_days(elapsed), 0), ideal, maximum, reference)
+
+
+# ---------------------------------------------------------------- R1 online-only
+
+
+@dataclass(frozen=True)
+class OnlineOnly:
+    since: datetime
+    due_at: datetime
+    is_due: bool
+
+
+def first_contact_at(contact: Contact) -> datetime:
+    if contact.first_touch_at is None:
+        return utc(contact.created_at)
+    return min(utc(contact.first_touch_at), utc(contact.created_at))
+
+
+def online_only(contact: Contact, *, owner: User, now: datetime) -> OnlineOnly | None:
+    """Known only online: no personal touch yet, and met online or touched only digitally.
+
+    Due for "arrange a call or meeting" once the owner's window has passed since first contact.
+    """
+    if contact.is_archived or contact.first_personal_touch_at is not None:
+        return None
+    met_online = contact.how_met in ONLINE_CHANNELS
+    only_digital = contact.touch_count > 0 and contact.personal_touch_count == 0
+    if not (met_online or only_digital):
+        return None
+    since = first_contact_at(contact)
+    due_at = since + owner.online_window_days * DAY
+    return OnlineOnly(since=since, due_at=due_at, is_due=utc(now) >= due_at)
+
+
+# ---------------------------------------------------------------- R6 seven touches
+
+
+@dataclass(frozen=True)
+class ProspectProgress:
+    touches: int
+    target: int
+    next_due_at: datetime | None
+    is_next_due: bool
+    needs_outcome: bool
+
+    @property
+    def label(self) -> str:
+        return f"{min(self.touches, self.target)}/{self.target}"
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.touches / self.target))
+
+
+def prospect_progress(contact: Contact, *, owner: User, now: datetime) -> ProspectProgress | None:
+    """A prospect's qualifying touches towards the target; the next one is due every N days."""
+    if contact.prospect_status != ProspectStatus.PROSPECT or contact.prospect_since is None:
+        return None
+    target = owner.prospect_target
+    if contact.prospect_touches >= target:
+        return ProspectProgress(contact.prospect_touches, target, None, False, needs_outcome=True)
+    last = max(utc(contact.prospect_since), utc(contact.last_touch_at or contact.prospect_since))
+    next_due_at = last + owner.prospect_interval_days * DAY
+    return ProspectProgress(
+        contact.prospect_touches, target, next_due_at, utc(now) >= next_due_at, needs_outcome=False
+    )
+
+
+# ---------------------------------------------------------------- R4 give and take
+
+
+@dataclass(frozen=True)
+class Balance:
+    gives: int
+    asks: int
+
+    @property
+    def net(self) -> int:
+        return self.gives - self.asks
+
+    @property
+    def warn_on_ask(self) -> bool:
+        """Asking someone you have never given to: allowed, but worth a second thought."""
+        return self.gives == 0
+
+
+def balance(contact: Contact) -> Balance:
+    return Balance(gives=contact.gives, asks=contact.asks)
+
+
+# ---------------------------------------------------------------- strength
+
+
+@dataclass(frozen=True)
+class StrengthPart:
+    name: str
+    label: _StrPromise
+    points: int
+    maximum: int
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Strength:
+    parts: tuple[StrengthPart, ...]
+
+    @property
+    def score(self) -> int:
+        return sum(part.points for part in self.parts)
+
+
+RECENCY_POINTS, FREQUENCY_POINTS, PERSONAL_POINTS, RECIPROCITY_POINTS = 40, 25, 20, 15
+RECENCY_HORIZON_DAYS = 365
+FULL_FREQUENCY_PER_YEAR = 12  # a touch a month earns every frequency point
+
+
+def strength(contact: Contact, *, now: datetime) -> Strength:
+    """0-100 from four visible parts: recency, frequency, personal share and reciprocity."""
+    return Strength(
+        parts=(
+            _recency(contact, now=now),
+            _frequency(contact, now=now),
+            _personal_share(contact),
+            _reciprocity(contact),
+        )
+    )
+
+
+def _recency(contact: Contact, *, now: datetime) -> StrengthPart:
+    if contact.last_touch_at is None:
+        return StrengthPart("recency", _("Recency"), 0, RECENCY_POINTS, str(_("no touch yet")))
+    days = max(whole_days(utc(now) - utc(contact.last_touch_at)), 0)
+    share = max(0.0, 1 - days / RECENCY_HORIZON_DAYS)
+    explanation = str(_("last touch %(days)d days ago; nothing after a year")) % {"days": days}
+    return StrengthPart("recency", _("Recency"), round(RECENCY_POINTS * share), RECENCY_POINTS, explanation)
+
+
+def _frequency(contact: Contact, *, now: datetime) -> StrengthPart:
+    if contact.first_touch_at is None:
+        return StrengthPart("frequency", _("Frequency"), 0, FREQUENCY_POINTS, str(_("no touch yet")))
+    # Known for at least a quarter, so a fresh contact with two touches is not "weekly".
+    years = max((utc(now) - utc(contact.first_touch_at)) / (365 * DAY), 0.25)
+    per_year = contact.touch_count / years
+    points = round(FREQUENCY_POINTS * min(1.0, per_year / FULL_FREQUENCY_PER_YEAR))
+    explanation = str(_("%(rate).1f touches a year; monthly earns all points")) % {"rate": per_year}
+    return StrengthPart("frequency", _("Frequency"), points, FREQUENCY_POINTS, explanation)
+
+
+def _personal_share(contact: Contact) -> StrengthPart:
+    if contact.touch_count == 0:
+        return StrengthPart("personal", _("Personal share"), 0, PERSONAL_POINTS, str(_("no touch yet")))
+    share = contact.personal_touch_count / contact.touch_count
+    explanation = str(_("%(personal)d of %(all)d touches in person, by phone or by hand")) % {
+        "personal": contact.personal_touch_count,
+        "all": contact.touch_count,
+    }
+    return StrengthPart(
+        "personal", _("Personal share"), round(PERSONAL_POINTS * share), PERSONAL_POINTS, explanation
+    )
+
+
+def _reciprocity(contact: Contact) -> StrengthPart:
+    """Up to 10 points when they start half the touches, 5 more when giving keeps up with asking."""
+    their_share = contact.their_touch_count / contact.touch_count if contact.touch_count else 0.0
+    initiative = 10 * min(1.0, 2 * their_share)
+    giving = 5 if contact.gives > 0 and contact.gives >= contact.asks else 0
+    explanation = str(_("%(percent)d%% of touches came from them; given %(gives)d, asked %(asks)d")) % {
+        "percent": round(100 * their_share),
+        "gives": contact.gives,
+        "asks": contact.asks,
+    }
+    return StrengthPart(
+        "reciprocity", _("Reciprocity"), round(initiative) + giving, RECIPROCITY_POINTS, explanation
+    )
+
+
+# ---------------------------------------------------------------- R2 swap-out order
+
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def swap_out_order(strong_ties: list[Contact], *, now: datetime) -> list[Contact]:
+    """Who to demote first: longest since a personal touch (never first), then the weakest."""
+    return sorted(
+        strong_ties,
+        key=lambda c: (
+            utc(c.last_personal_touch_at) if c.last_personal_touch_at else NEVER,
+            strength(c, now=now).score,
+            c.pk,
+        ),
+    )
+
+
+# ---------------------------------------------------------------- all of them, for a page
+
+
+@dataclass(frozen=True)
+class ContactState:
+    cadence: Cadence
+    online_only: OnlineOnly | None
+    prospect: ProspectProgress | None
+    balance: Balance
+    strength: Strength
+
+
+def evaluate(contact: Contact, *, owner: User, now: datetime) -> ContactState:
+    return ContactState(
+        cadence=cadence(contact, owner=owner, now=now),
+        online_only=online_only(contact, owner=owner, now=now),
+        prospect=prospect_progress(contact, owner=owner, now=now),
+        balance=balance(contact),
+        strength=strength(contact, now=now),
+    )

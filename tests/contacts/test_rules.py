@@ -1,0 +1,250 @@
+"""The rules at fixed dates: month ends, leap years and Europe/Berlin's DST days.
+
+Intervals are counted in whole 24-hour days from the instant of the touch, so a DST change
+shifts nothing: 30 days after 12:00 CET is 13:00 CEST on the local clock, still day 30.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from contacts import rules
+from contacts.models import Channel, Circle, Contact, ProspectStatus
+from netzwerk.accounts.models import User
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def at(text: str) -> datetime:
+    """A Berlin wall-clock time, as users enter it."""
+    return datetime.fromisoformat(text).replace(tzinfo=BERLIN)
+
+
+def owner(**settings: int) -> User:
+    return User(email="regel@netzwerk.test", **settings)
+
+
+def contact(**fields: object) -> Contact:
+    defaults: dict[str, object] = {"created_at": at("2025-01-01 09:00"), "circle": Circle.STRONG}
+    return Contact(**(defaults | fields))
+
+
+# ---------------------------------------------------------------- R7 cadence
+
+CADENCE_CASES = [
+    # circle, last touch (Berlin), now (Berlin), expected
+    (Circle.STRONG, "2026-01-01 12:00", "2026-01-31 12:00", "green"),  # exactly the ideal 30 days
+    (Circle.STRONG, "2026-01-01 12:00", "2026-01-31 12:01", "yellow"),
+    (Circle.STRONG, "2026-01-01 12:00", "2026-02-15 12:00", "yellow"),  # exactly the maximum 45
+    (Circle.STRONG, "2026-01-01 12:00", "2026-02-15 12:01", "red"),
+    (Circle.STRONG, "2026-01-31 18:00", "2026-03-02 18:00", "green"),  # over a month end: 30 days
+    (Circle.STRONG, "2028-01-31 18:00", "2028-03-01 18:00", "green"),  # leap year: 30 days incl. 29 Feb
+    (Circle.STRONG, "2027-01-31 18:00", "2027-03-03 18:00", "yellow"),  # no 29 Feb: 31 days
+    # DST starts 2026-03-29 (02:00 → 03:00): 30 × 24 h after 12:00 CET is 13:00 CEST
+    (Circle.STRONG, "2026-03-01 12:00", "2026-03-31 13:00", "green"),
+    (Circle.STRONG, "2026-03-01 12:00", "2026-03-31 13:01", "yellow"),
+    # DST ends 2026-10-25 (03:00 → 02:00): 30 × 24 h after 12:00 CEST is 11:00 CET
+    (Circle.STRONG, "2026-10-01 12:00", "2026-10-31 11:00", "green"),
+    (Circle.STRONG, "2026-10-01 12:00", "2026-10-31 11:01", "yellow"),
+    (Circle.REGULAR, "2026-01-01 12:00", "2026-04-01 12:00", "green"),  # 90 days
+    (Circle.REGULAR, "2026-01-01 12:00", "2026-05-01 12:00", "yellow"),  # 120 days
+    (Circle.REGULAR, "2026-01-01 12:00", "2026-05-02 12:00", "red"),
+    (Circle.LOOSE, "2026-01-01 12:00", "2026-06-30 12:00", "green"),  # 180 days
+    (Circle.LOOSE, "2026-01-01 12:00", "2027-01-01 12:00", "yellow"),  # 365 days
+    (Circle.LOOSE, "2024-02-29 12:00", "2025-02-28 12:00", "yellow"),  # leap day + 365 days
+    (Circle.LOOSE, "2024-02-29 12:00", "2025-03-01 12:01", "red"),
+]
+
+
+@pytest.mark.parametrize(("circle", "last", "now", "expected"), CADENCE_CASES)
+def test_cadence_status(circle: str, last: str, now: str, expected: str) -> None:
+    result = rules.cadence(contact(circle=circle, last_touch_at=at(last)), owner=owner(), now=at(now))
+
+    assert result.status == expected
+
+
+def test_a_contact_never_touched_counts_from_the_day_it_was_added() -> None:
+    fresh = contact(created_at=at("2026-05-01 10:00"), last_touch_at=None)
+
+    assert rules.cadence(fresh, owner=owner(), now=at("2026-05-20 10:00")).status == "green"
+    assert rules.cadence(fresh, owner=owner(), now=at("2026-06-20 10:00")).status == "red"
+
+
+def test_the_users_own_cadence_applies() -> None:
+    touched = contact(last_touch_at=at("2026-01-01 12:00"))
+    strict = owner(cadence_strong_ideal=7, cadence_strong_max=14)
+
+    assert rules.cadence(touched, owner=strict, now=at("2026-01-10 12:00")).status == "yellow"
+    assert rules.cadence(touched, owner=strict, now=at("2026-01-16 12:00")).status == "red"
+
+
+# ---------------------------------------------------------------- R1 online-only
+
+ONLINE_CASES = [
+    # how met, first touch, personal touches, touches, now, expected (None = not online-only)
+    (Channel.LINKEDIN, None, 0, 0, "2026-01-10 09:00", "waiting"),  # created 2026-01-01
+    (Channel.LINKEDIN, None, 0, 0, "2026-01-15 09:00", "due"),  # exactly 14 days
+    (Channel.LINKEDIN, None, 0, 0, "2026-01-15 08:59", "waiting"),
+    (Channel.XING, "2025-12-20 09:00", 0, 1, "2026-01-03 09:00", "due"),  # first touch before adding
+    (Channel.EVENT, None, 0, 0, "2026-06-01 09:00", None),  # met in person
+    (Channel.EVENT, "2026-01-02 09:00", 0, 2, "2026-01-20 09:00", "due"),  # only digital touches
+    (Channel.LINKEDIN, "2026-01-02 09:00", 1, 3, "2026-06-01 09:00", None),  # had a personal touch
+    (Channel.EMAIL, None, 0, 0, "2026-03-29 09:00", "due"),
+    ("", None, 0, 0, "2026-03-29 09:00", None),  # unknown origin, no touches
+]
+
+
+@pytest.mark.parametrize(("how_met", "first", "personal", "touches", "now", "expected"), ONLINE_CASES)
+def test_online_only(
+    how_met: str, first: str | None, personal: int, touches: int, now: str, expected: str | None
+) -> None:
+    subject = contact(
+        created_at=at("2026-01-01 09:00"),
+        how_met=how_met,
+        first_touch_at=at(first) if first else None,
+        first_personal_touch_at=at("2026-01-05 09:00") if personal else None,
+        personal_touch_count=personal,
+        touch_count=touches,
+    )
+
+    result = rules.online_only(subject, owner=owner(), now=at(now))
+
+    if expected is None:
+        assert result is None
+    else:
+        assert result is not None
+        assert result.is_due == (expected == "due")
+
+
+def test_the_online_window_is_a_user_setting() -> None:
+    subject = contact(created_at=at("2026-01-01 09:00"), how_met=Channel.LINKEDIN)
+
+    result = rules.online_only(subject, owner=owner(online_window_days=3), now=at("2026-01-04 09:00"))
+
+    assert result is not None
+    assert result.is_due
+
+
+def test_an_archived_contact_is_never_online_only_due() -> None:
+    subject = contact(how_met=Channel.LINKEDIN, archived_at=at("2026-01-02 09:00"))
+
+    assert rules.online_only(subject, owner=owner(), now=at("2026-06-01 09:00")) is None
+
+
+# ---------------------------------------------------------------- R6 seven touches
+
+PROSPECT_CASES = [
+    # touches, since, last touch, now, label, next due?, needs outcome?
+    (0, "2026-02-20 10:00", None, "2026-03-01 10:00", "0/7", False, False),  # 9 days
+    (0, "2026-02-20 10:00", None, "2026-03-02 10:00", "0/7", True, False),  # 10 days, over month end
+    (3, "2026-01-01 10:00", "2026-02-19 10:00", "2026-03-01 10:00", "3/7", True, False),  # 2026: 10 days
+    (3, "2028-01-01 10:00", "2028-02-19 10:00", "2028-02-29 09:59", "3/7", False, False),  # leap year
+    (4, "2026-03-01 10:00", "2026-03-25 12:00", "2026-04-04 12:59", "4/7", False, False),  # over DST
+    (4, "2026-03-01 10:00", "2026-03-25 12:00", "2026-04-04 13:00", "4/7", True, False),
+    (7, "2026-01-01 10:00", "2026-02-01 10:00", "2026-02-02 10:00", "7/7", False, True),
+    (9, "2026-01-01 10:00", "2026-02-01 10:00", "2026-02-02 10:00", "7/7", False, True),
+]
+
+
+@pytest.mark.parametrize(("touches", "since", "last", "now", "label", "due", "outcome"), PROSPECT_CASES)
+def test_prospect_progress(
+    touches: int, since: str, last: str | None, now: str, label: str, due: bool, outcome: bool
+) -> None:
+    subject = contact(
+        prospect_status=ProspectStatus.PROSPECT,
+        prospect_since=at(since),
+        prospect_touches=touches,
+        last_touch_at=at(last) if last else None,
+    )
+
+    result = rules.prospect_progress(subject, owner=owner(), now=at(now))
+
+    assert result is not None
+    assert (result.label, result.is_next_due, result.needs_outcome) == (label, due, outcome)
+
+
+@pytest.mark.parametrize("status", [ProspectStatus.NONE, ProspectStatus.CUSTOMER, ProspectStatus.NOT_NOW])
+def test_only_prospects_have_progress(status: str) -> None:
+    subject = contact(prospect_status=status, prospect_since=at("2026-01-01 10:00"), prospect_touches=3)
+
+    assert rules.prospect_progress(subject, owner=owner(), now=at("2026-02-01 10:00")) is None
+
+
+def test_the_target_and_interval_are_user_settings() -> None:
+    subject = contact(
+        prospect_status=ProspectStatus.PROSPECT, prospect_since=at("2026-01-01 10:00"), prospect_touches=4
+    )
+
+    result = rules.prospect_progress(
+        subject, owner=owner(prospect_target=5, prospect_interval_days=3), now=at("2026-01-04 10:00")
+    )
+
+    assert result is not None
+    assert (result.label, result.is_next_due) == ("4/5", True)
+
+
+# ---------------------------------------------------------------- R4, strength, R2
+
+
+def test_asking_without_ever_giving_warns() -> None:
+    assert rules.balance(contact(gives=0, asks=1)).warn_on_ask
+    assert not rules.balance(contact(gives=2, asks=1)).warn_on_ask
+    assert rules.balance(contact(gives=2, asks=5)).net == -3
+
+
+def test_strength_is_zero_without_touches_and_explains_each_part() -> None:
+    result = rules.strength(contact(), now=at("2026-01-01 10:00"))
+
+    assert result.score == 0
+    assert [part.name for part in result.parts] == ["recency", "frequency", "personal", "reciprocity"]
+    assert sum(part.maximum for part in result.parts) == 100
+
+
+def test_strength_rewards_recent_frequent_personal_mutual_contact() -> None:
+    now = at("2026-06-01 10:00")
+    close = contact(
+        last_touch_at=now - timedelta(days=3),
+        first_touch_at=now - timedelta(days=365),
+        touch_count=24,
+        personal_touch_count=18,
+        their_touch_count=12,
+        gives=3,
+        asks=1,
+    )
+    distant = contact(
+        last_touch_at=now - timedelta(days=300),
+        first_touch_at=now - timedelta(days=700),
+        touch_count=3,
+        personal_touch_count=0,
+        their_touch_count=0,
+        gives=0,
+        asks=2,
+    )
+
+    strong, weak = rules.strength(close, now=now), rules.strength(distant, now=now)
+
+    assert strong.score == 40 + 25 + 15 + 15 - 0  # recency 39.7 → 40 rounded
+    assert weak.score < 15
+    assert {part.name: part.points for part in strong.parts} == {
+        "recency": 40,
+        "frequency": 25,
+        "personal": 15,
+        "reciprocity": 15,
+    }
+
+
+def test_swap_out_order_puts_longest_without_personal_touch_then_weakest_first() -> None:
+    now = at("2026-06-01 10:00")
+    recent = contact(pk=1, last_personal_touch_at=now - timedelta(days=5))
+    old = contact(pk=2, last_personal_touch_at=now - timedelta(days=200))
+    never_strong = contact(
+        pk=3, last_touch_at=now - timedelta(days=1), first_touch_at=now - timedelta(days=90), touch_count=6
+    )
+    never_weak = contact(pk=4)
+
+    order = rules.swap_out_order([recent, old, never_strong, never_weak], now=now)
+
+    assert [c.pk for c in order] == [4, 3, 2, 1]
