@@ -5,11 +5,12 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
+from django.db.models import F
 from django.forms import inlineformset_factory
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from contacts import roster
+from contacts import roster, rules
 from contacts.models import (
     Circle,
     Contact,
@@ -23,6 +24,7 @@ from contacts.models import (
     Tag,
     normalise_phone,
 )
+from contacts.rules import CadenceStatus
 from netzwerk.accounts.models import User
 
 MAX_TAGS = 20
@@ -172,6 +174,16 @@ class ContactEditor:
         return contact
 
 
+CADENCE_RANK = {CadenceStatus.GREEN: 0, CadenceStatus.YELLOW: 1, CadenceStatus.RED: 2}
+SORTS = [
+    ("", _("Name")),
+    ("cadence", _("Most overdue first")),
+    ("last_touch", _("Longest without a touch")),
+    ("strength", _("Strongest first")),
+    ("prospect", _("Prospect progress")),
+]
+
+
 class ContactFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     circle = forms.ChoiceField(
@@ -188,17 +200,39 @@ class ContactFilterForm(forms.Form):
     tag = forms.ModelChoiceField(
         label=_("Tag"), required=False, queryset=Tag.objects.none(), empty_label=_("All tags")
     )
+    cadence = forms.ChoiceField(
+        label=_("Cadence"), required=False, choices=[("", _("Any cadence")), *CadenceStatus.choices]
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
     key = forms.BooleanField(label=_("Key positions only"), required=False)
     archived = forms.BooleanField(label=_("Archived"), required=False)
 
     def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **{"label_suffix": "", **kwargs})
+        self.owner = owner
         self.fields["tag"].queryset = Tag.objects.for_owner(owner)  # type: ignore[attr-defined]
 
-    def apply(self, contacts: ContactQuerySet) -> ContactQuerySet:
+    def apply(self, contacts: ContactQuerySet, *, now: datetime) -> ContactQuerySet | list[Contact]:
+        """The filtered contacts in the chosen order: a queryset, or a list when sorted by strength."""
+        contacts = self.filter(contacts.with_cadence_rank(self.owner, now=now))
+        sort = self.cleaned_data.get("sort") if self.is_valid() else ""
+        if sort == "strength":
+            # Strength depends on `now` and is not stored: one query, then sorted here.
+            return sorted(contacts, key=lambda c: (-rules.strength(c, now=now).score, c.last_name, c.pk))
+        if sort == "cadence":
+            return contacts.most_overdue_first()
+        if sort == "last_touch":
+            return contacts.order_by(F("last_touch_at").asc(nulls_first=True), "pk")
+        if sort == "prospect":
+            return contacts.order_by("-prospect_touches", "last_name", "pk")
+        return contacts.by_name()
+
+    def filter(self, contacts: ContactQuerySet) -> ContactQuerySet:
         if not self.is_valid():
             return contacts.active()
         data = self.cleaned_data
+        if data["cadence"]:
+            contacts = contacts.in_cadence_rank(CADENCE_RANK[data["cadence"]])
         contacts = contacts.archived() if data["archived"] else contacts.active()
         if data["q"]:
             contacts = contacts.search(data["q"])
@@ -216,7 +250,7 @@ class ContactFilterForm(forms.Form):
 
     @property
     def is_filtered(self) -> bool:
-        return self.is_valid() and any(self.cleaned_data.values())
+        return self.is_valid() and any(value for name, value in self.cleaned_data.items() if name != "sort")
 
 
 class OrganisationForm(forms.ModelForm[Organisation]):

@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from contacts.models import ONLINE_CHANNELS, Contact, ProspectStatus
 
@@ -208,7 +210,11 @@ def _recency(contact: Contact, *, now: datetime) -> StrengthPart:
         return StrengthPart("recency", _("Recency"), 0, RECENCY_POINTS, str(_("no touch yet")))
     days = max(whole_days(utc(now) - utc(contact.last_touch_at)), 0)
     share = max(0.0, 1 - days / RECENCY_HORIZON_DAYS)
-    explanation = str(_("last touch %(days)d days ago; nothing after a year")) % {"days": days}
+    explanation = ngettext(
+        "last touch %(days)d day ago; nothing after a year",
+        "last touch %(days)d days ago; nothing after a year",
+        days,
+    ) % {"days": days}
     return StrengthPart("recency", _("Recency"), round(RECENCY_POINTS * share), RECENCY_POINTS, explanation)
 
 
@@ -219,7 +225,9 @@ def _frequency(contact: Contact, *, now: datetime) -> StrengthPart:
     years = max((utc(now) - utc(contact.first_touch_at)) / (365 * DAY), 0.25)
     per_year = contact.touch_count / years
     points = round(FREQUENCY_POINTS * min(1.0, per_year / FULL_FREQUENCY_PER_YEAR))
-    explanation = str(_("%(rate).1f touches a year; monthly earns all points")) % {"rate": per_year}
+    explanation = str(_("%(rate)s touches a year; monthly earns all points")) % {
+        "rate": number_format(per_year, decimal_pos=1)
+    }
     return StrengthPart("frequency", _("Frequency"), points, FREQUENCY_POINTS, explanation)
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -40,8 +41,14 @@ def _page(
 @vary_on_headers("HX-Request")
 def contact_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = ContactFilterForm(request.GET, owner=request.user)
-    contacts = filters.apply(_contacts(request)).for_list()
-    page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    page = Paginator(filters.apply(_contacts(request), now=now), CONTACTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page.object_list)  # evaluated once; the template reads the same instances
+    prefetch_related_objects(rows, "tags")
+    for contact in rows:
+        contact.state = rules.evaluate(contact, owner=request.user, now=now)  # type: ignore[attr-defined]
     context = {
         "filters": filters,
         "page": page,

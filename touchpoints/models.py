@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
 
 class Initiator(models.TextChoices):
-    ME = "me", _("I did")
-    THEM = "them", _("They did")
+    ME = "me", _("Me")
+    THEM = "them", _("Them")
 
 
 class Exchange(models.TextChoices):

@@ -88,7 +88,7 @@ class User(AbstractUser):
         _("touches before a prospect decides"),
         default=7,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
-        help_text=_("About seven contacts before an interested party becomes a customer (R6)."),
+        help_text=_("About seven touches before a prospect becomes a customer (R6)."),
     )
     prospect_interval_days = models.PositiveSmallIntegerField(
         _("days between a prospect's touches"),

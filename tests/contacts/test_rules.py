@@ -248,3 +248,24 @@ def test_swap_out_order_puts_longest_without_personal_touch_then_weakest_first()
     order = rules.swap_out_order([recent, old, never_strong, never_weak], now=now)
 
     assert [c.pk for c in order] == [4, 3, 2, 1]
+
+
+# ---------------------------------------------------------------- the same rule in SQL
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("circle", "last", "now", "expected"), CADENCE_CASES)
+def test_the_list_ranks_cadence_in_sql_as_the_rule_does(
+    circle: str, last: str, now: str, expected: str
+) -> None:
+    from tests.factories import ContactFactory, UserFactory
+
+    user = UserFactory()
+    stored = ContactFactory(owner=user, circle=Circle.REGULAR, last_touch_at=at(last))
+    Contact.objects.filter(pk=stored.pk).update(circle=circle)  # a strong tie without the roster: fine here
+
+    ranked = Contact.objects.for_owner(user).with_cadence_rank(user, now=at(now)).get()
+
+    rank = {"green": 0, "yellow": 1, "red": 2}[expected]
+    assert ranked.cadence_rank == rank  # type: ignore[attr-defined]
+    assert rules.cadence(ranked, owner=user, now=at(now)).status == expected

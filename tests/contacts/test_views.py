@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -479,3 +481,73 @@ def test_the_roster_page_takes_the_same_queries_at_3_and_45_ties(
 
     assert response.status_code == 200
     assert len(response.context["strong_ties"]) == ties
+
+
+def touched(owner, name: str, *, days_ago: int, circle: str = Circle.REGULAR, **fields) -> Contact:
+    from django.utils import timezone
+
+    contact = ContactFactory(owner=owner, first_name=name, circle=Circle.REGULAR, **fields)
+    Contact.objects.filter(pk=contact.pk).update(
+        circle=circle, last_touch_at=timezone.now() - timedelta(days=days_ago)
+    )
+    return contact
+
+
+def test_it_filters_by_cadence_status(owner_client: Client, owner) -> None:
+    touched(owner, "Grün", days_ago=10)
+    touched(owner, "Gelb", days_ago=100)
+    touched(owner, "Rot", days_ago=200)
+
+    def names(status: str) -> list[str]:
+        page = owner_client.get(reverse("contacts:list"), {"cadence": status}).context["page"]
+        return [c.first_name for c in page.object_list]
+
+    assert (names("green"), names("yellow"), names("red")) == (["Grün"], ["Gelb"], ["Rot"])
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("cadence", ["Rot", "Gelb", "Grün"]),
+        ("last_touch", ["Rot", "Gelb", "Grün"]),
+        ("strength", ["Grün", "Gelb", "Rot"]),
+        ("prospect", ["Gelb", "Grün", "Rot"]),
+    ],
+)
+def test_it_sorts_the_list(owner_client: Client, owner, sort: str, expected: list[str]) -> None:
+    from django.utils import timezone
+
+    since = timezone.now() - timedelta(days=300)
+    touched(owner, "Grün", days_ago=10, prospect_status="prospect", prospect_since=since, prospect_touches=2)
+    touched(owner, "Gelb", days_ago=100, prospect_status="prospect", prospect_since=since, prospect_touches=5)
+    touched(owner, "Rot", days_ago=200)
+
+    page = owner_client.get(reverse("contacts:list"), {"sort": sort}).context["page"]
+
+    assert [c.first_name for c in page.object_list] == expected
+
+
+@pytest.mark.parametrize("size", [5, 500])
+def test_sorting_by_strength_takes_the_same_queries_at_5_and_500(
+    owner_client: Client, owner, size: int, django_assert_num_queries
+) -> None:
+    network(owner, size)
+
+    # session, user, tags for the filter, all matching contacts, tags of the page, roster
+    with django_assert_num_queries(6):
+        response = owner_client.get(reverse("contacts:list"), {"sort": "strength"})
+
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == min(size + 3, 25)
+
+
+@pytest.mark.parametrize("size", [5, 500])
+def test_filtering_by_cadence_takes_the_same_queries_at_5_and_500(
+    owner_client: Client, owner, size: int, django_assert_num_queries
+) -> None:
+    network(owner, size)
+
+    with django_assert_num_queries(7):
+        response = owner_client.get(reverse("contacts:list"), {"cadence": "green", "sort": "cadence"})
+
+    assert response.status_code == 200

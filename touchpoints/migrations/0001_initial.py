@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('call', 'Call'), ('video_call', 'Video call'), ('meeting', 'Meeting in person'), ('card', 'Handwritten card'), ('letter', 'Letter'), ('gift', 'Gift'), ('birthday_gift', 'Birthday gift'), ('event', 'Event encounter'), ('email', 'E-mail'), ('message', 'Message'), ('social', 'Social-media interaction'), ('reaction', 'Like or reaction'), ('mass_mail', 'Newsletter or mass mail')], max_length=20, verbose_name='kind')),
                 ('happened_at', models.DateTimeField(verbose_name='when')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
-                ('initiated_by', models.CharField(choices=[('me', 'I did'), ('them', 'They did')], default='me', max_length=4, verbose_name='initiated by')),
+                ('initiated_by', models.CharField(choices=[('me', 'Me'), ('them', 'Them')], default='me', max_length=4, verbose_name='initiated by')),
                 ('exchange', models.CharField(blank=True, choices=[('', 'Neither'), ('give', 'Giving'), ('ask', 'Asking')], max_length=4, verbose_name='give or ask')),
                 ('exchange_label', models.CharField(blank=True, help_text='An introduction, a recommendation, help, a gift, a favour.', max_length=100, verbose_name='what was given or asked')),
                 ('promise', models.CharField(blank=True, max_length=200, verbose_name='promise')),

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='prospect_target',
-            field=models.PositiveSmallIntegerField(default=7, help_text='About seven contacts before an interested party becomes a customer (R6).', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(30)], verbose_name='touches before a prospect decides'),
+            field=models.PositiveSmallIntegerField(default=7, help_text='About seven touches before a prospect becomes a customer (R6).', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(30)], verbose_name='touches before a prospect decides'),
         ),
         migrations.AddConstraint(
             model_name='user',
