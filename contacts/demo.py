@@ -8,6 +8,10 @@ the cap function (R2), so the seed can never fill a roster beyond its cap. A str
 refuses is saved in the regular circle instead.
 
 A user who already has contacts is left alone, so seeding twice creates nothing new.
+
+The `seed_demo` command lives in touchpoints (contacts never imports touchpoints): after these
+writers it adds each network's touches (touchpoints/demo.py), whose summaries replace the
+`last_touch_at` planned here; `seed_extra_users(after_batch=...)` lets it do so per batch.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import functools
 import gc
 import random
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -588,11 +592,14 @@ def seed_extra_users(
     now: datetime,
     strong_ties_max: int = EXTRA_USER_STRONG_TIES_MAX,
     users_per_batch: int = EXTRA_USERS_PER_BATCH,
+    after_batch: Callable[[list[User]], object] | None = None,
 ) -> ExtraUsersResult:
     """`count` users demo-user-0001@… each with `contacts` contacts; a batch per transaction.
 
     The password is hashed once and shared (hashing is deliberately slow); users that already
-    have contacts are skipped.
+    have contacts are skipped. `after_batch` gets each batch's newly seeded users inside the
+    batch's transaction (the command adds their touchpoints there: contacts never imports
+    touchpoints).
     """
     password = make_password(DEMO_PASSWORD)
     created = seeded = skipped = contacts_created = strong = 0
@@ -625,6 +632,8 @@ def seed_extra_users(
                 )
                 plans.append((user, plan))
             write_plans(plans)
+            if after_batch is not None and plans:
+                after_batch([user for user, _ in plans])
             seeded += len(plans)
             contacts_created += sum(len(plan.contacts) for _, plan in plans)
             strong += Contact.objects.filter(owner__in=[user for user, _ in plans]).strong_ties().count()

@@ -13,6 +13,7 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contacts:list"), name="home"),
     path("contacts/", include("contacts.urls")),
+    path("touches/", include("touchpoints.urls")),
     path("settings/", include("netzwerk.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("language/", account_views.set_language, name="set_language"),

@@ -6,14 +6,19 @@ A new URL pattern that is not in ACCESS fails `test_it_classifies_every_url_patt
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from contacts.models import Contact, Organisation
 from tests.factories import ContactFactory, OrganisationFactory, strong_ties
+from touchpoints import ledger
+from touchpoints.kinds import Kind
+from touchpoints.models import Touchpoint
 
 PUBLIC, LOGIN, OWNER = "public", "login-required", "object of the owner"
 
@@ -38,6 +43,14 @@ ACCESS: dict[str, str] = {
     "contacts:organisation_detail": OWNER,
     "contacts:organisation_edit": OWNER,
     "contacts:organisation_delete": OWNER,
+    "touchpoints:quick": LOGIN,
+    "touchpoints:contact_search": LOGIN,
+    "touchpoints:panel": OWNER,
+    "touchpoints:log": OWNER,
+    "touchpoints:timeline": OWNER,
+    "touchpoints:edit": OWNER,
+    "touchpoints:delete": OWNER,
+    "touchpoints:keep_promise": OWNER,
     # django-allauth
     "account_login": PUBLIC,
     "account_logout": PUBLIC,
@@ -55,6 +68,8 @@ ACCESS: dict[str, str] = {
     "account_change_password": LOGIN,
     "account_set_password": LOGIN,
 }
+# Views of one touchpoint, looked up by the touchpoint's pk (the other touchpoint views take a contact's).
+TOUCHPOINT_URLS = {"touchpoints:edit", "touchpoints:delete", "touchpoints:keep_promise"}
 # Django's admin: staff only, behind allauth's login (tested below).
 ADMIN_PREFIX = "admin/"
 
@@ -111,12 +126,20 @@ def owned(owner: Any) -> dict[str, Any]:
     contact = ContactFactory(owner=owner, first_name="Geheim", last_name="Kontakt")
     (tie,) = strong_ties(owner, 1)
     organisation = OrganisationFactory(owner=owner, name="Geheimclub")
-    return {"contact": contact, "tie": tie, "organisation": organisation}
+    touch = ledger.log_touch(
+        contact,
+        kind=Kind.CALL,
+        happened_at=timezone.now() - timedelta(days=1),
+        promise="Geheimes Angebot schicken",
+    )
+    return {"contact": contact, "tie": tie, "organisation": organisation, "touch": touch}
 
 
 def owner_url(name: str, owned: dict[str, Any]) -> str:
     if name.startswith("contacts:organisation_"):
         return reverse(name, kwargs={"pk": owned["organisation"].pk})
+    if name in TOUCHPOINT_URLS:
+        return reverse(name, kwargs={"pk": owned["touch"].pk})
     if name == "contacts:swap":
         return reverse(name, kwargs={"pk": owned["contact"].pk, "out_pk": owned["tie"].pk})
     return reverse(name, kwargs={"pk": owned["contact"].pk})
@@ -126,6 +149,7 @@ def snapshot() -> list[Any]:
     return [
         list(Contact.objects.order_by("pk").values()),
         list(Organisation.objects.order_by("pk").values()),
+        list(Touchpoint.objects.order_by("pk").values()),
     ]
 
 

@@ -1,15 +1,24 @@
-"""Logging, editing and deleting touches: each change and the contact's summary in one transaction."""
+"""Logging, editing and deleting touches: each change and the contact's summary in one transaction.
+
+`after_bulk_create` brings many contacts in step at once after their touches were created in bulk
+(the demo seed): the same summaries and the same R1 milestones as logging each touch here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from contacts.models import Contact, Stage, StageChange
 from touchpoints.models import Touchpoint
-from touchpoints.summary import refresh_summary
+from touchpoints.summary import SUMMARIES_BATCH_SIZE, refresh_summaries, refresh_summary
+
+# R1: the first personal touch is the milestone that ends "online contact".
+MILESTONE_FROM, MILESTONE_TO = Stage.ONLINE, Stage.MET
 
 
 def _locked(contact_id: int) -> Contact:
@@ -19,10 +28,9 @@ def _locked(contact_id: int) -> Contact:
 
 def _after_change(contact: Contact) -> None:
     refresh_summary(contact)
-    # R1: the first personal touch is the milestone that ends "online contact".
-    if contact.first_personal_touch_at is not None and contact.stage == Stage.ONLINE:
+    if contact.first_personal_touch_at is not None and contact.stage == MILESTONE_FROM:
         contact.move_to_stage(
-            Stage.MET, cause=StageChange.Cause.FIRST_PERSONAL_TOUCH, now=contact.first_personal_touch_at
+            MILESTONE_TO, cause=StageChange.Cause.FIRST_PERSONAL_TOUCH, now=contact.first_personal_touch_at
         )
 
 
@@ -54,3 +62,40 @@ def delete_touch(touchpoint: Touchpoint) -> None:
         locked = _locked(touchpoint.contact_id)
         touchpoint.delete()
         _after_change(locked)
+
+
+def after_bulk_create(contact_ids: Iterable[int]) -> tuple[int, int]:
+    """Summaries and R1 milestones for contacts whose touches were created in bulk.
+
+    The result equals logging each touch with `log_touch`: every summary recomputed, and each
+    online contact with a personal touch moved to "met in person", dated by that first touch.
+    Runs in the caller's transaction without locks, for contacts nobody else is changing.
+    Returns (summaries refreshed, contacts that reached the milestone).
+    """
+    ids = list(dict.fromkeys(contact_ids))
+    refreshed = refresh_summaries(ids)
+    reached = 0
+    for start in range(0, len(ids), SUMMARIES_BATCH_SIZE):
+        milestones = list(
+            Contact.objects.filter(
+                pk__in=ids[start : start + SUMMARIES_BATCH_SIZE],
+                stage=MILESTONE_FROM,
+                first_personal_touch_at__isnull=False,
+            ).values_list("pk", "first_personal_touch_at")
+        )
+        StageChange.objects.bulk_create(
+            StageChange(
+                contact_id=pk,
+                from_stage=MILESTONE_FROM,
+                to_stage=MILESTONE_TO,
+                cause=StageChange.Cause.FIRST_PERSONAL_TOUCH,
+                changed_at=first_personal_touch_at,
+            )
+            for pk, first_personal_touch_at in milestones
+            if first_personal_touch_at is not None  # always: the query asks for it
+        )
+        Contact.objects.filter(pk__in=[pk for pk, _ in milestones]).update(
+            stage=MILESTONE_TO, updated_at=timezone.now()
+        )
+        reached += len(milestones)
+    return refreshed, reached

@@ -32,6 +32,9 @@ class TouchpointQuerySet(models.QuerySet["Touchpoint"]):
     def for_owner(self, user: User) -> Self:
         return self.filter(contact__owner=user)
 
+    def for_contact(self, contact: Contact) -> Self:
+        return self.filter(contact=contact)
+
     def qualifying(self) -> Self:
         return self.filter(kind__in=[kind for kind, info in KINDS.items() if info.qualifies])
 

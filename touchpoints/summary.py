@@ -2,7 +2,10 @@
 
 `refresh_summary` runs inside the transaction that creates, edits or deletes a touchpoint, with
 the contact's row locked (touchpoints/ledger.py), so two touches logged at once cannot leave a
-summary that misses one. `summarise` is the same rule in plain Python, for the property test.
+summary that misses one. `refresh_summaries` computes the same summary for many contacts at once
+(one grouped query and `bulk_update` per batch), after touches were created in bulk; both read
+their aggregates from `_aggregates`. `summarise` is the same rule in plain Python, for the
+property test.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Aggregate, Count, F, Max, Min, Q
+from django.utils import timezone
 
 from contacts.models import Contact
 from touchpoints.kinds import KINDS, PERSONAL_KINDS, QUALIFYING_KINDS
@@ -36,6 +41,9 @@ class Summary:
 SUMMARY_FIELDS = list(Summary.__dataclass_fields__)
 # Not a prospect: no touch counts, since none happens after the end of time.
 MAX_DATETIME = datetime.max.replace(tzinfo=UTC)
+# Contacts per grouped query and per bulk_update: bulk_update writes one CASE per field with a
+# WHEN per contact, so small batches are faster than large ones.
+SUMMARIES_BATCH_SIZE = 100
 
 
 def summarise(touchpoints: Iterable[Touchpoint], *, prospect_since: datetime | None) -> Summary:
@@ -63,24 +71,64 @@ def stored_summary(contact: Contact) -> Summary:
     return Summary(**{name: getattr(contact, name) for name in SUMMARY_FIELDS})
 
 
-def refresh_summary(contact: Contact) -> None:
-    """Recompute `contact`'s summary from its touchpoints in one query and save it."""
+def _aggregates(*, prospect_since: datetime | F) -> dict[str, Aggregate]:
+    """The summary as aggregates over a contact's touchpoints: the one definition of its filters.
+
+    `prospect_since` is the contact's own value (one contact) or `F("contact__prospect_since")`
+    (many contacts, grouped by contact); a missing date, or NULL in SQL, counts no touch.
+    """
     qualifying = Q(kind__in=QUALIFYING_KINDS)
     personal = Q(kind__in=PERSONAL_KINDS)
-    since = contact.prospect_since
-    values = Touchpoint.objects.filter(contact=contact).aggregate(
-        first_touch_at=Min("happened_at", filter=qualifying),
-        last_touch_at=Max("happened_at", filter=qualifying),
-        first_personal_touch_at=Min("happened_at", filter=personal),
-        last_personal_touch_at=Max("happened_at", filter=personal),
-        prospect_touches=Count("pk", filter=qualifying & Q(happened_at__gte=since or MAX_DATETIME)),
-        touch_count=Count("pk", filter=qualifying),
-        personal_touch_count=Count("pk", filter=personal),
-        their_touch_count=Count("pk", filter=qualifying & Q(initiated_by=Initiator.THEM)),
-        gives=Count("pk", filter=Q(exchange=Exchange.GIVE)),
-        asks=Count("pk", filter=Q(exchange=Exchange.ASK)),
-        open_promises=Count("pk", filter=~Q(promise="") & Q(promise_kept_at__isnull=True)),
-    )
+    return {
+        "first_touch_at": Min("happened_at", filter=qualifying),
+        "last_touch_at": Max("happened_at", filter=qualifying),
+        "first_personal_touch_at": Min("happened_at", filter=personal),
+        "last_personal_touch_at": Max("happened_at", filter=personal),
+        "prospect_touches": Count("pk", filter=qualifying & Q(happened_at__gte=prospect_since)),
+        "touch_count": Count("pk", filter=qualifying),
+        "personal_touch_count": Count("pk", filter=personal),
+        "their_touch_count": Count("pk", filter=qualifying & Q(initiated_by=Initiator.THEM)),
+        "gives": Count("pk", filter=Q(exchange=Exchange.GIVE)),
+        "asks": Count("pk", filter=Q(exchange=Exchange.ASK)),
+        "open_promises": Count("pk", filter=~Q(promise="") & Q(promise_kept_at__isnull=True)),
+    }
+
+
+def refresh_summary(contact: Contact) -> None:
+    """Recompute `contact`'s summary from its touchpoints in one query and save it."""
+    since = contact.prospect_since or MAX_DATETIME
+    values = Touchpoint.objects.filter(contact=contact).aggregate(**_aggregates(prospect_since=since))
     for name, value in asdict(Summary(**values)).items():
         setattr(contact, name, value)
     contact.save(update_fields=[*SUMMARY_FIELDS, "updated_at"])
+
+
+def refresh_summaries(contact_ids: Iterable[int], *, batch_size: int = SUMMARIES_BATCH_SIZE) -> int:
+    """`refresh_summary` for many contacts: per batch one grouped query and one `bulk_update`.
+
+    A contact without touchpoints gets the empty summary. Takes no locks: for touches created in
+    bulk (the demo seed) inside the caller's transaction. Returns how many contacts were updated.
+    """
+    ids = list(dict.fromkeys(contact_ids))
+    empty = asdict(summarise((), prospect_since=None))
+    aggregates = _aggregates(prospect_since=F("contact__prospect_since"))
+    updated = 0
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start : start + batch_size]
+        rows = (
+            Touchpoint.objects.filter(contact_id__in=batch)
+            .order_by()
+            .values("contact")
+            .annotate(**aggregates)
+        )
+        values: dict[int, dict[str, Any]] = {}
+        for row in rows:
+            fields: dict[str, Any] = dict(row)
+            values[fields.pop("contact")] = fields
+        now = timezone.now()  # what `auto_now` gives `refresh_summary`'s save
+        contacts = [
+            Contact(pk=pk, updated_at=now, **(asdict(Summary(**values[pk])) if pk in values else empty))
+            for pk in batch
+        ]
+        updated += Contact.objects.bulk_update(contacts, [*SUMMARY_FIELDS, "updated_at"])
+    return updated

@@ -1,4 +1,8 @@
-"""`manage.py seed_demo`: the demo user's network, its rules, its idempotence and the roster cap."""
+"""`manage.py seed_demo`: the demo user's network, its rules, its idempotence and the roster cap.
+
+The command lives in touchpoints (it seeds touches too); tests/touchpoints/test_seed_demo.py
+checks the touches.
+"""
 
 from __future__ import annotations
 
@@ -367,17 +371,6 @@ def test_it_caps_the_strong_ties_of_extra_users_too() -> None:
     assert User.objects.get(pk=capped.pk).check_password("secret-pass-123")
     other = User.objects.get(email=demo.extra_user_email(2))
     assert contacts_of(other).strong_ties().count() == 60
-
-
-def test_it_skips_touchpoints_with_a_clear_notice() -> None:
-    out = seed("--contacts", "3", "--touchpoints", "400")
-
-    assert "Touchpoints: skipped 400 per user" in out
-    assert "touchpoints app" in out
-
-
-def test_it_says_nothing_about_touchpoints_when_none_are_asked_for() -> None:
-    assert "Touchpoints" not in seed("--contacts", "3")
 
 
 @pytest.mark.parametrize(

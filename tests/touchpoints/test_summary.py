@@ -15,7 +15,7 @@ from tests.factories import ContactFactory, UserFactory
 from touchpoints import ledger
 from touchpoints.kinds import KINDS, Kind
 from touchpoints.models import Exchange, Touchpoint
-from touchpoints.summary import Summary, stored_summary, summarise
+from touchpoints.summary import Summary, refresh_summaries, stored_summary, summarise
 
 START = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
@@ -161,3 +161,90 @@ def test_the_summary_equals_a_recomputation_after_any_sequence(steps, prospect_d
             raise Rollback
     except Rollback:
         pass
+
+
+# ---------------------------------------------------------------- many contacts at once
+
+
+def test_refresh_summaries_gives_exactly_the_recomputation_for_each_contact(owner) -> None:
+    prospect = ContactFactory(owner=owner, prospect_since=START + timedelta(days=5))
+    digital = ContactFactory(owner=owner, stage=Stage.ONLINE)
+    busy = ContactFactory(owner=owner)
+    untouched = ContactFactory(owner=owner, prospect_since=START)
+    stale = ContactFactory(owner=owner)  # a summary that no longer matches anything
+    Contact.objects.filter(pk=stale.pk).update(touch_count=9, last_touch_at=START, gives=2)
+    plan = {
+        prospect: [
+            (1, Kind.CALL, "", ""),
+            (6, Kind.EMAIL, "", ""),
+            (7, Kind.REACTION, "", ""),
+            (9, Kind.MEETING, "", ""),
+        ],
+        digital: [(2, Kind.MESSAGE, "", ""), (3, Kind.MASS_MAIL, "", ""), (4, Kind.SOCIAL, "", "")],
+        busy: [
+            (0, Kind.MEETING, Exchange.GIVE, "Kontakt vermitteln"),
+            (3, Kind.CARD, "", ""),
+            (8, Kind.EMAIL, Exchange.ASK, "Artikel schicken"),
+            (8, Kind.LETTER, Exchange.ASK, ""),
+        ],
+    }
+    touches = []
+    for contact, rows in plan.items():
+        for number, (day, kind, exchange, promise) in enumerate(rows):
+            touches.append(
+                Touchpoint(
+                    contact=contact,
+                    kind=kind,
+                    happened_at=START + timedelta(days=day, hours=number),
+                    exchange=exchange,
+                    promise=promise,
+                    promise_kept_at=START + timedelta(days=20) if promise == "Kontakt vermitteln" else None,
+                    initiated_by="them" if number % 2 else "me",
+                )
+            )
+    Touchpoint.objects.bulk_create(touches)  # no summary kept in step, as the demo seed does
+    contacts = [prospect, digital, busy, untouched, stale]
+
+    updated = refresh_summaries([contact.pk for contact in contacts], batch_size=2)
+
+    assert updated == len(contacts)
+    for contact in contacts:
+        assert fresh(contact) == from_scratch(contact), contact.pk
+    assert fresh(prospect).prospect_touches == 2
+    assert fresh(busy).open_promises == 1
+    assert fresh(untouched) == summarise([], prospect_since=None)
+    assert fresh(stale).touch_count == 0
+
+
+def test_the_bulk_refresh_reaches_the_milestone_as_logging_each_touch_does(owner) -> None:
+    logged = ContactFactory(owner=owner, stage=Stage.ONLINE)
+    bulk = ContactFactory(owner=owner, stage=Stage.ONLINE)
+    still_online = ContactFactory(owner=owner, stage=Stage.ONLINE)
+    history = [(0, Kind.MESSAGE), (2, Kind.CALL), (5, Kind.MEETING)]
+    for day, kind in history:
+        ledger.log_touch(logged, kind=kind, happened_at=START + timedelta(days=day))
+    Touchpoint.objects.bulk_create(
+        [
+            Touchpoint(contact=bulk, kind=kind, happened_at=START + timedelta(days=day))
+            for day, kind in history
+        ]
+        + [Touchpoint(contact=still_online, kind=Kind.EMAIL, happened_at=START)]
+    )
+
+    refreshed, reached = ledger.after_bulk_create([bulk.pk, still_online.pk])
+
+    assert (refreshed, reached) == (2, 1)
+
+    def milestone(contact: Contact) -> list[tuple[object, ...]]:
+        return list(contact.stage_changes.values_list("from_stage", "to_stage", "cause", "changed_at"))
+
+    logged.refresh_from_db()
+    bulk.refresh_from_db()
+    assert (bulk.stage, milestone(bulk), stored_summary(bulk)) == (
+        logged.stage,
+        milestone(logged),
+        stored_summary(logged),
+    )
+    assert bulk.stage == Stage.MET
+    assert Contact.objects.get(pk=still_online.pk).stage == Stage.ONLINE
+    assert not still_online.stage_changes.exists()

@@ -1,4 +1,10 @@
-"""`manage.py seed_demo`: a demo user with a realistic German-speaking network (see contacts/demo.py)."""
+"""`manage.py seed_demo`: a demo user with a realistic German-speaking network and its touches.
+
+Users and contacts come from contacts/demo.py (every strong tie through the cap function), the
+touches from touchpoints/demo.py. The command lives in touchpoints because contacts never
+imports touchpoints. Each user's contacts and touches are written in one transaction, so a run
+that fails leaves no half-seeded network behind (a user with contacts is left alone).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.utils import timezone
 
 from contacts import demo
-from netzwerk.accounts.models import STRONG_TIE_WARN_FROM
+from netzwerk.accounts.models import STRONG_TIE_WARN_FROM, User
+from touchpoints import demo as touch_demo
 
 
 def non_negative(value: str) -> int:
@@ -25,7 +33,8 @@ def non_negative(value: str) -> int:
 class Command(BaseCommand):
     help = (
         "Create (or reuse) the demo user and seed a realistic network of German and Austrian "
-        "contacts. Users who already have contacts are left alone, so running it twice is safe."
+        "contacts with a year and a half of touches. Users who already have contacts are left "
+        "alone, so running it twice is safe."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -36,8 +45,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--touchpoints",
             type=non_negative,
-            default=0,
-            help="Touchpoints per user (not yet: they arrive with the touchpoints app).",
+            default=None,
+            help=(
+                "Touchpoints per user, in total (default: "
+                f"{touch_demo.DEFAULT_TOUCHES_PER_CONTACT} per contact)."
+            ),
         )
         parser.add_argument(
             "--users",
@@ -54,36 +66,49 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(f"--email: {email!r} is not an e-mail address.") from error
         for name, value in (("contacts", contacts), ("touchpoints", touchpoints), ("users", users)):
+            if name == "touchpoints" and value is None:
+                continue
             if not isinstance(value, int) or value < 0:
                 raise CommandError(f"--{name} must be a whole number of 0 or more, not {value!r}.")
 
         started = time.monotonic()
         now = timezone.now()
         names = (demo.DEMO_FIRST_NAME, demo.DEMO_LAST_NAME) if email == demo.DEMO_EMAIL else ("", "")
-        result = demo.seed_user(email, contacts=contacts, now=now, first_name=names[0], last_name=names[1])
-        self._report_user(result)
+        with transaction.atomic():
+            result = demo.seed_user(
+                email, contacts=contacts, now=now, first_name=names[0], last_name=names[1]
+            )
+            touches = None
+            if not result.network_existed:
+                touches = touch_demo.seed_touchpoints([result.user], per_user=touchpoints, now=now)
+        self._report_user(result, touches)
 
         if users:
-            extra = demo.seed_extra_users(users, contacts=contacts, now=now)
+            extra_touches: list[touch_demo.TouchSeedResult] = []
+
+            def add_touches(seeded: list[User]) -> None:
+                extra_touches.append(touch_demo.seed_touchpoints(seeded, per_user=touchpoints, now=now))
+
+            extra = demo.seed_extra_users(users, contacts=contacts, now=now, after_batch=add_touches)
             self.stdout.write(
                 f"Extra users: {extra.users_seeded} seeded ({extra.users_created} new), "
                 f"{extra.users_skipped} already had a network; {extra.contacts_created} contacts, "
                 f"{extra.strong_ties} strong ties. They log in with the same password."
             )
-        if touchpoints:
-            self.stdout.write(
-                self.style.WARNING(
-                    f"Touchpoints: skipped {touchpoints} per user. Touchpoints arrive with the "
-                    "touchpoints app; seed_demo will log them once that app has its models."
+            if extra.users_seeded:
+                created = sum(item.touchpoints for item in extra_touches)
+                milestones = sum(item.milestones for item in extra_touches)
+                self.stdout.write(
+                    f"Extra users' touchpoints created: {created}; "
+                    f"{milestones} online contacts met in person (R1)."
                 )
-            )
         self.stdout.write(f"Done in {time.monotonic() - started:.1f} s.")
         if result.user.check_password(demo.DEMO_PASSWORD):
             self.stdout.write(self.style.SUCCESS(f"Log in as {result.user.email} / {demo.DEMO_PASSWORD}"))
         else:
             self.stdout.write(f"Log in as {result.user.email} with its existing password.")
 
-    def _report_user(self, result: demo.SeedResult) -> None:
+    def _report_user(self, result: demo.SeedResult, touches: touch_demo.TouchSeedResult | None) -> None:
         user = result.user
         self.stdout.write(f"User: {user.email} ({'created' if result.user_created else 'existing'})")
         if result.network_existed:
@@ -95,6 +120,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Contacts created: {result.contacts_created}, with {result.organisations_created} "
                 f"organisations and events and {result.tags_created} tags."
+            )
+        if touches is not None:
+            self.stdout.write(
+                f"Touchpoints created: {touches.touchpoints}; "
+                f"{touches.milestones} online contacts met in person (R1)."
             )
         warning = " (past the warning threshold)" if result.strong_ties >= STRONG_TIE_WARN_FROM else ""
         self.stdout.write(f"Strong ties: {result.strong_ties}/{result.cap}{warning}")

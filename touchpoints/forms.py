@@ -1,0 +1,157 @@
+"""Logging and editing a touch: the user's wall-clock time in, an aware datetime out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from contacts import rules
+from contacts.models import Contact
+from netzwerk.accounts.models import User
+from touchpoints.kinds import Kind
+from touchpoints.models import Exchange, Initiator, Touchpoint
+
+# Phone and server clocks disagree a little; a touch further ahead has not happened yet.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+# The one-click buttons: the kinds most touches are.
+QUICK_KINDS = [Kind.CALL, Kind.MEETING, Kind.MESSAGE, Kind.EMAIL, Kind.CARD]
+TOUCH_FIELDS = [
+    "kind",
+    "happened_at",
+    "note",
+    "initiated_by",
+    "exchange",
+    "exchange_label",
+    "promise",
+    "promise_due",
+    "gut_feeling",
+]
+
+
+class NonExistentTime(ValueError):
+    """A wall-clock time the clocks skip: the hour when summer time begins."""
+
+
+def aware_in(naive: datetime, zone: ZoneInfo) -> datetime:
+    """`naive` read as a wall-clock time in `zone`.
+
+    An ambiguous time (the hour the clocks go back, which happens twice) is read with fold=0:
+    the first of the two, still summer time, so 02:30 on the last Sunday of October in Vienna
+    is 00:30 UTC. A time that does not exist raises NonExistentTime instead of being moved.
+    """
+    aware = naive.replace(tzinfo=zone, fold=0)
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise NonExistentTime(f"{naive:%Y-%m-%d %H:%M} does not exist in {zone.key}")
+    return aware
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A `datetime-local` input, read and shown in the user's zone rather than the server's."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    zone = ZoneInfo("UTC")
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            return value.astimezone(self.zone).replace(tzinfo=None)
+        return value
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        naive = value if isinstance(value, datetime) else _parse(str(value))
+        if naive is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if timezone.is_aware(naive):
+            return naive
+        try:
+            return aware_in(naive, self.zone)
+        except NonExistentTime as error:
+            raise ValidationError(
+                _(
+                    "%(time)s does not exist in your time zone (%(zone)s): the clocks skip "
+                    "that hour when summer time begins. Enter a time before or after it."
+                ),
+                code="non_existent",
+                params={"time": f"{naive:%H:%M}", "zone": self.zone.key},
+            ) from error
+
+
+def _parse(text: str) -> datetime | None:
+    try:
+        return parse_datetime(text.strip())
+    except ValueError:
+        return None
+
+
+class TouchpointForm(forms.ModelForm[Touchpoint]):
+    """Every field of a touch. Left empty, `happened_at` is now; the quick buttons send no time."""
+
+    happened_at = LocalDateTimeField(label=_("When"), required=False)
+
+    class Meta:
+        model = Touchpoint
+        fields = TOUCH_FIELDS
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 2}),
+            "promise_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args: Any, zone: ZoneInfo, now: datetime, **kwargs: Any) -> None:
+        # The panel sits on the contact page: its ids must not collide with the page's own.
+        super().__init__(*args, **{"auto_id": "touch-%s", **kwargs})
+        self.now = now
+        self.fields["happened_at"].zone = zone  # type: ignore[attr-defined]
+        self.fields["initiated_by"].required = False
+        if self.initial.get("happened_at") is None:
+            self.initial["happened_at"] = now
+
+    def clean_happened_at(self) -> datetime:
+        when: datetime = self.cleaned_data.get("happened_at") or self.now
+        if when > self.now + FUTURE_TOLERANCE:
+            raise ValidationError(
+                _("This time lies in the future. Log a touch once it has happened."), code="future"
+            )
+        return when
+
+    def clean_initiated_by(self) -> str:
+        return self.cleaned_data.get("initiated_by") or Initiator.ME
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # Also a database constraint; said here in words, on the field.
+        if cleaned.get("promise_due") and not cleaned.get("promise"):
+            self.add_error("promise_due", _("A due date needs a promise: say what you promised."))
+        return cleaned
+
+    def touch_data(self) -> dict[str, Any]:
+        """The cleaned fields, as `ledger.log_touch` and `ledger.edit_touch` take them."""
+        return {name: self.cleaned_data[name] for name in TOUCH_FIELDS}
+
+    def asks_before_giving(self, contact: Contact) -> bool:
+        """R4: asking someone you have never given to is allowed, and worth a warning."""
+        return self.cleaned_data["exchange"] == Exchange.ASK and rules.balance(contact).warn_on_ask
+
+
+class QuickTouchForm(TouchpointForm):
+    """A touch with any of the user's active contacts, picked from a search."""
+
+    contact = forms.ModelChoiceField(
+        label=_("Contact"),
+        queryset=Contact.objects.none(),
+        error_messages={
+            "required": _("Pick a contact first."),
+            "invalid_choice": _("Pick one of your contacts."),
+        },
+    )
+
+    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.for_owner(owner).active()  # type: ignore[attr-defined]

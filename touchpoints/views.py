@@ -1,0 +1,186 @@
+"""Logging touches: the panel on the contact page, the timeline, and the quick log from anywhere.
+
+A logged, edited or kept touch answers htmx with `HX-Trigger: touch-logged`, so other parts of
+the contact page (its rules panel) reload themselves. Edit and delete end on the contact page:
+a redirect, or for htmx a client redirect.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from contacts.models import Contact
+from netzwerk.http import AuthenticatedHttpRequest, is_htmx_fragment, owner_object
+from touchpoints import ledger
+from touchpoints.forms import QUICK_KINDS, QuickTouchForm, TouchpointForm
+from touchpoints.models import Touchpoint
+
+READ, WRITE, READ_WRITE = ("GET", "HEAD"), ("POST",), ("GET", "HEAD", "POST")
+TOUCHES_PER_PAGE = 20
+MATCHES = 8
+TOUCH_LOGGED = "touch-logged"
+PANEL = "touchpoints/touchpoint_panel.html"
+TIMELINE = "touchpoints/touchpoint_timeline.html"
+QUICK = "touchpoints/touchpoint_quick.html"
+
+
+def _page(
+    request: AuthenticatedHttpRequest, template: str, partial: str, context: dict[str, Any]
+) -> HttpResponse:
+    """The whole page, or only `partial` when htmx asks for a fragment: same context either way."""
+    fragment = is_htmx_fragment(request)
+    context = {**context, "is_fragment": fragment, "quick_kinds": QUICK_KINDS}
+    return render(request, f"{template}#{partial}" if fragment else template, context)
+
+
+def _today(request: AuthenticatedHttpRequest) -> date:
+    return timezone.now().astimezone(request.user.zone).date()
+
+
+def _timeline(request: AuthenticatedHttpRequest, contact: Contact, number: Any) -> Page[Touchpoint]:
+    touches = Touchpoint.objects.for_owner(request.user).for_contact(contact)
+    return Paginator(touches, TOUCHES_PER_PAGE).get_page(number)
+
+
+def _form(request: AuthenticatedHttpRequest, contact: Contact, data: Any = None) -> TouchpointForm:
+    return TouchpointForm(
+        data, instance=Touchpoint(contact=contact), zone=request.user.zone, now=timezone.now()
+    )
+
+
+def _panel(request: AuthenticatedHttpRequest, contact: Contact, form: TouchpointForm) -> HttpResponse:
+    page = _timeline(request, contact, 1)
+    context = {"contact": contact, "form": form, "page": page, "today": _today(request)}
+    return _page(request, PANEL, "touch-panel", context)
+
+
+def _log(request: AuthenticatedHttpRequest, contact: Contact, form: TouchpointForm) -> Touchpoint:
+    if form.asks_before_giving(contact):
+        messages.warning(
+            request,
+            _("You asked %(name)s for something before ever giving. Give first, then ask.")
+            % {"name": contact.name},
+        )
+    touch = ledger.log_touch(contact, **form.touch_data())
+    messages.success(
+        request,
+        _("%(kind)s with %(name)s logged.") % {"kind": touch.get_kind_display(), "name": contact.name},
+    )
+    return touch
+
+
+def _back_to_contact(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    if request.htmx:
+        return HttpResponseClientRedirect(contact.get_absolute_url())
+    return redirect(contact)
+
+
+@owner_object(Contact, methods=READ)
+@vary_on_headers("HX-Request")
+def touchpoint_panel(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    return _panel(request, contact, _form(request, contact))
+
+
+@owner_object(Contact, methods=WRITE)
+def touchpoint_log(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    form = _form(request, contact, request.POST)
+    if not form.is_valid():
+        return _panel(request, contact, form)
+    _log(request, contact, form)
+    if request.htmx:
+        return trigger_client_event(_panel(request, contact, _form(request, contact)), TOUCH_LOGGED)
+    return redirect(contact)
+
+
+@owner_object(Contact, methods=READ)
+@vary_on_headers("HX-Request")
+def touchpoint_timeline(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    page = _timeline(request, contact, request.GET.get("page"))
+    context = {"contact": contact, "page": page, "today": _today(request)}
+    return _page(request, TIMELINE, "timeline-rows", context)
+
+
+@owner_object(Touchpoint, methods=READ_WRITE)
+def touchpoint_edit(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResponse:
+    form = TouchpointForm(request.POST or None, instance=touch, zone=request.user.zone, now=timezone.now())
+    if request.method == "POST" and form.is_valid():
+        ledger.edit_touch(touch, **form.touch_data())
+        messages.success(request, _("The touch was saved."))
+        return _back_to_contact(request, touch.contact)
+    context = {"form": form, "touch": touch, "contact": touch.contact}
+    return _page(request, "touchpoints/touchpoint_form.html", "touch-form", context)
+
+
+@owner_object(Touchpoint, methods=READ_WRITE)
+def touchpoint_delete(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResponse:
+    contact = touch.contact
+    if request.method == "POST":
+        ledger.delete_touch(touch)
+        messages.success(request, _("The touch was deleted."))
+        return _back_to_contact(request, contact)
+    context = {"touch": touch, "contact": contact}
+    return render(request, "touchpoints/touchpoint_confirm_delete.html", context)
+
+
+@owner_object(Touchpoint, methods=WRITE)
+def touchpoint_keep_promise(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResponse:
+    if touch.has_open_promise:
+        ledger.edit_touch(touch, promise_kept_at=timezone.now())
+        messages.success(request, _("Promise kept: %(promise)s") % {"promise": touch.promise})
+    if not request.htmx:
+        return redirect(touch.contact)
+    context = {"touch": touch, "today": _today(request)}
+    return trigger_client_event(render(request, "touchpoints/touchpoint_row.html", context), TOUCH_LOGGED)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@vary_on_headers("HX-Request")
+def touchpoint_quick(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = _quick_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _log(request, form.cleaned_data["contact"], form)
+        if not request.htmx:
+            return redirect("touchpoints:quick")
+        return trigger_client_event(_quick(request, _quick_form(request), q=""), TOUCH_LOGGED)
+    return _quick(request, form, q=request.POST.get("q") or request.GET.get("q", ""))
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def contact_search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Autocomplete for the quick log: a fragment for htmx, the quick page with matches otherwise."""
+    q = request.GET.get("q", "")
+    context = {"form": _quick_form(request), "q": q, "matches": _matches(request, q)}
+    return _page(request, QUICK, "contact-matches", context)
+
+
+def _quick_form(request: AuthenticatedHttpRequest, data: Any = None) -> QuickTouchForm:
+    return QuickTouchForm(
+        data, instance=Touchpoint(), owner=request.user, zone=request.user.zone, now=timezone.now()
+    )
+
+
+def _quick(request: AuthenticatedHttpRequest, form: QuickTouchForm, *, q: str) -> HttpResponse:
+    context = {"form": form, "q": q, "matches": _matches(request, q)}
+    return _page(request, QUICK, "quick-log", context)
+
+
+def _matches(request: AuthenticatedHttpRequest, q: str) -> list[Contact]:
+    if not q.strip():
+        return []
+    contacts = Contact.objects.for_owner(request.user).active().search(q[:100]).by_name()
+    return list(contacts[:MATCHES])
