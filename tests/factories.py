@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from contacts.models import (
     Circle,
@@ -14,6 +17,9 @@ from contacts.models import (
     Tag,
 )
 from netzwerk.accounts.models import User
+from touchpoints.kinds import Kind
+from touchpoints.models import Exchange, Touchpoint
+from touchpoints.summary import refresh_summary
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -111,3 +117,20 @@ def contact_form_data(**fields: str) -> dict[str, str]:
     }
     data.update(fields)
     return data
+
+
+def bulk_touches(contact: Contact, size: int) -> None:
+    """`size` touches in one query, kinds and promises mixed; then the summary, once."""
+    start = timezone.now() - timedelta(days=size + 1)
+    Touchpoint.objects.bulk_create(
+        Touchpoint(
+            contact=contact,
+            kind=Kind.CALL if n % 2 else Kind.EMAIL,
+            happened_at=start + timedelta(days=n),
+            note=f"Notiz {n}",
+            exchange=Exchange.GIVE if n % 5 == 0 else "",
+            promise="Rückruf" if n % 3 == 0 else "",
+        )
+        for n in range(size)
+    )
+    refresh_summary(contact)

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from touchpoints.kinds import PERSONAL_KINDS, QUALIFYING_KINDS
-from touchpoints.models import TouchpointQuerySet
+from touchpoints.models import OPEN_PROMISE, PROMISED, TouchpointQuerySet
 
 CHART_HEIGHT = 60
 BAR_WIDTH = 14
@@ -26,6 +26,11 @@ class MonthMix:
     @property
     def total(self) -> int:
         return self.personal + self.digital
+
+    @property
+    def personal_share(self) -> int | None:
+        """Personal touches as a percentage of all; None without touches."""
+        return round(100 * self.personal / self.total) if self.total else None
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,15 @@ def monthly_mix(
     ]
 
 
+def overall(mix: list[MonthMix]) -> MonthMix:
+    """The months added up, dated by the first."""
+    return MonthMix(
+        mix[0].month if mix else date.min,
+        sum(month.personal for month in mix),
+        sum(month.digital for month in mix),
+    )
+
+
 def chart_bars(mix: list[MonthMix]) -> list[Bar]:
     """Stacked columns scaled to the busiest month: personal at the bottom, digital above."""
     tallest = max((month.total for month in mix), default=0) or 1
@@ -116,11 +130,9 @@ class PromiseRecord:
 
 def promise_record(touchpoints: TouchpointQuerySet, *, today: date) -> PromiseRecord:
     """R3: open, kept and overdue promises, in one query."""
-    promised = ~Q(promise="")
-    open_ = promised & Q(promise_kept_at__isnull=True)
     counts = touchpoints.aggregate(
-        kept=Count("pk", filter=promised & Q(promise_kept_at__isnull=False)),
-        open=Count("pk", filter=open_),
-        overdue=Count("pk", filter=open_ & Q(promise_due__lt=today)),
+        kept=Count("pk", filter=PROMISED & Q(promise_kept_at__isnull=False)),
+        open=Count("pk", filter=OPEN_PROMISE),
+        overdue=Count("pk", filter=OPEN_PROMISE & Q(promise_due__lt=today)),
     )
     return PromiseRecord(kept=counts["kept"], open=counts["open"], overdue=counts["overdue"])

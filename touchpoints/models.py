@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact
@@ -28,12 +28,21 @@ class Exchange(models.TextChoices):
     ASK = "ask", _("Asking")
 
 
+# R3: a touch with a promise, and one whose promise is not kept yet (summary, record, lists).
+PROMISED = ~Q(promise="")
+OPEN_PROMISE = PROMISED & Q(promise_kept_at__isnull=True)
+
+
 class TouchpointQuerySet(models.QuerySet["Touchpoint"]):
     def for_owner(self, user: User) -> Self:
         return self.filter(contact__owner=user)
 
     def for_contact(self, contact: Contact) -> Self:
         return self.filter(contact=contact)
+
+    def open_promises(self) -> Self:
+        """R3: promises not yet kept, the earliest due first (those without a date last)."""
+        return self.filter(OPEN_PROMISE).order_by(F("promise_due").asc(nulls_last=True), "happened_at", "pk")
 
     def qualifying(self) -> Self:
         return self.filter(kind__in=[kind for kind, info in KINDS.items() if info.qualifies])

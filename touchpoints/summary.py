@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from contacts.models import Contact
 from touchpoints.kinds import KINDS, PERSONAL_KINDS, QUALIFYING_KINDS
-from touchpoints.models import Exchange, Initiator, Touchpoint
+from touchpoints.models import OPEN_PROMISE, Exchange, Initiator, Touchpoint
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def _aggregates(*, prospect_since: datetime | F) -> dict[str, Aggregate]:
         "their_touch_count": Count("pk", filter=qualifying & Q(initiated_by=Initiator.THEM)),
         "gives": Count("pk", filter=Q(exchange=Exchange.GIVE)),
         "asks": Count("pk", filter=Q(exchange=Exchange.ASK)),
-        "open_promises": Count("pk", filter=~Q(promise="") & Q(promise_kept_at__isnull=True)),
+        "open_promises": Count("pk", filter=OPEN_PROMISE),
     }
 
 

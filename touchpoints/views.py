@@ -1,8 +1,12 @@
 """Logging touches: the panel on the contact page, the timeline, and the quick log from anywhere.
 
 A logged, edited or kept touch answers htmx with `HX-Trigger: touch-logged`, so other parts of
-the contact page (its rules panel) reload themselves. Edit and delete end on the contact page:
-a redirect, or for htmx a client redirect.
+the page (the contact's rules panel, the channel mix and promise record) reload themselves; a
+kept promise also sends `promise-kept`, which reloads the timeline. Edit and delete end on the
+contact page: a redirect, or for htmx a client redirect.
+
+The record (R12 channel mix, R3 promises) exists per contact and for all of the user's contacts;
+both are lazy-loaded fragments, so neither the contact page nor the quick log waits for them.
 """
 
 from __future__ import annotations
@@ -23,14 +27,16 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from contacts.models import Contact
 from netzwerk.http import AuthenticatedHttpRequest, is_htmx_fragment, owner_object
-from touchpoints import ledger
+from touchpoints import ledger, mix
 from touchpoints.forms import QUICK_KINDS, QuickTouchForm, TouchpointForm
-from touchpoints.models import Touchpoint
+from touchpoints.models import Touchpoint, TouchpointQuerySet
 
 READ, WRITE, READ_WRITE = ("GET", "HEAD"), ("POST",), ("GET", "HEAD", "POST")
 TOUCHES_PER_PAGE = 20
 MATCHES = 8
 TOUCH_LOGGED = "touch-logged"
+PROMISE_KEPT = "promise-kept"
+OPEN_PROMISES_SHOWN = 10
 PANEL = "touchpoints/touchpoint_panel.html"
 TIMELINE = "touchpoints/touchpoint_timeline.html"
 QUICK = "touchpoints/touchpoint_quick.html"
@@ -142,7 +148,8 @@ def touchpoint_keep_promise(request: AuthenticatedHttpRequest, touch: Touchpoint
     if not request.htmx:
         return redirect(touch.contact)
     context = {"touch": touch, "today": _today(request)}
-    return trigger_client_event(render(request, "touchpoints/touchpoint_row.html", context), TOUCH_LOGGED)
+    response = render(request, "touchpoints/touchpoint_row.html", context)
+    return trigger_client_event(trigger_client_event(response, TOUCH_LOGGED), PROMISE_KEPT)
 
 
 @login_required
@@ -184,3 +191,39 @@ def _matches(request: AuthenticatedHttpRequest, q: str) -> list[Contact]:
         return []
     contacts = Contact.objects.for_owner(request.user).active().search(q[:100]).by_name()
     return list(contacts[:MATCHES])
+
+
+@owner_object(Contact, methods=READ)
+@vary_on_headers("HX-Request")
+def contact_record(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    """R12 and R3 for one contact: personal against digital touches per month, and promises."""
+    touches = Touchpoint.objects.for_owner(request.user).for_contact(contact)
+    return _record(request, touches, contact=contact)
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def my_record(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """R12 and R3 across all of the user's contacts."""
+    return _record(request, Touchpoint.objects.for_owner(request.user), contact=None)
+
+
+def _record(
+    request: AuthenticatedHttpRequest, touches: TouchpointQuerySet, *, contact: Contact | None
+) -> HttpResponse:
+    now, today = timezone.now(), _today(request)
+    months = mix.monthly_mix(touches, now=now, zone=request.user.zone)
+    bars = mix.chart_bars(months)
+    context = {
+        "contact": contact,
+        "mix_total": mix.overall(months),
+        "bars": bars,
+        "chart_width": mix.chart_width(bars),
+        "chart_height": mix.CHART_HEIGHT,
+        "bar_width": mix.BAR_WIDTH,
+        "promises": mix.promise_record(touches, today=today),
+        "open_promises": list(touches.open_promises().select_related("contact")[:OPEN_PROMISES_SHOWN]),
+        "today": today,
+    }
+    return _page(request, "touchpoints/touchpoint_record.html", "touch-record", context)
