@@ -158,10 +158,13 @@ def touchpoint_keep_promise(request: AuthenticatedHttpRequest, touch: Touchpoint
 def touchpoint_quick(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = _quick_form(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _log(request, form.cleaned_data["contact"], form)
+        contact = form.cleaned_data["contact"]
+        _log(request, contact, form)
         if not request.htmx:
             return redirect("touchpoints:quick")
-        return trigger_client_event(_quick(request, _quick_form(request), q=""), TOUCH_LOGGED)
+        # A fresh form for the next touch, and where this contact now stands (its rules panel).
+        response = _quick(request, _quick_form(request), q="", logged=contact)
+        return trigger_client_event(response, TOUCH_LOGGED)
     return _quick(request, form, q=request.POST.get("q") or request.GET.get("q", ""))
 
 
@@ -181,8 +184,10 @@ def _quick_form(request: AuthenticatedHttpRequest, data: Any = None) -> QuickTou
     )
 
 
-def _quick(request: AuthenticatedHttpRequest, form: QuickTouchForm, *, q: str) -> HttpResponse:
-    context = {"form": form, "q": q, "matches": _matches(request, q)}
+def _quick(
+    request: AuthenticatedHttpRequest, form: QuickTouchForm, *, q: str, logged: Contact | None = None
+) -> HttpResponse:
+    context = {"form": form, "q": q, "matches": _matches(request, q), "logged": logged}
     return _page(request, QUICK, "quick-log", context)
 
 

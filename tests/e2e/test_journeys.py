@@ -118,8 +118,12 @@ def test_pages_fit_a_phone_screen(page: Any, live_server: Any) -> None:
         "/contacts/roster/",
         "/settings/",
         "/contacts/organisations/",
+        "/touches/",
+        "/touches/record/",
+        f"/touches/contact/{contact.pk}/",
     ]:
         page.goto(base + path)
+        page.wait_for_load_state("networkidle")  # the lazy parts too
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )

@@ -651,6 +651,16 @@ def test_it_logs_from_the_quick_log_by_htmx(owner_client: Client, contact: Conta
     assert body.strip().startswith('<section id="quick-log"')
     assert "Handwritten card with Jürgen Weiß logged." in body
     assert fresh(contact).personal_touch_count == 1
+    # where the contact stands now: its rules panel, loaded right after
+    status = reverse("contacts:status", args=[contact.pk])
+    assert f'<div hx-get="{status}" hx-trigger="load" hx-swap="outerHTML"></div>' in body
+    assert f'<a href="{contact.get_absolute_url()}">Jürgen Weiß</a>' in body
+
+
+def test_the_quick_log_shows_no_contact_status_before_a_touch(owner_client: Client, contact: Contact) -> None:
+    body = owner_client.get(reverse("touchpoints:quick"), {"q": "Weiß"}).content.decode()
+
+    assert 'data-testid="logged"' not in body
 
 
 def test_it_warns_about_asking_first_in_the_quick_log(owner_client: Client, contact: Contact) -> None:

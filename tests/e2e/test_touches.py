@@ -1,0 +1,89 @@
+"""Logging a touch on a prospect: the rules on the page follow without a reload (R6, R7)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from contacts.models import Circle, Contact, ProspectStatus
+from netzwerk.accounts.models import User
+from tests.factories import PASSWORD, ContactFactory, UserFactory
+from touchpoints import ledger
+from touchpoints.kinds import Kind
+
+
+def prospect_at_three_of_seven(email: str) -> Contact:
+    """A regular-circle prospect with 3 qualifying touches, the last 130 days ago: cadence red."""
+    owner: User = UserFactory(email=email, language="de")
+    now = timezone.now()
+    prospect: Contact = ContactFactory(
+        owner=owner,
+        first_name="Jürgen",
+        last_name="Weiß",
+        circle=Circle.REGULAR,
+        prospect_status=ProspectStatus.PROSPECT,
+        prospect_since=now - timedelta(days=200),
+    )
+    for days_ago in (190, 170, 130):
+        ledger.log_touch(prospect, kind=Kind.MEETING, happened_at=now - timedelta(days=days_ago))
+    return prospect
+
+
+def log_in(page: Any, base: str, email: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/contacts/$"))
+
+
+def test_the_contact_pages_log_moves_the_prospect_and_the_cadence(page: Any, live_server: Any) -> None:
+    email = f"kontaktseite-{page.viewport_size['width']}@netzwerk.test"
+    prospect = prospect_at_three_of_seven(email)
+    log_in(page, live_server.url, email)
+
+    page.goto(live_server.url + prospect.get_absolute_url())
+    progress = page.locator("#contact-status [data-testid=prospect-progress]")
+    cadence = page.locator("#contact-status [data-testid=cadence]")
+    expect(progress).to_contain_text("3/7")
+    expect(cadence).to_have_class(re.compile(r"\bcadence-red\b"))
+
+    # A marker on window survives only if the page is not reloaded.
+    page.evaluate("window.__noReload = true")
+    page.fill("#touches input[name=note]", "Angebot besprochen")
+    page.click("#touches .kind-buttons button[value=call]")
+
+    expect(progress).to_contain_text("4/7")
+    expect(cadence).to_have_class(re.compile(r"\bcadence-green\b"))
+    expect(page.locator("#touches ol.timeline li.touch").first).to_contain_text("Angebot besprochen")
+    assert page.evaluate("window.__noReload") is True
+    prospect.refresh_from_db()
+    assert prospect.prospect_touches == 4
+
+
+def test_the_quick_log_moves_the_prospect_and_the_cadence(page: Any, live_server: Any) -> None:
+    email = f"schnell-{page.viewport_size['width']}@netzwerk.test"
+    prospect = prospect_at_three_of_seven(email)
+    log_in(page, live_server.url, email)
+
+    page.click("nav.mainnav a[href='/touches/']")
+    page.wait_for_url(re.compile(r"/touches/$"))
+    page.evaluate("window.__noReload = true")
+    page.fill("#quick-q", "weiß")
+    match = page.locator("#quick-matches input[type=radio]")
+    expect(match).to_be_checked()  # the only match is picked: the next click logs
+    page.click("#quick-log .kind-buttons button[value=call]")
+
+    logged = page.locator("[data-testid=logged]")
+    expect(logged.locator("[data-testid=prospect-progress]")).to_contain_text("4/7")
+    expect(logged.locator("[data-testid=cadence]")).to_have_class(re.compile(r"\bcadence-green\b"))
+    expect(logged).to_contain_text("Jürgen Weiß")
+    expect(page.locator("#quick-q")).to_have_value("")
+    assert page.evaluate("window.__noReload") is True
+    prospect.refresh_from_db()
+    assert prospect.prospect_touches == 4
+    assert prospect.touchpoints.filter(kind=Kind.CALL).count() == 1
