@@ -391,6 +391,16 @@ class Contact(models.Model):
         else:
             self.prospect_outcome_at = now
 
+    def decide_prospect(self, outcome: str, *, now: datetime) -> None:
+        """R6: a prospect became a customer, or not now; the decision is dated."""
+        if self.prospect_status != ProspectStatus.PROSPECT:
+            raise ValueError(f"{self!r} is not a prospect")
+        if outcome not in (ProspectStatus.CUSTOMER, ProspectStatus.NOT_NOW):
+            raise ValueError(f"{outcome!r} is not an outcome")
+        self.prospect_status = outcome
+        self.follow_prospect_status(ProspectStatus.PROSPECT, now=now)
+        self.save(update_fields=["prospect_status", "prospect_outcome_at", "updated_at"])
+
     def move_to_stage(self, stage: str, *, cause: str, now: datetime) -> None:
         """R5: change the stage and record when and why."""
         if stage == self.stage:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/archive/", views.contact_archive, name="archive"),
     path("<int:pk>/unarchive/", views.contact_unarchive, name="unarchive"),
     path("<int:pk>/promote/", views.contact_promote, name="promote"),
+    path("<int:pk>/decide/", views.contact_decide, name="decide"),
     path("<int:pk>/demote/", views.contact_demote, name="demote"),
     path("<int:pk>/swap/<int:out_pk>/", views.contact_swap, name="swap"),
     path("organisations/", views.organisation_list, name="organisation_list"),

@@ -36,6 +36,7 @@ ACCESS: dict[str, str] = {
     "contacts:archive": OWNER,
     "contacts:unarchive": OWNER,
     "contacts:promote": OWNER,
+    "contacts:decide": OWNER,
     "contacts:demote": OWNER,
     "contacts:swap": OWNER,
     "contacts:organisation_list": LOGIN,
