@@ -32,7 +32,8 @@ from touchpoints.forms import QUICK_KINDS, QuickTouchForm, TouchpointForm
 from touchpoints.models import Touchpoint, TouchpointQuerySet
 
 READ, WRITE, READ_WRITE = ("GET", "HEAD"), ("POST",), ("GET", "HEAD", "POST")
-TOUCHES_PER_PAGE = 20
+# Short pages keep the contact's facts and record within reach on a phone.
+TOUCHES_PER_PAGE = 10
 MATCHES = 8
 TOUCH_LOGGED = "touch-logged"
 PROMISE_KEPT = "promise-kept"

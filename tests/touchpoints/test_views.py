@@ -371,8 +371,8 @@ def test_it_tells_open_kept_and_overdue_promises_apart(owner_client: Client, con
     assert "Mark as kept" not in row(body, kept)
 
 
-def test_it_pages_the_timeline_by_20_newest_first(owner_client: Client, contact: Contact) -> None:
-    for day in range(25):
+def test_it_pages_the_timeline_by_10_newest_first(owner_client: Client, contact: Contact) -> None:
+    for day in range(15):
         touch(contact, days_ago=day + 1, note=f"Notiz {day + 1:02d}")
     url = reverse("touchpoints:timeline", args=[contact.pk])
 
@@ -380,17 +380,17 @@ def test_it_pages_the_timeline_by_20_newest_first(owner_client: Client, contact:
     more = owner_client.get(url, {"page": 2}, headers=HTMX)
 
     assert [t.note for t in first.object_list][:2] == ["Notiz 01", "Notiz 02"]
-    assert len(first.object_list) == 20
+    assert len(first.object_list) == 10
     body = more.content.decode()
     assert "<html" not in body
     assert body.strip().startswith('<li class="touch"')
     assert body.count('<li class="touch"') == 5
-    assert "Notiz 25" in body
-    assert "Notiz 20" not in body
+    assert "Notiz 15" in body
+    assert "Notiz 10" not in body
 
 
 def test_the_panel_links_to_older_touches_with_a_fallback(owner_client: Client, contact: Contact) -> None:
-    for day in range(21):
+    for day in range(11):
         touch(contact, days_ago=day + 1)
 
     body = owner_client.get(reverse("touchpoints:panel", args=[contact.pk])).content.decode()
@@ -398,7 +398,7 @@ def test_the_panel_links_to_older_touches_with_a_fallback(owner_client: Client, 
     older = reverse("touchpoints:timeline", args=[contact.pk]) + "?page=2"
     assert f'href="{older}"' in body
     assert f'hx-get="{older}"' in body
-    assert body.count('<li class="touch"') == 20
+    assert body.count('<li class="touch"') == 10
 
 
 @pytest.mark.parametrize("size", [10, 1000])
@@ -412,7 +412,7 @@ def test_the_timeline_takes_the_same_queries_at_10_and_1000_touches(
         response = owner_client.get(reverse("touchpoints:timeline", args=[contact.pk]))
 
     assert response.status_code == 200
-    assert response.content.decode().count('<li class="touch"') == min(size, 20)
+    assert response.content.decode().count('<li class="touch"') == min(size, 10)
 
 
 @pytest.mark.parametrize("size", [10, 1000])
@@ -425,7 +425,7 @@ def test_the_panel_takes_the_same_queries_at_10_and_1000_touches(
     with django_assert_num_queries(5):
         response = owner_client.get(reverse("touchpoints:panel", args=[contact.pk]), headers=HTMX)
 
-    assert response.content.decode().count('<li class="touch"') == min(size, 20)
+    assert response.content.decode().count('<li class="touch"') == min(size, 10)
 
 
 # ---------------------------------------------------------------- edit and delete
