@@ -224,7 +224,7 @@ class ContactFilterForm(forms.Form):
         if sort == "last_touch":
             return contacts.order_by(F("last_touch_at").asc(nulls_first=True), "pk")
         if sort == "prospect":
-            return contacts.order_by("-prospect_touches", "last_name", "pk")
+            return contacts.by_prospect_progress()
         return contacts.by_name()
 
     def filter(self, contacts: ContactQuerySet) -> ContactQuerySet:

@@ -10,7 +10,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, When
+from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -174,6 +174,11 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
 
     def by_name(self) -> ContactQuerySet:
         return self.order_by("last_name", "first_name", "pk")
+
+    def by_prospect_progress(self) -> ContactQuerySet:
+        """R6: open prospects first, the furthest along first; then everyone else by name."""
+        progress = Case(When(prospect_status=ProspectStatus.PROSPECT, then=F("prospect_touches")), default=-1)
+        return self.alias(progress=progress).order_by("-progress", "last_name", "first_name", "pk")
 
     def with_cadence_rank(self, owner: User, *, now: datetime) -> ContactQuerySet:
         """0 green, 1 yellow, 2 red: contacts.rules.cadence in SQL, to filter and sort a whole list.

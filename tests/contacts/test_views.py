@@ -511,7 +511,7 @@ def test_it_filters_by_cadence_status(owner_client: Client, owner) -> None:
         ("cadence", ["Rot", "Gelb", "Grün"]),
         ("last_touch", ["Rot", "Gelb", "Grün"]),
         ("strength", ["Grün", "Gelb", "Rot"]),
-        ("prospect", ["Gelb", "Grün", "Rot"]),
+        ("prospect", ["Gelb", "Grün", "Kunde", "Rot"]),
     ],
 )
 def test_it_sorts_the_list(owner_client: Client, owner, sort: str, expected: list[str]) -> None:
@@ -521,6 +521,10 @@ def test_it_sorts_the_list(owner_client: Client, owner, sort: str, expected: lis
     touched(owner, "Grün", days_ago=10, prospect_status="prospect", prospect_since=since, prospect_touches=2)
     touched(owner, "Gelb", days_ago=100, prospect_status="prospect", prospect_since=since, prospect_touches=5)
     touched(owner, "Rot", days_ago=200)
+    if sort == "prospect":  # a customer's count stopped at the outcome: after the open prospects
+        touched(
+            owner, "Kunde", days_ago=20, prospect_status="customer", prospect_since=since, prospect_touches=9
+        )
 
     page = owner_client.get(reverse("contacts:list"), {"sort": sort}).context["page"]
 
