@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -16,12 +17,54 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(zone, zone.replace("_", " ")) for zone in [*PREFERRED_ZONES, *others]]
 
 
+CIRCLES = ("strong", "regular", "loose")
+# The method's rules as the user sets them (R1, R6, R7); shown in their own section.
+METHOD_FIELDS = [
+    "online_window_days",
+    "prospect_target",
+    "prospect_interval_days",
+    *[f"cadence_{circle}_{bound}" for circle in CIRCLES for bound in ("ideal", "max")],
+]
+
+
 class PreferencesForm(forms.ModelForm[User]):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "language", "time_zone", "digest_frequency", "digest_hour"]
+        fields = [
+            "first_name",
+            "last_name",
+            "language",
+            "time_zone",
+            "digest_frequency",
+            "digest_hour",
+            *METHOD_FIELDS,
+        ]
         widgets = {
             "digest_hour": forms.Select(choices=[(hour, f"{hour:02d}:00") for hour in range(24)]),
         }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for circle in CIRCLES:
+            ideal, maximum = data.get(f"cadence_{circle}_ideal"), data.get(f"cadence_{circle}_max")
+            if ideal is not None and maximum is not None and ideal >= maximum:
+                self.add_error(
+                    f"cadence_{circle}_max", _("The maximum interval must be longer than the ideal one.")
+                )
+        return data
+
+    @property
+    def method_fields(self) -> list[forms.BoundField]:
+        """R1 and R6: the online window and the prospect's target and interval."""
+        return [self[name] for name in METHOD_FIELDS if not name.startswith("cadence_")]
+
+    @property
+    def cadence_fields(self) -> list[forms.BoundField]:
+        """R7: each circle's ideal interval, then its maximum, side by side."""
+        return [self[name] for name in METHOD_FIELDS if name.startswith("cadence_")]
+
+    @property
+    def profile_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.Meta.fields if name not in METHOD_FIELDS]

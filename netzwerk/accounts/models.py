@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 # R2: more than 40-60 strong ties cannot be actively maintained.
 STRONG_TIE_CAP_MIN = 40
@@ -41,6 +42,16 @@ class UserManager(BaseUserManager["User"]):
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
         fields.update(is_staff=True, is_superuser=True)
         return self._create(email, password, **fields)
+
+
+# Cadence intervals (R7), in days: at least one, at most two years.
+CADENCE_DAYS_MAX = 730
+
+
+def _cadence_days(label: StrOrPromise, default: int) -> models.PositiveSmallIntegerField[int, int]:
+    return models.PositiveSmallIntegerField(
+        label, default=default, validators=[MinValueValidator(1), MaxValueValidator(CADENCE_DAYS_MAX)]
+    )
 
 
 class User(AbstractUser):
@@ -95,12 +106,12 @@ class User(AbstractUser):
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(180)],
     )
-    cadence_strong_ideal = models.PositiveSmallIntegerField(_("strong ties: ideal interval"), default=30)
-    cadence_strong_max = models.PositiveSmallIntegerField(_("strong ties: maximum interval"), default=45)
-    cadence_regular_ideal = models.PositiveSmallIntegerField(_("regular: ideal interval"), default=90)
-    cadence_regular_max = models.PositiveSmallIntegerField(_("regular: maximum interval"), default=120)
-    cadence_loose_ideal = models.PositiveSmallIntegerField(_("loose: ideal interval"), default=180)
-    cadence_loose_max = models.PositiveSmallIntegerField(_("loose: maximum interval"), default=365)
+    cadence_strong_ideal = _cadence_days(_("strong ties: ideal interval (days)"), 30)
+    cadence_strong_max = _cadence_days(_("strong ties: maximum interval (days)"), 45)
+    cadence_regular_ideal = _cadence_days(_("regular: ideal interval (days)"), 90)
+    cadence_regular_max = _cadence_days(_("regular: maximum interval (days)"), 120)
+    cadence_loose_ideal = _cadence_days(_("loose: ideal interval (days)"), 180)
+    cadence_loose_max = _cadence_days(_("loose: maximum interval (days)"), 365)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

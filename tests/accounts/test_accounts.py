@@ -96,9 +96,41 @@ def test_visitors_can_switch_the_language(client: Client) -> None:
     assert "Sign In" in client.get(reverse("account_login")).content.decode()
 
 
+METHOD_DEFAULTS = {
+    "online_window_days": "14",
+    "prospect_target": "7",
+    "prospect_interval_days": "10",
+    "cadence_strong_ideal": "30",
+    "cadence_strong_max": "45",
+    "cadence_regular_ideal": "90",
+    "cadence_regular_max": "120",
+    "cadence_loose_ideal": "180",
+    "cadence_loose_max": "365",
+}
+
+
+def preferences(**fields: str) -> dict[str, str]:
+    """A whole settings form as the page posts it: the user's profile and the method's defaults."""
+    return {
+        "first_name": "Alice",
+        "language": "en",
+        "time_zone": "Europe/Berlin",
+        "digest_frequency": "daily",
+        "digest_hour": "7",
+        **METHOD_DEFAULTS,
+        **fields,
+    }
+
+
 def test_the_preferences_are_saved_and_validated(owner_client: Client, owner) -> None:
     url = reverse("accounts:preferences")
-    data = {"first_name": "Alice", "last_name": "Muster", "language": "de", "digest_frequency": "weekly"}
+    data = {
+        **METHOD_DEFAULTS,
+        "first_name": "Alice",
+        "last_name": "Muster",
+        "language": "de",
+        "digest_frequency": "weekly",
+    }
 
     bad = owner_client.post(url, {**data, "time_zone": "Mars/Olympus", "digest_hour": "7"})
     good = owner_client.post(url, {**data, "time_zone": "Europe/Vienna", "digest_hour": "6"})
@@ -110,19 +142,49 @@ def test_the_preferences_are_saved_and_validated(owner_client: Client, owner) ->
 
 
 def test_the_preferences_cannot_raise_the_cap(owner_client: Client, owner) -> None:
-    owner_client.post(
-        reverse("accounts:preferences"),
-        {
-            "language": "de",
-            "time_zone": "Europe/Berlin",
-            "digest_frequency": "daily",
-            "digest_hour": "7",
-            "strong_tie_cap": "99",
-        },
-    )
+    response = owner_client.post(reverse("accounts:preferences"), preferences(strong_tie_cap="99"))
 
+    assert response.status_code == 302
     owner.refresh_from_db()
     assert owner.strong_tie_cap == 60
+
+
+def test_the_user_sets_the_methods_rules(owner_client: Client, owner) -> None:
+    page = owner_client.get(reverse("accounts:preferences")).content.decode()
+    assert 'name="online_window_days" value="14"' in page
+    assert 'name="cadence_loose_max" value="365"' in page
+
+    response = owner_client.post(
+        reverse("accounts:preferences"),
+        preferences(
+            online_window_days="7", prospect_target="5", cadence_strong_ideal="21", cadence_strong_max="30"
+        ),
+    )
+
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert (owner.online_window_days, owner.prospect_target) == (7, 5)
+    assert owner.cadence("strong") == (21, 30)
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"cadence_regular_ideal": "120", "cadence_regular_max": "120"}, "longer than the ideal one"),
+        ({"cadence_loose_max": "731"}, "less than or equal to 730"),
+        ({"online_window_days": "0"}, "greater than or equal to 1"),
+        ({"prospect_target": ""}, "This field is required."),
+    ],
+)
+def test_the_methods_rules_are_validated(
+    owner_client: Client, owner, fields: dict[str, str], error: str
+) -> None:
+    response = owner_client.post(reverse("accounts:preferences"), preferences(**fields))
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    owner.refresh_from_db()
+    assert (owner.online_window_days, owner.prospect_target, owner.cadence("regular")) == (14, 7, (90, 120))
 
 
 @pytest.mark.django_db
