@@ -1,0 +1,127 @@
+"""R8 at fixed dates: gestures ahead of birthdays, year ends, 29 February, and the query that finds them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from contacts.models import Contact
+from reminders.birthdays import (
+    DEFAULT_LEAD_DAYS,
+    Gesture,
+    age_on,
+    birthdays_due_q,
+    celebrated_on,
+    gestures_due,
+    next_celebration,
+)
+from tests.factories import ContactFactory
+from touchpoints.kinds import Kind
+
+GIFT, CARD, CALL = Gesture.GIFT, Gesture.CARD, Gesture.CALL
+
+
+@pytest.mark.parametrize(
+    ("month", "day", "year", "expected"),
+    [
+        (2, 29, 2028, date(2028, 2, 29)),  # leap year
+        (2, 29, 2027, date(2027, 2, 28)),  # otherwise on the 28th
+        (2, 29, 2100, date(2100, 2, 28)),  # 2100 is no leap year
+        (2, 29, 2000, date(2000, 2, 29)),  # 2000 is
+        (12, 31, 2026, date(2026, 12, 31)),
+        (3, 1, 2027, date(2027, 3, 1)),
+    ],
+)
+def test_it_celebrates_on_the_day_or_on_28_february(month: int, day: int, year: int, expected: date) -> None:
+    assert celebrated_on(month, day, year) == expected
+
+
+@pytest.mark.parametrize(
+    ("month", "day", "today", "expected"),
+    [
+        (11, 23, date(2026, 11, 23), date(2026, 11, 23)),  # today counts
+        (11, 22, date(2026, 11, 23), date(2027, 11, 22)),  # yesterday: next year
+        (1, 2, date(2026, 12, 28), date(2027, 1, 2)),  # over the year end
+        (2, 29, date(2027, 1, 10), date(2027, 2, 28)),
+        (2, 29, date(2027, 3, 1), date(2028, 2, 29)),
+    ],
+)
+def test_it_finds_the_next_celebration(month: int, day: int, today: date, expected: date) -> None:
+    assert next_celebration(month, day, today=today) == expected
+
+
+# birthday (month, day), today, the gestures due that day
+GESTURE_TABLE = [
+    ((12, 3), date(2026, 11, 23), [GIFT]),  # 10 days ahead
+    ((11, 28), date(2026, 11, 23), [CARD]),  # 5 days ahead
+    ((11, 23), date(2026, 11, 23), [CALL]),  # on the day
+    ((11, 24), date(2026, 11, 23), []),
+    ((1, 2), date(2026, 12, 23), [GIFT]),  # over the year end
+    ((1, 2), date(2026, 12, 28), [CARD]),
+    ((2, 29), date(2027, 2, 28), [CALL]),  # no 29 February in 2027
+    ((2, 29), date(2027, 2, 23), [CARD]),
+    ((2, 29), date(2027, 2, 18), [GIFT]),
+    ((2, 29), date(2028, 2, 28), []),  # 2028 has one: the call is a day later
+    ((2, 29), date(2028, 2, 29), [CALL]),
+    ((3, 1), date(2027, 2, 19), [GIFT]),  # 10 days before 1 March in a common year
+    ((3, 1), date(2028, 2, 20), [GIFT]),  # and in a leap year
+]
+
+
+@pytest.mark.parametrize(("birthday", "today", "expected"), GESTURE_TABLE)
+def test_gestures_lead_the_birthday(birthday: tuple[int, int], today: date, expected: list[Gesture]) -> None:
+    due = gestures_due(*birthday, today=today, lead_days=DEFAULT_LEAD_DAYS)
+
+    assert [item.gesture for item in due] == expected
+
+
+def test_lead_times_are_the_users_and_may_coincide() -> None:
+    leads = {GIFT: 3, CARD: 3, CALL: 0}
+
+    due = gestures_due(11, 26, today=date(2026, 11, 23), lead_days=leads)
+
+    assert [(item.gesture, item.celebration) for item in due] == [
+        (GIFT, date(2026, 11, 26)),
+        (CARD, date(2026, 11, 26)),
+    ]
+
+
+def test_each_gesture_logs_its_touch() -> None:
+    kinds = [
+        item.kind
+        for item in gestures_due(11, 23, today=date(2026, 11, 23), lead_days={GIFT: 0, CARD: 0, CALL: 0})
+    ]
+
+    assert kinds == [Kind.BIRTHDAY_GIFT, Kind.CARD, Kind.CALL]
+
+
+@pytest.mark.parametrize(
+    ("year", "celebration", "expected"), [(1968, date(2026, 9, 15), 58), (None, date(2026, 9, 15), None)]
+)
+def test_the_age_needs_a_year(year: int | None, celebration: date, expected: int | None) -> None:
+    assert age_on(year, celebration) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("birthday", "today", "expected"), GESTURE_TABLE)
+def test_the_query_finds_exactly_the_contacts_with_a_gesture_due(
+    owner, birthday: tuple[int, int], today: date, expected: list[Gesture]
+) -> None:
+    """The SQL filter and `gestures_due` agree over the whole table, with decoys on nearby days."""
+    month, day = birthday
+    ContactFactory(owner=owner, first_name="Geburtstag", birthday_month=month, birthday_day=day)
+    ContactFactory(owner=owner, first_name="Ohne")
+    for decoy in [(1, 1), (6, 15), (10, 31)]:
+        ContactFactory(owner=owner, first_name="Anderer", birthday_month=decoy[0], birthday_day=decoy[1])
+
+    found = Contact.objects.for_owner(owner).filter(birthdays_due_q(today=today, lead_days=DEFAULT_LEAD_DAYS))
+
+    names = sorted(contact.first_name for contact in found)
+    assert ("Geburtstag" in names) == bool(expected)
+    for contact in found:
+        assert contact.birthday_month is not None
+        assert contact.birthday_day is not None
+        assert gestures_due(
+            contact.birthday_month, contact.birthday_day, today=today, lead_days=DEFAULT_LEAD_DAYS
+        )
