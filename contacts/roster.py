@@ -93,11 +93,20 @@ def _is_stored_strong_tie(contact: Contact) -> bool:
 
 
 def promote(contact: Contact) -> None:
+    """Make `contact` a strong tie; when refused, it keeps its circle (in memory too)."""
+    previous = contact.circle
     contact.circle = Circle.STRONG
-    save_contact(contact)
+    try:
+        save_contact(contact)
+    except (RosterFull, CannotPromoteArchived):
+        contact.circle = previous
+        raise
 
 
 def demote(contact: Contact, *, now: datetime, to: str = Circle.REGULAR) -> None:
+    """A strong tie leaves the roster for `to`; any other contact keeps its circle."""
+    if contact.circle != Circle.STRONG:
+        return
     with transaction.atomic():
         if contact.stage == Stage.STRONG_TIE:
             # The stage must leave "strong tie" before the circle does (a database constraint).

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from contacts import roster, rules
 from contacts.forms import ContactEditor, ContactFilterForm, OrganisationForm
@@ -22,6 +22,7 @@ from netzwerk.http import AuthenticatedHttpRequest, is_htmx_fragment, owner_obje
 
 CONTACTS_PER_PAGE = 25
 READ, WRITE, READ_WRITE = ("GET", "HEAD"), ("POST",), ("GET", "HEAD", "POST")
+ROSTER_CHANGED = "roster-changed"
 
 
 def _contacts(request: AuthenticatedHttpRequest) -> ContactQuerySet:
@@ -217,7 +218,9 @@ def _roster_response(
         "demoted": demoted,
     }
     if request.htmx:
-        return render(request, "contacts/roster_response.html", context)
+        response = render(request, "contacts/roster_response.html", context)
+        # A new circle means a new cadence: the contact's rules panel reloads itself.
+        return response if full is not None else trigger_client_event(response, ROSTER_CHANGED)
     if full is not None:
         return render(request, "contacts/roster_full.html", context, status=409)
     return redirect(_safe_next(request) or contact.get_absolute_url())

@@ -197,6 +197,42 @@ def test_the_htmx_promote_shows_who_to_demote_when_full(full_owner, client: Clie
     assert oldest.name in body
     assert reverse("contacts:swap", args=[newcomer.pk, oldest.pk]) in body
     assert strong_count(full_owner) == 40
+    # the newcomer's own control still offers the promotion, not a demotion it does not have
+    assert reverse("contacts:promote", args=[newcomer.pk]) in body
+    assert reverse("contacts:demote", args=[newcomer.pk]) not in body
+
+
+def test_an_htmx_promotion_tells_the_rules_panel_to_reload(owner, client: Client) -> None:
+    contact = ContactFactory(owner=owner)
+    client.force_login(owner)
+
+    page = client.get(contact.get_absolute_url()).content.decode()
+    response = client.post(reverse("contacts:promote", args=[contact.pk]), HTTP_HX_REQUEST="true")
+
+    assert 'hx-trigger="touch-logged from:body, roster-changed from:body"' in page
+    assert "roster-changed" in response["HX-Trigger"]
+
+
+def test_a_refused_promotion_leaves_the_circle_alone(full_owner) -> None:
+    newcomer = ContactFactory(owner=full_owner, circle=Circle.LOOSE)
+
+    with pytest.raises(roster.RosterFull):
+        roster.promote(newcomer)
+
+    assert newcomer.circle == Circle.LOOSE
+    newcomer.refresh_from_db()
+    assert newcomer.circle == Circle.LOOSE
+
+
+def test_demoting_a_contact_that_is_no_strong_tie_changes_nothing(owner, client: Client) -> None:
+    loose = ContactFactory(owner=owner, circle=Circle.LOOSE)
+    client.force_login(owner)
+
+    client.post(reverse("contacts:demote", args=[loose.pk]), HTTP_HX_REQUEST="true")
+
+    loose.refresh_from_db()
+    assert loose.circle == Circle.LOOSE
+    assert not loose.stage_changes.exists()
 
 
 def test_the_plain_promote_answers_409_with_the_swap_page_when_full(full_owner, client: Client) -> None:
