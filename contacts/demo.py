@@ -484,7 +484,7 @@ def seed_user(
             rng_for(user.email),
             size=contacts,
             strong_ties=strong_tie_target(contacts, cap=user.strong_tie_cap),
-            today=now.astimezone(user.zone).date(),
+            today=user.local_date(now),
             now=now,
         )
         write_plans([(user, plan)])
@@ -627,7 +627,7 @@ def seed_extra_users(
                     rng_for(user.email),
                     size=contacts,
                     strong_ties=target,
-                    today=now.astimezone(user.zone).date(),
+                    today=user.local_date(now),
                     now=now,
                 )
                 plans.append((user, plan))

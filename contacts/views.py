@@ -18,23 +18,14 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from contacts import roster, rules
 from contacts.forms import ContactEditor, ContactFilterForm, OrganisationForm
 from contacts.models import Contact, ContactQuerySet, Organisation, OrganisationQuerySet
-from netzwerk.http import AuthenticatedHttpRequest, is_htmx_fragment, owner_object
+from netzwerk.http import READ, READ_WRITE, WRITE, AuthenticatedHttpRequest, owner_object, render_page
 
 CONTACTS_PER_PAGE = 25
-READ, WRITE, READ_WRITE = ("GET", "HEAD"), ("POST",), ("GET", "HEAD", "POST")
 ROSTER_CHANGED = "roster-changed"
 
 
 def _contacts(request: AuthenticatedHttpRequest) -> ContactQuerySet:
     return Contact.objects.for_owner(request.user)
-
-
-def _page(
-    request: AuthenticatedHttpRequest, template: str, partial: str, context: dict[str, Any]
-) -> HttpResponse:
-    """The whole page, or only `partial` when htmx asks for a fragment: same context either way."""
-    name = f"{template}#{partial}" if is_htmx_fragment(request) else template
-    return render(request, name, context)
 
 
 @login_required
@@ -56,7 +47,7 @@ def contact_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "roster": roster.roster_for(request.user),
         "query_string": _without_page(request),
     }
-    return _page(request, "contacts/contact_list.html", "contact-results", context)
+    return render_page(request, "contacts/contact_list.html", "contact-results", context)
 
 
 def _without_page(request: AuthenticatedHttpRequest) -> str:
@@ -81,7 +72,9 @@ def contact_detail(request: AuthenticatedHttpRequest, contact: Contact) -> HttpR
 @owner_object(Contact, methods=READ)
 def contact_status(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     """The rules panel: the contact page reloads it by htmx when a touch is logged."""
-    return _page(request, "contacts/contact_detail.html", "contact-status", _detail_context(request, contact))
+    return render_page(
+        request, "contacts/contact_detail.html", "contact-status", _detail_context(request, contact)
+    )
 
 
 def _detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict[str, Any]:
@@ -124,7 +117,7 @@ def _edit(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
             if request.htmx:
                 return HttpResponseClientRedirect(saved.get_absolute_url())
             return redirect(saved)
-    return _page(request, "contacts/contact_form.html", "contact-form", context)
+    return render_page(request, "contacts/contact_form.html", "contact-form", context)
 
 
 @owner_object(Contact, methods=READ_WRITE)

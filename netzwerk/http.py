@@ -9,7 +9,7 @@ from typing import Any, Concatenate
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django_htmx.middleware import HtmxDetails
 
 from netzwerk.accounts.models import User
@@ -20,9 +20,23 @@ class AuthenticatedHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+# The methods object views accept (see `owner_object`).
+READ, WRITE, READ_WRITE = ("GET", "HEAD"), ("POST",), ("GET", "HEAD", "POST")
+
+
 def is_htmx_fragment(request: AuthenticatedHttpRequest) -> bool:
     """True when htmx asks for a part of the page (not a history restore, which needs it all)."""
     return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def render_page(
+    request: AuthenticatedHttpRequest, template: str, partial: str, context: dict[str, Any]
+) -> HttpResponse:
+    """The whole page, or only `partial` when htmx asks for a fragment: the same context either way,
+    with `is_fragment` telling the template which."""
+    fragment = is_htmx_fragment(request)
+    context = {**context, "is_fragment": fragment}
+    return render(request, f"{template}#{partial}" if fragment else template, context)
 
 
 def owner_object[**P](

@@ -44,9 +44,6 @@ class TouchpointQuerySet(models.QuerySet["Touchpoint"]):
         """R3: promises not yet kept, the earliest due first (those without a date last)."""
         return self.filter(OPEN_PROMISE).order_by(F("promise_due").asc(nulls_last=True), "happened_at", "pk")
 
-    def qualifying(self) -> Self:
-        return self.filter(kind__in=[kind for kind, info in KINDS.items() if info.qualifies])
-
 
 class Touchpoint(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="touchpoints")

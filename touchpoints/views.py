@@ -26,12 +26,11 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from contacts.models import Contact
-from netzwerk.http import AuthenticatedHttpRequest, is_htmx_fragment, owner_object
+from netzwerk.http import READ, READ_WRITE, WRITE, AuthenticatedHttpRequest, owner_object, render_page
 from touchpoints import ledger, mix
 from touchpoints.forms import QUICK_KINDS, QuickTouchForm, TouchpointForm
 from touchpoints.models import Touchpoint, TouchpointQuerySet
 
-READ, WRITE, READ_WRITE = ("GET", "HEAD"), ("POST",), ("GET", "HEAD", "POST")
 # Short pages keep the contact's facts and record within reach on a phone.
 TOUCHES_PER_PAGE = 10
 MATCHES = 8
@@ -46,14 +45,11 @@ QUICK = "touchpoints/touchpoint_quick.html"
 def _page(
     request: AuthenticatedHttpRequest, template: str, partial: str, context: dict[str, Any]
 ) -> HttpResponse:
-    """The whole page, or only `partial` when htmx asks for a fragment: same context either way."""
-    fragment = is_htmx_fragment(request)
-    context = {**context, "is_fragment": fragment, "quick_kinds": QUICK_KINDS}
-    return render(request, f"{template}#{partial}" if fragment else template, context)
+    return render_page(request, template, partial, {**context, "quick_kinds": QUICK_KINDS})
 
 
 def _today(request: AuthenticatedHttpRequest) -> date:
-    return timezone.now().astimezone(request.user.zone).date()
+    return request.user.local_date(timezone.now())
 
 
 def _timeline(request: AuthenticatedHttpRequest, contact: Contact, number: Any) -> Page[Touchpoint]:

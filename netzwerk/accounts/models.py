@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -152,3 +153,7 @@ class User(AbstractUser):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_date(self, moment: datetime) -> date:
+        """The user's calendar day at `moment`: reminders, promises and charts go by it."""
+        return moment.astimezone(self.zone).date()
