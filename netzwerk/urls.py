@@ -15,6 +15,7 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("touches/", include("touchpoints.urls")),
     path("settings/", include("netzwerk.accounts.urls")),
+    path("calendar/", include("reminders.feed_urls")),
     path("accounts/", include("allauth.urls")),
     path("language/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import secrets
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +20,131 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class Reminder(models.TextChoices):
+    """The kinds of item the Today page and the digest list, in their order there."""
+
+    CADENCE = "cadence", _("Keep in touch")
+    BIRTHDAY = "birthday", _("Birthdays")
+    PROMISE = "promise", _("Promises")
+    PROSPECT = "prospect", _("Prospects")
+    ONLINE_ONLY = "online_only", _("Online only")
+    ROSTER_REVIEW = "roster_review", _("Roster review")
+
+
+class ReminderState(models.Model):
+    """Snooze or done for one due item of one user.
+
+    `key` names the item (see reminders.due.item_key). A done follow-up stays done until a newer
+    touch (cadence, prospect); a done birthday gesture is done for that birthday only.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=Reminder.choices)
+    key = models.CharField(max_length=80)
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, null=True, blank=True, related_name="reminder_states"
+    )
+    touchpoint = models.ForeignKey(
+        "touchpoints.Touchpoint",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminder_states",
+    )
+    snoozed_until = models.DateField(_("snoozed until"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reminder state")
+        verbose_name_plural = _("reminder states")
+        constraints = [
+            models.UniqueConstraint("owner", "key", name="reminderstate_one_per_item"),
+            models.CheckConstraint(condition=Q(kind__in=Reminder.values), name="reminderstate_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class RosterReview(models.Model):
+    """R10: the quarterly walk through the strong ties, and what came of it."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roster_reviews"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"))
+    strong_ties = models.PositiveSmallIntegerField(_("strong ties after the review"))
+
+    class Meta:
+        verbose_name = _("roster review")
+        verbose_name_plural = _("roster reviews")
+        ordering = ["-reviewed_at"]
+        indexes = [models.Index(fields=["owner", "-reviewed_at"], name="rosterreview_owner_when")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} @ {self.reviewed_at:%Y-%m-%d}"
+
+
+class DigestStatus(models.TextChoices):
+    CLAIMED = "claimed", _("Claimed")
+    SENT = "sent", _("Sent")
+    EMPTY = "empty", _("Nothing due")
+    FAILED = "failed", _("Failed")
+
+
+class DigestRun(models.Model):
+    """One digest per user and local day: claimed before sending, marked after.
+
+    The claim is a conditional update, so two sweepers never both send; a claim left unsent past
+    a timeout may be claimed again (the worker died between claim and send).
+    """
+
+    Status = DigestStatus
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_runs")
+    local_date = models.DateField(_("local date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DigestStatus.choices, default=DigestStatus.CLAIMED
+    )
+    claimed_at = models.DateTimeField(_("claimed"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    items = models.PositiveIntegerField(_("items"), default=0)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("digest run")
+        verbose_name_plural = _("digest runs")
+        ordering = ["-local_date", "owner"]
+        constraints = [
+            models.UniqueConstraint("owner", "local_date", name="digestrun_one_per_user_and_day"),
+            models.CheckConstraint(
+                condition=Q(status__in=DigestStatus.values), name="digestrun_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.local_date} {self.status}"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """The secret behind a user's calendar (.ics) URL; regenerating it retires the old URL."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.owner} calendar"

@@ -67,6 +67,8 @@ ACCESS: dict[str, str] = {
     "account_reset_password_from_key": PUBLIC,
     "account_reset_password_from_key_done": PUBLIC,
     "account_reauthenticate": LOGIN,
+    "account_request_reauthentication_code": LOGIN,  # allauth >= 65.22
+    "account_confirm_reauthentication_code": LOGIN,
     "account_email": LOGIN,
     "account_change_password": LOGIN,
     "account_set_password": LOGIN,

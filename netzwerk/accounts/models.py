@@ -55,6 +55,16 @@ def _cadence_days(label: StrOrPromise, default: int) -> models.PositiveSmallInte
     )
 
 
+# Birthday gestures (R8) are due at most this many days ahead.
+LEAD_DAYS_MAX = 60
+
+
+def _lead_days(label: StrOrPromise, default: int) -> models.PositiveSmallIntegerField[int, int]:
+    return models.PositiveSmallIntegerField(
+        label, default=default, validators=[MaxValueValidator(LEAD_DAYS_MAX)]
+    )
+
+
 class User(AbstractUser):
     class Language(models.TextChoices):
         GERMAN = "de", _("German")
@@ -113,6 +123,11 @@ class User(AbstractUser):
     cadence_regular_max = _cadence_days(_("regular: maximum interval (days)"), 120)
     cadence_loose_ideal = _cadence_days(_("loose: ideal interval (days)"), 180)
     cadence_loose_max = _cadence_days(_("loose: maximum interval (days)"), 365)
+
+    # R8: how many days before a birthday each gesture is due (0: on the day).
+    birthday_gift_days = _lead_days(_("order a gift (days before)"), 10)
+    birthday_card_days = _lead_days(_("post a card (days before)"), 5)
+    birthday_call_days = _lead_days(_("call (days before)"), 0)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
