@@ -133,7 +133,7 @@ def contact_delete(request: AuthenticatedHttpRequest, contact: Contact) -> HttpR
 def contact_archive(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     contact.archive(now=timezone.now())
     messages.success(request, _("%(name)s was archived.") % {"name": contact.name})
-    return redirect(contact)
+    return redirect(_safe_next(request) or contact.get_absolute_url())
 
 
 @owner_object(Contact, methods=WRITE)

@@ -11,7 +11,8 @@ from netzwerk.accounts import views as account_views
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="contacts:list"), name="home"),
+    path("", RedirectView.as_view(pattern_name="reminders:today"), name="home"),
+    path("today/", include("reminders.urls")),
     path("contacts/", include("contacts.urls")),
     path("touches/", include("touchpoints.urls")),
     path("settings/", include("netzwerk.accounts.urls")),

@@ -12,12 +12,16 @@ import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from touchpoints.kinds import Kind
+
+if TYPE_CHECKING:
+    from netzwerk.accounts.models import User
 
 
 class Gesture(models.TextChoices):
@@ -60,20 +64,30 @@ class GestureDue:
 
 
 def gestures_due(month: int, day: int, *, today: date, lead_days: Mapping[Gesture, int]) -> list[GestureDue]:
-    """The gestures whose day is `today` for a birthday on `day`.`month`, in the order of `lead_days`."""
+    """The gestures due `today` for a birthday on `day`.`month`, in the order of `lead_days`.
+
+    Each gesture is due from its lead day until the next gesture's day: with the defaults, the
+    gift ten to six days ahead, the card five to one day ahead, the call on the day. A gesture
+    not done in its days gives way to the next, so a birthday asks for one thing at a time.
+    """
     celebration = next_celebration(month, day, today=today)
     ahead = (celebration - today).days
-    return [GestureDue(gesture, celebration) for gesture, lead in lead_days.items() if lead == ahead]
+    return [
+        GestureDue(gesture, celebration)
+        for gesture, lead in lead_days.items()
+        if lead >= ahead > max((other for other in lead_days.values() if other < lead), default=-1)
+    ]
 
 
 def birthdays_due_q(*, today: date, lead_days: Mapping[Gesture, int]) -> Q:
     """Contacts with a gesture due `today`, as one filter on `birthday_month` and `birthday_day`.
 
-    `gestures_due` then says which gestures, per contact, in Python.
+    It finds every birthday within the longest lead time; `gestures_due` then says which
+    gestures, per contact, in Python.
     """
     days: set[tuple[int, int]] = set()
-    for lead in set(lead_days.values()):
-        target = today + timedelta(days=lead)
+    for ahead in range(max(lead_days.values(), default=0) + 1):
+        target = today + timedelta(days=ahead)
         days.add((target.month, target.day))
         if (target.month, target.day) == (2, 28) and not calendar.isleap(target.year):
             days.add((2, 29))
@@ -81,3 +95,13 @@ def birthdays_due_q(*, today: date, lead_days: Mapping[Gesture, int]) -> Q:
     for month, day in sorted(days):
         query |= Q(birthday_month=month, birthday_day=day)
     return query
+
+
+def lead_days_of(user: User) -> dict[Gesture, int]:
+    """The user's lead times, longest first."""
+    leads = {
+        Gesture.GIFT: user.birthday_gift_days,
+        Gesture.CARD: user.birthday_card_days,
+        Gesture.CALL: user.birthday_call_days,
+    }
+    return dict(sorted(leads.items(), key=lambda item: -item[1]))

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from reminders import feed_views
 
 app_name = "calendar"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("feed/<str:token>.ics", feed_views.calendar_feed, name="feed"),
+    path("settings/", feed_views.calendar_settings, name="settings"),
+    path("settings/regenerate/", feed_views.calendar_regenerate, name="regenerate"),
+]

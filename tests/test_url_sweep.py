@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from contacts.models import Contact, Organisation
+from reminders.models import CalendarFeed
 from tests.factories import ContactFactory, OrganisationFactory, strong_ties
 from touchpoints import ledger
 from touchpoints.kinds import Kind
@@ -54,6 +55,15 @@ ACCESS: dict[str, str] = {
     "touchpoints:edit": OWNER,
     "touchpoints:delete": OWNER,
     "touchpoints:keep_promise": OWNER,
+    "reminders:today": LOGIN,
+    "reminders:roster_review": LOGIN,
+    "reminders:review_item": LOGIN,
+    "reminders:contact_item": OWNER,
+    "reminders:promise_item": OWNER,
+    # the feed's secret token stands in for the login (calendar apps cannot sign in)
+    "calendar:feed": PUBLIC,
+    "calendar:settings": LOGIN,
+    "calendar:regenerate": LOGIN,
     # django-allauth
     "account_login": PUBLIC,
     "account_logout": PUBLIC,
@@ -74,7 +84,14 @@ ACCESS: dict[str, str] = {
     "account_set_password": LOGIN,
 }
 # Views of one touchpoint, looked up by the touchpoint's pk (the other touchpoint views take a contact's).
-TOUCHPOINT_URLS = {"touchpoints:edit", "touchpoints:delete", "touchpoints:keep_promise"}
+TOUCHPOINT_URLS = {
+    "touchpoints:edit",
+    "touchpoints:delete",
+    "touchpoints:keep_promise",
+    "reminders:promise_item",
+}
+# Signed-in actions that take POST only: GET is 405.
+POST_ONLY = {"calendar:regenerate", "reminders:review_item"}
 # Django's admin: staff only, behind allauth's login (tested below).
 ADMIN_PREFIX = "admin/"
 
@@ -82,6 +99,7 @@ ADMIN_PREFIX = "admin/"
 SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
     "account_confirm_email": {"key": "abc"},
     "account_reset_password_from_key": {"uidb36": "1", "key": "set-password"},
+    "calendar:feed": {"token": "sample-feed-token"},
 }
 
 
@@ -182,6 +200,9 @@ def test_it_serves_the_owner(name: str, owned: dict[str, Any], owner_client: Cli
 @pytest.mark.parametrize("name", names_with(LOGIN))
 def test_it_serves_signed_in_users(name: str, owner_client: Client) -> None:
     response = owner_client.get(reverse(name))
+    if name in POST_ONLY:
+        assert response.status_code == 405
+        return
     assert response.status_code in {200, 302}
     if response.status_code == 302:
         assert not response["Location"].startswith(reverse("account_login"))
@@ -195,8 +216,15 @@ def test_it_sends_anonymous_users_to_login(name: str, owned: dict[str, Any], cli
         assert response["Location"].startswith(reverse("account_login"))
 
 
+@pytest.fixture
+def sample_feed(owner: Any) -> CalendarFeed:
+    """The feed behind SAMPLE_KWARGS["calendar:feed"]: an unknown token would be a 404."""
+    return CalendarFeed.objects.create(owner=owner, **SAMPLE_KWARGS["calendar:feed"])
+
+
 @pytest.mark.parametrize("name", names_with(PUBLIC))
 @pytest.mark.django_db
+@pytest.mark.usefixtures("sample_feed")
 def test_it_lets_anonymous_users_reach_public_pages(name: str, client: Client) -> None:
     response = client.get(reverse(name, kwargs=SAMPLE_KWARGS.get(name)))
     assert response.status_code in {200, 302, 405}

@@ -24,6 +24,9 @@ METHOD_FIELDS = [
     "prospect_target",
     "prospect_interval_days",
     *[f"cadence_{circle}_{bound}" for circle in CIRCLES for bound in ("ideal", "max")],
+    "birthday_gift_days",
+    "birthday_card_days",
+    "birthday_call_days",
 ]
 
 
@@ -58,12 +61,17 @@ class PreferencesForm(forms.ModelForm[User]):
     @property
     def method_fields(self) -> list[forms.BoundField]:
         """R1 and R6: the online window and the prospect's target and interval."""
-        return [self[name] for name in METHOD_FIELDS if not name.startswith("cadence_")]
+        return [self[name] for name in METHOD_FIELDS if not name.startswith(("cadence_", "birthday_"))]
 
     @property
     def cadence_fields(self) -> list[forms.BoundField]:
         """R7: each circle's ideal interval, then its maximum, side by side."""
         return [self[name] for name in METHOD_FIELDS if name.startswith("cadence_")]
+
+    @property
+    def birthday_fields(self) -> list[forms.BoundField]:
+        """R8: how many days before a birthday to order a gift, post a card and call."""
+        return [self[name] for name in METHOD_FIELDS if name.startswith("birthday_")]
 
     @property
     def profile_fields(self) -> list[forms.BoundField]:

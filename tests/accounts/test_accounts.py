@@ -106,6 +106,9 @@ METHOD_DEFAULTS = {
     "cadence_regular_max": "120",
     "cadence_loose_ideal": "180",
     "cadence_loose_max": "365",
+    "birthday_gift_days": "10",
+    "birthday_card_days": "5",
+    "birthday_call_days": "0",
 }
 
 
@@ -167,6 +170,20 @@ def test_the_user_sets_the_methods_rules(owner_client: Client, owner) -> None:
     assert owner.cadence("strong") == (21, 30)
 
 
+def test_the_user_sets_the_birthday_lead_times(owner_client: Client, owner) -> None:
+    page = owner_client.get(reverse("accounts:preferences")).content.decode()
+    assert 'name="birthday_gift_days" value="10"' in page
+
+    response = owner_client.post(
+        reverse("accounts:preferences"),
+        preferences(birthday_gift_days="14", birthday_card_days="7", birthday_call_days="1"),
+    )
+
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert (owner.birthday_gift_days, owner.birthday_card_days, owner.birthday_call_days) == (14, 7, 1)
+
+
 @pytest.mark.parametrize(
     ("fields", "error"),
     [
@@ -174,6 +191,7 @@ def test_the_user_sets_the_methods_rules(owner_client: Client, owner) -> None:
         ({"cadence_loose_max": "731"}, "less than or equal to 730"),
         ({"online_window_days": "0"}, "greater than or equal to 1"),
         ({"prospect_target": ""}, "This field is required."),
+        ({"birthday_gift_days": "61"}, "less than or equal to 60"),
     ],
 )
 def test_the_methods_rules_are_validated(

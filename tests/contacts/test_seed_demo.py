@@ -146,7 +146,7 @@ def test_it_lets_the_demo_user_log_in_right_away(client: Client) -> None:
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("contacts:list")
+    assert response["Location"] == reverse("reminders:today")
 
 
 @time_machine.travel(NOW, tick=False)

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from contacts.models import Contact
+from netzwerk.accounts.models import User
 from reminders.birthdays import (
     DEFAULT_LEAD_DAYS,
     Gesture,
@@ -14,6 +15,7 @@ from reminders.birthdays import (
     birthdays_due_q,
     celebrated_on,
     gestures_due,
+    lead_days_of,
     next_celebration,
 )
 from tests.factories import ContactFactory
@@ -51,21 +53,27 @@ def test_it_finds_the_next_celebration(month: int, day: int, today: date, expect
     assert next_celebration(month, day, today=today) == expected
 
 
-# birthday (month, day), today, the gestures due that day
+# birthday (month, day), today, the gestures due that day: each from its lead day to the next's
 GESTURE_TABLE = [
+    ((12, 4), date(2026, 11, 23), []),  # 11 days ahead: nothing yet
     ((12, 3), date(2026, 11, 23), [GIFT]),  # 10 days ahead
+    ((11, 29), date(2026, 11, 23), [GIFT]),  # 6: the gift's last day
     ((11, 28), date(2026, 11, 23), [CARD]),  # 5 days ahead
+    ((11, 24), date(2026, 11, 23), [CARD]),  # 1: the card's last day
     ((11, 23), date(2026, 11, 23), [CALL]),  # on the day
-    ((11, 24), date(2026, 11, 23), []),
+    ((11, 22), date(2026, 11, 23), []),  # yesterday: next year's is far off
     ((1, 2), date(2026, 12, 23), [GIFT]),  # over the year end
     ((1, 2), date(2026, 12, 28), [CARD]),
+    ((1, 2), date(2027, 1, 2), [CALL]),
     ((2, 29), date(2027, 2, 28), [CALL]),  # no 29 February in 2027
     ((2, 29), date(2027, 2, 23), [CARD]),
     ((2, 29), date(2027, 2, 18), [GIFT]),
-    ((2, 29), date(2028, 2, 28), []),  # 2028 has one: the call is a day later
+    ((2, 29), date(2027, 2, 17), []),
+    ((2, 29), date(2028, 2, 28), [CARD]),  # 2028 has one: the call is a day later
     ((2, 29), date(2028, 2, 29), [CALL]),
     ((3, 1), date(2027, 2, 19), [GIFT]),  # 10 days before 1 March in a common year
     ((3, 1), date(2028, 2, 20), [GIFT]),  # and in a leap year
+    ((3, 1), date(2028, 2, 19), []),
 ]
 
 
@@ -76,7 +84,13 @@ def test_gestures_lead_the_birthday(birthday: tuple[int, int], today: date, expe
     assert [item.gesture for item in due] == expected
 
 
-def test_lead_times_are_the_users_and_may_coincide() -> None:
+def test_the_users_lead_times_go_longest_first(owner: User) -> None:
+    owner.birthday_gift_days, owner.birthday_card_days, owner.birthday_call_days = 3, 14, 0
+
+    assert list(lead_days_of(owner).items()) == [(CARD, 14), (GIFT, 3), (CALL, 0)]
+
+
+def test_lead_times_may_coincide() -> None:
     leads = {GIFT: 3, CARD: 3, CALL: 0}
 
     due = gestures_due(11, 26, today=date(2026, 11, 23), lead_days=leads)

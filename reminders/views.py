@@ -1,0 +1,150 @@
+"""The Today page: what is due, with snooze and done on every item, and the roster review (R10).
+
+An action answers htmx with its section rendered again, so the item leaves the list in place and
+the next one moves up. A done item that logs a touch sends `touch-logged`: every section reloads
+itself, since one call can settle a cadence, a prospect's next touch and an online-only reminder.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+
+from contacts import roster
+from contacts.models import Contact
+from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
+from reminders import due
+from reminders.forms import ItemActionForm
+from reminders.models import Reminder, RosterReview
+from touchpoints.models import Touchpoint
+from touchpoints.views import TOUCH_LOGGED
+
+TODAY = "reminders/today.html"
+
+
+def _item_context() -> dict[str, Any]:
+    return {"snooze_days": due.SNOOZE_DAYS}
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def today(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Everything due today; `?section=<kind>` answers with that section alone (htmx reloads)."""
+    now = timezone.now()
+    if request.htmx and request.GET.get("section") in Reminder.values:
+        return _section(request, Reminder(request.GET["section"]))
+    context = {
+        **_item_context(),
+        "today": due.today_for(request.user, now=now),
+        "roster": roster.roster_for(request.user),
+    }
+    return render(request, TODAY, context)
+
+
+def _section(request: AuthenticatedHttpRequest, kind: Reminder) -> HttpResponse:
+    section = due.section_for(request.user, kind, now=timezone.now())
+    context = {**_item_context(), "section": section, "is_fragment": True}
+    return render(request, f"{TODAY}#section", context)
+
+
+@owner_object(Contact, methods=WRITE)
+def contact_item(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    return _act(request, contact=contact)
+
+
+@owner_object(Touchpoint, methods=WRITE)
+def promise_item(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResponse:
+    return _act(request, Reminder.PROMISE, contact=touch.contact, touch=touch)
+
+
+@login_required
+@require_POST
+def review_item(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _act(request, Reminder.ROSTER_REVIEW)
+
+
+def _act(
+    request: AuthenticatedHttpRequest,
+    kind: Reminder | None = None,
+    *,
+    contact: Contact | None = None,
+    touch: Touchpoint | None = None,
+) -> HttpResponse:
+    form = ItemActionForm(request.POST, contact_item=kind is None)
+    if not form.is_valid():
+        messages.error(request, _("This reminder could not be changed. Reload the page and try again."))
+        if not request.htmx:
+            return redirect("reminders:today")
+        return _section(request, kind or Reminder.CADENCE) if kind else HttpResponse(status=400)
+    data, now = form.cleaned_data, timezone.now()
+    kind = kind or Reminder(data["kind"])
+    logged = None
+    if data["action"] == "snooze":
+        until = due.snooze(
+            request.user,
+            kind,
+            days=data["days"],
+            now=now,
+            contact=contact,
+            touch=touch,
+            occasion=data["occasion"],
+        )
+        messages.success(request, _("Snoozed until %(day)s.") % {"day": date_format(until, "DATE_FORMAT")})
+    else:
+        logged = due.mark_done(
+            request.user,
+            kind,
+            now=now,
+            occasion=data["occasion"],
+            log=data["log"] or None,
+            contact=contact,
+            touch=touch,
+        )
+        if logged is not None and contact is not None:
+            messages.success(
+                request,
+                _("Done: %(kind)s with %(name)s logged.")
+                % {"kind": logged.get_kind_display(), "name": contact.name},
+            )
+        elif kind == Reminder.PROMISE and touch is not None:
+            messages.success(request, _("Promise kept: %(promise)s") % {"promise": touch.promise})
+        else:
+            messages.success(request, _("Done."))
+    if not request.htmx:
+        return redirect("reminders:today")
+    response = _section(request, kind)
+    return trigger_client_event(response, TOUCH_LOGGED) if logged is not None else response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def roster_review(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """R10: walk the strong ties (longest without a personal touch first), then record the review."""
+    now = timezone.now()
+    if request.method == "POST":
+        count = roster.roster_for(request.user).count
+        RosterReview.objects.create(owner=request.user, reviewed_at=now, strong_ties=count)
+        next_on = due.review_due_on(request.user, now)
+        messages.success(
+            request,
+            _("Roster review recorded. The next one is due on %(day)s.")
+            % {"day": date_format(next_on, "DATE_FORMAT")},
+        )
+        return redirect("reminders:today")
+    context = {
+        "strong_ties": roster.swap_candidates(request.user, now=now, limit=None),
+        "roster": roster.roster_for(request.user),
+        "last_review": request.user.roster_reviews.first(),
+    }
+    return render(request, "reminders/roster_review.html", context)

@@ -1,0 +1,333 @@
+"""The Today page: what is due, section by section, and snooze and done on each item."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from contacts import roster, rules
+from contacts.models import Channel, Circle, Contact, ProspectStatus
+from netzwerk.accounts.models import User
+from reminders import due
+from reminders.models import Reminder, ReminderState, RosterReview
+from tests.factories import ContactFactory
+from touchpoints import ledger
+from touchpoints.kinds import Kind
+from touchpoints.models import Touchpoint
+
+NOW = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # noon in Berlin
+TODAY = date(2026, 11, 23)
+DAY = timedelta(days=1)
+
+
+def at(moment: datetime) -> time_machine.travel:
+    return time_machine.travel(moment, tick=False)
+
+
+def contact(
+    owner: User, name: str, *, touched: timedelta | None = 1 * DAY, kind: str = Kind.CALL, **fields: object
+) -> Contact:
+    """A contact added 200 days before NOW, last touched `touched` before NOW."""
+    with at(NOW - 200 * DAY):
+        made = ContactFactory(owner=owner, first_name=name, **fields)
+    if touched is not None:
+        ledger.log_touch(made, kind=kind, happened_at=NOW - touched)
+    made.refresh_from_db()
+    return made
+
+
+@pytest.fixture
+def network(owner: User) -> dict[str, Contact]:
+    """One item for each section at NOW, and one contact with nothing due."""
+    owner.date_joined = NOW - 100 * DAY
+    owner.save(update_fields=["date_joined"])
+    red = contact(owner, "Rot", touched=50 * DAY)
+    roster.promote(red)
+    made = {
+        "red": red,
+        "yellow": contact(owner, "Gelb", touched=100 * DAY),
+        "green": contact(owner, "Grün", touched=10 * DAY),
+        "birthday": contact(owner, "Geburtstag", birthday_month=11, birthday_day=28, birthday_year=1970),
+        "online": contact(owner, "Online", touched=2 * DAY, kind=Kind.EMAIL, how_met=Channel.LINKEDIN),
+        "promise": contact(owner, "Versprechen", touched=None),
+        "prospect": contact(
+            owner,
+            "Interessent",
+            touched=12 * DAY,
+            prospect_status=ProspectStatus.PROSPECT,
+            prospect_since=NOW - 30 * DAY,
+        ),
+    }
+    ledger.log_touch(
+        made["promise"],
+        kind=Kind.MEETING,
+        happened_at=NOW - 5 * DAY,
+        promise="Artikel schicken",
+        promise_due=TODAY - DAY,
+    )
+    return made
+
+
+def names(section: due.Section) -> list[str]:
+    return [item.contact.first_name if item.contact else item.kind for item in section.items]
+
+
+def sections(owner: User, moment: datetime = NOW) -> dict[str, list[str]]:
+    return {section.kind: names(section) for section in due.today_for(owner, now=moment).sections}
+
+
+def test_each_section_lists_what_is_due_in_the_order_of_the_method(
+    owner: User, network: dict[str, Contact]
+) -> None:
+    assert sections(owner) == {
+        Reminder.CADENCE: ["Rot", "Gelb"],  # red first
+        Reminder.BIRTHDAY: ["Geburtstag"],
+        Reminder.PROMISE: ["Versprechen"],
+        Reminder.PROSPECT: ["Interessent"],
+        Reminder.ONLINE_ONLY: ["Online"],
+        Reminder.ROSTER_REVIEW: [Reminder.ROSTER_REVIEW],
+    }
+
+
+def test_the_page_shows_the_items_with_their_counts_and_actions(
+    owner_client: Client, network: dict[str, Contact]
+) -> None:
+    with at(NOW):
+        response = owner_client.get(reverse("reminders:today"))
+
+    body = response.content.decode()
+    titles = ["Keep in touch", "Birthdays", "Promises", "Prospects", "Online only", "Roster review"]
+    assert [body.index(f'id="today-{kind}-title"') for kind in Reminder] == sorted(
+        body.index(f'id="today-{kind}-title"') for kind in Reminder
+    )
+    assert all(title in body for title in titles)
+    assert "1 overdue · 1 due soon" in body
+    assert "Post a handwritten card" in body
+    assert "turns 56 on" in body
+    assert "“Artikel schicken”" in body
+    assert 'data-testid="roster-count">1 / 60' in body
+    assert body.count('name="action" value="snooze"') == 7
+
+
+def test_home_and_login_lead_to_today(owner_client: Client) -> None:
+    assert owner_client.get("/")["Location"] == reverse("reminders:today")
+
+
+def test_a_new_user_sees_what_to_do_next(owner_client: Client) -> None:
+    response = owner_client.get(reverse("reminders:today"))
+
+    assert response.status_code == 200
+    assert 'data-testid="today-empty"' in response.content.decode()
+    assert response.context["today"].total == 0
+
+
+def post_item(client: Client, target: Contact, **data: str) -> object:
+    return client.post(reverse("reminders:contact_item", args=[target.pk]), data, HTTP_HX_REQUEST="true")
+
+
+def test_snooze_hides_an_item_until_its_day(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    with at(NOW):
+        response = post_item(owner_client, network["red"], kind="cadence", action="snooze", days="3")
+
+    body = response.content.decode()  # type: ignore[attr-defined]
+    assert 'id="today-cadence"' in body
+    assert "Gelb" in body
+    assert "Rot" not in body
+    assert "Snoozed until 26 November 2026." in body or "Snoozed until" in body
+    assert "Rot" not in sections(owner, NOW + 2 * DAY)[Reminder.CADENCE]
+    assert "Rot" in sections(owner, NOW + 3 * DAY)[Reminder.CADENCE]
+
+
+def test_done_with_the_gesture_logs_the_touch_in_the_same_click(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    person = network["birthday"]
+    occasion = "2026-11-28:card"
+
+    with at(NOW):
+        response = post_item(
+            owner_client, person, kind="birthday", action="done", log=Kind.CARD, occasion=occasion
+        )
+
+    assert "touch-logged" in response["HX-Trigger"]  # type: ignore[index]
+    card = Touchpoint.objects.get(contact=person, kind=Kind.CARD)
+    assert card.happened_at == NOW
+    assert sections(owner)[Reminder.BIRTHDAY] == []
+    # The call on the day is the next gesture, and it is not done.
+    assert sections(owner, NOW + 5 * DAY)[Reminder.BIRTHDAY] == ["Geburtstag"]
+
+
+def test_a_done_follow_up_comes_back_after_a_newer_touch_runs_out(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    yellow = network["yellow"]
+    with at(NOW):
+        post_item(owner_client, yellow, kind="cadence", action="done")
+    assert "Gelb" not in sections(owner)[Reminder.CADENCE]
+    assert not Touchpoint.objects.filter(contact=yellow, happened_at=NOW).exists()
+
+    ledger.log_touch(yellow, kind=Kind.EMAIL, happened_at=NOW + DAY)
+
+    assert "Gelb" in sections(owner, NOW + 100 * DAY)[Reminder.CADENCE]
+
+
+def test_a_promise_is_kept_from_today(owner: User, owner_client: Client, network: dict[str, Contact]) -> None:
+    promise = Touchpoint.objects.get(contact=network["promise"], promise="Artikel schicken")
+
+    with at(NOW):
+        owner_client.post(reverse("reminders:promise_item", args=[promise.pk]), {"action": "done"})
+
+    promise.refresh_from_db()
+    assert promise.promise_kept_at == NOW
+    assert sections(owner)[Reminder.PROMISE] == []
+
+
+def test_the_roster_review_is_recorded_and_due_again_a_quarter_later(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    with at(NOW):
+        page = owner_client.get(reverse("reminders:roster_review"))
+        response = owner_client.post(reverse("reminders:roster_review"))
+
+    assert [row.first_name for row in page.context["strong_ties"]] == ["Rot"]
+    assert response["Location"] == reverse("reminders:today")
+    review = RosterReview.objects.get(owner=owner)
+    assert (review.reviewed_at, review.strong_ties) == (NOW, 1)
+    assert sections(owner)[Reminder.ROSTER_REVIEW] == []
+    assert sections(owner, NOW + 90 * DAY)[Reminder.ROSTER_REVIEW] == []
+    assert sections(owner, NOW + 91 * DAY)[Reminder.ROSTER_REVIEW] == [Reminder.ROSTER_REVIEW]
+
+
+def test_the_review_can_be_snoozed(owner: User, owner_client: Client, network: dict[str, Contact]) -> None:
+    with at(NOW):
+        owner_client.post(reverse("reminders:review_item"), {"action": "snooze", "days": "7"})
+
+    assert sections(owner, NOW + 6 * DAY)[Reminder.ROSTER_REVIEW] == []
+    assert sections(owner, NOW + 7 * DAY)[Reminder.ROSTER_REVIEW] == [Reminder.ROSTER_REVIEW]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"kind": "cadence", "action": "snooze", "days": "5"},  # not a choice
+        {"kind": "cadence", "action": "snooze"},
+        {"kind": "birthday", "action": "done", "occasion": "tomorrow"},
+        {"kind": "promise", "action": "done"},  # a promise is its touch's
+        {"action": "done"},
+    ],
+)
+def test_a_bad_action_changes_nothing(
+    owner_client: Client, network: dict[str, Contact], data: dict[str, str]
+) -> None:
+    with at(NOW):
+        response = owner_client.post(reverse("reminders:contact_item", args=[network["red"].pk]), data)
+
+    assert response.status_code == 302
+    assert not ReminderState.objects.exists()
+    assert Touchpoint.objects.count() == 7
+
+
+def test_a_strangers_item_is_not_found(stranger_client: Client, network: dict[str, Contact]) -> None:
+    response = post_item(stranger_client, network["red"], kind="cadence", action="done")
+
+    assert response.status_code == 404  # type: ignore[attr-defined]
+    assert not ReminderState.objects.exists()
+
+
+# ---------------------------------------------------------------- SQL and the rules agree
+
+
+@pytest.fixture
+def everything_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(due, "SHOWN", 1000)
+
+
+@pytest.mark.usefixtures("everything_shown")
+def test_the_sections_select_exactly_what_the_rules_call_due(owner: User) -> None:
+    """Contacts at many distances from their last touch, in every circle and state."""
+    made = []
+    for n, days in enumerate([0, 9, 10, 11, 29, 30, 31, 44, 45, 46, 89, 91, 119, 121, 179, 181, 364, 366]):
+        circle = [Circle.REGULAR, Circle.LOOSE][n % 2]
+        prospect = (
+            {"prospect_status": ProspectStatus.PROSPECT, "prospect_since": NOW - 60 * DAY}
+            if n % 3 == 0
+            else {}
+        )
+        kind = Kind.EMAIL if n % 4 == 0 else Kind.CALL
+        how_met = Channel.XING if n % 5 == 0 else Channel.EVENT
+        made.append(
+            contact(owner, f"K{n}", touched=days * DAY, kind=kind, circle=circle, how_met=how_met, **prospect)
+        )
+    made.append(contact(owner, "Nie", touched=None, how_met=Channel.LINKEDIN))
+    for moment in [NOW, NOW + 7 * DAY, NOW + 40 * DAY]:
+        found = {section.kind: set(names(section)) for section in due.today_for(owner, now=moment).sections}
+        fresh = [Contact.objects.get(pk=c.pk) for c in made]
+        cadence = {c.first_name for c in fresh if rules.cadence(c, owner=owner, now=moment).status != "green"}
+        prospects = {
+            c.first_name
+            for c in fresh
+            if (p := rules.prospect_progress(c, owner=owner, now=moment))
+            and (p.is_next_due or p.needs_outcome)
+        }
+        online = {
+            c.first_name for c in fresh if (o := rules.online_only(c, owner=owner, now=moment)) and o.is_due
+        }
+        assert found[Reminder.CADENCE] == cadence
+        assert found[Reminder.PROSPECT] == prospects
+        assert found[Reminder.ONLINE_ONLY] == online
+        assert cadence
+        assert prospects
+        assert online
+
+
+# ---------------------------------------------------------------- a fixed number of queries
+
+
+def grow(owner: User, size: int) -> None:
+    """`size` contacts in every state the page looks at: due, not due, birthdays, prospects."""
+    with at(NOW - 200 * DAY):
+        Contact.objects.bulk_create(
+            Contact(
+                owner=owner,
+                first_name=f"Person{n}",
+                last_name="Menge",
+                circle=[Circle.REGULAR, Circle.LOOSE][n % 2],
+                how_met=Channel.LINKEDIN if n % 7 == 0 else Channel.EVENT,
+                birthday_month=11 if n % 3 == 0 else None,
+                birthday_day=(23 + n % 8) if n % 3 == 0 else None,
+                prospect_status=ProspectStatus.PROSPECT if n % 11 == 0 else ProspectStatus.NONE,
+                prospect_since=NOW - 50 * DAY if n % 11 == 0 else None,
+                last_touch_at=NOW - (n % 150) * DAY,
+                first_touch_at=NOW - 180 * DAY,
+                touch_count=3,
+            )
+            for n in range(size)
+        )
+    touches = [
+        Touchpoint(
+            contact=c, kind=Kind.CALL, happened_at=NOW - 3 * DAY, promise="Rückruf", promise_due=TODAY - DAY
+        )
+        for c in Contact.objects.for_owner(owner)[:30]
+    ]
+    Touchpoint.objects.bulk_create(touches)
+
+
+@pytest.mark.parametrize("size", [50, 5000])
+def test_the_page_takes_the_same_queries_at_any_size(
+    owner: User, owner_client: Client, network: dict[str, Contact], size: int, django_assert_num_queries
+) -> None:
+    grow(owner, size)
+
+    with at(NOW), django_assert_num_queries(10):
+        response = owner_client.get(reverse("reminders:today"))
+
+    today = response.context["today"]
+    assert all(len(section.items) <= due.SHOWN for section in today.sections)
+    assert [bool(section.total) for section in today.sections] == [True] * 6
+    assert today.total > (size // 10)
