@@ -169,9 +169,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 HEARTBEAT_SECONDS = float(os.environ.get("NETZWERK_HEARTBEAT_SECONDS", "60"))
+DIGEST_SWEEP_SECONDS = float(os.environ.get("NETZWERK_DIGEST_SWEEP_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE = {
     # every minute: proves that beat ticks and a worker consumes
     "heartbeat": {"task": "reminders.tasks.heartbeat", "schedule": HEARTBEAT_SECONDS},
+    # every five minutes: claims and enqueues the digests whose local hour has come
+    "digest-sweep": {"task": "reminders.tasks.sweep_digests", "schedule": DIGEST_SWEEP_SECONDS},
 }
 
 # ---------------------------------------------------------------- EMAIL

@@ -17,6 +17,7 @@ urlpatterns = [
     path("touches/", include("touchpoints.urls")),
     path("settings/", include("netzwerk.accounts.urls")),
     path("calendar/", include("reminders.feed_urls")),
+    path("digest/", include("reminders.digest_urls")),
     path("accounts/", include("allauth.urls")),
     path("language/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -1,11 +1,42 @@
+"""Celery tasks. Beat starts the sweeps; the sweeps claim before they enqueue (see reminders.digest)."""
+
 from __future__ import annotations
+
+from smtplib import SMTPException
 
 from celery import shared_task
 from django.utils import timezone
 
+from reminders import digest
 from reminders.heartbeat import record_heartbeat
+
+# Transient SMTP trouble: a few retries a short while apart, never a long countdown.
+SMTP_RETRIES = 3
 
 
 @shared_task(name="reminders.tasks.heartbeat")
 def heartbeat() -> None:
     record_heartbeat(now=timezone.now())
+
+
+@shared_task(name="reminders.tasks.sweep_digests")
+def sweep_digests() -> int:
+    """Claim every digest due now and enqueue its delivery once the claims are committed."""
+    result = digest.sweep(timezone.now(), send=lambda claims: deliver_digests.delay(claims))
+    return len(result.claimed)
+
+
+@shared_task(
+    name="reminders.tasks.deliver_digests",
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    max_retries=SMTP_RETRIES,
+    retry_backoff=5,
+    retry_backoff_max=60,
+    retry_jitter=True,
+)
+def deliver_digests(claims: list[digest.Claim]) -> dict[str, int]:
+    """Send a batch; a retry skips what was sent, since sent runs are no longer claimed.
+
+    The claims arrive from JSON as lists, hence the tuples made again.
+    """
+    return digest.deliver((int(run_id), str(claimed_at)) for run_id, claimed_at in claims)

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from contacts.models import Contact, Organisation
+from reminders import digest
 from reminders.models import CalendarFeed
 from tests.factories import ContactFactory, OrganisationFactory, strong_ties
 from touchpoints import ledger
@@ -56,6 +57,9 @@ ACCESS: dict[str, str] = {
     "touchpoints:delete": OWNER,
     "touchpoints:keep_promise": OWNER,
     "reminders:today": LOGIN,
+    "digest:preview": LOGIN,
+    # a signed token stands in for the login (one click from the e-mail)
+    "digest:unsubscribe": PUBLIC,
     "reminders:roster_review": LOGIN,
     "reminders:review_item": LOGIN,
     "reminders:contact_item": OWNER,
@@ -222,9 +226,16 @@ def sample_feed(owner: Any) -> CalendarFeed:
     return CalendarFeed.objects.create(owner=owner, **SAMPLE_KWARGS["calendar:feed"])
 
 
+@pytest.fixture
+def sample_unsubscribe(owner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A signed unsubscribe token for the owner: an unsigned one would be a 404."""
+    token = digest.unsubscribe_url(owner).rstrip("/").rsplit("/", 1)[-1]
+    monkeypatch.setitem(SAMPLE_KWARGS, "digest:unsubscribe", {"token": token})
+
+
 @pytest.mark.parametrize("name", names_with(PUBLIC))
 @pytest.mark.django_db
-@pytest.mark.usefixtures("sample_feed")
+@pytest.mark.usefixtures("sample_feed", "sample_unsubscribe")
 def test_it_lets_anonymous_users_reach_public_pages(name: str, client: Client) -> None:
     response = client.get(reverse(name, kwargs=SAMPLE_KWARGS.get(name)))
     assert response.status_code in {200, 302, 405}

@@ -27,7 +27,7 @@ def sign_up_and_verify(page: Any, base: str, email: str) -> None:
     assert link, message.body
     page.goto(base + link.group(1))
     page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/contacts/$"))
+    page.wait_for_url(re.compile(r"/today/$"))
 
 
 def test_a_new_user_signs_up_creates_a_contact_and_promotes_it(page: Any, live_server: Any) -> None:
@@ -41,9 +41,12 @@ def test_a_new_user_signs_up_creates_a_contact_and_promotes_it(page: Any, live_s
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/contacts/$"))
+    page.wait_for_url(re.compile(r"/today/$"))  # the home page after login
     assert page.locator("html").get_attribute("lang") == "de"
     assert page.inner_text("[data-testid=roster-count]").strip() == "0 / 60"
+    assert page.locator("[data-testid=today-empty]").is_visible()
+    page.click("nav.mainnav a[href='/contacts/']")
+    page.wait_for_url(re.compile(r"/contacts/$"))
 
     page.click("a[href='/contacts/new/']")
     page.fill("input[name=first_name]", "Jürgen")

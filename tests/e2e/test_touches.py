@@ -38,7 +38,7 @@ def log_in(page: Any, base: str, email: str) -> None:
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/contacts/$"))
+    page.wait_for_url(re.compile(r"/today/$"))
 
 
 def test_the_contact_pages_log_moves_the_prospect_and_the_cadence(page: Any, live_server: Any) -> None:

@@ -1,0 +1,210 @@
+"""The digest: one e-mail per user and local day, at the user's hour, listing what Today lists.
+
+Beat runs `sweep` every few minutes. It finds the users whose local hour has come (daily, or on
+Mondays for weekly) and who have no digest for their local date yet, and claims a `DigestRun`
+row for each: an INSERT that only one sweeper can win, or a conditional UPDATE of a claim left
+unsent past `CLAIM_TIMEOUT` (the worker died). Only then is the digest built and sent, and the
+run is marked sent (or empty: nothing is sent when nothing is due) by a conditional UPDATE that
+holds only while the claim is still the sender's own. Nothing waits in the broker with an ETA:
+after downtime, a lost queue or a restart, the next sweep of the same local day finds the users
+whose runs are missing or stale and claims them again.
+
+A claim is `(run id, claimed_at)`: a task delivered twice, or late after its claim was taken over,
+finds the claim changed and sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import batched
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import mail, signing
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
+
+from netzwerk.accounts.models import User
+from reminders import due
+from reminders.models import DigestRun, DigestStatus
+
+# A claim older than this, still unsent, was abandoned: its worker died or its queue was lost.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+# Claims of one user and day; after the last, the run is marked failed.
+MAX_ATTEMPTS = 3
+# Digests per task: one SMTP connection each.
+BATCH_SIZE = 50
+UNSUBSCRIBE_SALT = "netzwerk.digest.unsubscribe"
+
+Claim = tuple[int, str]  # (run id, claimed_at in ISO 8601): JSON for the broker
+
+
+def digest_day(user: User, now: datetime) -> date | None:
+    """The local day whose digest is due at `now`: from the user's hour on, Mondays for weekly."""
+    if user.digest_frequency == User.DigestFrequency.OFF:
+        return None
+    local = now.astimezone(user.zone)
+    if local.hour < user.digest_hour:
+        return None
+    if user.digest_frequency == User.DigestFrequency.WEEKLY and local.weekday() != 0:
+        return None
+    return local.date()
+
+
+@dataclass
+class SweepResult:
+    due: int = 0
+    claimed: list[Claim] = field(default_factory=list)
+
+
+def recipients() -> Iterable[User]:
+    """Active users with a verified address who have not turned the digest off."""
+    verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+    return (
+        User.objects.filter(Exists(verified), is_active=True)
+        .exclude(digest_frequency=User.DigestFrequency.OFF)
+        .only("pk", "time_zone", "digest_hour", "digest_frequency")
+        .order_by("pk")
+    )
+
+
+def due_users(now: datetime) -> list[tuple[int, date]]:
+    """(user id, local date) for each user whose digest is due and not sent, empty or claimed."""
+    wanted = [(user.pk, day) for user in recipients() if (day := digest_day(user, now)) is not None]
+    if not wanted:
+        return []
+    runs = DigestRun.objects.filter(
+        owner_id__in=[pk for pk, _ in wanted], local_date__in={day for _, day in wanted}
+    ).values_list("owner_id", "local_date", "status", "claimed_at", "attempts")
+    stale = now - CLAIM_TIMEOUT
+    taken = {
+        (owner, day)
+        for owner, day, status, claimed_at, attempts in runs
+        if status != DigestStatus.CLAIMED or claimed_at >= stale or attempts >= MAX_ATTEMPTS
+    }
+    return [(pk, day) for pk, day in wanted if (pk, day) not in taken]
+
+
+def claim(user_id: int, day: date, now: datetime) -> Claim | None:
+    """The run of `user_id` on `day` for this sender, or None when another sender has it."""
+    try:
+        with transaction.atomic():
+            run = DigestRun.objects.create(owner_id=user_id, local_date=day, claimed_at=now, attempts=1)
+            return run.pk, now.isoformat()
+    except IntegrityError:
+        pass
+    abandoned = DigestRun.objects.filter(
+        owner_id=user_id, local_date=day, status=DigestStatus.CLAIMED, claimed_at__lt=now - CLAIM_TIMEOUT
+    )
+    if abandoned.filter(attempts__lt=MAX_ATTEMPTS).update(claimed_at=now, attempts=F("attempts") + 1):
+        return DigestRun.objects.get(owner_id=user_id, local_date=day).pk, now.isoformat()
+    abandoned.update(status=DigestStatus.FAILED, finished_at=now)
+    return None
+
+
+def sweep(now: datetime, *, send: Callable[[list[Claim]], object]) -> SweepResult:
+    """Claim every due digest, then hand the claims to `send` in batches, after commit."""
+    result = SweepResult()
+    for user_id, day in due_users(now):
+        result.due += 1
+        if (claimed := claim(user_id, day, now)) is not None:
+            result.claimed.append(claimed)
+    for batch in batched(result.claimed, BATCH_SIZE):
+        transaction.on_commit(lambda batch=list(batch): send(batch))  # type: ignore[misc]
+    return result
+
+
+# ---------------------------------------------------------------- building and sending
+
+
+def unsubscribe_url(user: User) -> str:
+    token = signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT, compress=True)
+    return settings.SITE_URL + reverse("digest:unsubscribe", args=[token])
+
+
+def unsubscribed_user(token: str) -> User | None:
+    try:
+        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return User.objects.filter(pk=pk).first()
+
+
+def render(user: User, today: due.Today) -> tuple[str, str, str]:
+    """Subject, plain text and HTML, in the user's language and time zone."""
+    with translation.override(user.language), timezone.override(user.zone):
+        day = f"{date_format(today.day, 'l')}, {date_format(today.day, 'DATE_FORMAT')}"
+        subject = ngettext(
+            "Netzwerk: %(count)d thing to do on %(day)s",
+            "Netzwerk: %(count)d things to do on %(day)s",
+            today.total,
+        ) % {"count": today.total, "day": day}
+        context = {
+            "user": user,
+            "today": today,
+            "day": day,
+            "site_url": settings.SITE_URL,
+            "today_url": settings.SITE_URL + reverse("reminders:today"),
+            "settings_url": settings.SITE_URL + reverse("accounts:preferences"),
+            "unsubscribe_url": unsubscribe_url(user),
+        }
+        text = render_to_string("reminders/email/digest.txt", context)
+        html = render_to_string("reminders/email/digest.html", context)
+    return subject, text, html
+
+
+def message(user: User, today: due.Today) -> mail.EmailMultiAlternatives:
+    subject, text, html = render(user, today)
+    email = mail.EmailMultiAlternatives(
+        subject,
+        text,
+        to=[user.email],
+        headers={
+            # RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs here.
+            "List-Unsubscribe": f"<{unsubscribe_url(user)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str, int]:
+    """Build and send the claimed digests that are still claimed as given; mark each after."""
+    outcome = {"sent": 0, "empty": 0, "skipped": 0}
+    connection = mail.mailers["default"]
+    with connection:
+        for run_id, claimed_at in claims:
+            run = (
+                DigestRun.objects.filter(
+                    pk=run_id, status=DigestStatus.CLAIMED, claimed_at=datetime.fromisoformat(claimed_at)
+                )
+                .select_related("owner")
+                .first()
+            )
+            if run is None:
+                outcome["skipped"] += 1
+                continue
+            moment = now or timezone.now()
+            today = due.today_for(run.owner, now=moment)
+            if today.total:
+                connection.send_messages([message(run.owner, today)])
+            status = DigestStatus.SENT if today.total else DigestStatus.EMPTY
+            DigestRun.objects.filter(
+                pk=run.pk, status=DigestStatus.CLAIMED, claimed_at=run.claimed_at
+            ).update(status=status, items=today.total, finished_at=timezone.now())
+            outcome[status] += 1
+    return outcome
+
+
+def preview(user: User, *, now: datetime) -> tuple[str, str, str]:
+    """What the user's digest would say now, even when nothing is due."""
+    return render(user, due.today_for(user, now=now))

@@ -1,0 +1,40 @@
+"""The digest's pages: its preview in the settings, and the signed one-click unsubscribe."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from netzwerk.accounts.models import User
+from netzwerk.http import AuthenticatedHttpRequest
+from reminders import digest
+
+
+@login_required
+@require_GET
+def preview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Today's digest as it would be sent now: HTML, or `?format=text` for the plain-text part."""
+    subject, text, html = digest.preview(request.user, now=timezone.now())
+    if request.GET.get("format") == "text":
+        return HttpResponse(f"{subject}\n\n{text}", content_type="text/plain; charset=utf-8")
+    return HttpResponse(html)
+
+
+@login_not_required
+@csrf_exempt  # RFC 8058: mail clients POST without a CSRF token; the signed token is the proof.
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks to confirm (link scanners must not unsubscribe anyone); POST unsubscribes."""
+    user = digest.unsubscribed_user(token)
+    if user is None:
+        raise Http404
+    done = request.method == "POST"
+    if done and user.digest_frequency != User.DigestFrequency.OFF:
+        user.digest_frequency = User.DigestFrequency.OFF
+        user.save(update_fields=["digest_frequency"])
+    with translation.override(user.language):
+        return render(request, "reminders/unsubscribe.html", {"done": done, "token": token})

@@ -1,0 +1,299 @@
+"""The digest: one e-mail per user and local day, at the user's hour, never two, none when nothing is due."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+from smtplib import SMTPServerDisconnected
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client, TestCase
+from django.urls import reverse
+
+from contacts.models import Contact
+from netzwerk.accounts.models import User
+from reminders import digest
+from reminders.models import DigestRun, DigestStatus
+from tests.factories import ContactFactory, UserFactory
+
+BERLIN = ZoneInfo("Europe/Berlin")
+MONDAY = datetime(2026, 11, 23, 7, 0, tzinfo=BERLIN)  # a Monday, 07:00 in Berlin
+DAY = timedelta(days=1)
+
+
+def due_contact(owner: User, name: str = "Überfällig") -> Contact:
+    """A regular contact added in 2025 and never touched: its cadence is red all through 2026."""
+    with time_machine.travel(datetime(2025, 1, 1, tzinfo=UTC), tick=False):
+        return ContactFactory(owner=owner, first_name=name)
+
+
+@pytest.fixture
+def reader(db: None) -> User:
+    user = UserFactory(email="leser@netzwerk.test", first_name="Lea", language="de")
+    due_contact(user)
+    return user
+
+
+def sweep(now: datetime) -> digest.SweepResult:
+    """One sweep with delivery in this process, as `send_digests` does, once the claims commit."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return digest.sweep(now, send=lambda claims: digest.deliver(claims, now=now))
+
+
+def outbox_for(user: User) -> list[mail.EmailMessage]:
+    return [message for message in mail.outbox if message.to == [user.email]]
+
+
+@pytest.mark.parametrize(
+    ("frequency", "hour", "local", "expected"),
+    [
+        ("daily", 7, datetime(2026, 11, 24, 6, 59, tzinfo=BERLIN), None),
+        ("daily", 7, datetime(2026, 11, 24, 7, 0, tzinfo=BERLIN), date(2026, 11, 24)),
+        ("daily", 7, datetime(2026, 11, 24, 23, 59, tzinfo=BERLIN), date(2026, 11, 24)),  # catch-up
+        ("daily", 0, datetime(2026, 11, 24, 0, 0, tzinfo=BERLIN), date(2026, 11, 24)),
+        ("weekly", 7, datetime(2026, 11, 23, 7, 0, tzinfo=BERLIN), date(2026, 11, 23)),  # Monday
+        ("weekly", 7, datetime(2026, 11, 24, 7, 0, tzinfo=BERLIN), None),  # Tuesday
+        ("off", 7, datetime(2026, 11, 23, 12, 0, tzinfo=BERLIN), None),
+        # The hour is the user's: 06:30 UTC is 07:30 in Berlin but 01:30 in New York.
+        ("daily", 7, datetime(2026, 11, 24, 6, 30, tzinfo=UTC), date(2026, 11, 24)),
+    ],
+)
+def test_the_digest_is_due_from_the_users_local_hour(
+    frequency: str, hour: int, local: datetime, expected: date | None
+) -> None:
+    user = User(digest_frequency=frequency, digest_hour=hour, time_zone="Europe/Berlin")
+
+    assert digest.digest_day(user, local) == expected
+    if frequency == "daily" and local.tzinfo is UTC:
+        assert digest.digest_day(User(digest_hour=7, time_zone="America/New_York"), local) is None
+
+
+def test_one_digest_in_the_users_language_with_links_and_unsubscribe_headers(reader: User, settings) -> None:
+    settings.SITE_URL = "https://netzwerk.example"
+
+    sweep(MONDAY)
+
+    (message,) = outbox_for(reader)
+    assert message.subject == "Netzwerk: 1 Sache zu tun am Montag, 23. November 2026"
+    assert "Guten Morgen, Lea" in message.body
+    assert "Überfällig" in message.body
+    contact = Contact.objects.get(owner=reader)
+    assert f"https://netzwerk.example{contact.get_absolute_url()}" in message.body
+    assert "https://netzwerk.example/today/" in message.body
+    ((html, mimetype),) = message.alternatives  # type: ignore[attr-defined]
+    assert mimetype == "text/html"
+    assert f'href="https://netzwerk.example{contact.get_absolute_url()}"' in html
+    unsubscribe = message.extra_headers["List-Unsubscribe"]
+    assert unsubscribe.startswith("<https://netzwerk.example/digest/unsubscribe/")
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    run = DigestRun.objects.get(owner=reader)
+    assert (run.local_date, run.status, run.items) == (date(2026, 11, 23), DigestStatus.SENT, 1)
+
+
+def test_sweeping_twice_sends_one_digest(reader: User) -> None:
+    first = sweep(MONDAY)
+    second = sweep(MONDAY + timedelta(minutes=5))
+    later = sweep(MONDAY + timedelta(hours=10))
+
+    assert len(outbox_for(reader)) == 1
+    assert (first.due, len(first.claimed)) == (1, 1)
+    assert (second.due, len(second.claimed)) == (0, 0)
+    assert later.due == 0
+    sweep(MONDAY + DAY)
+    assert len(outbox_for(reader)) == 2  # the next day has its own
+
+
+def test_nothing_is_sent_when_nothing_is_due(db: None) -> None:
+    quiet = UserFactory(email="ruhig@netzwerk.test")
+
+    sweep(MONDAY)
+
+    assert outbox_for(quiet) == []
+    assert DigestRun.objects.get(owner=quiet).status == DigestStatus.EMPTY
+    sweep(MONDAY + timedelta(hours=1))
+    assert DigestRun.objects.filter(owner=quiet).count() == 1
+
+
+def test_before_the_hour_nothing_and_after_downtime_the_same_day_catches_up(reader: User) -> None:
+    assert sweep(MONDAY - timedelta(minutes=5)).due == 0
+
+    sweep(MONDAY + timedelta(hours=5, minutes=35))  # the worker was down from 06:55 to 12:35
+
+    assert len(outbox_for(reader)) == 1
+
+
+def test_unverified_and_switched_off_users_get_nothing(db: None) -> None:
+    unverified = UserFactory(email="neu@netzwerk.test", verified=False)
+    off = UserFactory(email="aus@netzwerk.test", digest_frequency="off")
+    for user in (unverified, off):
+        due_contact(user)
+
+    assert sweep(MONDAY).due == 0
+    assert mail.outbox == []
+
+
+def test_a_claim_left_unsent_is_taken_over_after_the_timeout(reader: User) -> None:
+    abandoned = digest.claim(reader.pk, date(2026, 11, 23), MONDAY)  # then the worker died
+    assert abandoned is not None
+
+    assert sweep(MONDAY + timedelta(minutes=5)).claimed == []
+    sweep(MONDAY + digest.CLAIM_TIMEOUT + timedelta(minutes=1))
+    digest.deliver([abandoned], now=MONDAY)  # the dead worker's task, redelivered late
+
+    assert len(outbox_for(reader)) == 1
+    run = DigestRun.objects.get(owner=reader)
+    assert (run.status, run.attempts) == (DigestStatus.SENT, 2)
+
+
+def test_claims_are_retried_a_bounded_number_of_times(reader: User) -> None:
+    moment = MONDAY
+    for attempt in range(1, digest.MAX_ATTEMPTS + 1):
+        assert digest.claim(reader.pk, moment.date(), moment) is not None, attempt
+        moment += digest.CLAIM_TIMEOUT + timedelta(minutes=1)
+
+    assert digest.claim(reader.pk, MONDAY.date(), moment) is None
+    assert DigestRun.objects.get(owner=reader).status == DigestStatus.FAILED
+    assert sweep(moment).due == 0
+
+
+def test_a_transient_smtp_error_leaves_the_claim_for_the_retry(reader: User, monkeypatch) -> None:
+    result = digest.sweep(MONDAY, send=lambda claims: None)
+    backend = type(mail.mailers["default"])
+    real_send = backend.send_messages
+    monkeypatch.setattr(
+        backend, "send_messages", lambda self, messages: (_ for _ in ()).throw(SMTPServerDisconnected())
+    )
+
+    with pytest.raises(SMTPServerDisconnected):
+        digest.deliver(result.claimed, now=MONDAY)
+    assert DigestRun.objects.get(owner=reader).status == DigestStatus.CLAIMED
+
+    monkeypatch.setattr(backend, "send_messages", real_send)
+    digest.deliver(result.claimed, now=MONDAY)  # Celery's retry, with the same claims
+    digest.deliver(result.claimed, now=MONDAY)  # and a duplicate delivery of the task
+    assert len(outbox_for(reader)) == 1
+
+
+@pytest.mark.parametrize(
+    ("day", "hour_utc"),
+    [
+        (date(2026, 3, 29), 5),  # spring forward: 07:00 CEST is 05:00 UTC
+        (date(2026, 10, 25), 6),  # fall back: 07:00 CET is 06:00 UTC
+    ],
+)
+def test_on_dst_days_one_digest_at_the_local_hour(reader: User, day: date, hour_utc: int) -> None:
+    """Sweeps every five minutes over the whole UTC day around the change."""
+    sent_at: list[datetime] = []
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(hours=2)
+    for step in range(0, 26 * 12):
+        now = start + timedelta(minutes=5 * step)
+        before = len(mail.outbox)
+        sweep(now)
+        if len(mail.outbox) > before:
+            sent_at.append(now)
+
+    on_the_day = [moment for moment in sent_at if moment.astimezone(BERLIN).date() == day]
+    assert [moment.astimezone(UTC).hour for moment in on_the_day] == [hour_utc]
+    assert [moment.astimezone(BERLIN).strftime("%H:%M") for moment in on_the_day] == ["07:00"]
+    assert DigestRun.objects.get(owner=reader, local_date=day).status == DigestStatus.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweepers_racing_send_one_digest_per_user() -> None:
+    users = [UserFactory(email=f"wettlauf{n}@netzwerk.test") for n in range(12)]
+    for user in users:
+        due_contact(user)
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def race() -> None:
+        try:
+            start.wait()
+            sweep(MONDAY)
+        except BaseException as error:  # reported below, so the test cannot pass silently
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=race) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(user.email for user in users)
+    assert DigestRun.objects.filter(status=DigestStatus.SENT).count() == len(users)
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_the_command_sweeps_once_at_the_given_moment(reader: User, capsys) -> None:
+    call_command("send_digests", "--dry-run", "--now", "2026-11-23T07:00:00+01:00")
+    dry = capsys.readouterr().out
+    assert f"user {reader.pk} · 2026-11-23 · 1 items" in dry
+    assert reader.email not in dry
+    assert mail.outbox == []
+    assert not DigestRun.objects.exists()
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("send_digests", "--now", "2026-11-23T07:00:00+01:00")
+        call_command("send_digests", "--now", "2026-11-23T07:05:00+01:00")
+
+    assert "0 due" in capsys.readouterr().out
+    assert len(outbox_for(reader)) == 1
+
+
+def test_the_command_wants_a_time_zone(db: None) -> None:
+    with pytest.raises(CommandError, match="time zone offset"):
+        call_command("send_digests", "--now", "2026-11-23T07:00:00")
+
+
+# ---------------------------------------------------------------- unsubscribe and preview
+
+
+def unsubscribe_path(user: User) -> str:
+    return digest.unsubscribe_url(user).split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+
+
+def test_unsubscribing_asks_first_then_takes_one_post_without_a_csrf_token(reader: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    path = unsubscribe_path(reader)
+
+    page = client.get(path)
+    reader.refresh_from_db()
+    assert reader.digest_frequency == "daily"
+    assert 'data-testid="confirm-unsubscribe"' in page.content.decode()
+
+    done = client.post(path, {"List-Unsubscribe": "One-Click"})
+
+    assert done.status_code == 200
+    reader.refresh_from_db()
+    assert reader.digest_frequency == "off"
+    assert sweep(MONDAY).due == 0
+
+
+@pytest.mark.parametrize("token", ["not-signed", "1:abc"])
+def test_a_forged_unsubscribe_token_is_not_found(reader: User, client: Client, token: str) -> None:
+    assert client.post(reverse("digest:unsubscribe", args=[token])).status_code == 404
+    reader.refresh_from_db()
+    assert reader.digest_frequency == "daily"
+
+
+def test_the_preview_shows_todays_digest(reader: User, client: Client) -> None:
+    client.force_login(reader)
+
+    with time_machine.travel(MONDAY, tick=False):
+        html = client.get(reverse("digest:preview")).content.decode()
+        text = client.get(reverse("digest:preview"), {"format": "text"}).content.decode()
+
+    assert "Überfällig" in html
+    assert text.startswith("Netzwerk: 1 Sache zu tun am Montag")
+    assert mail.outbox == []
+    assert not DigestRun.objects.exists()
