@@ -124,6 +124,8 @@ def test_pages_fit_a_phone_screen(page: Any, live_server: Any) -> None:
         "/touches/",
         "/touches/record/",
         f"/touches/contact/{contact.pk}/",
+        "/today/",
+        "/today/review/",
     ]:
         page.goto(base + path)
         page.wait_for_load_state("networkidle")  # the lazy parts too

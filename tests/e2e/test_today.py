@@ -1,0 +1,71 @@
+"""Today in the browser: done with the gesture logged, and snooze, each item leaving in place."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from contacts.models import Circle, Contact
+from netzwerk.accounts.models import User
+from tests.e2e.test_touches import log_in
+from tests.factories import ContactFactory, UserFactory
+from touchpoints import ledger
+from touchpoints.kinds import Kind
+from touchpoints.models import Touchpoint
+
+
+def network(email: str) -> tuple[Contact, Contact, Contact]:
+    """A birthday five days ahead (the card is due) and two regular contacts gone red."""
+    owner: User = UserFactory(email=email, language="de")
+    now = timezone.now()
+    soon = owner.local_date(now) + timedelta(days=5)
+    birthday = ContactFactory(
+        owner=owner,
+        first_name="Greta",
+        birthday_month=soon.month,
+        birthday_day=soon.day,
+        circle=Circle.REGULAR,
+    )
+    ledger.log_touch(birthday, kind=Kind.CALL, happened_at=now - timedelta(days=3))
+    overdue = []
+    for name, days in (("Ralf", 200), ("Rita", 150)):
+        contact = ContactFactory(owner=owner, first_name=name, circle=Circle.REGULAR)
+        ledger.log_touch(contact, kind=Kind.MEETING, happened_at=now - timedelta(days=days))
+        overdue.append(contact)
+    Contact.objects.filter(owner=owner).update(created_at=now - timedelta(days=365))
+    return birthday, overdue[0], overdue[1]
+
+
+def test_done_and_snooze_take_the_item_off_the_list_in_place(page: Any, live_server: Any) -> None:
+    email = f"heute-{page.viewport_size['width']}@netzwerk.test"
+    birthday, ralf, rita = network(email)
+    log_in(page, live_server.url, email)
+    page.evaluate("window.__noReload = true")
+
+    cadence = page.locator("[data-testid=section-cadence]")
+    expect(cadence.locator("[data-testid=count-cadence]")).to_have_text("2")
+    card = page.locator("[data-testid=section-birthday] [data-testid=item]")
+    expect(card).to_contain_text("Greta")
+    expect(card).to_contain_text("Karte")
+
+    card.locator("[data-testid=done-log]").click()
+
+    expect(page.locator("[data-testid=section-birthday]")).to_contain_text("Hier ist alles erledigt.")
+    expect(page.locator("#messages")).to_contain_text("Erledigt: Handgeschriebene Karte mit Greta")
+    assert Touchpoint.objects.filter(contact=birthday, kind=Kind.CARD).count() == 1
+
+    ralf_item = cadence.locator("[data-testid=item]", has_text="Ralf")
+    ralf_item.locator("[data-testid=snooze]").click()
+    ralf_item.locator("[data-testid=snooze-3]").click()
+
+    expect(cadence.locator("[data-testid=count-cadence]")).to_have_text("1")
+    expect(cadence).not_to_contain_text("Ralf")
+    expect(cadence).to_contain_text("Rita")
+    expect(page.locator("#messages")).to_contain_text("Zurückgestellt bis")
+    assert page.evaluate("window.__noReload") is True
+    assert not Touchpoint.objects.filter(
+        contact=ralf, happened_at__gte=timezone.now() - timedelta(days=1)
+    ).exists()
