@@ -17,7 +17,7 @@ from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
 
 
-def network(email: str) -> tuple[Contact, Contact, Contact]:
+def network(email: str) -> tuple[Contact, Contact, Contact]:  # birthday, Ralf, Rita
     """A birthday five days ahead (the card is due) and two regular contacts gone red."""
     owner: User = UserFactory(email=email, language="de")
     now = timezone.now()
@@ -41,7 +41,7 @@ def network(email: str) -> tuple[Contact, Contact, Contact]:
 
 def test_done_and_snooze_take_the_item_off_the_list_in_place(page: Any, live_server: Any) -> None:
     email = f"heute-{page.viewport_size['width']}@netzwerk.test"
-    birthday, ralf, rita = network(email)
+    birthday, ralf, _rita = network(email)
     log_in(page, live_server.url, email)
     page.evaluate("window.__noReload = true")
 
