@@ -3,7 +3,7 @@
 Beat runs `sweep` every few minutes. It finds the users whose local hour has come (daily, or on
 Mondays for weekly) and who have no digest for their local date yet, and claims a `DigestRun`
 row for each: an INSERT that only one sweeper can win, or a conditional UPDATE of a claim left
-unsent past `CLAIM_TIMEOUT` (the worker died). Only then is the digest built and sent, and the
+unsent past `claim_timeout()` (the worker died). Only then is the digest built and sent, and the
 run is marked sent (or empty: nothing is sent when nothing is due) by a conditional UPDATE that
 holds only while the claim is still the sender's own. Nothing waits in the broker with an ETA:
 after downtime, a lost queue or a restart, the next sweep of the same local day finds the users
@@ -35,8 +35,6 @@ from netzwerk.accounts.models import User
 from reminders import due
 from reminders.models import DigestRun, DigestStatus
 
-# A claim older than this, still unsent, was abandoned: its worker died or its queue was lost.
-CLAIM_TIMEOUT = timedelta(minutes=10)
 # Claims of one user and day; after the last, the run is marked failed.
 MAX_ATTEMPTS = 3
 # Digests per task: one SMTP connection each.
@@ -44,6 +42,11 @@ BATCH_SIZE = 50
 UNSUBSCRIBE_SALT = "netzwerk.digest.unsubscribe"
 
 Claim = tuple[int, str]  # (run id, claimed_at in ISO 8601): JSON for the broker
+
+
+def claim_timeout() -> timedelta:
+    """A claim older than this, still unsent, was abandoned: its worker died or its queue was lost."""
+    return timedelta(seconds=settings.DIGEST_CLAIM_TIMEOUT_SECONDS)
 
 
 def digest_day(user: User, now: datetime) -> date | None:
@@ -83,7 +86,7 @@ def due_users(now: datetime) -> list[tuple[int, date]]:
     runs = DigestRun.objects.filter(
         owner_id__in=[pk for pk, _ in wanted], local_date__in={day for _, day in wanted}
     ).values_list("owner_id", "local_date", "status", "claimed_at", "attempts")
-    stale = now - CLAIM_TIMEOUT
+    stale = now - claim_timeout()
     taken = {
         (owner, day)
         for owner, day, status, claimed_at, attempts in runs
@@ -101,7 +104,7 @@ def claim(user_id: int, day: date, now: datetime) -> Claim | None:
     except IntegrityError:
         pass
     abandoned = DigestRun.objects.filter(
-        owner_id=user_id, local_date=day, status=DigestStatus.CLAIMED, claimed_at__lt=now - CLAIM_TIMEOUT
+        owner_id=user_id, local_date=day, status=DigestStatus.CLAIMED, claimed_at__lt=now - claim_timeout()
     )
     if abandoned.filter(attempts__lt=MAX_ATTEMPTS).update(claimed_at=now, attempts=F("attempts") + 1):
         return DigestRun.objects.get(owner_id=user_id, local_date=day).pk, now.isoformat()

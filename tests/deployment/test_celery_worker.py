@@ -82,9 +82,11 @@ def heartbeats() -> int:
     return beats or 0
 
 
-def assert_worker_beats(*, tmp_path: Path, redis_url: str | None) -> None:
-    Heartbeat.objects.all().delete()
-    log_path = tmp_path / "worker.log"
+def start_worker(
+    *, tmp_path: Path, redis_url: str | None, name: str, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """`celery worker --beat` in a process group of its own; its output goes to a log file."""
+    log_path = tmp_path / f"{name}.log"
     command = [
         str(CELERY),
         "-A",
@@ -93,21 +95,30 @@ def assert_worker_beats(*, tmp_path: Path, redis_url: str | None) -> None:
         "--beat",
         "--concurrency=1",
         "--loglevel=INFO",
-        f"--hostname=heartbeat-test-{uuid.uuid4().hex[:8]}@%h",
+        f"--hostname={name}-{uuid.uuid4().hex[:8]}@%h",
         # Other workers on a shared Redis must not slow the start or answer for this one.
         "--without-gossip",
         "--without-mingle",
+        # Beat's schedule file is per run: a leftover would delay or skip the first sweep.
+        f"--schedule={tmp_path / f'{name}-beat-schedule'}",
     ]
-    with log_path.open("wb") as log:
+    env = worker_env(data_dir=tmp_path / "data", redis_url=redis_url) | (extra_env or {})
+    with log_path.open("ab") as log:
         process = subprocess.Popen(
             command,
             cwd=PROJECT_ROOT,
-            env=worker_env(data_dir=tmp_path / "data", redis_url=redis_url),
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    return process, log_path
+
+
+def assert_worker_beats(*, tmp_path: Path, redis_url: str | None) -> None:
+    Heartbeat.objects.all().delete()
+    process, log_path = start_worker(tmp_path=tmp_path, redis_url=redis_url, name="heartbeat-test")
     beats = 0
     try:
         deadline = time.monotonic() + TIMEOUT_SECONDS
@@ -120,7 +131,7 @@ def assert_worker_beats(*, tmp_path: Path, redis_url: str | None) -> None:
         exit_code = process.poll()
         stop(process)
     if beats < 2:
-        print(f"---- worker output ({' '.join(command)})")
+        print("---- worker output")
         print(log_path.read_text(errors="replace"))
     assert exit_code is None, f"the worker exited early with status {exit_code} (output above)"
     assert beats >= 2, f"{beats} heartbeats in {TIMEOUT_SECONDS} s (worker output above)"

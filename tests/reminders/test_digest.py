@@ -142,7 +142,7 @@ def test_a_claim_left_unsent_is_taken_over_after_the_timeout(reader: User) -> No
     assert abandoned is not None
 
     assert sweep(MONDAY + timedelta(minutes=5)).claimed == []
-    sweep(MONDAY + digest.CLAIM_TIMEOUT + timedelta(minutes=1))
+    sweep(MONDAY + digest.claim_timeout() + timedelta(minutes=1))
     digest.deliver([abandoned], now=MONDAY)  # the dead worker's task, redelivered late
 
     assert len(outbox_for(reader)) == 1
@@ -154,7 +154,7 @@ def test_claims_are_retried_a_bounded_number_of_times(reader: User) -> None:
     moment = MONDAY
     for attempt in range(1, digest.MAX_ATTEMPTS + 1):
         assert digest.claim(reader.pk, moment.date(), moment) is not None, attempt
-        moment += digest.CLAIM_TIMEOUT + timedelta(minutes=1)
+        moment += digest.claim_timeout() + timedelta(minutes=1)
 
     assert digest.claim(reader.pk, MONDAY.date(), moment) is None
     assert DigestRun.objects.get(owner=reader).status == DigestStatus.FAILED

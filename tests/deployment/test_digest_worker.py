@@ -1,0 +1,184 @@
+"""A real worker with embedded beat, on the real Redis, sends digests to a real SMTP server.
+
+The SMTP server (aiosmtpd) runs in this process and counts accepted messages per recipient. A
+message counts once the server has answered 250: before that, SMTP has not taken it, and a client
+that dies waiting for the answer has delivered nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+from allauth.account.models import EmailAddress
+
+from contacts.models import Contact
+from netzwerk.accounts.models import User
+from reminders.models import DigestRun, DigestStatus
+from tests.deployment.test_celery_worker import redis_broker_url, start_worker, stop
+
+SWEEP_SECONDS = "1"
+# Long enough that a batch waiting in the queue is not taken over; short enough for a test.
+CLAIM_TIMEOUT_SECONDS = 12
+DEADLINE_SECONDS = 120
+
+
+class Counting:
+    """An SMTP handler that counts accepted messages per recipient; it can act once on the n-th."""
+
+    def __init__(self) -> None:
+        self.accepted: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self.on_message: Any = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.on_message is not None and self.on_message():
+            return "451 4.3.0 the client is gone"
+        with self.lock:
+            for recipient in envelope.rcpt_tos:
+                self.accepted[recipient] += 1
+        return "250 OK"
+
+    def total(self) -> int:
+        with self.lock:
+            return sum(self.accepted.values())
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Counting, int]]:
+    handler = Counting()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def broker() -> Iterator[str]:
+    url = redis_broker_url()
+    client = redis.Redis.from_url(url)
+    client.flushdb()  # messages of an earlier, killed run would be delivered to this one
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()
+
+
+def due_users(count: int) -> list[User]:
+    """`count` verified users whose digest hour has passed, each with one red cadence."""
+    now = datetime.now(UTC)
+    users = User.objects.bulk_create(
+        User(email=f"digest{n}@netzwerk.test", digest_hour=0, time_zone="UTC", language="de")
+        for n in range(count)
+    )
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users
+    )
+    Contact.objects.bulk_create(
+        Contact(owner=user, first_name="Überfällig", last_name="Kontakt") for user in users
+    )
+    Contact.objects.filter(owner__in=users).update(created_at=now - timedelta(days=400))
+    return users
+
+
+def wait_until(condition: Any, *, process: Any, log: Path) -> None:
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    print(log.read_text(errors="replace")[-5000:])
+    pytest.fail(f"timed out or the worker exited ({process.poll()}); worker output above")
+
+
+def worker_settings(port: int) -> dict[str, str]:
+    return {
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "NETZWERK_DIGEST_SWEEP_SECONDS": SWEEP_SECONDS,
+        "NETZWERK_DIGEST_CLAIM_TIMEOUT_SECONDS": str(CLAIM_TIMEOUT_SECONDS),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_with_beat_delivers_one_digest_per_user(
+    tmp_path: Path, smtp: tuple[Counting, int], broker: str
+) -> None:
+    handler, port = smtp
+    users = due_users(40)
+    process, log = start_worker(
+        tmp_path=tmp_path, redis_url=broker, name="digest", extra_env=worker_settings(port)
+    )
+    try:
+        wait_until(lambda: handler.total() >= len(users), process=process, log=log)
+        time.sleep(3)  # a few more sweeps: none may send again
+    finally:
+        stop(process)
+
+    assert handler.accepted == Counter({user.email: 1 for user in users})
+    assert DigestRun.objects.filter(status=DigestStatus.SENT).count() == len(users)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_sigkill_mid_batch_every_user_still_gets_exactly_one(
+    tmp_path: Path, smtp: tuple[Counting, int], broker: str
+) -> None:
+    handler, port = smtp
+    users = due_users(300)
+    process, log = start_worker(
+        tmp_path=tmp_path, redis_url=broker, name="digest", extra_env=worker_settings(port)
+    )
+    killed = threading.Event()
+
+    def kill_on_the_sixtieth() -> bool:
+        """SIGKILL the worker while it waits for the server's answer to a message."""
+        if killed.is_set() or handler.total() < 60:
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        killed.set()
+        return True
+
+    handler.on_message = kill_on_the_sixtieth
+    try:
+        wait_until(killed.is_set, process=process, log=log)
+        process.wait(timeout=10)
+        assert handler.total() < len(users)  # the kill came mid-batch
+        unsent = DigestRun.objects.filter(status=DigestStatus.CLAIMED).count()
+        assert unsent > 0
+
+        process, log = start_worker(
+            tmp_path=tmp_path, redis_url=broker, name="digest-again", extra_env=worker_settings(port)
+        )
+        wait_until(lambda: handler.total() >= len(users), process=process, log=log)
+        time.sleep(3)
+    finally:
+        stop(process)
+
+    assert handler.accepted == Counter({user.email: 1 for user in users})
+    runs = DigestRun.objects.filter(owner__in=users)
+    assert runs.filter(status=DigestStatus.SENT).count() == len(users)
+    assert runs.filter(attempts__gt=1).exists()  # the abandoned claims were taken over
