@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint messages
+.PHONY: install run test lint messages bench
 
 install: $(STAMP)
 
@@ -48,3 +48,9 @@ lint: install
 messages: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py makemessages -l de -l en --ignore=.venv --ignore=data
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py compilemessages --ignore=.venv
+
+# Timings on a large network (never part of `make test`): seeds once, then prints JSON last.
+# Run it on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/netzwerk_bench make bench
+bench: install
+	DJANGO_DEBUG="$${DJANGO_DEBUG:-true}" $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG="$${DJANGO_DEBUG:-true}" $(BIN)/python manage.py bench

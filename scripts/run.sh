@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
+# Sweep for due digests every minute (production: five), so the demo digest shows up soon.
+export NETZWERK_DIGEST_SWEEP_SECONDS="${NETZWERK_DIGEST_SWEEP_SECONDS:-60}"
 BIN=.venv/bin
 URL=http://127.0.0.1:8000/
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime, timedelta
 from smtplib import SMTPServerDisconnected
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +18,7 @@ from django.urls import reverse
 
 from contacts.models import Contact
 from netzwerk.accounts.models import User
-from reminders import digest
+from reminders import digest, tasks
 from reminders.models import DigestRun, DigestStatus
 from tests.factories import ContactFactory, UserFactory
 
@@ -47,6 +48,22 @@ def sweep(now: datetime) -> digest.SweepResult:
 
 def outbox_for(user: User) -> list[mail.EmailMessage]:
     return [message for message in mail.outbox if message.to == [user.email]]
+
+
+class FlakySMTP:
+    """Stands in for the SMTP backend's send: fails `failures` times, then sends."""
+
+    def __init__(self, failures: int, real: Any) -> None:
+        self.failures, self.real, self.calls = failures, real, 0
+
+    def patch(self, backend: type, monkeypatch: pytest.MonkeyPatch) -> None:
+        def send_messages(connection: Any, messages: list[mail.EmailMessage]) -> int:
+            self.calls += 1
+            if self.calls <= self.failures:
+                raise SMTPServerDisconnected("connection unexpectedly closed")
+            return int(self.real(connection, messages))
+
+        monkeypatch.setattr(backend, "send_messages", send_messages)
 
 
 @pytest.mark.parametrize(
@@ -161,19 +178,17 @@ def test_claims_are_retried_a_bounded_number_of_times(reader: User) -> None:
     assert sweep(moment).due == 0
 
 
-def test_a_transient_smtp_error_leaves_the_claim_for_the_retry(reader: User, monkeypatch) -> None:
+def test_a_transient_smtp_error_leaves_the_claim_for_the_retry(
+    reader: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result = digest.sweep(MONDAY, send=lambda claims: None)
     backend = type(mail.mailers["default"])
-    real_send = backend.send_messages
-    monkeypatch.setattr(
-        backend, "send_messages", lambda self, messages: (_ for _ in ()).throw(SMTPServerDisconnected())
-    )
+    FlakySMTP(1, backend.send_messages).patch(backend, monkeypatch)
 
     with pytest.raises(SMTPServerDisconnected):
         digest.deliver(result.claimed, now=MONDAY)
     assert DigestRun.objects.get(owner=reader).status == DigestStatus.CLAIMED
 
-    monkeypatch.setattr(backend, "send_messages", real_send)
     digest.deliver(result.claimed, now=MONDAY)  # Celery's retry, with the same claims
     digest.deliver(result.claimed, now=MONDAY)  # and a duplicate delivery of the task
     assert len(outbox_for(reader)) == 1
@@ -297,3 +312,25 @@ def test_the_preview_shows_todays_digest(reader: User, client: Client) -> None:
     assert text.startswith("Netzwerk: 1 Sache zu tun am Montag")
     assert mail.outbox == []
     assert not DigestRun.objects.exists()
+
+
+@pytest.mark.parametrize(("failures", "sent"), [(2, 1), (tasks.SMTP_RETRIES + 1, 0)])
+def test_the_delivery_task_retries_transient_smtp_errors_a_bounded_number_of_times(
+    reader: User, monkeypatch: pytest.MonkeyPatch, failures: int, sent: int
+) -> None:
+    result = digest.sweep(MONDAY, send=lambda claims: None)
+    backend = type(mail.mailers["default"])
+    flaky = FlakySMTP(failures, backend.send_messages)
+    flaky.patch(backend, monkeypatch)
+
+    outcome = tasks.deliver_digests.apply(args=[result.claimed])
+
+    assert len(outbox_for(reader)) == sent
+    assert flaky.calls == min(failures + 1, tasks.SMTP_RETRIES + 1)
+    run = DigestRun.objects.get(owner=reader)
+    if sent:
+        assert outcome.successful()
+        assert run.status == DigestStatus.SENT
+    else:
+        assert outcome.failed()
+        assert run.status == DigestStatus.CLAIMED  # a later sweep takes it over after the timeout

@@ -1,0 +1,207 @@
+"""`manage.py bench` (`make bench`): timings and query counts on a network of realistic size.
+
+Seeds through `seed_demo`, once (later runs reuse the data): a user with 5,000 contacts, 100,000
+touchpoints and a full roster; a user with 50 contacts; and 2,000 users with 100 contacts each.
+Then measures, in this process through Django's test client and the whole middleware stack:
+the median of a logged-in view that renders almost nothing (the floor), the Today page at 50
+and at 5,000 contacts, the contact list at 5,000, the contact page's queries at 10 and 1,000
+touches, and digests built and delivered per second to a local SMTP server for the 2,000 users.
+The last line of the output is one JSON object with the figures. Never part of `make test`:
+timings belong here, query counts in the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import statistics
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts import roster
+from contacts.models import Circle, Contact
+from netzwerk.accounts.models import User
+from reminders import digest
+from reminders.models import DigestRun, DigestStatus
+from touchpoints.kinds import Kind
+from touchpoints.models import Touchpoint
+from touchpoints.summary import refresh_summary
+
+LARGE = "bench-large@netzwerk.example"
+SMALL = "bench-small@netzwerk.example"
+CROWD = "bench-crowd@netzwerk.example"  # seeds the 2,000 demo-user-NNNN@netzwerk.example
+LARGE_CONTACTS, LARGE_TOUCHES = 5000, 100_000
+SMALL_CONTACTS = 50
+CROWD_USERS, CROWD_CONTACTS = 2000, 100
+RUNS, WARMUP = 30, 3
+
+
+class Counter:
+    """Counts the messages the SMTP server accepts."""
+
+    def __init__(self) -> None:
+        self.accepted = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.accepted += 1
+        return "250 OK"
+
+
+class Command(BaseCommand):
+    help = "Seed a large network once, then print timings and query counts; the last line is JSON."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.seed()
+        large, small = User.objects.get(email=LARGE), User.objects.get(email=SMALL)
+        figures: dict[str, Any] = {
+            "database": connection.vendor,
+            "large_contacts": Contact.objects.for_owner(large).count(),
+            "large_touchpoints": Touchpoint.objects.for_owner(large).count(),
+            "large_strong_ties": Contact.objects.for_owner(large).strong_ties().count(),
+            "small_contacts": Contact.objects.for_owner(small).count(),
+        }
+        client = self.client(large)
+        trivial = reverse("touchpoints:contact_search")
+        figures["trivial_view_p50_ms"] = self.p50(
+            lambda: client.get(trivial, {"q": ""}, headers={"HX-Request": "true"})
+        )
+        today = reverse("reminders:today")
+        small_client = self.client(small)
+        figures["dashboard_p50_ms_small"] = self.p50(lambda: small_client.get(today))
+        figures["dashboard_queries_small"] = self.queries(lambda: small_client.get(today))
+        figures["dashboard_p50_ms_large"] = self.p50(lambda: client.get(today))
+        figures["dashboard_queries_large"] = self.queries(lambda: client.get(today))
+        ten, thousand = self.contacts_with_touches(large)
+        figures["contact_page_queries_10"] = self.queries(lambda: client.get(ten.get_absolute_url()))
+        figures["contact_page_queries_1000"] = self.queries(lambda: client.get(thousand.get_absolute_url()))
+        contacts = reverse("contacts:list")
+        figures["contact_list_p50_ms_large"] = self.p50(lambda: client.get(contacts))
+        figures.update(self.digests())
+        figures["dashboard_large_vs_trivial"] = round(
+            figures["dashboard_p50_ms_large"] / figures["trivial_view_p50_ms"], 2
+        )
+        self.stdout.write(json.dumps(figures))
+
+    # ---------------------------------------------------------------- data
+
+    def seed(self) -> None:
+        started = time.monotonic()
+        seeds = [
+            (LARGE, ["--contacts", str(LARGE_CONTACTS), "--touchpoints", str(LARGE_TOUCHES)]),
+            (SMALL, ["--contacts", str(SMALL_CONTACTS)]),
+            (CROWD, ["--contacts", str(CROWD_CONTACTS), "--users", str(CROWD_USERS)]),
+        ]
+        for email, arguments in seeds:
+            if not Contact.objects.filter(owner__email=email).exists():
+                self.stderr.write(f"seeding {email} {' '.join(arguments)} ...")
+                call_command("seed_demo", "--email", email, *arguments, stdout=self.stderr)
+        self.fill_roster(User.objects.get(email=LARGE))
+        self.stderr.write(f"data ready in {time.monotonic() - started:.1f} s")
+
+    def fill_roster(self, owner: User) -> None:
+        """The demo seeds 45 strong ties; the large user gets its full 60, through the roster."""
+        missing = owner.strong_tie_cap - Contact.objects.for_owner(owner).strong_ties().count()
+        for contact in (
+            Contact.objects.for_owner(owner).active().exclude(circle=Circle.STRONG).order_by("pk")[:missing]
+        ):
+            roster.promote(contact)
+
+    def contacts_with_touches(self, owner: User) -> tuple[Contact, Contact]:
+        """Two of the large user's contacts with exactly 10 and 1,000 touches."""
+        made = []
+        for size in (10, 1000):
+            contact, created = Contact.objects.get_or_create(
+                owner=owner,
+                first_name="Bench",
+                last_name=f"Touches {size}",
+                defaults={"circle": Circle.REGULAR},
+            )
+            if created:
+                start = timezone.now() - timedelta(days=size + 1)
+                Touchpoint.objects.bulk_create(
+                    Touchpoint(
+                        contact=contact,
+                        kind=Kind.CALL if n % 2 else Kind.EMAIL,
+                        happened_at=start + timedelta(days=n),
+                        promise="Rückruf" if n % 3 == 0 else "",
+                    )
+                    for n in range(size)
+                )
+                refresh_summary(contact)
+            made.append(contact)
+        return made[0], made[1]
+
+    # ---------------------------------------------------------------- measuring
+
+    def client(self, user: User) -> Client:
+        client = Client(SERVER_NAME=urlsplit(settings.SITE_URL).hostname or "localhost")
+        client.defaults["wsgi.url_scheme"] = "https" if settings.SITE_IS_HTTPS else "http"
+        client.force_login(user)
+        return client
+
+    def p50(self, request: Callable[[], Any]) -> float:
+        for _ in range(WARMUP):
+            self.ensure_ok(request())
+        timings = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            self.ensure_ok(request())
+            timings.append((time.perf_counter() - started) * 1000)
+        return round(statistics.median(timings), 2)
+
+    def queries(self, request: Callable[[], Any]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            self.ensure_ok(request())
+        return len(captured.captured_queries)
+
+    def ensure_ok(self, response: Any) -> None:
+        if response.status_code != 200:
+            raise RuntimeError(f"{response.request['PATH_INFO']} answered {response.status_code}")
+
+    def digests(self) -> dict[str, Any]:
+        """Sweep at 08:00 Berlin today: claim, build and deliver every crowd user's digest."""
+        crowd = User.objects.filter(email__startswith="demo-user-")
+        DigestRun.objects.filter(owner__in=crowd).delete()
+        User.objects.exclude(pk__in=crowd).update(digest_frequency=User.DigestFrequency.OFF)
+        crowd.update(digest_frequency=User.DigestFrequency.DAILY, digest_hour=7, time_zone="Europe/Berlin")
+        berlin = ZoneInfo("Europe/Berlin")
+        today = timezone.now().astimezone(berlin).date()
+        now = datetime(today.year, today.month, today.day, 8, 0, tzinfo=berlin)
+        counter = Counter()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = Controller(counter, hostname="127.0.0.1", port=port)
+        server.start()
+        smtp = {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port},
+        }
+        try:
+            with override_settings(MAILERS={"default": smtp}):
+                started = time.perf_counter()
+                result = digest.sweep(now, send=lambda claims: digest.deliver(claims, now=now))
+                elapsed = time.perf_counter() - started
+        finally:
+            server.stop()
+        sent = DigestRun.objects.filter(owner__in=crowd, status=DigestStatus.SENT).count()
+        return {
+            "digest_users": len(result.claimed),
+            "digests_sent": sent,
+            "digests_received_by_smtp": counter.accepted,
+            "digests_per_second": round(len(result.claimed) / elapsed, 1),
+        }
