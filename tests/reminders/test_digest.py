@@ -323,7 +323,7 @@ def test_the_delivery_task_retries_transient_smtp_errors_a_bounded_number_of_tim
     flaky = FlakySMTP(failures, backend.send_messages)
     flaky.patch(backend, monkeypatch)
 
-    outcome = tasks.deliver_digests.apply(args=[result.claimed])
+    outcome = tasks.deliver_digests.apply(args=(result.claimed,))
 
     assert len(outbox_for(reader)) == sent
     assert flaky.calls == min(failures + 1, tasks.SMTP_RETRIES + 1)
