@@ -52,9 +52,10 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, TODAY, context)
 
 
-def _section(request: AuthenticatedHttpRequest, kind: Reminder) -> HttpResponse:
+def _section(request: AuthenticatedHttpRequest, kind: Reminder, *, acted: bool = False) -> HttpResponse:
+    """The section alone; after an action on it, focus goes to its heading (keyboard users)."""
     section = due.section_for(request.user, kind, now=timezone.now())
-    context = {**_item_context(), "section": section, "is_fragment": True}
+    context = {**_item_context(), "section": section, "is_fragment": True, "acted": acted}
     return render(request, f"{TODAY}#section", context)
 
 
@@ -123,7 +124,7 @@ def _act(
             messages.success(request, _("Done."))
     if not request.htmx:
         return redirect("reminders:today")
-    response = _section(request, kind)
+    response = _section(request, kind, acted=True)
     return trigger_client_event(response, TOUCH_LOGGED) if logged is not None else response
 
 

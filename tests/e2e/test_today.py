@@ -51,7 +51,10 @@ def test_done_and_snooze_take_the_item_off_the_list_in_place(page: Any, live_ser
     expect(card).to_contain_text("Greta")
     expect(card).to_contain_text("Karte")
 
+    # The logged card reloads the other sections: wait until the cadence section is replaced.
+    before = cadence.element_handle()
     card.locator("[data-testid=done-log]").click()
+    page.wait_for_function("section => !section.isConnected", arg=before)
 
     expect(page.locator("[data-testid=section-birthday]")).to_contain_text("Hier ist alles erledigt.")
     expect(page.locator("#messages")).to_contain_text("Erledigt: Handgeschriebene Karte mit Greta")
@@ -65,6 +68,13 @@ def test_done_and_snooze_take_the_item_off_the_list_in_place(page: Any, live_ser
     expect(cadence).not_to_contain_text("Ralf")
     expect(cadence).to_contain_text("Rita")
     expect(page.locator("#messages")).to_contain_text("Zurückgestellt bis")
+    expect(page.locator("#today-cadence-title")).to_be_focused()  # keyboard users stay in place
+
+    # By keyboard: Tab to Rita's "done", Enter; the section is then empty, and says so.
+    cadence.locator("[data-testid=item]", has_text="Rita").locator("[data-testid=done]").focus()
+    page.keyboard.press("Enter")
+    expect(cadence).to_contain_text("Hier ist alles erledigt.")
+    expect(cadence.locator(".done-note")).to_be_focused()
     assert page.evaluate("window.__noReload") is True
     assert not Touchpoint.objects.filter(
         contact=ralf, happened_at__gte=timezone.now() - timedelta(days=1)
