@@ -15,16 +15,18 @@ finds the claim changed and sends nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import batched
+from smtplib import SMTPConnectError, SMTPResponseException, SMTPServerDisconnected
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail, signing
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -40,6 +42,8 @@ MAX_ATTEMPTS = 3
 # Digests per task: one SMTP connection each.
 BATCH_SIZE = 50
 UNSUBSCRIBE_SALT = "netzwerk.digest.unsubscribe"
+
+logger = logging.getLogger(__name__)
 
 Claim = tuple[int, str]  # (run id, claimed_at in ISO 8601): JSON for the broker
 
@@ -67,20 +71,21 @@ class SweepResult:
     claimed: list[Claim] = field(default_factory=list)
 
 
-def recipients() -> Iterable[User]:
-    """Active users with a verified address who have not turned the digest off."""
+def recipients(users: QuerySet[User] | None = None) -> Iterable[User]:
+    """Active users (of `users`, or all) with a verified address and the digest switched on."""
     verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
     return (
-        User.objects.filter(Exists(verified), is_active=True)
+        (User.objects.all() if users is None else users)
+        .filter(Exists(verified), is_active=True)
         .exclude(digest_frequency=User.DigestFrequency.OFF)
         .only("pk", "time_zone", "digest_hour", "digest_frequency")
         .order_by("pk")
     )
 
 
-def due_users(now: datetime) -> list[tuple[int, date]]:
+def due_users(now: datetime, users: QuerySet[User] | None = None) -> list[tuple[int, date]]:
     """(user id, local date) for each user whose digest is due and not sent, empty or claimed."""
-    wanted = [(user.pk, day) for user in recipients() if (day := digest_day(user, now)) is not None]
+    wanted = [(user.pk, day) for user in recipients(users) if (day := digest_day(user, now)) is not None]
     if not wanted:
         return []
     runs = DigestRun.objects.filter(
@@ -112,10 +117,18 @@ def claim(user_id: int, day: date, now: datetime) -> Claim | None:
     return None
 
 
-def sweep(now: datetime, *, send: Callable[[list[Claim]], object]) -> SweepResult:
-    """Claim every due digest, then hand the claims to `send` in batches, after commit."""
+def sweep(
+    now: datetime, *, send: Callable[[list[Claim]], object], users: QuerySet[User] | None = None
+) -> SweepResult:
+    """Claim every due digest, then hand the claims to `send` in batches, after commit.
+
+    Runs abandoned as often as allowed are marked failed first; they are not claimed again.
+    """
+    DigestRun.objects.filter(
+        status=DigestStatus.CLAIMED, attempts__gte=MAX_ATTEMPTS, claimed_at__lt=now - claim_timeout()
+    ).update(status=DigestStatus.FAILED, finished_at=now)
     result = SweepResult()
-    for user_id, day in due_users(now):
+    for user_id, day in due_users(now, users):
         result.due += 1
         if (claimed := claim(user_id, day, now)) is not None:
             result.claimed.append(claimed)
@@ -180,30 +193,70 @@ def message(user: User, today: due.Today) -> mail.EmailMultiAlternatives:
     return email
 
 
+# SMTP trouble that may pass: the task retries the batch (runs already sent are skipped).
+TRANSIENT = (SMTPServerDisconnected, SMTPConnectError, ConnectionError, TimeoutError)
+
+
+def is_transient(error: Exception) -> bool:
+    """Connection trouble, or a 4xx answer (RFC 5321: try again later); 5xx and the rest are final."""
+    if isinstance(error, TRANSIENT):
+        return True
+    return isinstance(error, SMTPResponseException) and 400 <= error.smtp_code < 500
+
+
+def lease(run_id: int, claimed_at: str, now: datetime) -> DigestRun | None:
+    """Renew the claim just before sending, if it is still as given: a sweep cannot take over a
+    run that is being sent, and a duplicate or late task finds the claim changed and stops."""
+    renewed = DigestRun.objects.filter(
+        pk=run_id, status=DigestStatus.CLAIMED, claimed_at=datetime.fromisoformat(claimed_at)
+    ).update(claimed_at=now)
+    return DigestRun.objects.select_related("owner").get(pk=run_id) if renewed else None
+
+
+def finish(run: DigestRun, status: DigestStatus, *, items: int = 0) -> None:
+    """Mark the run, if the lease is still this sender's (else log: somebody took it over)."""
+    marked = DigestRun.objects.filter(
+        pk=run.pk, status=DigestStatus.CLAIMED, claimed_at=run.claimed_at
+    ).update(status=status, items=items, finished_at=timezone.now())
+    if not marked:
+        logger.warning("digest run %s was taken over while being sent", run.pk)
+
+
 def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str, int]:
-    """Build and send the claimed digests that are still claimed as given; mark each after."""
-    outcome = {"sent": 0, "empty": 0, "skipped": 0}
+    """Build and send each claimed digest still claimed as given; mark each right after.
+
+    A run whose day is over, or whose user turned the digest off meanwhile, is not sent. A
+    permanent failure (a refused address, a 5xx answer, a digest that cannot be built) marks that
+    run failed and the batch goes on; transient SMTP trouble is raised for the task to retry.
+    Logs name runs by id and errors by type, never an address.
+    """
+    outcome = dict.fromkeys(["sent", "empty", "skipped", "failed"], 0)
     connection = mail.mailers["default"]
     with connection:
         for run_id, claimed_at in claims:
-            run = (
-                DigestRun.objects.filter(
-                    pk=run_id, status=DigestStatus.CLAIMED, claimed_at=datetime.fromisoformat(claimed_at)
-                )
-                .select_related("owner")
-                .first()
-            )
+            moment = now or timezone.now()
+            run = lease(run_id, claimed_at, moment)
             if run is None:
                 outcome["skipped"] += 1
                 continue
-            moment = now or timezone.now()
-            today = due.today_for(run.owner, now=moment)
-            if today.total:
-                connection.send_messages([message(run.owner, today)])
+            user = run.owner
+            if not user.is_active or digest_day(user, moment) != run.local_date:
+                finish(run, DigestStatus.EMPTY)  # switched off, or its day is over: not today's
+                outcome["skipped"] += 1
+                continue
+            try:
+                today = due.today_for(user, now=moment)
+                if today.total:
+                    connection.send_messages([message(user, today)])
+            except Exception as error:
+                if is_transient(error):
+                    raise
+                logger.warning("digest run %s failed: %s", run.pk, type(error).__name__)
+                finish(run, DigestStatus.FAILED)
+                outcome["failed"] += 1
+                continue
             status = DigestStatus.SENT if today.total else DigestStatus.EMPTY
-            DigestRun.objects.filter(
-                pk=run.pk, status=DigestStatus.CLAIMED, claimed_at=run.claimed_at
-            ).update(status=status, items=today.total, finished_at=timezone.now())
+            finish(run, status, items=today.total)
             outcome[status] += 1
     return outcome
 

@@ -6,9 +6,9 @@ the quarterly roster review (R10). Each section is one query whatever the size o
 (birthdays two): the filter runs in SQL, the first rows come back with the section's total
 counted by a window function, and the rules in contacts/rules.py describe the rows shown.
 
-An item the user snoozed (until a day) or marked done is left out: a done follow-up stays done
-until a newer touch, a done birthday gesture for that birthday, a done online-only reminder for
-good. See `snooze` and `mark_done`.
+An item the user snoozed (until a day) or marked done is left out. A done follow-up rests for its
+rule's interval (the circle's ideal interval, the prospect interval, the online window) and then
+asks again if still due; a done birthday gesture is done for that birthday. See `mark_done`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When, Window
-from django.db.models.functions import Coalesce
 
 from contacts import rules
 from contacts.models import ONLINE_CHANNELS, Circle, Contact, ProspectStatus
@@ -36,6 +35,10 @@ SHOWN = 10
 SNOOZE_DAYS = (1, 3, 7)
 # R10: the roster is reviewed every quarter, the first time a quarter after joining.
 REVIEW_INTERVAL = timedelta(days=91)
+# rules.first_contact_at: the first touch, or the day added if that was earlier (or no touch yet).
+EARLIER_OF_FIRST_TOUCH_AND_CREATION = Case(
+    When(first_touch_at__lt=F("created_at"), then=F("first_touch_at")), default=F("created_at")
+)
 CIRCLE_ORDER = Case(When(circle=Circle.STRONG, then=0), When(circle=Circle.REGULAR, then=1), default=2)
 
 
@@ -124,12 +127,9 @@ def _states(user: User, kind: Reminder) -> QuerySet[ReminderState]:
     return ReminderState.objects.filter(owner=user, kind=kind)
 
 
-def _hidden(
-    user: User, kind: Reminder, today: date, *, link: str = "contact", done: Q | None = None
-) -> Exists:
-    """A state of the outer row's item that snoozes it past today, or marks it done."""
-    hides = Q(snoozed_until__gt=today) | (done if done is not None else Q(done_at__isnull=False))
-    return Exists(_states(user, kind).filter(hides, **{link: OuterRef("pk")}))
+def _snoozed(user: User, kind: Reminder, today: date, *, link: str = "contact") -> Exists:
+    """A state of the outer row's item that hides it past today (snoozed, or done: see `mark_done`)."""
+    return Exists(_states(user, kind).filter(snoozed_until__gt=today, **{link: OuterRef("pk")}))
 
 
 def _windowed(rows: QuerySet[Any], **counts: Q) -> tuple[list[Any], int, dict[str, int]]:
@@ -163,7 +163,7 @@ def _cadence(user: User, now: datetime, today: date) -> Section:
     # django-stubs cannot follow with_cadence_rank's annotations.
     contacts = (
         ranked.filter(cadence_rank__gte=1)  # type: ignore[misc]
-        .exclude(_hidden(user, Reminder.CADENCE, today, done=Q(done_at__gt=OuterRef("cadence_reference"))))
+        .exclude(_snoozed(user, Reminder.CADENCE, today))
         .alias(circle_order=CIRCLE_ORDER)
         .order_by("-cadence_rank", "circle_order", "cadence_reference", "pk")
     )
@@ -221,7 +221,7 @@ def _promises(user: User, now: datetime, today: date) -> Section:
     touches = (
         Touchpoint.objects.for_owner(user)
         .filter(OPEN_PROMISE, promise_due__lte=today, contact__archived_at__isnull=True)
-        .exclude(_hidden(user, Reminder.PROMISE, today, link="touchpoint", done=Q(pk__in=[])))
+        .exclude(_snoozed(user, Reminder.PROMISE, today, link="touchpoint"))
         .select_related("contact")
         .order_by("promise_due", "happened_at", "pk")
     )
@@ -246,7 +246,7 @@ def _prospects(user: User, now: datetime, today: date) -> Section:
         .filter(prospect_status=ProspectStatus.PROSPECT, prospect_since__isnull=False)
         .annotate(prospect_reference=reference)
         .filter(at_target | Q(prospect_reference__lte=due_before))
-        .exclude(_hidden(user, Reminder.PROSPECT, today, done=Q(done_at__gt=OuterRef("prospect_reference"))))
+        .exclude(_snoozed(user, Reminder.PROSPECT, today))
         .order_by("-prospect_touches", "prospect_reference", "pk")
     )
     return _contact_section(
@@ -266,8 +266,8 @@ def _online_only(user: User, now: datetime, today: date) -> Section:
         .filter(first_personal_touch_at__isnull=True)
         .filter(Q(how_met__in=ONLINE_CHANNELS) | Q(touch_count__gt=0, personal_touch_count=0))
         .filter(Q(created_at__lte=due_before) | Q(first_touch_at__lte=due_before))
-        .exclude(_hidden(user, Reminder.ONLINE_ONLY, today))
-        .annotate(first_contact=Coalesce("first_touch_at", "created_at"))
+        .exclude(_snoozed(user, Reminder.ONLINE_ONLY, today))
+        .annotate(first_contact=EARLIER_OF_FIRST_TOUCH_AND_CREATION)
         .order_by("first_contact", "pk")
     )
     return _contact_section(
@@ -352,6 +352,16 @@ def snooze(
     return until
 
 
+def _rest_days(user: User, kind: Reminder, contact: Contact | None) -> int | None:
+    if kind == Reminder.CADENCE and contact is not None:
+        return user.cadence(contact.circle)[0]
+    if kind == Reminder.PROSPECT:
+        return user.prospect_interval_days
+    if kind == Reminder.ONLINE_ONLY:
+        return user.online_window_days
+    return None
+
+
 def mark_done(
     user: User,
     kind: Reminder,
@@ -362,7 +372,12 @@ def mark_done(
     occasion: str = "",
     log: str | None = None,
 ) -> Touchpoint | None:
-    """Done, and with `log` the touch of that kind in the same transaction. A promise is kept."""
+    """Done, and with `log` the touch of that kind in the same transaction. A promise is kept.
+
+    A follow-up then rests for its rule's interval: "done" without a logged touch means the
+    user dealt with it elsewhere, and the rule asks again a full interval later if still due.
+    """
+    rest = _rest_days(user, kind, contact)
     logged = None
     with transaction.atomic():
         if touch is not None and touch.has_open_promise:
@@ -370,6 +385,7 @@ def mark_done(
         if log is not None and contact is not None:
             logged = ledger.log_touch(contact, kind=log, happened_at=now)
         state = _state(user, kind, contact=contact, touch=touch, occasion=occasion)
-        state.done_at, state.snoozed_until = now, None
+        state.done_at = now
+        state.snoozed_until = user.local_date(now) + timedelta(days=rest) if rest else None
         state.save(update_fields=["done_at", "snoozed_until", "updated_at"])
     return logged

@@ -21,7 +21,7 @@ SETTINGS = "reminders/calendar_settings.html"
 @require_GET
 @cache_control(private=True, max_age=3600)
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    feed = get_object_or_404(CalendarFeed.objects.select_related("owner"), token=token)
+    feed = get_object_or_404(CalendarFeed.objects.select_related("owner"), token=token, owner__is_active=True)
     ics = calendar.build_calendar(feed.owner, now=timezone.now()).to_ical()
     return HttpResponse(ics, content_type="text/calendar; charset=utf-8")
 

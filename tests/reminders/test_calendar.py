@@ -86,6 +86,12 @@ def test_it_answers_404_to_an_unknown_token_even_for_a_signed_in_user(
     assert owner_client.get(path).status_code == 404
 
 
+def test_a_deactivated_accounts_feed_is_gone(client: Client, feed: CalendarFeed) -> None:
+    User.objects.filter(pk=feed.owner_id).update(is_active=False)
+
+    assert client.get(feed_path(feed)).status_code == 404
+
+
 def test_it_refuses_post_on_the_feed(client: Client, feed: CalendarFeed) -> None:
     assert client.post(feed_path(feed)).status_code == 405
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime, timedelta
-from smtplib import SMTPServerDisconnected
+from smtplib import SMTPRecipientsRefused, SMTPServerDisconnected
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core import mail
+from django.core import mail, signing
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client, TestCase
@@ -97,7 +97,7 @@ def test_one_digest_in_the_users_language_with_links_and_unsubscribe_headers(rea
 
     (message,) = outbox_for(reader)
     assert message.subject == "Netzwerk: 1 Sache zu tun am Montag, 23. November 2026"
-    assert "Guten Morgen, Lea" in message.body
+    assert "Hallo Lea," in message.body
     assert "Überfällig" in message.body
     contact = Contact.objects.get(owner=reader)
     assert f"https://netzwerk.example{contact.get_absolute_url()}" in message.body
@@ -168,14 +168,73 @@ def test_a_claim_left_unsent_is_taken_over_after_the_timeout(reader: User) -> No
 
 
 def test_claims_are_retried_a_bounded_number_of_times(reader: User) -> None:
+    """Each sweep takes over the abandoned claim, until the last attempt; then it is failed."""
     moment = MONDAY
     for attempt in range(1, digest.MAX_ATTEMPTS + 1):
-        assert digest.claim(reader.pk, moment.date(), moment) is not None, attempt
+        result = digest.sweep(moment, send=lambda claims: None)  # and every worker dies
+        assert len(result.claimed) == 1, attempt
         moment += digest.claim_timeout() + timedelta(minutes=1)
 
-    assert digest.claim(reader.pk, MONDAY.date(), moment) is None
-    assert DigestRun.objects.get(owner=reader).status == DigestStatus.FAILED
-    assert sweep(moment).due == 0
+    assert digest.sweep(moment, send=lambda claims: None).claimed == []
+    run = DigestRun.objects.get(owner=reader)
+    assert (run.status, run.attempts) == (DigestStatus.FAILED, digest.MAX_ATTEMPTS)
+    assert outbox_for(reader) == []
+
+
+def test_a_claim_being_sent_is_not_taken_over(reader: User) -> None:
+    """Sending renews the claim (a lease), so a sweep right after cannot take the run."""
+    (claimed,) = digest.sweep(MONDAY, send=lambda claims: None).claimed
+    almost = MONDAY + digest.claim_timeout() - timedelta(seconds=1)  # a long wait in the queue
+
+    leased = digest.lease(*claimed, almost)
+
+    assert leased is not None
+    assert digest.sweep(almost + timedelta(seconds=2), send=lambda claims: None).claimed == []
+    assert digest.lease(*claimed, almost) is None  # the same task delivered twice stops here
+
+
+def test_a_refused_address_fails_its_run_and_the_batch_goes_on(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    users = [UserFactory(email=f"stapel{n}@netzwerk.test") for n in range(3)]
+    for user in users:
+        due_contact(user)
+    backend = type(mail.mailers["default"])
+    real = backend.send_messages
+
+    def send_messages(connection: Any, messages: list[mail.EmailMessage]) -> int:
+        if messages[0].to == [users[1].email]:
+            raise SMTPRecipientsRefused({users[1].email: (550, b"no such mailbox")})
+        return int(real(connection, messages))
+
+    monkeypatch.setattr(backend, "send_messages", send_messages)
+
+    sweep(MONDAY)
+
+    assert sorted(message.to[0] for message in mail.outbox) == [users[0].email, users[2].email]
+    statuses = dict(DigestRun.objects.values_list("owner__email", "status"))
+    assert statuses == {
+        users[0].email: DigestStatus.SENT,
+        users[1].email: DigestStatus.FAILED,
+        users[2].email: DigestStatus.SENT,
+    }
+    assert sweep(MONDAY + timedelta(hours=1)).due == 0  # failed for today: not sent again
+
+
+def test_a_claim_delivered_after_its_day_or_after_unsubscribing_is_not_sent(reader: User) -> None:
+    reader.digest_hour = 23
+    reader.save(update_fields=["digest_hour"])
+    late = datetime(2026, 11, 23, 23, 58, tzinfo=BERLIN)
+    (claimed,) = digest.sweep(late, send=lambda claims: None).claimed
+
+    assert digest.deliver([claimed], now=late + timedelta(minutes=4))["skipped"] == 1  # Tuesday now
+    assert outbox_for(reader) == []
+
+    (claimed,) = digest.sweep(late + DAY, send=lambda claims: None).claimed
+    reader.digest_frequency = User.DigestFrequency.OFF
+    reader.save(update_fields=["digest_frequency"])
+    assert digest.deliver([claimed], now=late + DAY)["skipped"] == 1
+    assert outbox_for(reader) == []
 
 
 def test_a_transient_smtp_error_leaves_the_claim_for_the_retry(
@@ -294,8 +353,10 @@ def test_unsubscribing_asks_first_then_takes_one_post_without_a_csrf_token(reade
     assert sweep(MONDAY).due == 0
 
 
-@pytest.mark.parametrize("token", ["not-signed", "1:abc"])
-def test_a_forged_unsubscribe_token_is_not_found(reader: User, client: Client, token: str) -> None:
+@pytest.mark.parametrize("forge", ["not-signed", "1:abc", "other salt"])
+def test_a_forged_unsubscribe_token_is_not_found(reader: User, client: Client, forge: str) -> None:
+    token = signing.dumps(reader.pk, salt="netzwerk.other", compress=True) if forge == "other salt" else forge
+
     assert client.post(reverse("digest:unsubscribe", args=[token])).status_code == 404
     reader.refresh_from_db()
     assert reader.digest_frequency == "daily"
@@ -323,7 +384,8 @@ def test_the_delivery_task_retries_transient_smtp_errors_a_bounded_number_of_tim
     flaky = FlakySMTP(failures, backend.send_messages)
     flaky.patch(backend, monkeypatch)
 
-    outcome = tasks.deliver_digests.apply(args=(result.claimed,))
+    with time_machine.travel(MONDAY, tick=False):
+        outcome = tasks.deliver_digests.apply(args=(result.claimed,))
 
     assert len(outbox_for(reader)) == sent
     assert flaky.calls == min(failures + 1, tasks.SMTP_RETRIES + 1)

@@ -46,7 +46,7 @@ class Command(BaseCommand):
                     f"user {user_id} · {day} · {items} items{'' if items else ' (nothing to send)'}"
                 )
             return
-        sent: dict[str, int] = {"sent": 0, "empty": 0, "skipped": 0}
+        sent: dict[str, int] = dict.fromkeys(["sent", "empty", "skipped", "failed"], 0)
 
         def send(claims: list[digest.Claim]) -> None:
             for status, count in digest.deliver(claims, now=now).items():
@@ -55,5 +55,6 @@ class Command(BaseCommand):
         result = digest.sweep(now, send=send)
         self.stdout.write(
             f"{result.due} due, {len(result.claimed)} claimed: "
-            f"{sent['sent']} sent, {sent['empty']} with nothing due, {sent['skipped']} taken over"
+            f"{sent['sent']} sent, {sent['empty']} with nothing due, {sent['skipped']} skipped, "
+            f"{sent['failed']} failed"
         )
