@@ -50,7 +50,8 @@ messages: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py compilemessages --ignore=.venv
 
 # Timings on a large network (never part of `make test`): seeds once, then prints JSON last.
-# Run it on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/netzwerk_bench make bench
+# It refuses a database whose name lacks "bench". On PostgreSQL:
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/netzwerk_bench make bench
 bench: install
 	DJANGO_DEBUG="$${DJANGO_DEBUG:-true}" $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG="$${DJANGO_DEBUG:-true}" $(BIN)/python manage.py bench

@@ -18,6 +18,7 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -25,7 +26,7 @@ from zoneinfo import ZoneInfo
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -65,6 +66,12 @@ class Command(BaseCommand):
     help = "Seed a large network once, then print timings and query counts; the last line is JSON."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        name = str(connection.settings_dict["NAME"])
+        if "bench" not in Path(name).name:
+            raise CommandError(
+                f"the database {name!r} is not a bench database: point DATABASE_URL at one whose name "
+                "contains 'bench' (the bench seeds thousands of users and sends their digests)"
+            )
         self.seed()
         large, small = User.objects.get(email=LARGE), User.objects.get(email=SMALL)
         figures: dict[str, Any] = {
@@ -174,9 +181,8 @@ class Command(BaseCommand):
 
     def digests(self) -> dict[str, Any]:
         """Sweep at 08:00 Berlin today: claim, build and deliver every crowd user's digest."""
-        crowd = User.objects.filter(email__startswith="demo-user-")
+        crowd = User.objects.filter(email__startswith="demo-user-", email__endswith="@netzwerk.example")
         DigestRun.objects.filter(owner__in=crowd).delete()
-        User.objects.exclude(pk__in=crowd).update(digest_frequency=User.DigestFrequency.OFF)
         crowd.update(digest_frequency=User.DigestFrequency.DAILY, digest_hour=7, time_zone="Europe/Berlin")
         berlin = ZoneInfo("Europe/Berlin")
         today = timezone.now().astimezone(berlin).date()
@@ -194,7 +200,7 @@ class Command(BaseCommand):
         try:
             with override_settings(MAILERS={"default": smtp}):
                 started = time.perf_counter()
-                result = digest.sweep(now, send=lambda claims: digest.deliver(claims, now=now))
+                result = digest.sweep(now, send=lambda claims: digest.deliver(claims, now=now), users=crowd)
                 elapsed = time.perf_counter() - started
         finally:
             server.stop()
