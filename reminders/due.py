@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When, Window
 
 from contacts import rules
-from contacts.models import ONLINE_CHANNELS, Circle, Contact, ProspectStatus
+from contacts.models import ONLINE_CHANNELS, Circle, Contact, ContactQuerySet, ProspectStatus
 from netzwerk.accounts.models import User
 from reminders.birthdays import GestureDue, age_on, birthdays_due_q, gestures_due, lead_days_of
 from reminders.models import Reminder, ReminderState, RosterReview
@@ -123,6 +123,35 @@ def section_for(user: User, kind: Reminder, *, now: datetime) -> Section:
     return SECTIONS[kind](user, now, user.local_date(now))
 
 
+# What the items show and the rules read: the rest of a contact (notes, links) stays in the database.
+CONTACT_FIELDS = (
+    "id",
+    "owner_id",
+    "first_name",
+    "last_name",
+    "circle",
+    "created_at",
+    "archived_at",
+    "how_met",
+    "birthday_day",
+    "birthday_month",
+    "birthday_year",
+    "prospect_status",
+    "prospect_since",
+    "prospect_touches",
+    "first_touch_at",
+    "last_touch_at",
+    "first_personal_touch_at",
+    "touch_count",
+    "personal_touch_count",
+)
+PROMISE_FIELDS = ("id", "contact_id", "kind", "happened_at", "promise", "promise_due", "promise_kept_at")
+
+
+def _contacts(user: User) -> ContactQuerySet:
+    return Contact.objects.for_owner(user).active().only(*CONTACT_FIELDS)
+
+
 def _states(user: User, kind: Reminder) -> QuerySet[ReminderState]:
     return ReminderState.objects.filter(owner=user, kind=kind)
 
@@ -159,7 +188,7 @@ def _contact_section(
 
 def _cadence(user: User, now: datetime, today: date) -> Section:
     """R7: yellow and red cadences, red first, strong ties before the others, longest first."""
-    ranked = Contact.objects.for_owner(user).active().with_cadence_rank(user, now=now)
+    ranked = _contacts(user).with_cadence_rank(user, now=now)
     # django-stubs cannot follow with_cadence_rank's annotations.
     contacts = (
         ranked.filter(cadence_rank__gte=1)  # type: ignore[misc]
@@ -179,7 +208,7 @@ def _cadence(user: User, now: datetime, today: date) -> Section:
 def _birthdays(user: User, now: datetime, today: date) -> Section:
     """R8: the gesture due for each birthday ahead, soonest first (two queries)."""
     leads = lead_days_of(user)
-    contacts = Contact.objects.for_owner(user).active().filter(birthdays_due_q(today=today, lead_days=leads))
+    contacts = _contacts(user).filter(birthdays_due_q(today=today, lead_days=leads))
     due = [
         Item(
             Reminder.BIRTHDAY,
@@ -223,6 +252,7 @@ def _promises(user: User, now: datetime, today: date) -> Section:
         .filter(OPEN_PROMISE, promise_due__lte=today, contact__archived_at__isnull=True)
         .exclude(_snoozed(user, Reminder.PROMISE, today, link="touchpoint"))
         .select_related("contact")
+        .only(*PROMISE_FIELDS, *(f"contact__{name}" for name in CONTACT_FIELDS))
         .order_by("promise_due", "happened_at", "pk")
     )
     shown, total, counts = _windowed(touches, overdue=Q(promise_due__lt=today))
@@ -241,8 +271,7 @@ def _prospects(user: User, now: datetime, today: date) -> Section:
     due_before = rules.utc(now) - timedelta(days=user.prospect_interval_days)
     at_target = Q(prospect_touches__gte=user.prospect_target)
     contacts = (
-        Contact.objects.for_owner(user)
-        .active()
+        _contacts(user)
         .filter(prospect_status=ProspectStatus.PROSPECT, prospect_since__isnull=False)
         .annotate(prospect_reference=reference)
         .filter(at_target | Q(prospect_reference__lte=due_before))
@@ -261,8 +290,7 @@ def _online_only(user: User, now: datetime, today: date) -> Section:
     """R1: known only online past the window: arrange a call or a meeting, longest waiting first."""
     due_before = rules.utc(now) - timedelta(days=user.online_window_days)
     contacts = (
-        Contact.objects.for_owner(user)
-        .active()
+        _contacts(user)
         .filter(first_personal_touch_at__isnull=True)
         .filter(Q(how_met__in=ONLINE_CHANNELS) | Q(touch_count__gt=0, personal_touch_count=0))
         .filter(Q(created_at__lte=due_before) | Q(first_touch_at__lte=due_before))

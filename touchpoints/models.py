@@ -81,6 +81,10 @@ class Touchpoint(models.Model):
         indexes = [
             # the contact's timeline and its summary (touchpoints/summary.py)
             models.Index(fields=["contact", "-happened_at"], name="touchpoint_contact_when"),
+            # open promises by due date (reminders: Today, the digest and the calendar feed)
+            models.Index(
+                fields=["contact", "promise_due"], condition=OPEN_PROMISE, name="touchpoint_open_promise"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="touchpoint_kind_valid"),
