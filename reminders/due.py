@@ -30,8 +30,10 @@ from touchpoints import ledger
 from touchpoints.kinds import Kind
 from touchpoints.models import OPEN_PROMISE, Touchpoint
 
-# Rows shown per section; the total is counted in full.
-SHOWN = 10
+# Rows shown per section on Today and in the digest (the total is counted in full), and when the
+# user asks for the whole section.
+SHOWN = 5
+SHOWN_ALL = 100
 SNOOZE_DAYS = (1, 3, 7)
 # R10: the roster is reviewed every quarter, the first time a quarter after joining.
 REVIEW_INTERVAL = timedelta(days=91)
@@ -114,13 +116,18 @@ def item_key(kind: str, *, contact: int | None = None, touch: int | None = None,
 # ---------------------------------------------------------------- the sections
 
 
-def today_for(user: User, *, now: datetime) -> Today:
+def today_for(user: User, *, now: datetime, expanded: str | None = None) -> Today:
+    """Every section; the `expanded` one with up to SHOWN_ALL items."""
     day = user.local_date(now)
-    return Today(day, [section_for(user, kind, now=now) for kind in Reminder])
+    sections = [
+        section_for(user, kind, now=now, limit=SHOWN_ALL if kind == expanded else SHOWN) for kind in Reminder
+    ]
+    return Today(day, sections)
 
 
-def section_for(user: User, kind: Reminder, *, now: datetime) -> Section:
-    return SECTIONS[kind](user, now, user.local_date(now))
+def section_for(user: User, kind: Reminder, *, now: datetime, limit: int | None = None) -> Section:
+    """One section: its first `limit` items (SHOWN by default) and its total."""
+    return SECTIONS[kind](user, now, user.local_date(now), limit or SHOWN)
 
 
 # What the items show and the rules read: the rest of a contact (notes, links) stays in the database.
@@ -161,13 +168,13 @@ def _snoozed(user: User, kind: Reminder, today: date, *, link: str = "contact") 
     return Exists(_states(user, kind).filter(snoozed_until__gt=today, **{link: OuterRef("pk")}))
 
 
-def _windowed(rows: QuerySet[Any], **counts: Q) -> tuple[list[Any], int, dict[str, int]]:
+def _windowed(rows: QuerySet[Any], limit: int, **counts: Q) -> tuple[list[Any], int, dict[str, int]]:
     """The first rows, with the total and named counts over all rows, in one query."""
     annotated = rows.annotate(
         section_total=Window(Count("pk")),
         **{f"count_{name}": Window(Count("pk", filter=condition)) for name, condition in counts.items()},
     )
-    shown = list(annotated[:SHOWN])
+    shown = list(annotated[:limit])
     if not shown:
         return [], 0, dict.fromkeys(counts, 0)
     first = shown[0]
@@ -175,10 +182,14 @@ def _windowed(rows: QuerySet[Any], **counts: Q) -> tuple[list[Any], int, dict[st
 
 
 def _contact_section(
-    kind: Reminder, contacts: QuerySet[Contact], describe: Callable[[Contact], dict[str, Any]], **counts: Q
+    kind: Reminder,
+    contacts: QuerySet[Contact],
+    describe: Callable[[Contact], dict[str, Any]],
+    limit: int,
+    **counts: Q,
 ) -> Section:
     """One item per contact of the first rows; `describe` adds what the rules say of it."""
-    shown, total, found = _windowed(contacts, **counts)
+    shown, total, found = _windowed(contacts, limit, **counts)
     items = [
         Item(kind, item_key(kind, contact=contact.pk), contact=contact, **describe(contact))
         for contact in shown
@@ -186,7 +197,7 @@ def _contact_section(
     return Section(kind, items, total, found)
 
 
-def _cadence(user: User, now: datetime, today: date) -> Section:
+def _cadence(user: User, now: datetime, today: date, limit: int) -> Section:
     """R7: yellow and red cadences, red first, strong ties before the others, longest first."""
     ranked = _contacts(user).with_cadence_rank(user, now=now)
     # django-stubs cannot follow with_cadence_rank's annotations.
@@ -200,12 +211,13 @@ def _cadence(user: User, now: datetime, today: date) -> Section:
         Reminder.CADENCE,
         contacts,
         lambda contact: {"cadence": rules.cadence(contact, owner=user, now=now)},
+        limit,
         red=Q(cadence_rank=2),
         yellow=Q(cadence_rank=1),
     )
 
 
-def _birthdays(user: User, now: datetime, today: date) -> Section:
+def _birthdays(user: User, now: datetime, today: date, limit: int) -> Section:
     """R8: the gesture due for each birthday ahead, soonest first (two queries)."""
     leads = lead_days_of(user)
     contacts = _contacts(user).filter(birthdays_due_q(today=today, lead_days=leads))
@@ -242,20 +254,20 @@ def _birthdays(user: User, now: datetime, today: date) -> Section:
             item.contact.name if item.contact else "",
         ),
     )
-    return Section(Reminder.BIRTHDAY, items[:SHOWN], len(items))
+    return Section(Reminder.BIRTHDAY, items[:limit], len(items))
 
 
-def _promises(user: User, now: datetime, today: date) -> Section:
+def _promises(user: User, now: datetime, today: date, limit: int) -> Section:
     """R3: open promises due today or before, the most overdue first."""
     touches = (
         Touchpoint.objects.for_owner(user)
-        .filter(OPEN_PROMISE, promise_due__lte=today, contact__archived_at__isnull=True)
+        .filter(OPEN_PROMISE, promise_due__lte=today, contact__archived_at__isnull=True, contact__open_promises__gt=0)
         .exclude(_snoozed(user, Reminder.PROMISE, today, link="touchpoint"))
         .select_related("contact")
         .only(*PROMISE_FIELDS, *(f"contact__{name}" for name in CONTACT_FIELDS))
         .order_by("promise_due", "happened_at", "pk")
     )
-    shown, total, counts = _windowed(touches, overdue=Q(promise_due__lt=today))
+    shown, total, counts = _windowed(touches, limit, overdue=Q(promise_due__lt=today))
     items = [
         Item(Reminder.PROMISE, item_key(Reminder.PROMISE, touch=touch.pk), contact=touch.contact, touch=touch)
         for touch in shown
@@ -263,7 +275,7 @@ def _promises(user: User, now: datetime, today: date) -> Section:
     return Section(Reminder.PROMISE, items, total, counts)
 
 
-def _prospects(user: User, now: datetime, today: date) -> Section:
+def _prospects(user: User, now: datetime, today: date, limit: int) -> Section:
     """R6: prospects whose next touch is due, and those at the target waiting for an outcome."""
     reference = Case(
         When(last_touch_at__gt=F("prospect_since"), then=F("last_touch_at")), default=F("prospect_since")
@@ -282,11 +294,12 @@ def _prospects(user: User, now: datetime, today: date) -> Section:
         Reminder.PROSPECT,
         contacts,
         lambda contact: {"prospect": rules.prospect_progress(contact, owner=user, now=now)},
+        limit,
         decide=at_target,
     )
 
 
-def _online_only(user: User, now: datetime, today: date) -> Section:
+def _online_only(user: User, now: datetime, today: date, limit: int) -> Section:
     """R1: known only online past the window: arrange a call or a meeting, longest waiting first."""
     due_before = rules.utc(now) - timedelta(days=user.online_window_days)
     contacts = (
@@ -302,6 +315,7 @@ def _online_only(user: User, now: datetime, today: date) -> Section:
         Reminder.ONLINE_ONLY,
         contacts,
         lambda contact: {"online": rules.online_only(contact, owner=user, now=now)},
+        limit,
     )
 
 
@@ -310,7 +324,7 @@ def review_due_on(user: User, last_review: datetime | None) -> date:
     return user.local_date(start + REVIEW_INTERVAL)
 
 
-def _roster_review(user: User, now: datetime, today: date) -> Section:
+def _roster_review(user: User, now: datetime, today: date, limit: int) -> Section:
     """R10: a quarter after the last review (or after joining), while there are strong ties."""
     found = (
         User.objects.filter(pk=user.pk)

@@ -40,21 +40,26 @@ def _item_context() -> dict[str, Any]:
 @require_GET
 @vary_on_headers("HX-Request")
 def today(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Everything due today; `?section=<kind>` answers with that section alone (htmx reloads)."""
+    """Everything due today; `?section=<kind>` answers with that section alone (htmx reloads),
+    `all` shows all of a section."""
     now = timezone.now()
     if request.htmx and request.GET.get("section") in Reminder.values:
-        return _section(request, Reminder(request.GET["section"]))
+        return _section(request, Reminder(request.GET["section"]), expanded=bool(request.GET.get("all")))
     context = {
         **_item_context(),
-        "today": due.today_for(request.user, now=now),
+        "today": due.today_for(request.user, now=now, expanded=request.GET.get("all")),
         "roster": roster.roster_for(request.user),
     }
     return render(request, TODAY, context)
 
 
-def _section(request: AuthenticatedHttpRequest, kind: Reminder, *, acted: bool = False) -> HttpResponse:
-    """The section alone; after an action on it, focus goes to its heading (keyboard users)."""
-    section = due.section_for(request.user, kind, now=timezone.now())
+def _section(
+    request: AuthenticatedHttpRequest, kind: Reminder, *, acted: bool = False, expanded: bool = False
+) -> HttpResponse:
+    """The section alone (all of it when `expanded`); after an action on it, focus goes to its
+    heading (keyboard users)."""
+    limit = due.SHOWN_ALL if expanded else due.SHOWN
+    section = due.section_for(request.user, kind, now=timezone.now(), limit=limit)
     context = {**_item_context(), "section": section, "is_fragment": True, "acted": acted}
     return render(request, f"{TODAY}#section", context)
 

@@ -19,6 +19,7 @@ from tests.factories import ContactFactory
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
+from touchpoints.summary import refresh_summaries
 
 NOW = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # noon in Berlin
 TODAY = date(2026, 11, 23)
@@ -341,6 +342,7 @@ def grow(owner: User, size: int) -> None:
         for c in Contact.objects.for_owner(owner)[:30]
     ]
     Touchpoint.objects.bulk_create(touches)
+    refresh_summaries([touch.contact_id for touch in touches])  # as the ledger would
 
 
 @pytest.mark.parametrize("size", [50, 5000])
@@ -354,5 +356,26 @@ def test_the_page_takes_the_same_queries_at_any_size(
 
     today = response.context["today"]
     assert all(len(section.items) <= due.SHOWN for section in today.sections)
+    assert today.sections[2].total == 31  # the network's promise and the 30 made here
     assert [bool(section.total) for section in today.sections] == [True] * 6
     assert today.total > (size // 10)
+
+
+def test_a_section_shows_five_and_opens_in_full_on_request(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    grow(owner, 300)
+
+    with at(NOW):
+        page = owner_client.get(reverse("reminders:today"))
+        full = owner_client.get(
+            reverse("reminders:today"), {"section": "cadence", "all": "1"}, HTTP_HX_REQUEST="true"
+        )
+        plain = owner_client.get(reverse("reminders:today"), {"all": "cadence"})
+
+    cadence = page.context["today"].sections[0]
+    assert (len(cadence.items), cadence.more) == (due.SHOWN, cadence.total - due.SHOWN)
+    assert 'data-testid="more-cadence"' in page.content.decode()
+    assert full.content.decode().count('data-testid="item"') == cadence.total
+    assert len(plain.context["today"].sections[0].items) == cadence.total
+    assert len(plain.context["today"].sections[1].items) <= due.SHOWN
