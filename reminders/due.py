@@ -14,7 +14,7 @@ asks again if still due; a done birthday gesture is done for that birthday. See 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -85,6 +85,7 @@ class Section:
     items: list[Item]
     total: int
     counts: dict[str, int] = field(default_factory=dict)
+    expanded: bool = False  # all items asked for, not the first SHOWN
 
     @property
     def more(self) -> int:
@@ -127,7 +128,8 @@ def today_for(user: User, *, now: datetime, expanded: str | None = None) -> Toda
 
 def section_for(user: User, kind: Reminder, *, now: datetime, limit: int | None = None) -> Section:
     """One section: its first `limit` items (SHOWN by default) and its total."""
-    return SECTIONS[kind](user, now, user.local_date(now), limit or SHOWN)
+    section = SECTIONS[kind](user, now, user.local_date(now), limit or SHOWN)
+    return replace(section, expanded=(limit or SHOWN) > SHOWN)
 
 
 # What the items show and the rules read: the rest of a contact (notes, links) stays in the database.

@@ -29,8 +29,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def calendar_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
-    feed, _created = CalendarFeed.objects.get_or_create(owner=request.user)
-    return _settings(request, feed)
+    """The address, or a button that creates one (a GET changes nothing)."""
+    return _settings(request, CalendarFeed.objects.filter(owner=request.user).first())
 
 
 @login_required
@@ -42,5 +42,5 @@ def calendar_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("accounts:preferences")
 
 
-def _settings(request: AuthenticatedHttpRequest, feed: CalendarFeed) -> HttpResponse:
-    return render(request, SETTINGS, {"feed_url": calendar.feed_url(feed)})
+def _settings(request: AuthenticatedHttpRequest, feed: CalendarFeed | None) -> HttpResponse:
+    return render(request, SETTINGS, {"feed_url": calendar.feed_url(feed) if feed else ""})

@@ -129,7 +129,7 @@ def _act(
             messages.success(request, _("Done."))
     if not request.htmx:
         return redirect("reminders:today")
-    response = _section(request, kind, acted=True)
+    response = _section(request, kind, acted=True, expanded=bool(request.POST.get("all")))
     return trigger_client_event(response, TOUCH_LOGGED) if logged is not None else response
 
 

@@ -112,21 +112,25 @@ def test_it_never_shows_another_users_contacts(client: Client, feed: CalendarFee
 # ---------------------------------------------------------------- the settings fragment
 
 
-def test_it_creates_the_feed_on_the_first_view_of_its_settings(owner_client: Client, owner: User) -> None:
-    response = owner_client.get(reverse("calendar:settings"), headers=HTMX)
+def test_the_settings_offer_an_address_and_a_get_creates_nothing(owner_client: Client, owner: User) -> None:
+    first = owner_client.get(reverse("calendar:settings"), headers=HTMX).content.decode()
 
+    assert not CalendarFeed.objects.filter(owner=owner).exists()
+    assert "<html" not in first
+    assert "Create my calendar address" in first
+    assert "hx-confirm" not in first  # nothing to lose yet
+
+    owner_client.post(reverse("calendar:regenerate"), headers=HTMX)
     feed = CalendarFeed.objects.get(owner=owner)
-    body = response.content.decode()
-    assert response.status_code == 200
-    assert "<html" not in body
+    body = owner_client.get(reverse("calendar:settings"), headers=HTMX).content.decode()
+
     assert f'value="{settings.SITE_URL}{feed_path(feed)}"' in body
     assert "readonly" in body
     assert "Anyone with this address" in body
     assert f'hx-post="{reverse("calendar:regenerate")}"' in body
-    assert 'name="regenerate"' in body
-    # the second view shows the same address
+    assert "hx-confirm" in body
     owner_client.get(reverse("calendar:settings"))
-    assert CalendarFeed.objects.get(owner=owner).token == feed.token
+    assert CalendarFeed.objects.get(owner=owner).token == feed.token  # a view changes nothing
 
 
 def test_it_retires_the_old_address_when_a_new_one_is_generated(

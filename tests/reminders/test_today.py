@@ -379,3 +379,16 @@ def test_a_section_shows_five_and_opens_in_full_on_request(
     assert full.content.decode().count('data-testid="item"') == cadence.total
     assert len(plain.context["today"].sections[0].items) == cadence.total
     assert len(plain.context["today"].sections[1].items) <= due.SHOWN
+
+
+def test_an_opened_section_stays_open_after_an_action(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    grow(owner, 300)
+    with at(NOW):
+        total = due.section_for(owner, Reminder.CADENCE, now=NOW).total
+        response = post_item(owner_client, network["red"], kind="cadence", action="snooze", days="1", all="1")
+
+    body = response.content.decode()  # type: ignore[attr-defined]
+    assert body.count('data-testid="item"') == total - 1
+    assert "section=cadence&amp;all=1" in body  # and a reload keeps it open
