@@ -55,7 +55,7 @@ def test_it_records_the_outcome_with_its_date(owner_client: Client, owner, outco
     body = response.content.decode()
     assert response.redirect_chain == [(contact.get_absolute_url(), 302)]
     assert f"{contact.name}: {label}." in body
-    assert "decided 20. November 2026" in body
+    assert "decided Nov. 20, 2026" in body  # English dates in the English order
     assert 'data-testid="decide"' not in body
 
 
