@@ -76,3 +76,12 @@ def test_a_german_user_sees_german_pages(owner_client: Client, owner) -> None:
     assert '<html lang="de">' in body
     for text in ("Kontakte", "Enge Verbindungen", "Neuer Kontakt", "Dein Netzwerk beginnt hier."):
         assert text in body
+
+
+def test_djangos_empty_choice_label_is_german_too() -> None:
+    """Django 6.1's "- Select an option -" has no German in Django's catalogue; ours has."""
+    from django.db.models.fields import BLANK_CHOICE_LABEL
+    from django.utils import translation
+
+    with translation.override("de"):
+        assert str(BLANK_CHOICE_LABEL) == "– Bitte wählen –"
