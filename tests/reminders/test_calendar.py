@@ -23,8 +23,8 @@ from touchpoints.models import Touchpoint
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 HTMX = {"HX-Request": "true"}
-# Beside the repository (/work/shared next to /work/main); a CI clone must provide it there too.
-REFERENCE = Path(settings.BASE_DIR).parent / "shared" / "data" / "contacts" / "birthday_feed_reference"
+# Copied from ../shared/data/contacts/birthday_feed_reference (see SOURCE.md there).
+REFERENCE = Path(__file__).resolve().parent / "birthday_feed_reference"
 
 
 @pytest.fixture
@@ -320,8 +320,7 @@ def vcard_birthday(card: dict[str, str]) -> tuple[int, int, int | None] | None:
 
 def test_it_matches_the_carddav_reference_feeds(db: None) -> None:
     cards = sorted(REFERENCE.glob("*.vcf"))
-    if not cards:
-        pytest.fail(f"the reference vCards are missing: {REFERENCE}")
+    assert len(cards) == 3, f"the reference vCards are missing: {REFERENCE}"
     for card_path in cards:
         card = read_vcard(card_path)
         last_name, first_name = card["N"].split(";")[:2]

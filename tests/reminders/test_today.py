@@ -339,7 +339,7 @@ def grow(owner: User, size: int) -> None:
         Touchpoint(
             contact=c, kind=Kind.CALL, happened_at=NOW - 3 * DAY, promise="Rückruf", promise_due=TODAY - DAY
         )
-        for c in Contact.objects.for_owner(owner)[:30]
+        for c in Contact.objects.for_owner(owner).filter(last_name="Menge").order_by("pk")[:30]
     ]
     Touchpoint.objects.bulk_create(touches)
     refresh_summaries([touch.contact_id for touch in touches])  # as the ledger would
