@@ -263,7 +263,12 @@ def _promises(user: User, now: datetime, today: date, limit: int) -> Section:
     """R3: open promises due today or before, the most overdue first."""
     touches = (
         Touchpoint.objects.for_owner(user)
-        .filter(OPEN_PROMISE, promise_due__lte=today, contact__archived_at__isnull=True, contact__open_promises__gt=0)
+        .filter(
+            OPEN_PROMISE,
+            promise_due__lte=today,
+            contact__archived_at__isnull=True,
+            contact__open_promises__gt=0,
+        )
         .exclude(_snoozed(user, Reminder.PROMISE, today, link="touchpoint"))
         .select_related("contact")
         .only(*PROMISE_FIELDS, *(f"contact__{name}" for name in CONTACT_FIELDS))
