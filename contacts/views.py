@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -203,12 +204,16 @@ def _roster_response(
     demoted: Contact | None = None,
 ) -> HttpResponse:
     """htmx: the contact's roster control plus the gauge (out of band). Otherwise a page."""
+    # On the promoted contact's own page there is no control of the demoted one to update.
+    on_own_page = (
+        urlsplit(request.htmx.current_url or "").path == contact.get_absolute_url() if request.htmx else False
+    )
     context = {
         "contact": contact,
         "roster": roster.roster_for(request.user),
         "full": full,
         "candidates": roster.swap_candidates(request.user, now=timezone.now()) if full else [],
-        "demoted": demoted,
+        "demoted": None if on_own_page else demoted,
     }
     if request.htmx:
         response = render(request, "contacts/roster_response.html", context)

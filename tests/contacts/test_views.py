@@ -422,6 +422,24 @@ def test_swap_demotes_the_chosen_tie_and_promotes_the_contact(owner_client: Clie
     assert f'id="roster-control-{leaving.pk}"' in response.content.decode()
 
 
+def test_a_swap_on_the_contacts_own_page_sends_no_control_it_has_not(owner_client: Client, owner) -> None:
+    """The demoted contact's control is on the list and the roster, not on the newcomer's page."""
+    owner.strong_tie_cap = 40
+    owner.save()
+    leaving = strong_ties(owner, 40)[0]
+    newcomer = ContactFactory(owner=owner)
+
+    response = owner_client.post(
+        reverse("contacts:swap", args=[newcomer.pk, leaving.pk]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{newcomer.get_absolute_url()}",
+    )
+
+    body = response.content.decode()
+    assert f'id="roster-control-{newcomer.pk}"' in body
+    assert f'id="roster-control-{leaving.pk}"' not in body
+
+
 def test_swap_refuses_a_contact_that_is_not_a_strong_tie(owner_client: Client, owner) -> None:
     newcomer, other = ContactFactory.create_batch(2, owner=owner)
 
