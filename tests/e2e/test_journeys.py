@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from contacts.models import Circle, Contact
 from netzwerk.accounts.models import User
+from touchpoints import ledger
+from touchpoints.kinds import Kind
 
 PASSWORD = "ein-langes-Passwort-2026"
 
@@ -113,6 +117,11 @@ def test_pages_fit_a_phone_screen(page: Any, live_server: Any) -> None:
         last_name="Schwarzenberg-Oberhausen",
         company="Sehr Lange Firmenbezeichnung GmbH & Co. KG",
     )
+    # Touches give the strength breakdown its long explanations, and the page a stage history.
+    for days, kind in ((40, Kind.MEETING), (12, Kind.EMAIL)):
+        ledger.log_touch(
+            contact, kind=kind, happened_at=timezone.now() - timedelta(days=days), exchange="give"
+        )
 
     for path in [
         "/contacts/",
@@ -129,6 +138,8 @@ def test_pages_fit_a_phone_screen(page: Any, live_server: Any) -> None:
     ]:
         page.goto(base + path)
         page.wait_for_load_state("networkidle")  # the lazy parts too
+        for summary in page.locator("main details > summary").all():  # and every folded part opened
+            summary.click()
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
