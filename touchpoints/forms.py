@@ -127,8 +127,11 @@ class TouchpointForm(forms.ModelForm[Touchpoint]):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         # Also a database constraint; said here in words, on the field.
-        if cleaned.get("promise_due") and not cleaned.get("promise"):
+        due, when = cleaned.get("promise_due"), cleaned.get("happened_at")
+        if due and not cleaned.get("promise"):
             self.add_error("promise_due", _("A due date needs a promise: say what you promised."))
+        elif due and when and due < when.astimezone(self.fields["happened_at"].zone).date():  # type: ignore[attr-defined]
+            self.add_error("promise_due", _("A promise is due on or after the day it was made."))
         return cleaned
 
     def touch_data(self) -> dict[str, Any]:

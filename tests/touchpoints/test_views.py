@@ -234,6 +234,21 @@ def test_it_refuses_a_due_date_without_a_promise(owner_client: Client, contact: 
     assert not Touchpoint.objects.exists()
 
 
+def test_it_refuses_a_promise_due_before_the_touch(owner_client: Client, contact: Contact) -> None:
+    data = {"kind": Kind.CALL, "happened_at": "2026-11-20T10:00", "promise": "Angebot schicken"}
+
+    before = owner_client.post(
+        reverse("touchpoints:log", args=[contact.pk]), {**data, "promise_due": "2026-11-19"}, headers=HTMX
+    )
+    assert "A promise is due on or after the day it was made." in before.content.decode()
+    assert not Touchpoint.objects.exists()
+
+    owner_client.post(
+        reverse("touchpoints:log", args=[contact.pk]), {**data, "promise_due": "2026-11-20"}, headers=HTMX
+    )
+    assert Touchpoint.objects.get().promise_due == date(2026, 11, 20)  # the same day is fine
+
+
 @time_machine.travel(NOW, tick=False)
 def test_it_reads_the_time_in_the_users_zone(owner_client: Client, vienna, contact: Contact) -> None:
     owner_client.post(
