@@ -62,6 +62,11 @@ class GestureDue:
     def kind(self) -> Kind:
         return GESTURE_KIND[self.gesture]
 
+    @property
+    def occasion(self) -> str:
+        """Names this gesture for this birthday: done once, done for that year only."""
+        return f"{self.celebration.isoformat()}:{self.gesture}"
+
 
 def gestures_due(month: int, day: int, *, today: date, lead_days: Mapping[Gesture, int]) -> list[GestureDue]:
     """The gestures due `today` for a birthday on `day`.`month`, in the order of `lead_days`.

@@ -197,6 +197,10 @@ def message(user: User, today: due.Today) -> mail.EmailMultiAlternatives:
 TRANSIENT = (SMTPServerDisconnected, SMTPConnectError, ConnectionError, TimeoutError)
 
 
+class TransientDeliveryError(Exception):
+    """Sending failed in a way that may pass; the cause is chained. Raised for a retry."""
+
+
 def is_transient(error: Exception) -> bool:
     """Connection trouble, or a 4xx answer (RFC 5321: try again later); 5xx and the rest are final."""
     if isinstance(error, TRANSIENT):
@@ -227,7 +231,8 @@ def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str
 
     A run whose day is over, or whose user turned the digest off meanwhile, is not sent. A
     permanent failure (a refused address, a 5xx answer, a digest that cannot be built) marks that
-    run failed and the batch goes on; transient SMTP trouble is raised for the task to retry.
+    run failed and the batch goes on; transient SMTP trouble raises `TransientDeliveryError` for
+    the task to retry (its message names the error type only, never an address).
     Logs name runs by id and errors by type, never an address.
     """
     outcome = dict.fromkeys(["sent", "empty", "skipped", "failed"], 0)
@@ -250,7 +255,7 @@ def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str
                     connection.send_messages([message(user, today)])
             except Exception as error:
                 if is_transient(error):
-                    raise
+                    raise TransientDeliveryError(type(error).__name__) from error
                 logger.warning("digest run %s failed: %s", run.pk, type(error).__name__)
                 finish(run, DigestStatus.FAILED)
                 outcome["failed"] += 1

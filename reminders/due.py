@@ -47,7 +47,6 @@ CIRCLE_ORDER = Case(When(circle=Circle.STRONG, then=0), When(circle=Circle.REGUL
 @dataclass(frozen=True)
 class Item:
     kind: Reminder
-    key: str
     contact: Contact | None = None
     touch: Touchpoint | None = None
     gesture: GestureDue | None = None
@@ -74,9 +73,17 @@ class Item:
     @property
     def occasion(self) -> str:
         """What the key adds to the contact: the birthday and gesture."""
-        if self.gesture is None:
-            return ""
-        return f"{self.gesture.celebration.isoformat()}:{self.gesture.gesture}"
+        return self.gesture.occasion if self.gesture is not None else ""
+
+    @property
+    def key(self) -> str:
+        """The name its snooze and done are stored under (see `_state`)."""
+        return item_key(
+            self.kind,
+            contact=self.contact.pk if self.contact else None,
+            touch=self.touch.pk if self.touch else None,
+            occasion=self.occasion,
+        )
 
 
 @dataclass(frozen=True)
@@ -192,10 +199,7 @@ def _contact_section(
 ) -> Section:
     """One item per contact of the first rows; `describe` adds what the rules say of it."""
     shown, total, found = _windowed(contacts, limit, **counts)
-    items = [
-        Item(kind, item_key(kind, contact=contact.pk), contact=contact, **describe(contact))
-        for contact in shown
-    ]
+    items = [Item(kind, contact=contact, **describe(contact)) for contact in shown]
     return Section(kind, items, total, found)
 
 
@@ -226,9 +230,6 @@ def _birthdays(user: User, now: datetime, today: date, limit: int) -> Section:
     due = [
         Item(
             Reminder.BIRTHDAY,
-            item_key(
-                Reminder.BIRTHDAY, contact=contact.pk, occasion=f"{gesture.celebration}:{gesture.gesture}"
-            ),
             contact=contact,
             gesture=gesture,
             age=age_on(contact.birthday_year, gesture.celebration),
@@ -275,10 +276,7 @@ def _promises(user: User, now: datetime, today: date, limit: int) -> Section:
         .order_by("promise_due", "happened_at", "pk")
     )
     shown, total, counts = _windowed(touches, limit, overdue=Q(promise_due__lt=today))
-    items = [
-        Item(Reminder.PROMISE, item_key(Reminder.PROMISE, touch=touch.pk), contact=touch.contact, touch=touch)
-        for touch in shown
-    ]
+    items = [Item(Reminder.PROMISE, contact=touch.contact, touch=touch) for touch in shown]
     return Section(Reminder.PROMISE, items, total, counts)
 
 
@@ -331,6 +329,12 @@ def review_due_on(user: User, last_review: datetime | None) -> date:
     return user.local_date(start + REVIEW_INTERVAL)
 
 
+def record_roster_review(user: User, *, now: datetime, strong_ties: int) -> date:
+    """R10: the review is done, with the roster it left; returns the day the next one is due."""
+    RosterReview.objects.create(owner=user, reviewed_at=now, strong_ties=strong_ties)
+    return review_due_on(user, now)
+
+
 def _roster_review(user: User, now: datetime, today: date, limit: int) -> Section:
     """R10: a quarter after the last review (or after joining), while there are strong ties."""
     found = (
@@ -350,7 +354,7 @@ def _roster_review(user: User, now: datetime, today: date, limit: int) -> Sectio
     due_on = review_due_on(user, found["last_review"])
     if not found["strong"] or found["snoozed"] or due_on > today:
         return Section(Reminder.ROSTER_REVIEW, [], 0)
-    item = Item(Reminder.ROSTER_REVIEW, item_key(Reminder.ROSTER_REVIEW), review_due=due_on)
+    item = Item(Reminder.ROSTER_REVIEW, review_due=due_on)
     return Section(Reminder.ROSTER_REVIEW, [item], 1)
 
 

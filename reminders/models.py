@@ -36,8 +36,8 @@ class Reminder(models.TextChoices):
 class ReminderState(models.Model):
     """Snooze or done for one due item of one user.
 
-    `key` names the item (see reminders.due.item_key). A done follow-up stays done until a newer
-    touch (cadence, prospect); a done birthday gesture is done for that birthday only.
+    `key` names the item (see reminders.due.item_key). Snoozed until a day; done follow-ups are
+    snoozed for their rule's interval too, and a done birthday gesture is done for that birthday.
     """
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

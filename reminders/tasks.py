@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from smtplib import SMTPException
-
 from celery import shared_task
 from django.utils import timezone
 
@@ -28,7 +26,7 @@ def sweep_digests() -> int:
 
 @shared_task(
     name="reminders.tasks.deliver_digests",
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    autoretry_for=(digest.TransientDeliveryError,),
     max_retries=SMTP_RETRIES,
     retry_backoff=5,
     retry_backoff_max=60,

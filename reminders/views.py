@@ -25,7 +25,7 @@ from contacts.models import Contact
 from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
 from reminders import due
 from reminders.forms import ItemActionForm
-from reminders.models import Reminder, RosterReview
+from reminders.models import Reminder
 from touchpoints.models import Touchpoint
 from touchpoints.views import TOUCH_LOGGED
 
@@ -140,8 +140,7 @@ def roster_review(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     if request.method == "POST":
         count = roster.roster_for(request.user).count
-        RosterReview.objects.create(owner=request.user, reviewed_at=now, strong_ties=count)
-        next_on = due.review_due_on(request.user, now)
+        next_on = due.record_roster_review(request.user, now=now, strong_ties=count)
         messages.success(
             request,
             _("Roster review recorded. The next one is due on %(day)s.")

@@ -115,12 +115,14 @@ def wait_until(condition: Any, *, process: Any, log: Path) -> None:
     pytest.fail(f"timed out or the worker exited ({process.poll()}); worker output above")
 
 
-def worker_settings(port: int) -> dict[str, str]:
-    return {
+def start_digest_worker(tmp_path: Path, broker: str, port: int, name: str) -> tuple[Any, Path]:
+    """A worker with beat that sweeps every second and sends to the test's SMTP server."""
+    settings = {
         "EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "NETZWERK_DIGEST_SWEEP_SECONDS": SWEEP_SECONDS,
         "NETZWERK_DIGEST_CLAIM_TIMEOUT_SECONDS": str(CLAIM_TIMEOUT_SECONDS),
     }
+    return start_worker(tmp_path=tmp_path, redis_url=broker, name=name, extra_env=settings)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -129,9 +131,7 @@ def test_a_worker_with_beat_delivers_one_digest_per_user(
 ) -> None:
     handler, port = smtp
     users = due_users(40)
-    process, log = start_worker(
-        tmp_path=tmp_path, redis_url=broker, name="digest", extra_env=worker_settings(port)
-    )
+    process, log = start_digest_worker(tmp_path, broker, port, "digest")
     try:
         wait_until(lambda: handler.total() >= len(users), process=process, log=log)
         time.sleep(3)  # a few more sweeps: none may send again
@@ -148,9 +148,7 @@ def test_after_sigkill_mid_batch_every_user_still_gets_exactly_one(
 ) -> None:
     handler, port = smtp
     users = due_users(300)
-    process, log = start_worker(
-        tmp_path=tmp_path, redis_url=broker, name="digest", extra_env=worker_settings(port)
-    )
+    process, log = start_digest_worker(tmp_path, broker, port, "digest")
     killed = threading.Event()
 
     def kill_on_the_sixtieth() -> bool:
@@ -170,9 +168,7 @@ def test_after_sigkill_mid_batch_every_user_still_gets_exactly_one(
         unsent = DigestRun.objects.filter(status=DigestStatus.CLAIMED).count()
         assert unsent > 0
 
-        process, log = start_worker(
-            tmp_path=tmp_path, redis_url=broker, name="digest-again", extra_env=worker_settings(port)
-        )
+        process, log = start_digest_worker(tmp_path, broker, port, "digest-again")
         wait_until(lambda: handler.total() >= len(users), process=process, log=log)
         time.sleep(3)
     finally:

@@ -39,8 +39,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, now: datetime | None, dry_run: bool, **options: Any) -> None:
         now = now or timezone.now()
         if dry_run:
-            for user_id, day in digest.due_users(now):
-                user = User.objects.get(pk=user_id)
+            wanted = digest.due_users(now)
+            users = User.objects.in_bulk([user_id for user_id, _day in wanted])
+            for user_id, day in wanted:
+                user = users[user_id]
                 items = due.today_for(user, now=now).total
                 self.stdout.write(
                     f"user {user_id} · {day} · {items} items{'' if items else ' (nothing to send)'}"
