@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, Exists, F, OuterRef, Q, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -183,17 +184,14 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
     def with_cadence_rank(self, owner: User, *, now: datetime) -> ContactQuerySet:
         """0 green, 1 yellow, 2 red: contacts.rules.cadence in SQL, to filter and sort a whole list.
 
-        A test runs the rule's table through both and compares them.
+        The rank is `cadence_rank_sql`, the one SQL form of the rule (the Today page reads it
+        too); a test runs the rule's table through both and compares them. It names the contact
+        table, so the queryset must not become a subquery (whose tables Django renames).
         """
-        now = now.astimezone(UTC)  # 24-hour days, as in the rule, also across DST
-        whens = []
-        for circle in Circle.values:
-            ideal, maximum = owner.cadence(circle)
-            whens.append(When(circle=circle, cadence_reference__lt=now - timedelta(days=maximum), then=2))
-            whens.append(When(circle=circle, cadence_reference__lt=now - timedelta(days=ideal), then=1))
+        rank, params = cadence_rank_sql(owner, now=now)
         return self.annotate(
             cadence_reference=Coalesce("last_touch_at", "created_at"),
-            cadence_rank=Case(*whens, default=0, output_field=models.IntegerField()),
+            cadence_rank=RawSQL(rank, params, output_field=models.IntegerField()),
         )
 
     # The two below need with_cadence_rank() first; django-stubs cannot follow its annotations.
@@ -300,6 +298,8 @@ class Contact(models.Model):
             # contact list ordering and the roster count (contacts/roster.py)
             models.Index(fields=["owner", "last_name", "first_name"], name="contact_owner_name"),
             models.Index(fields=["owner", "circle"], name="contact_owner_circle"),
+            # the owner's last change: whether Today's cached lists still hold (reminders/due.py)
+            models.Index(fields=["owner", "updated_at"], name="contact_owner_updated"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(first_name="", last_name=""), name="contact_has_a_name"),
@@ -530,3 +530,21 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or '—'} → {self.to_stage}"
+
+
+def cadence_rank_sql(owner: User, *, now: datetime) -> tuple[str, list[Any]]:
+    """R7 for a row of the contact table, in SQL with its parameters: 0 green, 1 yellow, 2 red.
+
+    The reference is the last touch, or the day the contact was added; days are 24 hours, as in
+    contacts.rules.cadence, also across DST.
+    """
+    table = Contact._meta.db_table
+    reference = f"COALESCE({table}.last_touch_at, {table}.created_at)"
+    now = now.astimezone(UTC)
+    whens: list[str] = []
+    params: list[Any] = []
+    for circle in Circle.values:
+        for rank, days in zip((2, 1), reversed(owner.cadence(circle)), strict=True):
+            whens.append(f"WHEN {table}.circle = %s AND {reference} < %s THEN {rank}")
+            params += [circle, connection.ops.adapt_datetimefield_value(now - timedelta(days=days))]
+    return f"CASE {' '.join(whens)} ELSE 0 END", params

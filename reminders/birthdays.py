@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from touchpoints.kinds import Kind
@@ -84,22 +83,16 @@ def gestures_due(month: int, day: int, *, today: date, lead_days: Mapping[Gestur
     ]
 
 
-def birthdays_due_q(*, today: date, lead_days: Mapping[Gesture, int]) -> Q:
-    """Contacts with a gesture due `today`, as one filter on `birthday_month` and `birthday_day`.
-
-    It finds every birthday within the longest lead time; `gestures_due` then says which
-    gestures, per contact, in Python.
-    """
+def birthday_days(*, today: date, lead_days: Mapping[Gesture, int]) -> list[tuple[int, int]]:
+    """(month, day) of every birthday with a gesture due `today`: within the longest lead time,
+    29 February with 28 February in common years. `gestures_due` then says which gestures."""
     days: set[tuple[int, int]] = set()
     for ahead in range(max(lead_days.values(), default=0) + 1):
         target = today + timedelta(days=ahead)
         days.add((target.month, target.day))
         if (target.month, target.day) == (2, 28) and not calendar.isleap(target.year):
             days.add((2, 29))
-    query = Q(pk__in=[])
-    for month, day in sorted(days):
-        query |= Q(birthday_month=month, birthday_day=day)
-    return query
+    return sorted(days)
 
 
 def lead_days_of(user: User) -> dict[Gesture, int]:

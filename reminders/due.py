@@ -13,22 +13,27 @@ asks again if still due; a done birthday gesture is done for that birthday. See 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When, Window
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import DateTimeField, Value
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from contacts import rules
-from contacts.models import ONLINE_CHANNELS, Circle, Contact, ContactQuerySet, ProspectStatus
+from contacts.models import ONLINE_CHANNELS, Circle, Contact, ProspectStatus, cadence_rank_sql
 from netzwerk.accounts.models import User
-from reminders.birthdays import GestureDue, age_on, birthdays_due_q, gestures_due, lead_days_of
+from reminders.birthdays import GestureDue, age_on, birthday_days, gestures_due, lead_days_of
 from reminders.models import Reminder, ReminderState, RosterReview
 from touchpoints import ledger
 from touchpoints.kinds import Kind
-from touchpoints.models import OPEN_PROMISE, Touchpoint
+from touchpoints.models import Touchpoint
 
 # Rows shown per section on Today and in the digest (the total is counted in full), and when the
 # user asks for the whole section.
@@ -37,11 +42,6 @@ SHOWN_ALL = 100
 SNOOZE_DAYS = (1, 3, 7)
 # R10: the roster is reviewed every quarter, the first time a quarter after joining.
 REVIEW_INTERVAL = timedelta(days=91)
-# rules.first_contact_at: the first touch, or the day added if that was earlier (or no touch yet).
-EARLIER_OF_FIRST_TOUCH_AND_CREATION = Case(
-    When(first_touch_at__lt=F("created_at"), then=F("first_touch_at")), default=F("created_at")
-)
-CIRCLE_ORDER = Case(When(circle=Circle.STRONG, then=0), When(circle=Circle.REGULAR, then=1), default=2)
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,53 @@ class Item:
     def occasion(self) -> str:
         """What the key adds to the contact: the birthday and gesture."""
         return self.gesture.occasion if self.gesture is not None else ""
+
+    @property
+    def meta(self) -> str:
+        """The line under the item, in the active language and time zone (page and digest)."""
+        if self.cadence is not None and self.contact is not None:
+            days, since = self.cadence.days_since, self.contact.last_touch_at
+            last = (
+                ngettext("last touch %(days)s day ago", "last touch %(days)s days ago", days)
+                if since
+                else ngettext(
+                    "added %(days)s day ago, no touch yet", "added %(days)s days ago, no touch yet", days
+                )
+            ) % {"days": days}
+            every = gettext("every %(ideal)s–%(maximum)s days") % {
+                "ideal": self.cadence.ideal,
+                "maximum": self.cadence.maximum,
+            }
+            return f"{self.contact.get_circle_display()} · {last} · {every}"
+        if self.gesture is not None:
+            day = date_format(self.gesture.celebration, "MONTH_DAY_FORMAT")
+            if self.age:
+                return gettext("turns %(age)s on %(day)s") % {"age": self.age, "day": day}
+            return gettext("birthday on %(day)s") % {"day": day}
+        if self.touch is not None and self.touch.promise_due is not None:
+            return gettext("promised by %(day)s") % {
+                "day": date_format(self.touch.promise_due, "DATE_FORMAT")
+            }
+        if self.prospect is not None:
+            if self.prospect.needs_outcome or self.prospect.next_due_at is None:
+                return gettext("Target reached: customer or not now? Decide on the contact's page.")
+            day = date_format(timezone.localtime(self.prospect.next_due_at), "DATE_FORMAT")
+            return gettext("next touch due on %(day)s") % {"day": day}
+        if self.online is not None:
+            online_since = date_format(timezone.localtime(self.online.since), "DATE_FORMAT")
+            return gettext("known only online since %(since)s: arrange a call or a meeting") % {
+                "since": online_since
+            }
+        if self.review_due is not None:
+            return gettext("due since %(day)s") % {"day": date_format(self.review_due, "DATE_FORMAT")}
+        return ""
+
+    @property
+    def when(self) -> str:
+        """How far ahead a birthday is: "in 3 days", or "today"."""
+        if self.ahead:
+            return ngettext("in %(days)s day", "in %(days)s days", self.ahead) % {"days": self.ahead}
+        return gettext("today")
 
     @property
     def key(self) -> str:
@@ -126,17 +173,140 @@ def item_key(kind: str, *, contact: int | None = None, touch: int | None = None,
 
 def today_for(user: User, *, now: datetime, expanded: str | None = None) -> Today:
     """Every section; the `expanded` one with up to SHOWN_ALL items."""
-    day = user.local_date(now)
-    sections = [
-        section_for(user, kind, now=now, limit=SHOWN_ALL if kind == expanded else SHOWN) for kind in Reminder
-    ]
-    return Today(day, sections)
+    limits = {kind: SHOWN_ALL if kind == expanded else SHOWN for kind in Reminder}
+    found = _contact_sections(user, now, {kind: limits[kind] for kind in CONTACT_SECTIONS})
+    for kind, section in OTHER_SECTIONS.items():
+        found[kind] = section(user, now, user.local_date(now), limits[kind])
+    sections = [replace(found[kind], expanded=limits[kind] > SHOWN) for kind in Reminder]
+    return Today(user.local_date(now), sections)
 
 
 def section_for(user: User, kind: Reminder, *, now: datetime, limit: int | None = None) -> Section:
     """One section: its first `limit` items (SHOWN by default) and its total."""
-    section = SECTIONS[kind](user, now, user.local_date(now), limit or SHOWN)
-    return replace(section, expanded=(limit or SHOWN) > SHOWN)
+    limit = limit or SHOWN
+    if kind in CONTACT_SECTIONS:
+        section = _contact_sections(user, now, {kind: limit})[kind]
+    else:
+        section = OTHER_SECTIONS[kind](user, now, user.local_date(now), limit)
+    return replace(section, expanded=limit > SHOWN)
+
+
+# ---------------------------------------------------------------- Today, kept until it changes
+
+
+@dataclass(frozen=True)
+class _Kept:
+    today: Today
+    valid_until: datetime
+
+
+# An upper bound on how long a kept Today is trusted, whatever its validity says.
+KEPT_SECONDS = 6 * 3600
+
+
+def cached_today_for(user: User, *, now: datetime, expanded: str | None = None) -> Today:
+    """`today_for`, kept in the cache until something it depends on changes.
+
+    The key names the user's data as it stands (`_stamp`: one small query) and their settings,
+    so any change to contacts, touches (they update their contact), snoozes, reviews or
+    settings makes a new key. What changes with time alone is in `valid_until`: the local day's
+    end, and the next moment a cadence, prospect or online-only window passes or a shown
+    "N days ago" ticks over. Within those bounds the kept lists are the ones `today_for` gives.
+    """
+    settings_values = [
+        getattr(user, f.attname) for f in User._meta.concrete_fields if f.attname not in VOLATILE
+    ]
+    fingerprint = hashlib.sha256(repr((_stamp(user), settings_values, expanded)).encode()).hexdigest()
+    key = f"reminders:today:{user.pk}:{fingerprint}"
+    kept = cache.get(key)
+    if isinstance(kept, _Kept) and now < kept.valid_until and kept.today.day == user.local_date(now):
+        return kept.today
+    today = today_for(user, now=now, expanded=expanded)
+    valid_until = _valid_until(user, now, today)
+    cache.set(key, _Kept(today, valid_until), timeout=min(KEPT_SECONDS, (valid_until - now).total_seconds()))
+    return today
+
+
+# User fields that change without changing what is due (logging in, the password).
+VOLATILE = frozenset({"last_login", "password"})
+
+
+# The sum of a column's moments, changed by any change to any of them: exact on PostgreSQL
+# (numeric seconds), to the millisecond on SQLite.
+MOMENTS_SUM = {"postgresql": "SUM(EXTRACT(EPOCH FROM {}))", "sqlite": "SUM(julianday({}))"}
+
+
+def _stamp(user: User) -> tuple[object, ...]:
+    """How the user's contacts, item states and reviews stand: how many, and the sum of their
+    last changes, which moves with any change (a largest moment would miss a change dated
+    before it, as clocks allow)."""
+    moments = MOMENTS_SUM[connection.vendor].format("updated_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {CONTACTS} WHERE owner_id = %s), "
+            f"(SELECT {moments} FROM {CONTACTS} WHERE owner_id = %s), "
+            f"(SELECT COUNT(*) FROM {STATES} WHERE owner_id = %s), "
+            f"(SELECT {moments} FROM {STATES} WHERE owner_id = %s), "
+            f"(SELECT COUNT(*) FROM {REVIEWS} WHERE owner_id = %s)",
+            [user.pk] * 5,
+        )
+        return tuple(cursor.fetchone())
+
+
+def _valid_until(user: User, now: datetime, today: Today) -> datetime:
+    """The first moment `today` may no longer hold with the data unchanged (see above)."""
+    now = rules.utc(now)
+    moments = [datetime.combine(today.day + timedelta(days=1), time(0), tzinfo=user.zone)]
+    # Per window: the column whose value plus the window's days is when a row becomes due,
+    # among the rows not due yet (at most earlier than needed: a few more rows than the section's).
+    windows: list[tuple[str, str, list[object], int]] = [
+        ("cadence_reference", "circle = %s AND cadence_reference >= %s", [circle], days)
+        for circle in Circle.values
+        for days in user.cadence(circle)
+    ]
+    windows += [
+        (
+            "prospect_reference",
+            "prospect_status = %s AND prospect_since IS NOT NULL AND prospect_reference > %s",
+            [ProspectStatus.PROSPECT],
+            user.prospect_interval_days,
+        ),
+        (
+            "first_contact",
+            "first_personal_touch_at IS NULL AND first_contact > %s",
+            [],
+            user.online_window_days,
+        ),
+    ]
+    candidates, params = _candidates(user, now)
+    firsts = ", ".join(
+        f"MIN(CASE WHEN {condition} THEN {column} END)" for column, condition, _p, _d in windows
+    )
+    # The SELECT list comes before the candidates in the statement, so do its parameters.
+    params = [
+        *(
+            param
+            for _c, _w, window_params, days in windows
+            for param in [*window_params, _datetime(now - timedelta(days=days))]
+        ),
+        *params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {firsts} FROM ({candidates}) AS candidates", params)
+        found = cursor.fetchone()
+    moments += [
+        first + timedelta(days=days)
+        for value, (_column, _condition, _params, days) in zip(found, windows, strict=True)
+        if (first := _read_datetime(value)) is not None
+    ]
+    # "last touch N days ago" on a shown item says N + 1 a day after its Nth day.
+    moments += [
+        item.cadence.reference + (item.cadence.days_since + 1) * rules.DAY
+        for section in today.sections
+        for item in section.items
+        if item.cadence is not None
+    ]
+    return min(moments)
 
 
 # What the items show and the rules read: the rest of a contact (notes, links) stays in the database.
@@ -163,70 +333,173 @@ CONTACT_FIELDS = (
 )
 PROMISE_FIELDS = ("id", "contact_id", "kind", "happened_at", "promise", "promise_due", "promise_kept_at")
 
-
-def _contacts(user: User) -> ContactQuerySet:
-    return Contact.objects.for_owner(user).active().only(*CONTACT_FIELDS)
-
-
-def _states(user: User, kind: Reminder) -> QuerySet[ReminderState]:
-    return ReminderState.objects.filter(owner=user, kind=kind)
-
-
-def _snoozed(user: User, kind: Reminder, today: date, *, link: str = "contact") -> Exists:
-    """A state of the outer row's item that hides it past today (snoozed, or done: see `mark_done`)."""
-    return Exists(_states(user, kind).filter(snoozed_until__gt=today, **{link: OuterRef("pk")}))
+# The sections are written in SQL (PostgreSQL and SQLite alike): Django would compile each
+# section's query afresh on every request, which cost more than running it, and the four sections
+# about contacts share one scan of the user's contacts. `cadence_rank_sql` is shared with the
+# contact list; tests hold the rest to contacts/rules.py.
+CONTACTS = Contact._meta.db_table
+STATES = ReminderState._meta.db_table
+TOUCHES = Touchpoint._meta.db_table
+REVIEWS = RosterReview._meta.db_table
 
 
-def _windowed(rows: QuerySet[Any], limit: int, **counts: Q) -> tuple[list[Any], int, dict[str, int]]:
-    """The first rows, with the total and named counts over all rows, in one query."""
-    annotated = rows.annotate(
-        section_total=Window(Count("pk")),
-        **{f"count_{name}": Window(Count("pk", filter=condition)) for name, condition in counts.items()},
+def _datetime(value: datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _date(value: date) -> Any:
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _placeholders(values: Collection[object]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _not_snoozed(user: User, kind: Reminder, today: date, *, link: str) -> tuple[str, list[Any]]:
+    """No state of the row's item hides it past today (snoozed, or done: see `mark_done`)."""
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {STATES} WHERE {STATES}.owner_id = %s AND {STATES}.kind = %s "
+        f"AND {STATES}.{link} AND {STATES}.snoozed_until > %s)",
+        [user.pk, kind.value, _date(today)],
     )
-    shown = list(annotated[:limit])
-    if not shown:
-        return [], 0, dict.fromkeys(counts, 0)
-    first = shown[0]
-    return shown, first.section_total, {name: getattr(first, f"count_{name}") for name in counts}
 
 
-def _contact_section(
-    kind: Reminder,
-    contacts: QuerySet[Contact],
-    describe: Callable[[Contact], dict[str, Any]],
-    limit: int,
-    **counts: Q,
-) -> Section:
-    """One item per contact of the first rows; `describe` adds what the rules say of it."""
-    shown, total, found = _windowed(contacts, limit, **counts)
-    items = [Item(kind, contact=contact, **describe(contact)) for contact in shown]
-    return Section(kind, items, total, found)
+@dataclass(frozen=True)
+class _Filter:
+    """A contact section in SQL: which candidates (see `_candidates`) are due, in which order,
+    and what to count among them (named conditions; at most two)."""
+
+    where: str
+    params: Sequence[object] = ()
+    order: str = "id"
+    counts: Mapping[str, str] = field(default_factory=dict)
 
 
-def _cadence(user: User, now: datetime, today: date, limit: int) -> Section:
+def _candidates(user: User, now: datetime) -> tuple[str, list[Any]]:
+    """The user's active contacts, with what the sections sort and filter on."""
+    rank, rank_params = cadence_rank_sql(user, now=now)
+    fields = ", ".join(f"{CONTACTS}.{name}" for name in CONTACT_FIELDS)
+    sql = (
+        f"SELECT {fields}, "
+        f"COALESCE({CONTACTS}.last_touch_at, {CONTACTS}.created_at) AS cadence_reference, "
+        f"{rank} AS cadence_rank, "
+        f"CASE {CONTACTS}.circle WHEN %s THEN 0 WHEN %s THEN 1 ELSE 2 END AS circle_order, "
+        # R6: the last touch since becoming a prospect, or the day it became one
+        f"CASE WHEN {CONTACTS}.last_touch_at > {CONTACTS}.prospect_since "
+        f"THEN {CONTACTS}.last_touch_at ELSE {CONTACTS}.prospect_since END AS prospect_reference, "
+        f"CASE WHEN {CONTACTS}.prospect_touches >= %s THEN 1 ELSE 0 END AS at_target, "
+        # rules.first_contact_at: the first touch, or the day added if that was earlier
+        f"CASE WHEN {CONTACTS}.first_touch_at < {CONTACTS}.created_at "
+        f"THEN {CONTACTS}.first_touch_at ELSE {CONTACTS}.created_at END AS first_contact "
+        f"FROM {CONTACTS} WHERE {CONTACTS}.owner_id = %s AND {CONTACTS}.archived_at IS NULL"
+    )
+    params = [*rank_params, Circle.STRONG, Circle.REGULAR, user.prospect_target, user.pk]
+    return sql, params
+
+
+def _cadence(user: User, now: datetime, today: date) -> _Filter:
     """R7: yellow and red cadences, red first, strong ties before the others, longest first."""
-    ranked = _contacts(user).with_cadence_rank(user, now=now)
-    # django-stubs cannot follow with_cadence_rank's annotations.
-    contacts = (
-        ranked.filter(cadence_rank__gte=1)  # type: ignore[misc]
-        .exclude(_snoozed(user, Reminder.CADENCE, today))
-        .alias(circle_order=CIRCLE_ORDER)
-        .order_by("-cadence_rank", "circle_order", "cadence_reference", "pk")
-    )
-    return _contact_section(
-        Reminder.CADENCE,
-        contacts,
-        lambda contact: {"cadence": rules.cadence(contact, owner=user, now=now)},
-        limit,
-        red=Q(cadence_rank=2),
-        yellow=Q(cadence_rank=1),
+    return _Filter(
+        "cadence_rank >= 1",
+        order="cadence_rank DESC, circle_order, cadence_reference, id",
+        counts={"red": "cadence_rank = 2", "yellow": "cadence_rank = 1"},
     )
 
 
-def _birthdays(user: User, now: datetime, today: date, limit: int) -> Section:
-    """R8: the gesture due for each birthday ahead, soonest first (two queries)."""
+def _birthdays(user: User, now: datetime, today: date) -> _Filter:
+    """R8: every birthday within the longest lead time (`gestures_due` says which gesture)."""
+    days = birthday_days(today=today, lead_days=lead_days_of(user))
+    return _Filter(
+        f"birthday_month * 100 + birthday_day IN ({_placeholders(days)})",
+        [month * 100 + day for month, day in days],
+    )
+
+
+def _prospects(user: User, now: datetime, today: date) -> _Filter:
+    """R6: prospects whose next touch is due, and those at the target waiting for an outcome."""
+    due_before = rules.utc(now) - timedelta(days=user.prospect_interval_days)
+    return _Filter(
+        "prospect_status = %s AND prospect_since IS NOT NULL AND (at_target = 1 OR prospect_reference <= %s)",
+        [ProspectStatus.PROSPECT, _datetime(due_before)],
+        order="prospect_touches DESC, prospect_reference, id",
+        counts={"decide": "at_target = 1"},
+    )
+
+
+def _online_only(user: User, now: datetime, today: date) -> _Filter:
+    """R1: known only online past the window: arrange a call or a meeting, longest waiting first."""
+    due_before = _datetime(rules.utc(now) - timedelta(days=user.online_window_days))
+    channels = sorted(ONLINE_CHANNELS)
+    return _Filter(
+        f"first_personal_touch_at IS NULL AND (how_met IN ({_placeholders(channels)}) "
+        "OR (touch_count > 0 AND personal_touch_count = 0)) AND (created_at <= %s OR first_touch_at <= %s)",
+        [*channels, due_before, due_before],
+        order="first_contact, id",
+    )
+
+
+def _contact_sections(user: User, now: datetime, limits: Mapping[Reminder, int]) -> dict[Reminder, Section]:
+    """The contact sections in `limits`, in one query: each section takes the first rows of its
+    own scan of the candidates (birthdays: all, sorted here) with its total and counts."""
+    today = user.local_date(now)
+    candidates, candidate_params = _candidates(user, now)
+    filters = {kind: CONTACT_SECTIONS[kind](user, now, today) for kind in limits}
+    branches: list[str] = []
+    params: list[Any] = []
+    for kind, limit in limits.items():
+        where = filters[kind]
+        unsnoozed, unsnoozed_params = _not_snoozed(user, kind, today, link="contact_id = candidates.id")
+        tallies = [
+            f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) OVER ()" for condition in where.counts.values()
+        ]
+        tallies += ["0"] * (2 - len(tallies))
+        limited = "" if kind == Reminder.BIRTHDAY else " LIMIT %s"
+        branches.append(
+            f"SELECT * FROM (SELECT '{kind.value}' AS section, candidates.*, COUNT(*) OVER () AS section_total, "
+            f"{tallies[0]} AS count_1, {tallies[1]} AS count_2 FROM ({candidates}) AS candidates "
+            f"WHERE ({where.where}) AND {unsnoozed} ORDER BY {where.order}{limited}) AS {kind.value}_rows"
+        )
+        params += [
+            *candidate_params,
+            *where.params,
+            *unsnoozed_params,
+            *([] if kind == Reminder.BIRTHDAY else [limit]),
+        ]
+    rows: dict[Reminder, list[Contact]] = {kind: [] for kind in limits}
+    for contact in Contact.objects.raw(" UNION ALL ".join(branches), params):
+        rows[Reminder(vars(contact)["section"])].append(contact)  # a column of the query
+    found: dict[Reminder, Section] = {}
+    for kind in limits:
+        if kind == Reminder.BIRTHDAY:
+            found[kind] = _birthday_section(user, today, rows[kind], limits[kind])
+            continue
+        shown = rows[kind]
+        counts = {
+            name: int(getattr(shown[0], f"count_{n}")) if shown else 0
+            for n, name in enumerate(filters[kind].counts, 1)
+        }
+        items = [Item(kind, contact=contact, **_describe(kind, contact, user, now)) for contact in shown]
+        found[kind] = Section(kind, items, _column(shown, "section_total"), counts)
+    return found
+
+
+def _column(rows: Sequence[object], name: str) -> int:
+    """A count the query gave every row (a window over all of them), or 0 without rows."""
+    return int(getattr(rows[0], name)) if rows else 0
+
+
+def _describe(kind: Reminder, contact: Contact, user: User, now: datetime) -> dict[str, Any]:
+    """What the rules say of a contact shown in a section."""
+    if kind == Reminder.CADENCE:
+        return {"cadence": rules.cadence(contact, owner=user, now=now)}
+    if kind == Reminder.PROSPECT:
+        return {"prospect": rules.prospect_progress(contact, owner=user, now=now)}
+    return {"online": rules.online_only(contact, owner=user, now=now)}
+
+
+def _birthday_section(user: User, today: date, contacts: list[Contact], limit: int) -> Section:
+    """R8: the gesture due for each birthday ahead, soonest first; done or snoozed ones left out."""
     leads = lead_days_of(user)
-    contacts = _contacts(user).filter(birthdays_due_q(today=today, lead_days=leads))
     due = [
         Item(
             Reminder.BIRTHDAY,
@@ -241,15 +514,16 @@ def _birthdays(user: User, now: datetime, today: date, limit: int) -> Section:
             contact.birthday_month, contact.birthday_day, today=today, lead_days=leads
         )
     ]
-    hidden = (
-        set(
-            _states(user, Reminder.BIRTHDAY)
-            .filter(Q(snoozed_until__gt=today) | Q(done_at__isnull=False), key__in=[item.key for item in due])
-            .values_list("key", flat=True)
-        )
-        if due
-        else set()
-    )
+    hidden: set[str] = set()
+    if due:
+        keys = [item.key for item in due]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT key FROM {STATES} WHERE owner_id = %s AND kind = %s "
+                f"AND (snoozed_until > %s OR done_at IS NOT NULL) AND key IN ({_placeholders(keys)})",
+                [user.pk, Reminder.BIRTHDAY.value, _date(today), *keys],
+            )
+            hidden = {key for (key,) in cursor.fetchall()}
     items = sorted(
         (item for item in due if item.key not in hidden),
         key=lambda item: (
@@ -262,66 +536,40 @@ def _birthdays(user: User, now: datetime, today: date, limit: int) -> Section:
 
 def _promises(user: User, now: datetime, today: date, limit: int) -> Section:
     """R3: open promises due today or before, the most overdue first."""
-    touches = (
-        Touchpoint.objects.for_owner(user)
-        .filter(
-            OPEN_PROMISE,
-            promise_due__lte=today,
-            contact__archived_at__isnull=True,
-            contact__open_promises__gt=0,
-        )
-        .exclude(_snoozed(user, Reminder.PROMISE, today, link="touchpoint"))
-        .select_related("contact")
-        .only(*PROMISE_FIELDS, *(f"contact__{name}" for name in CONTACT_FIELDS))
-        .order_by("promise_due", "happened_at", "pk")
+    fields = ", ".join(f"{TOUCHES}.{name}" for name in PROMISE_FIELDS)
+    unsnoozed, unsnoozed_params = _not_snoozed(
+        user, Reminder.PROMISE, today, link=f"touchpoint_id = {TOUCHES}.id"
     )
-    shown, total, counts = _windowed(touches, limit, overdue=Q(promise_due__lt=today))
+    touches = Touchpoint.objects.raw(
+        f"SELECT *, COUNT(*) OVER () AS section_total, SUM(overdue) OVER () AS count_overdue FROM ("
+        f"SELECT {fields}, {CONTACTS}.first_name AS contact_first_name, "
+        f"{CONTACTS}.last_name AS contact_last_name, "
+        f"CASE WHEN {TOUCHES}.promise_due < %s THEN 1 ELSE 0 END AS overdue "
+        f"FROM {TOUCHES} JOIN {CONTACTS} ON {CONTACTS}.id = {TOUCHES}.contact_id "
+        f"WHERE {CONTACTS}.owner_id = %s AND {CONTACTS}.archived_at IS NULL AND {CONTACTS}.open_promises > 0 "
+        # touchpoints.models.OPEN_PROMISE, due by today
+        f"AND {TOUCHES}.promise <> '' AND {TOUCHES}.promise_kept_at IS NULL AND {TOUCHES}.promise_due <= %s "
+        f"AND {unsnoozed}"
+        f") AS candidates ORDER BY promise_due, happened_at, id LIMIT %s",
+        [_date(today), user.pk, _date(today), *unsnoozed_params, limit],
+    )
+    shown = list(touches)
+    for touch in shown:
+        # The contact as far as the item shows it (its name and page); the rest is deferred.
+        touch.contact = Contact.from_db(
+            touch._state.db,
+            ["id", "owner_id", "first_name", "last_name"],
+            [
+                touch.contact_id,
+                user.pk,
+                vars(touch)["contact_first_name"],
+                vars(touch)["contact_last_name"],
+            ],
+        )
+    total = _column(shown, "section_total")
+    counts = {"overdue": _column(shown, "count_overdue")}
     items = [Item(Reminder.PROMISE, contact=touch.contact, touch=touch) for touch in shown]
     return Section(Reminder.PROMISE, items, total, counts)
-
-
-def _prospects(user: User, now: datetime, today: date, limit: int) -> Section:
-    """R6: prospects whose next touch is due, and those at the target waiting for an outcome."""
-    reference = Case(
-        When(last_touch_at__gt=F("prospect_since"), then=F("last_touch_at")), default=F("prospect_since")
-    )
-    due_before = rules.utc(now) - timedelta(days=user.prospect_interval_days)
-    at_target = Q(prospect_touches__gte=user.prospect_target)
-    contacts = (
-        _contacts(user)
-        .filter(prospect_status=ProspectStatus.PROSPECT, prospect_since__isnull=False)
-        .annotate(prospect_reference=reference)
-        .filter(at_target | Q(prospect_reference__lte=due_before))
-        .exclude(_snoozed(user, Reminder.PROSPECT, today))
-        .order_by("-prospect_touches", "prospect_reference", "pk")
-    )
-    return _contact_section(
-        Reminder.PROSPECT,
-        contacts,
-        lambda contact: {"prospect": rules.prospect_progress(contact, owner=user, now=now)},
-        limit,
-        decide=at_target,
-    )
-
-
-def _online_only(user: User, now: datetime, today: date, limit: int) -> Section:
-    """R1: known only online past the window: arrange a call or a meeting, longest waiting first."""
-    due_before = rules.utc(now) - timedelta(days=user.online_window_days)
-    contacts = (
-        _contacts(user)
-        .filter(first_personal_touch_at__isnull=True)
-        .filter(Q(how_met__in=ONLINE_CHANNELS) | Q(touch_count__gt=0, personal_touch_count=0))
-        .filter(Q(created_at__lte=due_before) | Q(first_touch_at__lte=due_before))
-        .exclude(_snoozed(user, Reminder.ONLINE_ONLY, today))
-        .annotate(first_contact=EARLIER_OF_FIRST_TOUCH_AND_CREATION)
-        .order_by("first_contact", "pk")
-    )
-    return _contact_section(
-        Reminder.ONLINE_ONLY,
-        contacts,
-        lambda contact: {"online": rules.online_only(contact, owner=user, now=now)},
-        limit,
-    )
 
 
 def review_due_on(user: User, last_review: datetime | None) -> date:
@@ -337,33 +585,38 @@ def record_roster_review(user: User, *, now: datetime, strong_ties: int) -> date
 
 def _roster_review(user: User, now: datetime, today: date, limit: int) -> Section:
     """R10: a quarter after the last review (or after joining), while there are strong ties."""
-    found = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            strong=Count("contacts", filter=Q(contacts__circle=Circle.STRONG)),
-            snoozed=Exists(_states(user, Reminder.ROSTER_REVIEW).filter(snoozed_until__gt=today)),
-            last_review=Subquery(
-                RosterReview.objects.filter(owner=OuterRef("pk"))
-                .order_by("-reviewed_at")
-                .values("reviewed_at")[:1]
-            ),
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {CONTACTS} WHERE owner_id = %s AND circle = %s), "
+            f"EXISTS (SELECT 1 FROM {STATES} WHERE owner_id = %s AND kind = %s AND snoozed_until > %s), "
+            f"(SELECT MAX(reviewed_at) FROM {REVIEWS} WHERE owner_id = %s)",
+            [user.pk, Circle.STRONG.value, user.pk, Reminder.ROSTER_REVIEW.value, _date(today), user.pk],
         )
-        .values("strong", "snoozed", "last_review")
-        .get()
-    )
-    due_on = review_due_on(user, found["last_review"])
-    if not found["strong"] or found["snoozed"] or due_on > today:
+        strong, snoozed, last_review = cursor.fetchone()
+    due_on = review_due_on(user, _read_datetime(last_review))
+    if not strong or snoozed or due_on > today:
         return Section(Reminder.ROSTER_REVIEW, [], 0)
     item = Item(Reminder.ROSTER_REVIEW, review_due=due_on)
     return Section(Reminder.ROSTER_REVIEW, [item], 1)
 
 
-SECTIONS = {
+def _read_datetime(value: object) -> datetime | None:
+    """A datetime as a plain cursor returns it (SQLite: text), converted as the ORM would."""
+    column = Value(None, output_field=DateTimeField())
+    for converter in connection.ops.get_db_converters(column):
+        value = converter(value, column, connection)
+    return value  # type: ignore[return-value]
+
+
+# The sections about contacts, read together (`_contact_sections`), and the others.
+CONTACT_SECTIONS: dict[Reminder, Callable[[User, datetime, date], _Filter]] = {
     Reminder.CADENCE: _cadence,
     Reminder.BIRTHDAY: _birthdays,
-    Reminder.PROMISE: _promises,
     Reminder.PROSPECT: _prospects,
     Reminder.ONLINE_ONLY: _online_only,
+}
+OTHER_SECTIONS: dict[Reminder, Callable[[User, datetime, date, int], Section]] = {
+    Reminder.PROMISE: _promises,
     Reminder.ROSTER_REVIEW: _roster_review,
 }
 

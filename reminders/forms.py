@@ -19,7 +19,8 @@ OCCASION = re.compile(rf"^\d{{4}}-\d{{2}}-\d{{2}}:({'|'.join(Gesture.values)})$"
 class ItemActionForm(forms.Form):
     """Snooze an item for a few days, or mark it done (and log a touch with it)."""
 
-    action = forms.ChoiceField(choices=[("snooze", _("Snooze")), ("done", _("Done"))])
+    # The item's form has one button per choice: a log kind means done, days mean snooze.
+    action = forms.ChoiceField(required=False, choices=[("snooze", _("Snooze")), ("done", _("Done"))])
     days = forms.TypedChoiceField(coerce=int, required=False, choices=[(days, days) for days in SNOOZE_DAYS])
     log = forms.ChoiceField(required=False, choices=[("", "-"), *Kind.choices])
     kind = forms.ChoiceField(required=False, choices=[(kind.value, kind.label) for kind in CONTACT_ITEMS])
@@ -31,6 +32,13 @@ class ItemActionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not data.get("action"):
+            if data.get("days"):
+                data["action"] = "snooze"
+            elif data.get("log"):
+                data["action"] = "done"
+            else:
+                self.add_error("action", _("Choose what to do."))
         if data.get("action") == "snooze" and not data.get("days"):
             self.add_error("days", _("Choose how long to snooze."))
         if data.get("kind") == Reminder.BIRTHDAY and not OCCASION.match(data.get("occasion") or ""):

@@ -13,9 +13,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
@@ -33,7 +35,12 @@ TODAY = "reminders/today.html"
 
 
 def _item_context() -> dict[str, Any]:
-    return {"snooze_days": due.SNOOZE_DAYS}
+    """What every item's form shows alike: the snooze menu, rendered once per response."""
+    choices = [
+        (days, _("1 week") if days == 7 else ngettext("%(days)s day", "%(days)s days", days) % {"days": days})
+        for days in due.SNOOZE_DAYS
+    ]
+    return {"snooze_menu": render_to_string("reminders/_snooze.html", {"choices": choices})}
 
 
 @login_required
@@ -47,7 +54,7 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _section(request, Reminder(request.GET["section"]), expanded=bool(request.GET.get("all")))
     context = {
         **_item_context(),
-        "today": due.today_for(request.user, now=now, expanded=request.GET.get("all")),
+        "today": due.cached_today_for(request.user, now=now, expanded=request.GET.get("all")),
         "roster": roster.roster_for(request.user),
     }
     return render(request, TODAY, context)

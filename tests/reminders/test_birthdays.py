@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 
-from contacts.models import Contact
 from netzwerk.accounts.models import User
+from reminders import due
 from reminders.birthdays import (
     DEFAULT_LEAD_DAYS,
     Gesture,
     age_on,
-    birthdays_due_q,
     celebrated_on,
     gestures_due,
     lead_days_of,
     next_celebration,
 )
+from reminders.models import Reminder
 from tests.factories import ContactFactory
 from touchpoints.kinds import Kind
 
@@ -122,20 +122,30 @@ def test_the_age_needs_a_year(year: int | None, celebration: date, expected: int
 def test_the_query_finds_exactly_the_contacts_with_a_gesture_due(
     owner, birthday: tuple[int, int], today: date, expected: list[Gesture]
 ) -> None:
-    """The SQL filter and `gestures_due` agree over the whole table, with decoys on nearby days."""
+    """Today's birthday query and `gestures_due` agree over the whole table, with decoys on nearby days."""
     month, day = birthday
-    ContactFactory(owner=owner, first_name="Geburtstag", birthday_month=month, birthday_day=day)
-    ContactFactory(owner=owner, first_name="Ohne")
-    for decoy in [(1, 1), (6, 15), (10, 31)]:
-        ContactFactory(owner=owner, first_name="Anderer", birthday_month=decoy[0], birthday_day=decoy[1])
+    contacts = [
+        ContactFactory(owner=owner, first_name="Geburtstag", birthday_month=month, birthday_day=day),
+        ContactFactory(owner=owner, first_name="Ohne"),
+        *(
+            ContactFactory(owner=owner, first_name="Anderer", birthday_month=m, birthday_day=d)
+            for m, d in [(1, 1), (6, 15), (10, 31)]
+        ),
+    ]
+    noon = datetime.combine(today, time(12), tzinfo=owner.zone)
 
-    found = Contact.objects.for_owner(owner).filter(birthdays_due_q(today=today, lead_days=DEFAULT_LEAD_DAYS))
+    section = due.section_for(owner, Reminder.BIRTHDAY, now=noon, limit=due.SHOWN_ALL)
 
-    names = sorted(contact.first_name for contact in found)
-    assert ("Geburtstag" in names) == bool(expected)
-    for contact in found:
-        assert contact.birthday_month is not None
-        assert contact.birthday_day is not None
-        assert gestures_due(
+    found = {
+        (item.contact.pk, item.gesture.gesture) for item in section.items if item.contact and item.gesture
+    }
+    wanted = {
+        (contact.pk, gesture.gesture)
+        for contact in contacts
+        if contact.birthday_month and contact.birthday_day
+        for gesture in gestures_due(
             contact.birthday_month, contact.birthday_day, today=today, lead_days=DEFAULT_LEAD_DAYS
         )
+    }
+    assert found == wanted
+    assert {gesture for pk, gesture in found if pk == contacts[0].pk} == set(expected)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
@@ -15,63 +14,11 @@ from contacts.models import Channel, Circle, Contact, ProspectStatus
 from netzwerk.accounts.models import User
 from reminders import due
 from reminders.models import Reminder, ReminderState, RosterReview
-from tests.factories import ContactFactory
+from tests.reminders.conftest import DAY, NOW, TODAY, at, contact
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
 from touchpoints.summary import refresh_summaries
-
-NOW = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # noon in Berlin
-TODAY = date(2026, 11, 23)
-DAY = timedelta(days=1)
-
-
-def at(moment: datetime) -> time_machine.travel:
-    return time_machine.travel(moment, tick=False)
-
-
-def contact(
-    owner: User, name: str, *, touched: timedelta | None = 1 * DAY, kind: str = Kind.CALL, **fields: object
-) -> Contact:
-    """A contact added 200 days before NOW, last touched `touched` before NOW."""
-    with at(NOW - 200 * DAY):
-        made = ContactFactory(owner=owner, first_name=name, **fields)
-    if touched is not None:
-        ledger.log_touch(made, kind=kind, happened_at=NOW - touched)
-    made.refresh_from_db()
-    return made
-
-
-@pytest.fixture
-def network(owner: User) -> dict[str, Contact]:
-    """One item for each section at NOW, and one contact with nothing due."""
-    owner.date_joined = NOW - 100 * DAY
-    owner.save(update_fields=["date_joined"])
-    red = contact(owner, "Rot", touched=50 * DAY)
-    roster.promote(red)
-    made = {
-        "red": red,
-        "yellow": contact(owner, "Gelb", touched=100 * DAY),
-        "green": contact(owner, "Grün", touched=10 * DAY),
-        "birthday": contact(owner, "Geburtstag", birthday_month=11, birthday_day=28, birthday_year=1970),
-        "online": contact(owner, "Online", touched=2 * DAY, kind=Kind.EMAIL, how_met=Channel.LINKEDIN),
-        "promise": contact(owner, "Versprechen", touched=None),
-        "prospect": contact(
-            owner,
-            "Interessent",
-            touched=12 * DAY,
-            prospect_status=ProspectStatus.PROSPECT,
-            prospect_since=NOW - 30 * DAY,
-        ),
-    }
-    ledger.log_touch(
-        made["promise"],
-        kind=Kind.MEETING,
-        happened_at=NOW - 5 * DAY,
-        promise="Artikel schicken",
-        promise_due=TODAY - DAY,
-    )
-    return made
 
 
 def names(section: due.Section) -> list[str]:
@@ -112,7 +59,9 @@ def test_the_page_shows_the_items_with_their_counts_and_actions(
     assert "turns 56 on" in body
     assert "“Artikel schicken”" in body
     assert 'data-testid="roster-count">1 / 60' in body
-    assert body.count('name="action" value="snooze"') == 7
+    # One form per item, each with its snooze choices.
+    assert body.count('<form class="item-actions"') == 7
+    assert body.count('name="days" value="3"') == 7
 
 
 def test_home_and_login_lead_to_today(owner_client: Client) -> None:
@@ -351,8 +300,17 @@ def test_the_page_takes_the_same_queries_at_any_size(
 ) -> None:
     grow(owner, size)
 
-    with at(NOW), django_assert_num_queries(10):
+    # An hour before NOW: the network's windows pass on whole days from NOW, so nothing passes
+    # between the two requests.
+    moment = NOW - timedelta(hours=1)
+    # session, user, the data's stamp (whether a kept list still holds), the four contact sections
+    # (one query), birthday states, promises, review, when the lists may change, the roster gauge
+    with at(moment), django_assert_num_queries(9):
         response = owner_client.get(reverse("reminders:today"))
+    # Again, nothing changed: session, user, stamp, roster gauge; the lists are the kept ones.
+    with at(moment + timedelta(minutes=1)), django_assert_num_queries(4):
+        again = owner_client.get(reverse("reminders:today"))
+    assert again.context["today"] == response.context["today"]
 
     today = response.context["today"]
     assert all(len(section.items) <= due.SHOWN for section in today.sections)
@@ -392,3 +350,30 @@ def test_an_opened_section_stays_open_after_an_action(
     body = response.content.decode()  # type: ignore[attr-defined]
     assert body.count('data-testid="item"') == total - 1
     assert "section=cadence&amp;all=1" in body  # and a reload keeps it open
+
+
+def test_the_button_pressed_says_what_to_do(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    """An item has one form: a snooze button sends its days, the log button its kind of touch."""
+    yellow, online, red = network["yellow"], network["online"], network["red"]
+
+    with at(NOW):
+        owner_client.post(
+            reverse("reminders:contact_item", args=[yellow.pk]), {"kind": "cadence", "days": "3"}
+        )
+        owner_client.post(
+            reverse("reminders:contact_item", args=[online.pk]), {"kind": "online_only", "log": "call"}
+        )
+        pressed_nothing = owner_client.post(
+            reverse("reminders:contact_item", args=[red.pk]),
+            {"kind": "cadence"},
+            headers={"HX-Request": "true"},
+        )
+
+    snoozed = ReminderState.objects.get(owner=owner, contact=yellow)
+    assert (snoozed.snoozed_until, snoozed.done_at) == (TODAY + 3 * DAY, None)
+    assert Touchpoint.objects.filter(contact=online, kind=Kind.CALL, happened_at=NOW).exists()
+    assert ReminderState.objects.get(owner=owner, contact=online).done_at == NOW
+    assert pressed_nothing.status_code == 400
+    assert not ReminderState.objects.filter(contact=red).exists()

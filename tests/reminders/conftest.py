@@ -1,0 +1,67 @@
+"""The Today tests' network: one item for each section at NOW."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+
+from contacts import roster
+from contacts.models import Channel, Contact, ProspectStatus
+from netzwerk.accounts.models import User
+from tests.factories import ContactFactory
+from touchpoints import ledger
+from touchpoints.kinds import Kind
+
+NOW = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # noon in Berlin
+TODAY = date(2026, 11, 23)
+DAY = timedelta(days=1)
+
+
+def at(moment: datetime) -> time_machine.travel:
+    return time_machine.travel(moment, tick=False)
+
+
+def contact(
+    owner: User, name: str, *, touched: timedelta | None = 1 * DAY, kind: str = Kind.CALL, **fields: object
+) -> Contact:
+    """A contact added 200 days before NOW, last touched `touched` before NOW."""
+    with at(NOW - 200 * DAY):
+        made = ContactFactory(owner=owner, first_name=name, **fields)
+    if touched is not None:
+        ledger.log_touch(made, kind=kind, happened_at=NOW - touched)
+    made.refresh_from_db()
+    return made
+
+
+@pytest.fixture
+def network(owner: User) -> dict[str, Contact]:
+    """One item for each section at NOW, and one contact with nothing due."""
+    owner.date_joined = NOW - 100 * DAY
+    owner.save(update_fields=["date_joined"])
+    red = contact(owner, "Rot", touched=50 * DAY)
+    roster.promote(red)
+    made = {
+        "red": red,
+        "yellow": contact(owner, "Gelb", touched=100 * DAY),
+        "green": contact(owner, "Grün", touched=10 * DAY),
+        "birthday": contact(owner, "Geburtstag", birthday_month=11, birthday_day=28, birthday_year=1970),
+        "online": contact(owner, "Online", touched=2 * DAY, kind=Kind.EMAIL, how_met=Channel.LINKEDIN),
+        "promise": contact(owner, "Versprechen", touched=None),
+        "prospect": contact(
+            owner,
+            "Interessent",
+            touched=12 * DAY,
+            prospect_status=ProspectStatus.PROSPECT,
+            prospect_since=NOW - 30 * DAY,
+        ),
+    }
+    ledger.log_touch(
+        made["promise"],
+        kind=Kind.MEETING,
+        happened_at=NOW - 5 * DAY,
+        promise="Artikel schicken",
+        promise_due=TODAY - DAY,
+    )
+    return made
