@@ -195,8 +195,9 @@ def section_for(user: User, kind: Reminder, *, now: datetime, limit: int | None 
 
 
 @dataclass(frozen=True)
-class _Kept:
-    today: Today
+class _Kept[T]:
+    value: T
+    day: date
     valid_until: datetime
 
 
@@ -204,27 +205,32 @@ class _Kept:
 KEPT_SECONDS = 6 * 3600
 
 
-def cached_today_for(user: User, *, now: datetime, expanded: str | None = None) -> Today:
-    """`today_for`, kept in the cache until something it depends on changes.
+def kept[T](
+    user: User, *, now: datetime, build: Callable[[Today], T], variant: str = "", expanded: str | None = None
+) -> T:
+    """`build(today_for(...))`, kept in the cache until something Today depends on changes.
 
     The key names the user's data as it stands (`_stamp`: one small query) and their settings,
     so any change to contacts, touches (they update their contact), snoozes, reviews or
-    settings makes a new key. What changes with time alone is in `valid_until`: the local day's
-    end, and the next moment a cadence, prospect or online-only window passes or a shown
-    "N days ago" ticks over. Within those bounds the kept lists are the ones `today_for` gives.
+    settings makes a new key; `variant` names what `build` makes of it (the page renders it, in
+    a language and time zone). What changes with time alone is in `valid_until`: the local
+    day's end, and the next moment a cadence, prospect or online-only window passes or a shown
+    "N days ago" ticks over. Within those bounds, what is kept is what `today_for` gives.
     """
     settings_values = [
         getattr(user, f.attname) for f in User._meta.concrete_fields if f.attname not in VOLATILE
     ]
     fingerprint = hashlib.sha256(repr((_stamp(user), settings_values, expanded)).encode()).hexdigest()
-    key = f"reminders:today:{user.pk}:{fingerprint}"
-    kept = cache.get(key)
-    if isinstance(kept, _Kept) and now < kept.valid_until and kept.today.day == user.local_date(now):
-        return kept.today
+    key = f"reminders:today:{user.pk}:{variant}:{fingerprint}"
+    found = cache.get(key)
+    if isinstance(found, _Kept) and now < found.valid_until and found.day == user.local_date(now):
+        return found.value  # type: ignore[no-any-return]
     today = today_for(user, now=now, expanded=expanded)
+    value = build(today)
     valid_until = _valid_until(user, now, today)
-    cache.set(key, _Kept(today, valid_until), timeout=min(KEPT_SECONDS, (valid_until - now).total_seconds()))
-    return today
+    timeout = min(KEPT_SECONDS, (valid_until - now).total_seconds())
+    cache.set(key, _Kept(value, today.day, valid_until), timeout=timeout)
+    return value
 
 
 # User fields that change without changing what is due (logging in, the password).

@@ -12,10 +12,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,21 +45,41 @@ def _item_context() -> dict[str, Any]:
     return {"snooze_menu": render_to_string("reminders/_snooze.html", {"choices": choices})}
 
 
+# What the kept page has where each form's CSRF token goes: the request's token replaces it.
+KEPT_CSRF_TOKEN = "kept-csrf-token-placeholder"
+
+
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
 def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everything due today; `?section=<kind>` answers with that section alone (htmx reloads),
-    `all` shows all of a section."""
-    now = timezone.now()
+    `all` shows all of a section.
+
+    The page's content is kept rendered (see `due.kept`) until what it shows may change, in the
+    language and time zone of the request, with a placeholder for the CSRF token.
+    """
     if request.htmx and request.GET.get("section") in Reminder.values:
         return _section(request, Reminder(request.GET["section"]), expanded=bool(request.GET.get("all")))
-    context = {
-        **_item_context(),
-        "today": due.cached_today_for(request.user, now=now, expanded=request.GET.get("all")),
-        "roster": roster.roster_for(request.user),
-    }
-    return render(request, TODAY, context)
+
+    def content(today: due.Today) -> str:
+        context = {
+            **_item_context(),
+            "today": today,
+            "roster": roster.roster_for(request.user),
+            "csrf_token": KEPT_CSRF_TOKEN,
+        }
+        return render_to_string(f"{TODAY}#content", context)
+
+    kept = due.kept(
+        request.user,
+        now=timezone.now(),
+        build=content,
+        variant=f"page:{translation.get_language()}:{timezone.get_current_timezone_name()}",
+        expanded=request.GET.get("all"),
+    )
+    page = mark_safe(kept.replace(KEPT_CSRF_TOKEN, get_token(request)))
+    return render(request, TODAY, {"content": page})
 
 
 def _section(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 import pytest
 import time_machine
@@ -10,6 +12,7 @@ import time_machine
 from contacts import roster
 from contacts.models import Channel, Contact, ProspectStatus
 from netzwerk.accounts.models import User
+from reminders import due
 from tests.factories import ContactFactory
 from touchpoints import ledger
 from touchpoints.kinds import Kind
@@ -65,3 +68,32 @@ def network(owner: User) -> dict[str, Contact]:
         promise_due=TODAY - DAY,
     )
     return made
+
+
+SECTION = re.compile(r'<section id="today-(\w+)"(.*?)</section>', re.S)
+
+
+class Page(Protocol):
+    content: bytes
+
+
+# A section as shown: its kind, its total and the keys of its items, in order.
+Shown = tuple[str, int, list[str]]
+
+
+def shown_on_page(response: Page) -> list[Shown]:
+    """The sections as the Today page shows them."""
+    html = response.content.decode()
+    shown = []
+    for kind, body in SECTION.findall(html):
+        count = re.search(rf'data-testid="count-{kind}">(\d+)<', body)
+        shown.append((kind, int(count.group(1)) if count else 0, re.findall(r'data-key="([^"]+)"', body)))
+    return shown
+
+
+def shown_in(today: due.Today) -> list[Shown]:
+    """The sections as `today` has them."""
+    return [
+        (section.kind.value, section.total, [item.key for item in section.items])
+        for section in today.sections
+    ]
