@@ -2,8 +2,9 @@
 
 Beat runs `sweep` every few minutes. It finds the users whose local hour has come (daily, or on
 Mondays for weekly) and who have no digest for their local date yet, and claims a `DigestRun`
-row for each: an INSERT that only one sweeper can win, or a conditional UPDATE of a claim left
-unsent past `claim_timeout()` (the worker died). Only then is the digest built and sent, and the
+row for each: an INSERT that only one sweeper can win (ON CONFLICT DO NOTHING, many users per
+statement), or a conditional UPDATE of a claim left unsent past `claim_timeout()` (the worker
+died). Only then is the digest built and sent, and the
 run is marked sent (or empty: nothing is sent when nothing is due) by a conditional UPDATE that
 holds only while the claim is still the sender's own. Nothing waits in the broker with an ETA:
 after downtime, a lost queue or a restart, the next sweep of the same local day finds the users
@@ -25,7 +26,7 @@ from smtplib import SMTPConnectError, SMTPResponseException, SMTPServerDisconnec
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail, signing
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -100,14 +101,43 @@ def due_users(now: datetime, users: QuerySet[User] | None = None) -> list[tuple[
     return [(pk, day) for pk, day in wanted if (pk, day) not in taken]
 
 
+def claim_new(wanted: list[tuple[int, date]], now: datetime) -> dict[int, Claim]:
+    """Insert a run for each (user id, day) that has none, in one statement per chunk; a run
+    that exists already is left as it is. Returns the claims this sender won, by user id."""
+    table = DigestRun._meta.db_table
+    won: dict[int, Claim] = {}
+    moment = connection.ops.adapt_datetimefield_value(now)
+    for chunk in batched(wanted, 500):
+        rows = ", ".join(["(%s, %s, %s, %s, 1, 0)"] * len(chunk))
+        params = [
+            value
+            for user_id, day in chunk
+            for value in (
+                user_id,
+                connection.ops.adapt_datefield_value(day),
+                DigestStatus.CLAIMED.value,
+                moment,
+            )
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (owner_id, local_date, status, claimed_at, attempts, items) "
+                f"VALUES {rows} ON CONFLICT (owner_id, local_date) DO NOTHING RETURNING id, owner_id",
+                params,
+            )
+            won.update({owner_id: (run_id, now.isoformat()) for run_id, owner_id in cursor.fetchall()})
+    return won
+
+
 def claim(user_id: int, day: date, now: datetime) -> Claim | None:
     """The run of `user_id` on `day` for this sender, or None when another sender has it."""
-    try:
-        with transaction.atomic():
-            run = DigestRun.objects.create(owner_id=user_id, local_date=day, claimed_at=now, attempts=1)
-            return run.pk, now.isoformat()
-    except IntegrityError:
-        pass
+    if (won := claim_new([(user_id, day)], now)) and user_id in won:
+        return won[user_id]
+    return take_over(user_id, day, now)
+
+
+def take_over(user_id: int, day: date, now: datetime) -> Claim | None:
+    """The existing run of `user_id` on `day`, if its claim was abandoned (and attempts are left)."""
     abandoned = DigestRun.objects.filter(
         owner_id=user_id, local_date=day, status=DigestStatus.CLAIMED, claimed_at__lt=now - claim_timeout()
     )
@@ -122,15 +152,18 @@ def sweep(
 ) -> SweepResult:
     """Claim every due digest, then hand the claims to `send` in batches, after commit.
 
-    Runs abandoned as often as allowed are marked failed first; they are not claimed again.
+    New runs are inserted together; a run that exists is taken over if it was abandoned. Runs
+    abandoned as often as allowed are marked failed first; they are not claimed again.
     """
     DigestRun.objects.filter(
         status=DigestStatus.CLAIMED, attempts__gte=MAX_ATTEMPTS, claimed_at__lt=now - claim_timeout()
     ).update(status=DigestStatus.FAILED, finished_at=now)
     result = SweepResult()
-    for user_id, day in due_users(now, users):
+    wanted = due_users(now, users)
+    won = claim_new(wanted, now)
+    for user_id, day in wanted:
         result.due += 1
-        if (claimed := claim(user_id, day, now)) is not None:
+        if (claimed := won.get(user_id) or take_over(user_id, day, now)) is not None:
             result.claimed.append(claimed)
     for batch in batched(result.claimed, BATCH_SIZE):
         transaction.on_commit(lambda batch=list(batch): send(batch))  # type: ignore[misc]
