@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import batched
 from smtplib import SMTPConnectError, SMTPResponseException, SMTPServerDisconnected
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -32,11 +33,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from netzwerk.accounts.models import User
 from reminders import due
-from reminders.models import DigestRun, DigestStatus
+from reminders.models import DigestRun, DigestStatus, Reminder
 
 # Claims of one user and day; after the last, the run is marked failed.
 MAX_ATTEMPTS = 3
@@ -186,6 +187,25 @@ def unsubscribed_user(token: str) -> User | None:
     return User.objects.filter(pk=pk).first()
 
 
+def text_line(item: due.Item, site_url: str) -> str:
+    """An item's line in the plain-text digest (the HTML one shares reminders/_what.html)."""
+    if item.kind == Reminder.ROSTER_REVIEW:
+        title = gettext("Walk through your strong ties: keep, demote or archive.")
+        return f"{title} ({item.meta}) {site_url}{reverse('reminders:roster_review')}"
+    if item.contact is None:
+        return item.meta
+    name = item.contact.name
+    if item.gesture is not None:
+        name = f"{item.gesture.gesture.label}: {name}"
+    elif item.cadence is not None:
+        name = f"{name} ({item.cadence.status.label})"
+    elif item.prospect is not None:
+        name = f"{name} ({item.prospect.label})"
+    what = f"“{item.touch.promise}”, {item.meta}" if item.touch is not None else item.meta
+    when = f" · {item.when}" if item.gesture is not None else ""
+    return f"{name}: {what}{when} {site_url}{item.url}"
+
+
 def render(user: User, today: due.Today) -> tuple[str, str, str]:
     """Subject, plain text and HTML, in the user's language and time zone."""
     with translation.override(user.language), timezone.override(user.zone):
@@ -203,6 +223,10 @@ def render(user: User, today: due.Today) -> tuple[str, str, str]:
             "today_url": settings.SITE_URL + reverse("reminders:today"),
             "settings_url": settings.SITE_URL + reverse("accounts:preferences"),
             "unsubscribe_url": unsubscribe_url(user),
+            "lines": [
+                (section, [text_line(item, settings.SITE_URL) for item in section.items])
+                for section in today.due
+            ],
         }
         text = render_to_string("reminders/email/digest.txt", context)
         html = render_to_string("reminders/email/digest.html", context)
@@ -241,13 +265,37 @@ def is_transient(error: Exception) -> bool:
     return isinstance(error, SMTPResponseException) and 400 <= error.smtp_code < 500
 
 
-def lease(run_id: int, claimed_at: str, now: datetime) -> DigestRun | None:
-    """Renew the claim just before sending, if it is still as given: a sweep cannot take over a
-    run that is being sent, and a duplicate or late task finds the claim changed and stops."""
-    renewed = DigestRun.objects.filter(
-        pk=run_id, status=DigestStatus.CLAIMED, claimed_at=datetime.fromisoformat(claimed_at)
-    ).update(claimed_at=now)
-    return DigestRun.objects.select_related("owner").get(pk=run_id) if renewed else None
+def lease(claims: Iterable[Claim], now: datetime) -> dict[int, DigestRun]:
+    """Renew each claim still as given, just before sending: a sweep cannot take over a run that
+    is being sent, and a duplicate or late task finds the claim changed and stops. Returns the
+    runs leased, with their users, by id (one UPDATE ... RETURNING and one SELECT)."""
+    claims = list(claims)
+    if not claims:
+        return {}
+    table = DigestRun._meta.db_table
+    ops = connection.ops
+    pairs = " OR ".join(["(id = %s AND claimed_at = %s)"] * len(claims))
+    params: list[Any] = [ops.adapt_datetimefield_value(now), DigestStatus.CLAIMED.value]
+    params += [
+        value
+        for run_id, claimed_at in claims
+        for value in (run_id, ops.adapt_datetimefield_value(datetime.fromisoformat(claimed_at)))
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET claimed_at = %s WHERE status = %s AND ({pairs}) RETURNING id", params
+        )
+        leased = [run_id for (run_id,) in cursor.fetchall()]
+    return DigestRun.objects.select_related("owner").in_bulk(leased)
+
+
+def release(runs: Iterable[DigestRun], claimed: dict[int, str]) -> None:
+    """Give leased runs back their claims as given, for the task's retry with the same claims
+    (each only while the lease is still this sender's)."""
+    for run in runs:
+        DigestRun.objects.filter(pk=run.pk, status=DigestStatus.CLAIMED, claimed_at=run.claimed_at).update(
+            claimed_at=datetime.fromisoformat(claimed[run.pk])
+        )
 
 
 def finish(run: DigestRun, status: DigestStatus, *, items: int = 0) -> None:
@@ -264,19 +312,21 @@ def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str
 
     A run whose day is over, or whose user turned the digest off meanwhile, is not sent. A
     permanent failure (a refused address, a 5xx answer, a digest that cannot be built) marks that
-    run failed and the batch goes on; transient SMTP trouble raises `TransientDeliveryError` for
-    the task to retry (its message names the error type only, never an address).
+    run failed and the batch goes on; transient SMTP trouble gives the unsent runs back their
+    claims (`release`) and raises `TransientDeliveryError` for the task to retry with the same
+    claims (its message names the error type only, never an address).
     Logs name runs by id and errors by type, never an address.
     """
     outcome = dict.fromkeys(["sent", "empty", "skipped", "failed"], 0)
-    connection = mail.mailers["default"]
-    with connection:
-        for run_id, claimed_at in claims:
+    claims = list(claims)
+    runs = lease(claims, now or timezone.now())
+    outcome["skipped"] += len(claims) - len(runs)
+    unsent = sorted(runs.values(), key=lambda run: run.pk)
+    mailer = mail.mailers["default"]
+    with mailer:
+        while unsent:
+            run = unsent.pop(0)
             moment = now or timezone.now()
-            run = lease(run_id, claimed_at, moment)
-            if run is None:
-                outcome["skipped"] += 1
-                continue
             user = run.owner
             if not user.is_active or digest_day(user, moment) != run.local_date:
                 finish(run, DigestStatus.EMPTY)  # switched off, or its day is over: not today's
@@ -285,9 +335,10 @@ def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str
             try:
                 today = due.today_for(user, now=moment)
                 if today.total:
-                    connection.send_messages([message(user, today)])
+                    mailer.send_messages([message(user, today)])
             except Exception as error:
                 if is_transient(error):
+                    release([run, *unsent], dict(claims))
                     raise TransientDeliveryError(type(error).__name__) from error
                 logger.warning("digest run %s failed: %s", run.pk, type(error).__name__)
                 finish(run, DigestStatus.FAILED)

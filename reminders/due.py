@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
@@ -75,9 +76,15 @@ class Item:
         """What the key adds to the contact: the birthday and gesture."""
         return self.gesture.occasion if self.gesture is not None else ""
 
-    @property
+    @cached_property
+    def url(self) -> str:
+        """The contact's page (an item is rendered twice in the digest: text and HTML)."""
+        return self.contact.get_absolute_url() if self.contact is not None else ""
+
+    @cached_property
     def meta(self) -> str:
-        """The line under the item, in the active language and time zone (page and digest)."""
+        """The line under the item, in the language and time zone active when first read (items
+        are built and rendered for one reader: the page, a digest)."""
         if self.cadence is not None and self.contact is not None:
             days, since = self.cadence.days_since, self.contact.last_touch_at
             last = (

@@ -18,9 +18,10 @@ from django.urls import reverse
 
 from contacts.models import Contact
 from netzwerk.accounts.models import User
-from reminders import digest, tasks
+from reminders import digest, due, tasks
 from reminders.models import DigestRun, DigestStatus
 from tests.factories import ContactFactory, UserFactory
+from tests.reminders.conftest import NOW
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = datetime(2026, 11, 23, 7, 0, tzinfo=BERLIN)  # a Monday, 07:00 in Berlin
@@ -190,11 +191,11 @@ def test_a_claim_being_sent_is_not_taken_over(reader: User) -> None:
     (claimed,) = digest.sweep(MONDAY, send=lambda claims: None).claimed
     almost = MONDAY + digest.claim_timeout() - timedelta(seconds=1)  # a long wait in the queue
 
-    leased = digest.lease(*claimed, almost)
+    leased = digest.lease([claimed], almost)
 
-    assert leased is not None
+    assert list(leased) == [claimed[0]]
     assert digest.sweep(almost + timedelta(seconds=2), send=lambda claims: None).claimed == []
-    assert digest.lease(*claimed, almost) is None  # the same task delivered twice stops here
+    assert digest.lease([claimed], almost) == {}  # the same task delivered twice stops here
 
 
 def test_a_refused_address_fails_its_run_and_the_batch_goes_on(
@@ -249,13 +250,14 @@ def test_a_transient_smtp_error_leaves_the_claim_for_the_retry(
     FlakySMTP(1, backend.send_messages).patch(backend, monkeypatch)
 
     with pytest.raises(digest.TransientDeliveryError) as raised:
-        digest.deliver(result.claimed, now=MONDAY)
+        digest.deliver(result.claimed, now=MONDAY + timedelta(minutes=1))
     assert isinstance(raised.value.__cause__, SMTPServerDisconnected)
     assert reader.email not in str(raised.value)  # Celery logs it: no address
     assert DigestRun.objects.get(owner=reader).status == DigestStatus.CLAIMED
 
-    digest.deliver(result.claimed, now=MONDAY)  # Celery's retry, with the same claims
-    digest.deliver(result.claimed, now=MONDAY)  # and a duplicate delivery of the task
+    # Celery's retry a little later, with the same claims, and a duplicate delivery of the task
+    digest.deliver(result.claimed, now=MONDAY + timedelta(minutes=2))
+    digest.deliver(result.claimed, now=MONDAY + timedelta(minutes=3))
     assert len(outbox_for(reader)) == 1
 
 
@@ -390,7 +392,7 @@ def test_the_delivery_task_retries_transient_smtp_errors_a_bounded_number_of_tim
     flaky = FlakySMTP(failures, backend.send_messages)
     flaky.patch(backend, monkeypatch)
 
-    with time_machine.travel(MONDAY, tick=False):
+    with time_machine.travel(MONDAY + timedelta(minutes=1), tick=False):  # a while after the sweep
         outcome = tasks.deliver_digests.apply(args=(result.claimed,))
 
     assert len(outbox_for(reader)) == sent
@@ -402,3 +404,24 @@ def test_the_delivery_task_retries_transient_smtp_errors_a_bounded_number_of_tim
     else:
         assert outcome.failed()
         assert run.status == DigestStatus.CLAIMED  # a later sweep takes it over after the timeout
+
+
+def test_the_text_digest_has_a_line_for_every_kind_of_item(owner: User, network: dict[str, Contact]) -> None:
+    owner.language = "en"
+    _subject, text, html = digest.render(owner, due.today_for(owner, now=NOW))
+
+    lines = [line for line in text.splitlines() if line.startswith("- ")]
+    assert len(lines) == 7  # red and yellow, and one item for every other section
+    assert any(line.startswith("- Rot Weiß (Overdue): Strong tie · last touch 50 days ago") for line in lines)
+    assert any(
+        line.startswith("- Post a handwritten card: Geburtstag Weiß: turns 56 on") and "· in 5 days" in line
+        for line in lines
+    )
+    assert any(line.startswith("- Versprechen Weiß: “Artikel schicken”, promised by") for line in lines)
+    assert any(
+        line.startswith("- Walk through your strong ties") and "/today/review/" in line for line in lines
+    )
+    for key in ["red", "yellow", "birthday", "promise", "prospect", "online"]:
+        contact = network[key]
+        assert contact.get_absolute_url() in text
+        assert contact.get_absolute_url() in html
