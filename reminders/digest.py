@@ -43,6 +43,9 @@ from reminders.models import DigestRun, DigestStatus, Reminder
 MAX_ATTEMPTS = 3
 # Digests per task: one SMTP connection each.
 BATCH_SIZE = 50
+# Claims renewed together just before their messages: one statement, and a short wait for the
+# last of them (a claim must not go stale while its batch is being sent).
+LEASE_CHUNK = 10
 UNSUBSCRIBE_SALT = "netzwerk.digest.unsubscribe"
 
 logger = logging.getLogger(__name__)
@@ -310,43 +313,48 @@ def finish(run: DigestRun, status: DigestStatus, *, items: int = 0) -> None:
 def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str, int]:
     """Build and send each claimed digest still claimed as given; mark each right after.
 
-    A run whose day is over, or whose user turned the digest off meanwhile, is not sent. A
-    permanent failure (a refused address, a 5xx answer, a digest that cannot be built) marks that
-    run failed and the batch goes on; transient SMTP trouble gives the unsent runs back their
-    claims (`release`) and raises `TransientDeliveryError` for the task to retry with the same
-    claims (its message names the error type only, never an address).
+    Claims are leased a few at a time, just before their messages (`LEASE_CHUNK`). A run whose
+    day is over, or whose user turned the digest off meanwhile, is not sent. A permanent failure
+    (a refused address, a 5xx answer, a digest that cannot be built) marks that run failed and
+    the batch goes on. Transient SMTP trouble (at connecting too) gives the leased, unsent runs
+    back their claims (`release`) and raises `TransientDeliveryError` for the task to retry with
+    the same claims (its message names the error type only, never an address).
     Logs name runs by id and errors by type, never an address.
     """
     outcome = dict.fromkeys(["sent", "empty", "skipped", "failed"], 0)
     claims = list(claims)
-    runs = lease(claims, now or timezone.now())
-    outcome["skipped"] += len(claims) - len(runs)
-    unsent = sorted(runs.values(), key=lambda run: run.pk)
-    mailer = mail.mailers["default"]
-    with mailer:
-        while unsent:
-            run = unsent.pop(0)
-            moment = now or timezone.now()
-            user = run.owner
-            if not user.is_active or digest_day(user, moment) != run.local_date:
-                finish(run, DigestStatus.EMPTY)  # switched off, or its day is over: not today's
-                outcome["skipped"] += 1
-                continue
-            try:
-                today = due.today_for(user, now=moment)
-                if today.total:
-                    mailer.send_messages([message(user, today)])
-            except Exception as error:
-                if is_transient(error):
-                    release([run, *unsent], dict(claims))
-                    raise TransientDeliveryError(type(error).__name__) from error
-                logger.warning("digest run %s failed: %s", run.pk, type(error).__name__)
-                finish(run, DigestStatus.FAILED)
-                outcome["failed"] += 1
-                continue
-            status = DigestStatus.SENT if today.total else DigestStatus.EMPTY
-            finish(run, status, items=today.total)
-            outcome[status] += 1
+    mailer = mail.mailers["default"]  # opened at the first message, closed at the end
+    try:
+        for chunk in batched(claims, LEASE_CHUNK):
+            runs = lease(chunk, now or timezone.now())
+            outcome["skipped"] += len(chunk) - len(runs)
+            unsent = sorted(runs.values(), key=lambda run: run.pk)
+            while unsent:
+                run = unsent.pop(0)
+                moment = now or timezone.now()
+                user = run.owner
+                if not user.is_active or digest_day(user, moment) != run.local_date:
+                    finish(run, DigestStatus.EMPTY)  # switched off, or its day is over: not today's
+                    outcome["skipped"] += 1
+                    continue
+                try:
+                    today = due.today_for(user, now=moment)
+                    if today.total:
+                        mailer.open()  # at the first message: a refusal is the run's trouble
+                        mailer.send_messages([message(user, today)])
+                except Exception as error:
+                    if is_transient(error):
+                        release([run, *unsent], dict(claims))
+                        raise TransientDeliveryError(type(error).__name__) from error
+                    logger.warning("digest run %s failed: %s", run.pk, type(error).__name__)
+                    finish(run, DigestStatus.FAILED)
+                    outcome["failed"] += 1
+                    continue
+                status = DigestStatus.SENT if today.total else DigestStatus.EMPTY
+                finish(run, status, items=today.total)
+                outcome[status] += 1
+    finally:
+        mailer.close()
     return outcome
 
 

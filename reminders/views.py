@@ -7,8 +7,12 @@ itself, since one call can settle a cadence, a prospect's next touch and an onli
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -24,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from contacts import roster
+from contacts import roster, rules
 from contacts.models import Contact
 from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
 from reminders import due
@@ -49,6 +53,25 @@ def _item_context() -> dict[str, Any]:
 KEPT_CSRF_TOKEN = "kept-csrf-token-placeholder"
 
 
+@cache
+def kept_release() -> str:
+    """What the kept page is made of — its templates, the code that words and finds the items,
+    the translations — as one fingerprint: a deploy that changes any of it starts afresh."""
+    here = Path(__file__).parent
+    sources = [
+        *sorted((here / "templates").rglob("*.html")),
+        here / "due.py",
+        here / "views.py",
+        Path(rules.__file__).parent / "templates" / "contacts" / "_roster_gauge.html",
+        Path(rules.__file__),
+        *sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.mo")),
+    ]
+    fingerprint = hashlib.sha256()
+    for source in sources:
+        fingerprint.update(source.read_bytes())
+    return fingerprint.hexdigest()[:16]
+
+
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
@@ -71,12 +94,13 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
         return render_to_string(f"{TODAY}#content", context)
 
+    expanded = request.GET.get("all")
     kept = due.kept(
         request.user,
         now=timezone.now(),
         build=content,
-        variant=f"page:{translation.get_language()}:{timezone.get_current_timezone_name()}",
-        expanded=request.GET.get("all"),
+        variant=f"page:{kept_release()}:{translation.get_language()}:{timezone.get_current_timezone_name()}",
+        expanded=expanded if expanded in Reminder.values else None,
     )
     page = mark_safe(kept.replace(KEPT_CSRF_TOKEN, get_token(request)))
     return render(request, TODAY, {"content": page})

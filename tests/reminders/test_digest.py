@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from datetime import UTC, date, datetime, timedelta
 from smtplib import SMTPRecipientsRefused, SMTPServerDisconnected
@@ -425,3 +426,28 @@ def test_the_text_digest_has_a_line_for_every_kind_of_item(owner: User, network:
         contact = network[key]
         assert contact.get_absolute_url() in text
         assert contact.get_absolute_url() in html
+
+
+def test_a_refused_connection_is_transient_and_leaves_the_claims_for_the_retry(
+    reader: User, settings
+) -> None:
+    """The mail server down: nothing sent, the claims as they were for the task's retry."""
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = digest.sweep(MONDAY, send=lambda claims: None)
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port},
+        }
+    }
+
+    with pytest.raises(digest.TransientDeliveryError):
+        digest.deliver(result.claimed, now=MONDAY + timedelta(minutes=1))
+
+    run = DigestRun.objects.get(owner=reader)
+    assert (run.status, run.claimed_at) == (DigestStatus.CLAIMED, MONDAY)
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    assert digest.deliver(result.claimed, now=MONDAY + timedelta(minutes=2))["sent"] == 1
+    assert len(outbox_for(reader)) == 1

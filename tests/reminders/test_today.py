@@ -114,6 +114,17 @@ def test_done_with_the_gesture_logs_the_touch_in_the_same_click(
     assert sections(owner, NOW + 5 * DAY)[Reminder.BIRTHDAY] == ["Geburtstag"]
 
 
+def test_a_snoozed_gesture_does_not_hide_the_next_one(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    """The card (due from five days ahead) snoozed for a week: the call on the day still comes."""
+    with at(NOW):
+        post_item(owner_client, network["birthday"], kind="birthday", days="7", occasion="2026-11-28:card")
+
+    assert sections(owner)[Reminder.BIRTHDAY] == []
+    assert sections(owner, NOW + 5 * DAY)[Reminder.BIRTHDAY] == ["Geburtstag"]
+
+
 @pytest.mark.parametrize(
     ("item", "kind", "rest_days"),
     [("yellow", "cadence", 90), ("prospect", "prospect", 10), ("online", "online_only", 14)],

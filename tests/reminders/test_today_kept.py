@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -14,7 +15,7 @@ from django.urls import reverse
 from contacts import rules
 from contacts.models import Circle, Contact
 from netzwerk.accounts.models import User
-from reminders import due
+from reminders import due, views
 from reminders.models import Reminder, ReminderState
 from tests.reminders.conftest import DAY, NOW, Page, Shown, at, contact, shown_in, shown_on_page
 from touchpoints import ledger
@@ -95,10 +96,15 @@ def page(client: Client, moment: datetime) -> Page:
 
 @pytest.mark.parametrize("change", CHANGES, ids=lambda change: change.__name__)
 def test_a_change_shows_at_the_next_request(
-    owner: User, owner_client: Client, network: dict[str, Contact], change: Change
+    owner: User,
+    owner_client: Client,
+    network: dict[str, Contact],
+    change: Change,
+    django_assert_num_queries: Any,
 ) -> None:
     before = shown(owner_client, SEEN)
-    assert shown(owner_client, SEEN + timedelta(minutes=1)) == before  # kept
+    with django_assert_num_queries(3):  # kept: session, user, stamp
+        assert shown(owner_client, SEEN + timedelta(minutes=1)) == before
 
     with at(LATER):
         change(owner, owner_client, network)
@@ -172,3 +178,28 @@ def test_a_kept_page_carries_the_requests_csrf_token(owner: User, network: dict[
 
     assert response.status_code == 302
     assert ReminderState.objects.filter(owner=owner).count() == 1
+
+
+def test_a_new_release_starts_afresh(
+    owner_client: Client,
+    network: dict[str, Contact],
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_num_queries: Any,
+) -> None:
+    """Templates, wording or translations changed by a deploy: no page kept by the old ones."""
+    page(owner_client, SEEN)
+    monkeypatch.setattr(views, "kept_release", lambda: "another-release")
+
+    with django_assert_num_queries(9):  # computed and rendered again
+        page(owner_client, SEEN + timedelta(minutes=1))
+
+
+def test_only_a_real_section_opens_its_own_kept_page(
+    owner_client: Client, network: dict[str, Contact], django_assert_num_queries: Any
+) -> None:
+    """`?all=` with anything but a section is the plain page, kept once (no entry per value)."""
+    page(owner_client, SEEN)
+    with at(SEEN), django_assert_num_queries(3):
+        owner_client.get(reverse("reminders:today"), {"all": "anything"})
+    with at(SEEN), django_assert_num_queries(9):
+        owner_client.get(reverse("reminders:today"), {"all": "cadence"})
