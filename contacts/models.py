@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -532,19 +533,33 @@ class StageChange(models.Model):
         return f"{self.from_stage or '—'} → {self.to_stage}"
 
 
-def cadence_rank_sql(owner: User, *, now: datetime) -> tuple[str, list[Any]]:
-    """R7 for a row of the contact table, in SQL with its parameters: 0 green, 1 yellow, 2 red.
+def cadence_rank_case(threshold: Callable[[str, str], tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
+    """R7 for a row of the contact table, in SQL: 0 green, 1 yellow, 2 red (contacts.rules.cadence).
 
-    The reference is the last touch, or the day the contact was added; days are 24 hours, as in
-    contacts.rules.cadence, also across DST.
+    The reference is the last touch, or the day the contact was added. `threshold(circle, bound)`
+    gives the SQL (and its parameters) of the moment before which a reference of that circle is
+    past its "maximum" or "ideal" interval: a parameter for one owner, a column for many.
     """
     table = Contact._meta.db_table
     reference = f"COALESCE({table}.last_touch_at, {table}.created_at)"
-    now = now.astimezone(UTC)
     whens: list[str] = []
     params: list[Any] = []
     for circle in Circle.values:
-        for rank, days in zip((2, 1), reversed(owner.cadence(circle)), strict=True):
-            whens.append(f"WHEN {table}.circle = %s AND {reference} < %s THEN {rank}")
-            params += [circle, connection.ops.adapt_datetimefield_value(now - timedelta(days=days))]
+        for rank, bound in ((2, "maximum"), (1, "ideal")):
+            moment, moment_params = threshold(circle, bound)
+            whens.append(f"WHEN {table}.circle = '{circle}' AND {reference} < {moment} THEN {rank}")
+            params += moment_params
     return f"CASE {' '.join(whens)} ELSE 0 END", params
+
+
+def cadence_rank_sql(owner: User, *, now: datetime) -> tuple[str, list[Any]]:
+    """`cadence_rank_case` for one owner at `now`; days are 24 hours, as in the rule, also
+    across DST."""
+    now = now.astimezone(UTC)
+
+    def threshold(circle: str, bound: str) -> tuple[str, list[Any]]:
+        ideal, maximum = owner.cadence(circle)
+        days = maximum if bound == "maximum" else ideal
+        return "%s", [connection.ops.adapt_datetimefield_value(now - timedelta(days=days))]
+
+    return cadence_rank_case(threshold)

@@ -326,19 +326,20 @@ def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str
     mailer = mail.mailers["default"]  # opened at the first message, closed at the end
     try:
         for chunk in batched(claims, LEASE_CHUNK):
-            runs = lease(chunk, now or timezone.now())
+            moment = now or timezone.now()
+            runs = lease(chunk, moment)
             outcome["skipped"] += len(chunk) - len(runs)
             unsent = sorted(runs.values(), key=lambda run: run.pk)
+            todays = _todays([run.owner for run in unsent], moment)
             while unsent:
                 run = unsent.pop(0)
-                moment = now or timezone.now()
                 user = run.owner
                 if not user.is_active or digest_day(user, moment) != run.local_date:
                     finish(run, DigestStatus.EMPTY)  # switched off, or its day is over: not today's
                     outcome["skipped"] += 1
                     continue
                 try:
-                    today = due.today_for(user, now=moment)
+                    today = todays.get(user.pk) or due.today_for(user, now=moment)
                     if today.total:
                         mailer.open()  # at the first message: a refusal is the run's trouble
                         mailer.send_messages([message(user, today)])
@@ -356,6 +357,16 @@ def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str
     finally:
         mailer.close()
     return outcome
+
+
+def _todays(users: list[User], now: datetime) -> dict[int, due.Today]:
+    """What is due for a chunk of users, found together; empty if that fails, so that each
+    digest is built alone and a failure stays with its own run."""
+    try:
+        return due.todays_for(users, now=now) if users else {}
+    except Exception as error:
+        logger.warning("digests built one by one after %s", type(error).__name__)
+        return {}
 
 
 def preview(user: User, *, now: datetime) -> tuple[str, str, str]:

@@ -14,6 +14,7 @@ asks again if still due; a done birthday gesture is done for that birthday. See 
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -28,7 +29,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from contacts import rules
-from contacts.models import ONLINE_CHANNELS, Circle, Contact, ProspectStatus, cadence_rank_sql
+from contacts.models import ONLINE_CHANNELS, Circle, Contact, ProspectStatus, cadence_rank_case
 from netzwerk.accounts.models import User
 from reminders.birthdays import GestureDue, age_on, birthday_days, gestures_due, lead_days_of
 from reminders.models import Reminder, ReminderState, RosterReview
@@ -180,21 +181,32 @@ def item_key(kind: str, *, contact: int | None = None, touch: int | None = None,
 
 def today_for(user: User, *, now: datetime, expanded: str | None = None) -> Today:
     """Every section; the `expanded` one with up to SHOWN_ALL items."""
+    return todays_for([user], now=now, expanded=expanded)[user.pk]
+
+
+def todays_for(users: Sequence[User], *, now: datetime, expanded: str | None = None) -> dict[int, Today]:
+    """`today_for` for several users at once (a digest batch), in the same four queries."""
     limits = {kind: SHOWN_ALL if kind == expanded else SHOWN for kind in Reminder}
-    found = _contact_sections(user, now, {kind: limits[kind] for kind in CONTACT_SECTIONS})
-    for kind, section in OTHER_SECTIONS.items():
-        found[kind] = section(user, now, user.local_date(now), limits[kind])
-    sections = [replace(found[kind], expanded=limits[kind] > SHOWN) for kind in Reminder]
-    return Today(user.local_date(now), sections)
+    found = _contact_sections(users, now, {kind: limits[kind] for kind in CONTACT_SECTIONS})
+    for kind, sections in OTHER_SECTIONS.items():
+        for pk, section in sections(users, now, limits[kind]).items():
+            found[pk][kind] = section
+    return {
+        user.pk: Today(
+            user.local_date(now),
+            [replace(found[user.pk][kind], expanded=limits[kind] > SHOWN) for kind in Reminder],
+        )
+        for user in users
+    }
 
 
 def section_for(user: User, kind: Reminder, *, now: datetime, limit: int | None = None) -> Section:
     """One section: its first `limit` items (SHOWN by default) and its total."""
     limit = limit or SHOWN
     if kind in CONTACT_SECTIONS:
-        section = _contact_sections(user, now, {kind: limit})[kind]
+        section = _contact_sections([user], now, {kind: limit})[user.pk][kind]
     else:
-        section = OTHER_SECTIONS[kind](user, now, user.local_date(now), limit)
+        section = OTHER_SECTIONS[kind]([user], now, limit)[user.pk]
     return replace(section, expanded=limit > SHOWN)
 
 
@@ -291,21 +303,18 @@ def _valid_until(user: User, now: datetime, today: Today) -> datetime:
             user.online_window_days,
         ),
     ]
-    candidates, params = _candidates(user, now)
+    owners, params = _owners([user], now)
     firsts = ", ".join(
         f"MIN(CASE WHEN {condition} THEN {column} END)" for column, condition, _p, _d in windows
     )
-    # The SELECT list comes before the candidates in the statement, so do its parameters.
-    params = [
-        *(
-            param
-            for _c, _w, window_params, days in windows
-            for param in [*window_params, _datetime(now - timedelta(days=days))]
-        ),
-        *params,
+    # The owners come first in the statement, then the SELECT list.
+    params += [
+        param
+        for _c, _w, window_params, days in windows
+        for param in [*window_params, _datetime(now - timedelta(days=days))]
     ]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {firsts} FROM ({candidates}) AS candidates", params)
+        cursor.execute(f"WITH {owners} SELECT {firsts} FROM ({_candidates()}) AS candidates", params)
         found = cursor.fetchone()
     moments += [
         first + timedelta(days=days)
@@ -368,18 +377,52 @@ def _placeholders(values: Collection[object]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _not_snoozed(user: User, kind: Reminder, today: date, *, link: str) -> tuple[str, list[Any]]:
-    """No state of the row's item hides it past today (snoozed, or done: see `mark_done`)."""
+def _owners(users: Sequence[User], now: datetime) -> tuple[str, list[Any]]:
+    """A table of the users and what their sections compare with: their local day and the
+    moments before which a cadence turns yellow or red, a prospect's next touch and an online
+    contact's meeting are due (`owners`), and the birthdays (month * 100 + day) with a gesture
+    due (`birthdays`). The sections read these columns, so one statement serves many users."""
+    now = rules.utc(now)
+    columns = ["owner_id", "today"]
+    columns += [f"{circle}_{bound}" for circle in Circle.values for bound in ("maximum", "ideal")]
+    columns += ["prospect_target", "prospect_due_before", "online_due_before"]
+    rows, params, days, day_params = [], [], [], []
+    for user in users:
+        today = user.local_date(now)
+        values: list[Any] = [user.pk, today]
+        for circle in Circle.values:
+            ideal, maximum = user.cadence(circle)
+            values += [_datetime(now - timedelta(days=maximum)), _datetime(now - timedelta(days=ideal))]
+        values += [
+            user.prospect_target,
+            _datetime(now - timedelta(days=user.prospect_interval_days)),
+            _datetime(now - timedelta(days=user.online_window_days)),
+        ]
+        rows.append(f"({_placeholders(values)})")
+        params += values
+        for month, day in birthday_days(today=today, lead_days=lead_days_of(user)):
+            days.append("(%s, %s)")
+            day_params += [user.pk, month * 100 + day]
+    sql = (
+        f"owners({', '.join(columns)}) AS (VALUES {', '.join(rows)}), "
+        f"birthdays(owner_id, monthday) AS (VALUES {', '.join(days)})"
+    )
+    return sql, [*params, *day_params]
+
+
+def _not_snoozed(kind: Reminder, *, link: str, owner: str, today: str) -> tuple[str, list[Any]]:
+    """No state of the row's item hides it past its owner's today (snoozed, or done: see
+    `mark_done`)."""
     return (
-        f"NOT EXISTS (SELECT 1 FROM {STATES} WHERE {STATES}.owner_id = %s AND {STATES}.kind = %s "
-        f"AND {STATES}.{link} AND {STATES}.snoozed_until > %s)",
-        [user.pk, kind.value, _date(today)],
+        f"NOT EXISTS (SELECT 1 FROM {STATES} WHERE {STATES}.owner_id = {owner} AND {STATES}.kind = %s "
+        f"AND {STATES}.{link} AND {STATES}.snoozed_until > {today})",
+        [kind.value],
     )
 
 
 @dataclass(frozen=True)
 class _Filter:
-    """A contact section in SQL: which candidates (see `_candidates`) are due, in which order,
+    """A contact section in SQL: which candidates (see `CANDIDATES`) are due, in which order,
     and what to count among them (named conditions; at most two)."""
 
     where: str
@@ -391,29 +434,30 @@ class _Filter:
     per_contact: bool = True
 
 
-def _candidates(user: User, now: datetime) -> tuple[str, list[Any]]:
-    """The user's active contacts, with what the sections sort and filter on."""
-    rank, rank_params = cadence_rank_sql(user, now=now)
+def _candidates() -> str:
+    """The owners' active contacts, with what the sections sort and filter on."""
+    rank, rank_params = cadence_rank_case(lambda circle, bound: (f"owners.{circle}_{bound}", []))
+    assert not rank_params  # the circles are the only parameters, and they are written in
     fields = ", ".join(f"{CONTACTS}.{name}" for name in CONTACT_FIELDS)
-    sql = (
-        f"SELECT {fields}, "
+    return (
+        f"SELECT {fields}, owners.today AS owner_today, owners.prospect_due_before, owners.online_due_before, "
         f"COALESCE({CONTACTS}.last_touch_at, {CONTACTS}.created_at) AS cadence_reference, "
         f"{rank} AS cadence_rank, "
-        f"CASE {CONTACTS}.circle WHEN %s THEN 0 WHEN %s THEN 1 ELSE 2 END AS circle_order, "
+        f"CASE {CONTACTS}.circle WHEN '{Circle.STRONG.value}' THEN 0 WHEN '{Circle.REGULAR.value}' THEN 1 "
+        "ELSE 2 END AS circle_order, "
         # R6: the last touch since becoming a prospect, or the day it became one
         f"CASE WHEN {CONTACTS}.last_touch_at > {CONTACTS}.prospect_since "
         f"THEN {CONTACTS}.last_touch_at ELSE {CONTACTS}.prospect_since END AS prospect_reference, "
-        f"CASE WHEN {CONTACTS}.prospect_touches >= %s THEN 1 ELSE 0 END AS at_target, "
+        f"CASE WHEN {CONTACTS}.prospect_touches >= owners.prospect_target THEN 1 ELSE 0 END AS at_target, "
         # rules.first_contact_at: the first touch, or the day added if that was earlier
         f"CASE WHEN {CONTACTS}.first_touch_at < {CONTACTS}.created_at "
         f"THEN {CONTACTS}.first_touch_at ELSE {CONTACTS}.created_at END AS first_contact "
-        f"FROM {CONTACTS} WHERE {CONTACTS}.owner_id = %s AND {CONTACTS}.archived_at IS NULL"
+        f"FROM {CONTACTS} JOIN owners ON owners.owner_id = {CONTACTS}.owner_id "
+        f"WHERE {CONTACTS}.archived_at IS NULL"
     )
-    params = [*rank_params, Circle.STRONG, Circle.REGULAR, user.prospect_target, user.pk]
-    return sql, params
 
 
-def _cadence(user: User, now: datetime, today: date) -> _Filter:
+def _cadence() -> _Filter:
     """R7: yellow and red cadences, red first, strong ties before the others, longest first."""
     return _Filter(
         "cadence_rank >= 1",
@@ -422,88 +466,99 @@ def _cadence(user: User, now: datetime, today: date) -> _Filter:
     )
 
 
-def _birthdays(user: User, now: datetime, today: date) -> _Filter:
+def _birthdays() -> _Filter:
     """R8: every birthday within the longest lead time (`gestures_due` says which gesture)."""
-    days = birthday_days(today=today, lead_days=lead_days_of(user))
     return _Filter(
-        f"birthday_month * 100 + birthday_day IN ({_placeholders(days)})",
-        [month * 100 + day for month, day in days],
+        "EXISTS (SELECT 1 FROM birthdays WHERE birthdays.owner_id = candidates.owner_id "
+        "AND birthdays.monthday = candidates.birthday_month * 100 + candidates.birthday_day)",
         per_contact=False,
     )
 
 
-def _prospects(user: User, now: datetime, today: date) -> _Filter:
+def _prospects() -> _Filter:
     """R6: prospects whose next touch is due, and those at the target waiting for an outcome."""
-    due_before = rules.utc(now) - timedelta(days=user.prospect_interval_days)
     return _Filter(
-        "prospect_status = %s AND prospect_since IS NOT NULL AND (at_target = 1 OR prospect_reference <= %s)",
-        [ProspectStatus.PROSPECT, _datetime(due_before)],
+        "prospect_status = %s AND prospect_since IS NOT NULL "
+        "AND (at_target = 1 OR prospect_reference <= prospect_due_before)",
+        [ProspectStatus.PROSPECT.value],
         order="prospect_touches DESC, prospect_reference, id",
         counts={"decide": "at_target = 1"},
     )
 
 
-def _online_only(user: User, now: datetime, today: date) -> _Filter:
+def _online_only() -> _Filter:
     """R1: known only online past the window: arrange a call or a meeting, longest waiting first."""
-    due_before = _datetime(rules.utc(now) - timedelta(days=user.online_window_days))
     channels = sorted(ONLINE_CHANNELS)
     return _Filter(
         f"first_personal_touch_at IS NULL AND (how_met IN ({_placeholders(channels)}) "
-        "OR (touch_count > 0 AND personal_touch_count = 0)) AND (created_at <= %s OR first_touch_at <= %s)",
-        [*channels, due_before, due_before],
+        "OR (touch_count > 0 AND personal_touch_count = 0)) "
+        "AND (created_at <= online_due_before OR first_touch_at <= online_due_before)",
+        channels,
         order="first_contact, id",
     )
 
 
-def _contact_sections(user: User, now: datetime, limits: Mapping[Reminder, int]) -> dict[Reminder, Section]:
-    """The contact sections in `limits`, in one query: each section takes the first rows of its
-    own scan of the candidates (birthdays: all, sorted here) with its total and counts, and
-    numbers them in its order, which the rows come back in."""
-    today = user.local_date(now)
-    candidates, candidate_params = _candidates(user, now)
-    filters = {kind: CONTACT_SECTIONS[kind](user, now, today) for kind in limits}
+def _contact_sections(
+    users: Sequence[User], now: datetime, limits: Mapping[Reminder, int]
+) -> dict[int, dict[Reminder, Section]]:
+    """The contact sections in `limits` for each user, in one query: each section takes the
+    first rows per user of its own scan of the candidates (birthdays: all, sorted here) with
+    their totals and counts, numbered in its order, which the rows come back in."""
+    owners, params = _owners(users, now)
+    candidates = _candidates()
+    filters = {kind: CONTACT_SECTIONS[kind]() for kind in limits}
     branches: list[str] = []
-    params: list[Any] = []
     for kind, limit in limits.items():
         where = filters[kind]
         unsnoozed, unsnoozed_params = (
-            _not_snoozed(user, kind, today, link="contact_id = candidates.id")
+            _not_snoozed(
+                kind,
+                link="contact_id = candidates.id",
+                owner="candidates.owner_id",
+                today="candidates.owner_today",
+            )
             if where.per_contact
             else ("1 = 1", [])
         )
+        per_owner = "OVER (PARTITION BY owner_id)"
         tallies = [
-            f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) OVER ()" for condition in where.counts.values()
+            f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) {per_owner}" for condition in where.counts.values()
         ]
         tallies += ["0"] * (2 - len(tallies))
-        limited = "" if kind == Reminder.BIRTHDAY else " LIMIT %s"
+        shown = "" if kind == Reminder.BIRTHDAY else " WHERE position <= %s"
         branches.append(
-            f"SELECT * FROM (SELECT '{kind.value}' AS section, candidates.*, COUNT(*) OVER () AS section_total, "
+            f"SELECT * FROM (SELECT '{kind.value}' AS section, candidates.*, COUNT(*) {per_owner} AS section_total, "
             f"{tallies[0]} AS count_1, {tallies[1]} AS count_2, "
-            f"ROW_NUMBER() OVER (ORDER BY {where.order}) AS position FROM ({candidates}) AS candidates "
-            f"WHERE ({where.where}) AND {unsnoozed} ORDER BY {where.order}{limited}) AS {kind.value}_rows"
+            f"ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY {where.order}) AS position "
+            f"FROM ({candidates}) AS candidates WHERE ({where.where}) AND {unsnoozed}) AS {kind.value}_rows{shown}"
         )
-        params += [
-            *candidate_params,
-            *where.params,
-            *unsnoozed_params,
-            *([] if kind == Reminder.BIRTHDAY else [limit]),
-        ]
-    rows: dict[Reminder, list[Contact]] = {kind: [] for kind in limits}
+        params += [*where.params, *unsnoozed_params, *([] if kind == Reminder.BIRTHDAY else [limit])]
+    rows: dict[tuple[int, Reminder], list[Contact]] = defaultdict(list)
     union = " UNION ALL ".join(branches)
-    for contact in Contact.objects.raw(f"SELECT * FROM ({union}) AS found ORDER BY position", params):
-        rows[Reminder(vars(contact)["section"])].append(contact)  # a column of the query
-    found: dict[Reminder, Section] = {}
-    for kind in limits:
-        if kind == Reminder.BIRTHDAY:
-            found[kind] = _birthday_section(user, today, rows[kind], limits[kind])
-            continue
-        shown = rows[kind]
-        counts = {
-            name: int(getattr(shown[0], f"count_{n}")) if shown else 0
-            for n, name in enumerate(filters[kind].counts, 1)
-        }
-        items = [Item(kind, contact=contact, **_describe(kind, contact, user, now)) for contact in shown]
-        found[kind] = Section(kind, items, _column(shown, "section_total"), counts)
+    statement = f"WITH {owners} SELECT * FROM ({union}) AS found ORDER BY owner_id, position"
+    for contact in Contact.objects.raw(statement, params):
+        rows[contact.owner_id, Reminder(vars(contact)["section"])].append(contact)  # a column of the query
+    found: dict[int, dict[Reminder, Section]] = {user.pk: {} for user in users}
+    birthdays = (
+        _birthday_sections(users, now, {user.pk: rows[user.pk, Reminder.BIRTHDAY] for user in users})
+        if Reminder.BIRTHDAY in limits
+        else {}
+    )
+    for user in users:
+        for kind in limits:
+            if kind == Reminder.BIRTHDAY:
+                items = birthdays[user.pk]
+                found[user.pk][kind] = Section(kind, items[: limits[kind]], len(items))
+                continue
+            shown_rows = rows[user.pk, kind]
+            counts = {
+                name: int(getattr(shown_rows[0], f"count_{n}")) if shown_rows else 0
+                for n, name in enumerate(filters[kind].counts, 1)
+            }
+            items = [
+                Item(kind, contact=contact, **_describe(kind, contact, user, now)) for contact in shown_rows
+            ]
+            found[user.pk][kind] = Section(kind, items, _column(shown_rows, "section_total"), counts)
     return found
 
 
@@ -521,79 +576,96 @@ def _describe(kind: Reminder, contact: Contact, user: User, now: datetime) -> di
     return {"online": rules.online_only(contact, owner=user, now=now)}
 
 
-def _birthday_section(user: User, today: date, contacts: list[Contact], limit: int) -> Section:
-    """R8: the gesture due for each birthday ahead, soonest first; done or snoozed ones left out."""
-    leads = lead_days_of(user)
-    due = [
-        Item(
-            Reminder.BIRTHDAY,
-            contact=contact,
-            gesture=gesture,
-            age=age_on(contact.birthday_year, gesture.celebration),
-            ahead=(gesture.celebration - today).days,
-        )
-        for contact in contacts
-        if contact.birthday_month is not None and contact.birthday_day is not None
-        for gesture in gestures_due(
-            contact.birthday_month, contact.birthday_day, today=today, lead_days=leads
-        )
-    ]
-    hidden: set[str] = set()
-    if due:
-        keys = [item.key for item in due]
+def _birthday_sections(
+    users: Sequence[User], now: datetime, contacts: Mapping[int, list[Contact]]
+) -> dict[int, list[Item]]:
+    """R8: each user's gestures due for the birthdays ahead, soonest first; done or snoozed ones
+    left out (one query for all of them)."""
+    due: dict[int, list[Item]] = {}
+    for user in users:
+        today, leads = user.local_date(now), lead_days_of(user)
+        due[user.pk] = [
+            Item(
+                Reminder.BIRTHDAY,
+                contact=contact,
+                gesture=gesture,
+                age=age_on(contact.birthday_year, gesture.celebration),
+                ahead=(gesture.celebration - today).days,
+            )
+            for contact in contacts[user.pk]
+            if contact.birthday_month is not None and contact.birthday_day is not None
+            for gesture in gestures_due(
+                contact.birthday_month, contact.birthday_day, today=today, lead_days=leads
+            )
+        ]
+    hidden: set[tuple[int, str]] = set()
+    keys = [item.key for items in due.values() for item in items]
+    if keys:
+        owners, params = _owners(users, now)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT key FROM {STATES} WHERE owner_id = %s AND kind = %s "
-                f"AND (snoozed_until > %s OR done_at IS NOT NULL) AND key IN ({_placeholders(keys)})",
-                [user.pk, Reminder.BIRTHDAY.value, _date(today), *keys],
+                f"WITH {owners} SELECT {STATES}.owner_id, {STATES}.key FROM {STATES} "
+                f"JOIN owners ON owners.owner_id = {STATES}.owner_id WHERE {STATES}.kind = %s "
+                f"AND ({STATES}.snoozed_until > owners.today OR {STATES}.done_at IS NOT NULL) "
+                f"AND {STATES}.key IN ({_placeholders(keys)})",
+                [*params, Reminder.BIRTHDAY.value, *keys],
             )
-            hidden = {key for (key,) in cursor.fetchall()}
-    items = sorted(
-        (item for item in due if item.key not in hidden),
-        key=lambda item: (
-            item.gesture.celebration if item.gesture else today,
-            item.contact.name if item.contact else "",
-        ),
-    )
-    return Section(Reminder.BIRTHDAY, items[:limit], len(items))
+            hidden = {(owner, key) for owner, key in cursor.fetchall()}
+    return {
+        pk: sorted(
+            (item for item in items if (pk, item.key) not in hidden),
+            key=lambda item: (
+                item.gesture.celebration if item.gesture else date.min,
+                item.contact.name if item.contact else "",
+            ),
+        )
+        for pk, items in due.items()
+    }
 
 
-def _promises(user: User, now: datetime, today: date, limit: int) -> Section:
-    """R3: open promises due today or before, the most overdue first."""
+def _promises(users: Sequence[User], now: datetime, limit: int) -> dict[int, Section]:
+    """R3: open promises due on the owner's day or before, the most overdue first."""
+    owners, params = _owners(users, now)
     fields = ", ".join(f"{TOUCHES}.{name}" for name in PROMISE_FIELDS)
     unsnoozed, unsnoozed_params = _not_snoozed(
-        user, Reminder.PROMISE, today, link=f"touchpoint_id = {TOUCHES}.id"
+        Reminder.PROMISE, link=f"touchpoint_id = {TOUCHES}.id", owner="owners.owner_id", today="owners.today"
     )
+    per_owner = "OVER (PARTITION BY contact_owner_id)"
     touches = Touchpoint.objects.raw(
-        f"SELECT *, COUNT(*) OVER () AS section_total, SUM(overdue) OVER () AS count_overdue FROM ("
-        f"SELECT {fields}, {CONTACTS}.first_name AS contact_first_name, "
+        f"WITH {owners} SELECT * FROM (SELECT *, COUNT(*) {per_owner} AS section_total, "
+        f"SUM(overdue) {per_owner} AS count_overdue, "
+        f"ROW_NUMBER() OVER (PARTITION BY contact_owner_id ORDER BY promise_due, happened_at, id) AS position FROM ("
+        f"SELECT {fields}, {CONTACTS}.owner_id AS contact_owner_id, {CONTACTS}.first_name AS contact_first_name, "
         f"{CONTACTS}.last_name AS contact_last_name, "
-        f"CASE WHEN {TOUCHES}.promise_due < %s THEN 1 ELSE 0 END AS overdue "
+        f"CASE WHEN {TOUCHES}.promise_due < owners.today THEN 1 ELSE 0 END AS overdue "
         f"FROM {TOUCHES} JOIN {CONTACTS} ON {CONTACTS}.id = {TOUCHES}.contact_id "
-        f"WHERE {CONTACTS}.owner_id = %s AND {CONTACTS}.archived_at IS NULL AND {CONTACTS}.open_promises > 0 "
-        # touchpoints.models.OPEN_PROMISE, due by today
-        f"AND {TOUCHES}.promise <> '' AND {TOUCHES}.promise_kept_at IS NULL AND {TOUCHES}.promise_due <= %s "
+        f"JOIN owners ON owners.owner_id = {CONTACTS}.owner_id "
+        f"WHERE {CONTACTS}.archived_at IS NULL AND {CONTACTS}.open_promises > 0 "
+        # touchpoints.models.OPEN_PROMISE, due by the owner's day
+        f"AND {TOUCHES}.promise <> '' AND {TOUCHES}.promise_kept_at IS NULL AND {TOUCHES}.promise_due <= owners.today "
         f"AND {unsnoozed}"
-        f") AS candidates ORDER BY promise_due, happened_at, id LIMIT %s",
-        [_date(today), user.pk, _date(today), *unsnoozed_params, limit],
+        f") AS candidates) AS ranked WHERE position <= %s ORDER BY contact_owner_id, position",
+        [*params, *unsnoozed_params, limit],
     )
-    shown = list(touches)
-    for touch in shown:
+    shown: dict[int, list[Touchpoint]] = defaultdict(list)
+    for touch in touches:
+        owner = vars(touch)["contact_owner_id"]
         # The contact as far as the item shows it (its name and page); the rest is deferred.
         touch.contact = Contact.from_db(
             touch._state.db,
             ["id", "owner_id", "first_name", "last_name"],
-            [
-                touch.contact_id,
-                user.pk,
-                vars(touch)["contact_first_name"],
-                vars(touch)["contact_last_name"],
-            ],
+            [touch.contact_id, owner, vars(touch)["contact_first_name"], vars(touch)["contact_last_name"]],
         )
-    total = _column(shown, "section_total")
-    counts = {"overdue": _column(shown, "count_overdue")}
-    items = [Item(Reminder.PROMISE, contact=touch.contact, touch=touch) for touch in shown]
-    return Section(Reminder.PROMISE, items, total, counts)
+        shown[owner].append(touch)
+    return {
+        user.pk: Section(
+            Reminder.PROMISE,
+            [Item(Reminder.PROMISE, contact=touch.contact, touch=touch) for touch in shown[user.pk]],
+            _column(shown[user.pk], "section_total"),
+            {"overdue": _column(shown[user.pk], "count_overdue")},
+        )
+        for user in users
+    }
 
 
 def review_due_on(user: User, last_review: datetime | None) -> date:
@@ -607,21 +679,30 @@ def record_roster_review(user: User, *, now: datetime, strong_ties: int) -> date
     return review_due_on(user, now)
 
 
-def _roster_review(user: User, now: datetime, today: date, limit: int) -> Section:
+def _roster_reviews(users: Sequence[User], now: datetime, limit: int) -> dict[int, Section]:
     """R10: a quarter after the last review (or after joining), while there are strong ties."""
+    owners, params = _owners(users, now)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM {CONTACTS} WHERE owner_id = %s AND circle = %s), "
-            f"EXISTS (SELECT 1 FROM {STATES} WHERE owner_id = %s AND kind = %s AND snoozed_until > %s), "
-            f"(SELECT MAX(reviewed_at) FROM {REVIEWS} WHERE owner_id = %s)",
-            [user.pk, Circle.STRONG.value, user.pk, Reminder.ROSTER_REVIEW.value, _date(today), user.pk],
+            f"WITH {owners} SELECT owners.owner_id, "
+            f"(SELECT COUNT(*) FROM {CONTACTS} WHERE {CONTACTS}.owner_id = owners.owner_id AND circle = %s), "
+            f"EXISTS (SELECT 1 FROM {STATES} WHERE {STATES}.owner_id = owners.owner_id AND kind = %s "
+            f"AND snoozed_until > owners.today), "
+            f"(SELECT MAX(reviewed_at) FROM {REVIEWS} WHERE {REVIEWS}.owner_id = owners.owner_id) FROM owners",
+            [*params, Circle.STRONG.value, Reminder.ROSTER_REVIEW.value],
         )
-        strong, snoozed, last_review = cursor.fetchone()
-    due_on = review_due_on(user, _read_datetime(last_review))
-    if not strong or snoozed or due_on > today:
-        return Section(Reminder.ROSTER_REVIEW, [], 0)
-    item = Item(Reminder.ROSTER_REVIEW, review_due=due_on)
-    return Section(Reminder.ROSTER_REVIEW, [item], 1)
+        found = {owner: (strong, snoozed, last) for owner, strong, snoozed, last in cursor.fetchall()}
+    sections = {}
+    for user in users:
+        strong, snoozed, last_review = found[user.pk]
+        due_on = review_due_on(user, _read_datetime(last_review))
+        if not strong or snoozed or due_on > user.local_date(now):
+            sections[user.pk] = Section(Reminder.ROSTER_REVIEW, [], 0)
+        else:
+            sections[user.pk] = Section(
+                Reminder.ROSTER_REVIEW, [Item(Reminder.ROSTER_REVIEW, review_due=due_on)], 1
+            )
+    return sections
 
 
 def _read_datetime(value: object) -> datetime | None:
@@ -633,15 +714,15 @@ def _read_datetime(value: object) -> datetime | None:
 
 
 # The sections about contacts, read together (`_contact_sections`), and the others.
-CONTACT_SECTIONS: dict[Reminder, Callable[[User, datetime, date], _Filter]] = {
+CONTACT_SECTIONS: dict[Reminder, Callable[[], _Filter]] = {
     Reminder.CADENCE: _cadence,
     Reminder.BIRTHDAY: _birthdays,
     Reminder.PROSPECT: _prospects,
     Reminder.ONLINE_ONLY: _online_only,
 }
-OTHER_SECTIONS: dict[Reminder, Callable[[User, datetime, date, int], Section]] = {
+OTHER_SECTIONS: dict[Reminder, Callable[[Sequence[User], datetime, int], dict[int, Section]]] = {
     Reminder.PROMISE: _promises,
-    Reminder.ROSTER_REVIEW: _roster_review,
+    Reminder.ROSTER_REVIEW: _roster_reviews,
 }
 
 

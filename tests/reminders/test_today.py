@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db.models import F
@@ -389,3 +389,34 @@ def test_the_button_pressed_says_what_to_do(
     assert ReminderState.objects.get(owner=owner, contact=online).done_at == NOW
     assert pressed_nothing.status_code == 400
     assert not ReminderState.objects.filter(contact=red).exists()
+
+
+def test_several_users_at_once_get_what_each_gets_alone(
+    owner: User, stranger: User, network: dict[str, Contact]
+) -> None:
+    """The digest finds what is due for a chunk of users in one go: no user's rows, settings,
+    day or snoozes leak into another's lists."""
+    stranger.time_zone = "America/New_York"  # another local day at 02:00 UTC
+    stranger.cadence_regular_ideal, stranger.cadence_regular_max = 20, 40
+    stranger.prospect_target, stranger.birthday_card_days = 3, 2
+    stranger.save()
+    grow(stranger, 60)
+    for person in ("Rot", "Gelb", "Geburtstag"):  # the owner's names, in the stranger's network too
+        contact(stranger, person, touched=35 * DAY, birthday_month=11, birthday_day=24)
+    at_night = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+    with at(at_night):
+        due.snooze(
+            stranger,
+            Reminder.CADENCE,
+            days=3,
+            now=at_night,
+            contact=Contact.objects.filter(owner=stranger).order_by("pk").first(),
+        )
+
+    together = due.todays_for([owner, stranger], now=at_night)
+
+    for user in (owner, stranger):
+        assert shown_in(together[user.pk]) == shown_in(due.today_for(user, now=at_night))
+    assert together[owner.pk].day == date(2026, 11, 24)
+    assert together[stranger.pk].day == date(2026, 11, 23)
+    assert shown_in(together[owner.pk]) != shown_in(together[stranger.pk])
