@@ -43,9 +43,10 @@ from reminders.models import DigestRun, DigestStatus, Reminder
 MAX_ATTEMPTS = 3
 # Digests per task: one SMTP connection each.
 BATCH_SIZE = 50
-# Claims renewed together just before their messages: one statement, and a short wait for the
-# last of them (a claim must not go stale while its batch is being sent).
-LEASE_CHUNK = 10
+# Claims renewed, and their digests' items found, together just before their messages: one
+# statement each, and a short wait for the last of them (a claim must not go stale while its
+# batch is being sent).
+LEASE_CHUNK = 25
 UNSUBSCRIBE_SALT = "netzwerk.digest.unsubscribe"
 
 logger = logging.getLogger(__name__)
