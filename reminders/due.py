@@ -380,13 +380,13 @@ def _placeholders(values: Collection[object]) -> str:
 def _owners(users: Sequence[User], now: datetime) -> tuple[str, list[Any]]:
     """A table of the users and what their sections compare with: their local day and the
     moments before which a cadence turns yellow or red, a prospect's next touch and an online
-    contact's meeting are due (`owners`), and the birthdays (month * 100 + day) with a gesture
-    due (`birthdays`). The sections read these columns, so one statement serves many users."""
+    contact's meeting are due. The sections read these columns, so one statement serves many
+    users."""
     now = rules.utc(now)
     columns = ["owner_id", "today"]
     columns += [f"{circle}_{bound}" for circle in Circle.values for bound in ("maximum", "ideal")]
     columns += ["prospect_target", "prospect_due_before", "online_due_before"]
-    rows, params, days, day_params = [], [], [], []
+    rows, params = [], []
     for user in users:
         today = user.local_date(now)
         values: list[Any] = [user.pk, today]
@@ -400,14 +400,7 @@ def _owners(users: Sequence[User], now: datetime) -> tuple[str, list[Any]]:
         ]
         rows.append(f"({_placeholders(values)})")
         params += values
-        for month, day in birthday_days(today=today, lead_days=lead_days_of(user)):
-            days.append("(%s, %s)")
-            day_params += [user.pk, month * 100 + day]
-    sql = (
-        f"owners({', '.join(columns)}) AS (VALUES {', '.join(rows)}), "
-        f"birthdays(owner_id, monthday) AS (VALUES {', '.join(days)})"
-    )
-    return sql, [*params, *day_params]
+    return f"owners({', '.join(columns)}) AS (VALUES {', '.join(rows)})", params
 
 
 def _not_snoozed(kind: Reminder, *, link: str, owner: str, today: str) -> tuple[str, list[Any]]:
@@ -457,7 +450,7 @@ def _candidates() -> str:
     )
 
 
-def _cadence() -> _Filter:
+def _cadence(users: Sequence[User], now: datetime) -> _Filter:
     """R7: yellow and red cadences, red first, strong ties before the others, longest first."""
     return _Filter(
         "cadence_rank >= 1",
@@ -466,16 +459,20 @@ def _cadence() -> _Filter:
     )
 
 
-def _birthdays() -> _Filter:
-    """R8: every birthday within the longest lead time (`gestures_due` says which gesture)."""
-    return _Filter(
-        "EXISTS (SELECT 1 FROM birthdays WHERE birthdays.owner_id = candidates.owner_id "
-        "AND birthdays.monthday = candidates.birthday_month * 100 + candidates.birthday_day)",
-        per_contact=False,
+def _birthdays(users: Sequence[User], now: datetime) -> _Filter:
+    """R8: every birthday within the longest lead time of any of the users (a plain list, which
+    the database filters fast); `gestures_due` then says which gesture, per user."""
+    keys = sorted(
+        {
+            month * 100 + day
+            for user in users
+            for month, day in birthday_days(today=user.local_date(now), lead_days=lead_days_of(user))
+        }
     )
+    return _Filter(f"birthday_month * 100 + birthday_day IN ({_placeholders(keys)})", keys, per_contact=False)
 
 
-def _prospects() -> _Filter:
+def _prospects(users: Sequence[User], now: datetime) -> _Filter:
     """R6: prospects whose next touch is due, and those at the target waiting for an outcome."""
     return _Filter(
         "prospect_status = %s AND prospect_since IS NOT NULL "
@@ -486,7 +483,7 @@ def _prospects() -> _Filter:
     )
 
 
-def _online_only() -> _Filter:
+def _online_only(users: Sequence[User], now: datetime) -> _Filter:
     """R1: known only online past the window: arrange a call or a meeting, longest waiting first."""
     channels = sorted(ONLINE_CHANNELS)
     return _Filter(
@@ -506,7 +503,7 @@ def _contact_sections(
     their totals and counts, numbered in its order, which the rows come back in."""
     owners, params = _owners(users, now)
     candidates = _candidates()
-    filters = {kind: CONTACT_SECTIONS[kind]() for kind in limits}
+    filters = {kind: CONTACT_SECTIONS[kind](users, now) for kind in limits}
     branches: list[str] = []
     for kind, limit in limits.items():
         where = filters[kind]
@@ -714,7 +711,7 @@ def _read_datetime(value: object) -> datetime | None:
 
 
 # The sections about contacts, read together (`_contact_sections`), and the others.
-CONTACT_SECTIONS: dict[Reminder, Callable[[], _Filter]] = {
+CONTACT_SECTIONS: dict[Reminder, Callable[[Sequence[User], datetime], _Filter]] = {
     Reminder.CADENCE: _cadence,
     Reminder.BIRTHDAY: _birthdays,
     Reminder.PROSPECT: _prospects,
