@@ -186,6 +186,7 @@ def today_for(user: User, *, now: datetime, expanded: str | None = None) -> Toda
 
 def todays_for(users: Sequence[User], *, now: datetime, expanded: str | None = None) -> dict[int, Today]:
     """`today_for` for several users at once (a digest batch), in the same four queries."""
+    users = list({user.pk: user for user in users}.values())  # each once: rows are per owner
     limits = {kind: SHOWN_ALL if kind == expanded else SHOWN for kind in Reminder}
     found = _contact_sections(users, now, {kind: limits[kind] for kind in CONTACT_SECTIONS})
     for kind, sections in OTHER_SECTIONS.items():
