@@ -335,7 +335,7 @@ def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str
             while unsent:
                 run = unsent.pop(0)
                 user = run.owner
-                if not user.is_active or digest_day(user, moment) != run.local_date:
+                if not user.is_active or digest_day(user, now or timezone.now()) != run.local_date:
                     finish(run, DigestStatus.EMPTY)  # switched off, or its day is over: not today's
                     outcome["skipped"] += 1
                     continue
@@ -364,7 +364,8 @@ def _todays(users: list[User], now: datetime) -> dict[int, due.Today]:
     """What is due for a chunk of users, found together; empty if that fails, so that each
     digest is built alone and a failure stays with its own run."""
     try:
-        return due.todays_for(users, now=now) if users else {}
+        with transaction.atomic():  # a savepoint: a failure here leaves the caller's transaction usable
+            return due.todays_for(users, now=now)
     except Exception as error:
         logger.warning("digests built one by one after %s", type(error).__name__)
         return {}

@@ -187,6 +187,8 @@ def today_for(user: User, *, now: datetime, expanded: str | None = None) -> Toda
 def todays_for(users: Sequence[User], *, now: datetime, expanded: str | None = None) -> dict[int, Today]:
     """`today_for` for several users at once (a digest batch), in the same four queries."""
     users = list({user.pk: user for user in users}.values())  # each once: rows are per owner
+    if not users:
+        return {}
     limits = {kind: SHOWN_ALL if kind == expanded else SHOWN for kind in Reminder}
     found = _contact_sections(users, now, {kind: limits[kind] for kind in CONTACT_SECTIONS})
     for kind, sections in OTHER_SECTIONS.items():
@@ -523,17 +525,17 @@ def _contact_sections(
             f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) {per_owner}" for condition in where.counts.values()
         ]
         tallies += ["0"] * (2 - len(tallies))
-        shown = "" if kind == Reminder.BIRTHDAY else " WHERE position <= %s"
+        shown = "" if kind == Reminder.BIRTHDAY else " WHERE section_position <= %s"
         branches.append(
             f"SELECT * FROM (SELECT '{kind.value}' AS section, candidates.*, COUNT(*) {per_owner} AS section_total, "
             f"{tallies[0]} AS count_1, {tallies[1]} AS count_2, "
-            f"ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY {where.order}) AS position "
+            f"ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY {where.order}) AS section_position "
             f"FROM ({candidates}) AS candidates WHERE ({where.where}) AND {unsnoozed}) AS {kind.value}_rows{shown}"
         )
         params += [*where.params, *unsnoozed_params, *([] if kind == Reminder.BIRTHDAY else [limit])]
     rows: dict[tuple[int, Reminder], list[Contact]] = defaultdict(list)
     union = " UNION ALL ".join(branches)
-    statement = f"WITH {owners} SELECT * FROM ({union}) AS found ORDER BY owner_id, position"
+    statement = f"WITH {owners} SELECT * FROM ({union}) AS found ORDER BY owner_id, section_position"
     for contact in Contact.objects.raw(statement, params):
         rows[contact.owner_id, Reminder(vars(contact)["section"])].append(contact)  # a column of the query
     found: dict[int, dict[Reminder, Section]] = {user.pk: {} for user in users}
@@ -632,7 +634,7 @@ def _promises(users: Sequence[User], now: datetime, limit: int) -> dict[int, Sec
     touches = Touchpoint.objects.raw(
         f"WITH {owners} SELECT * FROM (SELECT *, COUNT(*) {per_owner} AS section_total, "
         f"SUM(overdue) {per_owner} AS count_overdue, "
-        f"ROW_NUMBER() OVER (PARTITION BY contact_owner_id ORDER BY promise_due, happened_at, id) AS position FROM ("
+        f"ROW_NUMBER() OVER (PARTITION BY contact_owner_id ORDER BY promise_due, happened_at, id) AS section_position FROM ("
         f"SELECT {fields}, {CONTACTS}.owner_id AS contact_owner_id, {CONTACTS}.first_name AS contact_first_name, "
         f"{CONTACTS}.last_name AS contact_last_name, "
         f"CASE WHEN {TOUCHES}.promise_due < owners.today THEN 1 ELSE 0 END AS overdue "
@@ -642,7 +644,7 @@ def _promises(users: Sequence[User], now: datetime, limit: int) -> dict[int, Sec
         # touchpoints.models.OPEN_PROMISE, due by the owner's day
         f"AND {TOUCHES}.promise <> '' AND {TOUCHES}.promise_kept_at IS NULL AND {TOUCHES}.promise_due <= owners.today "
         f"AND {unsnoozed}"
-        f") AS candidates) AS ranked WHERE position <= %s ORDER BY contact_owner_id, position",
+        f") AS candidates) AS ranked WHERE section_position <= %s ORDER BY contact_owner_id, section_position",
         [*params, *unsnoozed_params, limit],
     )
     shown: dict[int, list[Touchpoint]] = defaultdict(list)

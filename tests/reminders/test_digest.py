@@ -451,3 +451,43 @@ def test_a_refused_connection_is_transient_and_leaves_the_claims_for_the_retry(
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     assert digest.deliver(result.claimed, now=MONDAY + timedelta(minutes=2))["sent"] == 1
     assert len(outbox_for(reader)) == 1
+
+
+def chunk_of_readers() -> dict[User, str]:
+    """Three users, each with a red contact of their own name."""
+    readers: dict[User, str] = {UserFactory(email=f"kette{n}@netzwerk.test"): f"Kontakt{n}" for n in range(3)}
+    for user, name in readers.items():
+        due_contact(user, name)
+    return readers
+
+
+def test_the_digests_of_a_chunk_each_list_their_own_contacts(db: None) -> None:
+    """A chunk's items are found together: each message lists its reader's contacts only."""
+    readers = chunk_of_readers()
+
+    sweep(MONDAY)
+
+    for user, name in readers.items():
+        (message,) = outbox_for(user)
+        assert name in message.body
+        assert [other for other in readers.values() if other in message.body] == [name]
+
+
+def test_a_chunk_that_cannot_be_found_together_is_built_one_by_one(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readers = chunk_of_readers()
+    alone = due.todays_for
+
+    def fails_for_a_chunk(users: list[User], **kwargs: Any) -> dict[int, due.Today]:
+        if len(users) > 1:
+            raise RuntimeError("the chunk's query failed")
+        return alone(users, **kwargs)
+
+    monkeypatch.setattr(due, "todays_for", fails_for_a_chunk)
+    sweep(MONDAY)
+
+    for user, name in readers.items():
+        (message,) = outbox_for(user)
+        assert name in message.body
+    assert DigestRun.objects.filter(status=DigestStatus.SENT).count() == len(readers)

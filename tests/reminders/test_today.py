@@ -394,29 +394,36 @@ def test_the_button_pressed_says_what_to_do(
 def test_several_users_at_once_get_what_each_gets_alone(
     owner: User, stranger: User, network: dict[str, Contact]
 ) -> None:
-    """The digest finds what is due for a chunk of users in one go: no user's rows, settings,
-    day or snoozes leak into another's lists."""
-    stranger.time_zone = "America/New_York"  # another local day at 02:00 UTC
+    """The digest finds what is due for a chunk of users in one go: no user's rows, counts,
+    settings, day or snoozes leak into another's lists."""
+    stranger.time_zone = "America/New_York"  # at 02:00 UTC still the 23rd there, the 24th in Berlin
+    stranger.date_joined = NOW - 200 * DAY
     stranger.cadence_regular_ideal, stranger.cadence_regular_max = 20, 40
     stranger.prospect_target, stranger.birthday_card_days = 3, 2
     stranger.save()
     grow(stranger, 60)
-    for person in ("Rot", "Gelb", "Geburtstag"):  # the owner's names, in the stranger's network too
-        contact(stranger, person, touched=35 * DAY, birthday_month=11, birthday_day=24)
+    # The owner's names in the stranger's network too, due for a touch (35 days > 20).
+    theirs = {
+        person: contact(stranger, person, touched=35 * DAY, birthday_month=11, birthday_day=24)
+        for person in ("Rot", "Gelb", "Geburtstag")
+    }
+    roster.promote(theirs["Gelb"])
     at_night = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
     with at(at_night):
-        due.snooze(
-            stranger,
-            Reminder.CADENCE,
-            days=3,
-            now=at_night,
-            contact=Contact.objects.filter(owner=stranger).order_by("pk").first(),
-        )
+        # Until the 24th: hidden on the stranger's 23rd, but it would show on the owner's 24th.
+        due.snooze(stranger, Reminder.CADENCE, days=1, now=at_night, contact=theirs["Rot"])
+        due.snooze(owner, Reminder.ROSTER_REVIEW, days=7, now=at_night)  # the owner's only
 
-    together = due.todays_for([owner, stranger, owner], now=at_night)
+    together = due.todays_for([owner, stranger, owner], now=at_night, expanded=Reminder.CADENCE)
+
+    def lists(today: due.Today) -> list[tuple[str, int, dict[str, int], list[str]]]:
+        return [(s.kind, s.total, s.counts, [item.key for item in s.items]) for s in today.sections]
 
     for user in (owner, stranger):
-        assert shown_in(together[user.pk]) == shown_in(due.today_for(user, now=at_night))
-    assert together[owner.pk].day == date(2026, 11, 24)
-    assert together[stranger.pk].day == date(2026, 11, 23)
-    assert shown_in(together[owner.pk]) != shown_in(together[stranger.pk])
+        assert lists(together[user.pk]) == lists(due.today_for(user, now=at_night, expanded=Reminder.CADENCE))
+    assert (together[owner.pk].day, together[stranger.pk].day) == (date(2026, 11, 24), date(2026, 11, 23))
+    stranger_keys = [key for _kind, _total, _counts, keys in lists(together[stranger.pk]) for key in keys]
+    assert f"cadence:{theirs['Rot'].pk}" not in stranger_keys
+    assert f"cadence:{theirs['Geburtstag'].pk}" in stranger_keys
+    assert together[owner.pk].sections[5].total == 0
+    assert together[stranger.pk].sections[5].total == 1
