@@ -16,10 +16,13 @@ finds the claim changed and sends nothing.
 
 from __future__ import annotations
 
+import email.policy
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import Policy
 from itertools import batched
 from smtplib import SMTPConnectError, SMTPResponseException, SMTPServerDisconnected
 from typing import Any
@@ -237,9 +240,18 @@ def render(user: User, today: due.Today) -> tuple[str, str, str]:
     return subject, text, html
 
 
+class DigestEmail(mail.EmailMultiAlternatives):
+    """Written with lines up to RFC 5322's 998 characters: folded at 78, Python would put the
+    long List-Unsubscribe address into RFC 2047 encoded words, which no mail client reads as a
+    URL."""
+
+    def message(self, *, policy: Policy | None = None) -> EmailMessage:
+        return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
+
+
 def message(user: User, today: due.Today) -> mail.EmailMultiAlternatives:
     subject, text, html = render(user, today)
-    email = mail.EmailMultiAlternatives(
+    digest_email = DigestEmail(
         subject,
         text,
         to=[user.email],
@@ -250,8 +262,8 @@ def message(user: User, today: due.Today) -> mail.EmailMultiAlternatives:
             "Auto-Submitted": "auto-generated",
         },
     )
-    email.attach_alternative(html, "text/html")
-    return email
+    digest_email.attach_alternative(html, "text/html")
+    return digest_email
 
 
 # SMTP trouble that may pass: the task retries the batch (runs already sent are skipped).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import socket
 import threading
 from datetime import UTC, date, datetime, timedelta
@@ -491,3 +492,20 @@ def test_a_chunk_that_cannot_be_found_together_is_built_one_by_one(
         (message,) = outbox_for(user)
         assert name in message.body
     assert DigestRun.objects.filter(status=DigestStatus.SENT).count() == len(readers)
+
+
+@pytest.mark.parametrize("policy", [email.policy.default, email.policy.SMTP], ids=["console", "smtp"])
+def test_the_unsubscribe_header_goes_out_as_a_plain_address(
+    reader: User, settings, policy: email.policy.Policy
+) -> None:
+    """Folded at 78 characters, Python wrote the long address as RFC 2047 encoded words."""
+    settings.SITE_URL = "https://netzwerk.example"
+    sweep(MONDAY)
+    (message,) = outbox_for(reader)
+
+    wire = message.message(policy=policy).as_bytes().decode()
+
+    (header,) = [line for line in wire.splitlines() if line.startswith("List-Unsubscribe:")]
+    assert header == f"List-Unsubscribe: {message.extra_headers['List-Unsubscribe']}"
+    assert header.startswith("List-Unsubscribe: <https://netzwerk.example/digest/unsubscribe/")
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in wire
