@@ -2,9 +2,11 @@
 
 Six sections, in this order: cadences gone yellow or red (R7), birthday gestures (R8), promises
 due or overdue (R3), prospects' next touch (R6), online-only contacts past their window (R1) and
-the quarterly roster review (R10). Each section is one query whatever the size of the network
-(birthdays two): the filter runs in SQL, the first rows come back with the section's total
-counted by a window function, and the rules in contacts/rules.py describe the rows shown.
+the quarterly roster review (R10). The same four queries, whatever the size of the networks,
+find them for one user (the page) or for a chunk of users (the digest): the four contact
+sections in one statement, the birthdays' snoozes, the promises, the review. The filters run in
+SQL, each user's first rows come back with the totals counted by window functions, and the rules
+in contacts/rules.py describe the rows shown. `kept` keeps the rendered page until it may change.
 
 An item the user snoozed (until a day) or marked done is left out. A done follow-up rests for its
 rule's interval (the circle's ideal interval, the prospect interval, the online window) and then
