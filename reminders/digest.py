@@ -137,13 +137,6 @@ def claim_new(wanted: list[tuple[int, date]], now: datetime) -> dict[int, Claim]
     return won
 
 
-def claim(user_id: int, day: date, now: datetime) -> Claim | None:
-    """The run of `user_id` on `day` for this sender, or None when another sender has it."""
-    if (won := claim_new([(user_id, day)], now)) and user_id in won:
-        return won[user_id]
-    return take_over(user_id, day, now)
-
-
 def take_over(user_id: int, day: date, now: datetime) -> Claim | None:
     """The existing run of `user_id` on `day`, if its claim was abandoned (and attempts are left)."""
     abandoned = DigestRun.objects.filter(
@@ -340,36 +333,43 @@ def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str
     try:
         for chunk in batched(claims, LEASE_CHUNK):
             moment = now or timezone.now()
-            runs = lease(chunk, moment)
+            runs = sorted(lease(chunk, moment).values(), key=lambda run: run.pk)
             outcome["skipped"] += len(chunk) - len(runs)
-            unsent = sorted(runs.values(), key=lambda run: run.pk)
-            todays = _todays([run.owner for run in unsent], moment)
-            while unsent:
-                run = unsent.pop(0)
-                user = run.owner
-                if not user.is_active or digest_day(user, now or timezone.now()) != run.local_date:
-                    finish(run, DigestStatus.EMPTY)  # switched off, or its day is over: not today's
-                    outcome["skipped"] += 1
-                    continue
+            todays = _todays([run.owner for run in runs], moment)
+            for sent, run in enumerate(runs):
                 try:
-                    today = todays.get(user.pk) or due.today_for(user, now=moment)
-                    if today.total:
-                        mailer.open()  # at the first message: a refusal is the run's trouble
-                        mailer.send_messages([message(user, today)])
-                except Exception as error:
-                    if is_transient(error):
-                        release([run, *unsent], dict(claims))
-                        raise TransientDeliveryError(type(error).__name__) from error
-                    logger.warning("digest run %s failed: %s", run.pk, type(error).__name__)
-                    finish(run, DigestStatus.FAILED)
-                    outcome["failed"] += 1
-                    continue
-                status = DigestStatus.SENT if today.total else DigestStatus.EMPTY
-                finish(run, status, items=today.total)
-                outcome[status] += 1
+                    outcome[_deliver_run(run, todays, mailer, now=now, moment=moment)] += 1
+                except TransientDeliveryError:
+                    release(runs[sent:], dict(claims))
+                    raise
     finally:
         mailer.close()
     return outcome
+
+
+def _deliver_run(
+    run: DigestRun, todays: dict[int, due.Today], mailer: Any, *, now: datetime | None, moment: datetime
+) -> str:
+    """One leased run: sent, empty, skipped (not today's any more) or failed, and marked so;
+    transient SMTP trouble raises `TransientDeliveryError`."""
+    user = run.owner
+    if not user.is_active or digest_day(user, now or timezone.now()) != run.local_date:
+        finish(run, DigestStatus.EMPTY)  # switched off, or its day is over: not today's
+        return "skipped"
+    try:
+        today = todays.get(user.pk) or due.today_for(user, now=moment)
+        if today.total:
+            mailer.open()  # at the first message: a refusal is the run's trouble
+            mailer.send_messages([message(user, today)])
+    except Exception as error:
+        if is_transient(error):
+            raise TransientDeliveryError(type(error).__name__) from error
+        logger.warning("digest run %s failed: %s", run.pk, type(error).__name__)
+        finish(run, DigestStatus.FAILED)
+        return DigestStatus.FAILED
+    status = DigestStatus.SENT if today.total else DigestStatus.EMPTY
+    finish(run, status, items=today.total)
+    return status
 
 
 def _todays(users: list[User], now: datetime) -> dict[int, due.Today]:

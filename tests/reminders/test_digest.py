@@ -162,8 +162,7 @@ def test_unverified_and_switched_off_users_get_nothing(db: None) -> None:
 
 
 def test_a_claim_left_unsent_is_taken_over_after_the_timeout(reader: User) -> None:
-    abandoned = digest.claim(reader.pk, date(2026, 11, 23), MONDAY)  # then the worker died
-    assert abandoned is not None
+    abandoned = digest.claim_new([(reader.pk, date(2026, 11, 23))], MONDAY)[reader.pk]  # then the worker died
 
     assert sweep(MONDAY + timedelta(minutes=5)).claimed == []
     sweep(MONDAY + digest.claim_timeout() + timedelta(minutes=1))
