@@ -18,7 +18,7 @@ def owner(db: None) -> User:
 
 @pytest.fixture
 def coach(db: None) -> User:
-    return UserFactory(email="bob@netzwerk.test", first_name="Bob", is_staff=True)
+    return UserFactory(email="bob@netzwerk.test", first_name="Bob", is_staff=True, totp=True)
 
 
 @pytest.fixture

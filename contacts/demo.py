@@ -75,6 +75,11 @@ DEMO_EMAIL = "demo@netzwerk.example"
 DEMO_PASSWORD = "netzwerk-demo"
 DEMO_FIRST_NAME = "Dana"
 DEMO_LAST_NAME = "Demo"
+# The demo coach and their second client (the demo user is the first); same password.
+DEMO_COACH_EMAIL = "coach@netzwerk.example"
+DEMO_COACH_NAME = ("Clara", "Coach")
+DEMO_CLIENT_EMAIL = "kai@netzwerk.example"
+DEMO_CLIENT_NAME = ("Kai", "Klein")
 DEMO_LANGUAGE = User.Language.GERMAN
 DEMO_TIME_ZONE = "Europe/Berlin"
 # The demo network has a year and a half of history: its users joined then (the quarterly roster

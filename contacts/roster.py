@@ -86,6 +86,26 @@ def save_contact(contact: Contact) -> None:
         contact.save()
 
 
+class CapBelowRoster(Exception):
+    """A new cap below the strong ties the owner has now: they must demote first."""
+
+    def __init__(self, strong_ties: int) -> None:
+        super().__init__(f"{strong_ties} strong ties are more than the new cap")
+        self.strong_ties = strong_ties
+
+
+def check_new_cap(owner_id: int, cap: int) -> None:
+    """Lock the owner's row, as `save_contact` does, and refuse a cap below their strong ties.
+
+    Call it inside the transaction that saves the cap: the lock holds until it commits, so no
+    promotion slips in between the count and the save.
+    """
+    owner = User.objects.select_for_update().only("pk").get(pk=owner_id)
+    strong_ties = Contact.objects.for_owner(owner).strong_ties().count()
+    if strong_ties > cap:
+        raise CapBelowRoster(strong_ties)
+
+
 def _is_stored_strong_tie(contact: Contact) -> bool:
     if contact.pk is None:
         return False

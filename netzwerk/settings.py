@@ -68,10 +68,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "netzwerk.accounts",
     "contacts",
     "touchpoints",
     "reminders",
+    "privacy",
+    "coaching",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # after allauth's: coaches and staff enrol a second factor before anything else opens
+    "netzwerk.accounts.middleware.RequireMFAMiddleware",
 ]
 
 ROOT_URLCONF = "netzwerk.urls"
@@ -249,6 +254,12 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Netzwerk] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_IS_HTTPS else "http"
 ACCOUNT_ADAPTER = "netzwerk.accounts.adapter.AccountAdapter"
+# Coaches and staff must enrol a second factor (RequireMFAMiddleware); any user may.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Netzwerk"
+MFA_TOTP_TOLERANCE = 0
+# Browsers allow WebAuthn on http://localhost only; a deployment serves https.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
 
 # ---------------------------------------------------------------- I18N

@@ -33,6 +33,7 @@ from django.utils.translation import gettext, ngettext
 from contacts import rules
 from contacts.models import ONLINE_CHANNELS, Circle, Contact, ProspectStatus, cadence_rank_case
 from netzwerk.accounts.models import User
+from netzwerk.cache import delete_prefixed
 from reminders.birthdays import GestureDue, age_on, birthday_days, gestures_due, lead_days_of
 from reminders.models import Reminder, ReminderState, RosterReview
 from touchpoints import ledger
@@ -245,7 +246,7 @@ def kept[T](
         getattr(user, f.attname) for f in User._meta.concrete_fields if f.attname not in VOLATILE
     ]
     fingerprint = hashlib.sha256(repr((_stamp(user), settings_values, expanded)).encode()).hexdigest()
-    key = f"reminders:today:{user.pk}:{variant}:{fingerprint}"
+    key = f"{kept_prefix(user.pk)}{variant}:{fingerprint}"
     found = cache.get(key)
     if isinstance(found, _Kept) and now < found.valid_until and found.day == user.local_date(now):
         return found.value  # type: ignore[no-any-return]
@@ -255,6 +256,18 @@ def kept[T](
     timeout = min(KEPT_SECONDS, (valid_until - now).total_seconds())
     cache.set(key, _Kept(value, today.day, valid_until), timeout=timeout)
     return value
+
+
+def kept_prefix(user_pk: int) -> str:
+    """The start of every key `kept` stores for the user."""
+    return f"reminders:today:{user_pk}:"
+
+
+def forget_kept(user_pk: int) -> int | None:
+    """Drop the user's kept Today pages (they show contacts' names) when the account goes: at
+    once where the cache can list its keys (Redis, the database cache); elsewhere (local memory)
+    they expire within KEPT_SECONDS. How many were dropped, or None if the cache cannot tell."""
+    return delete_prefixed(kept_prefix(user_pk))
 
 
 # User fields that change without changing what is due (logging in, the password).
@@ -802,3 +815,49 @@ def mark_done(
         state.snoozed_until = user.local_date(now) + timedelta(days=rest) if rest else None
         state.save(update_fields=["done_at", "snoozed_until", "updated_at"])
     return logged
+
+
+@dataclass(frozen=True)
+class Health:
+    """A network's state at a glance, as the coach overview shows it (R1, R2, R6, R7)."""
+
+    strong_ties: int = 0
+    red: int = 0
+    yellow: int = 0
+    prospects: int = 0
+    prospect_touches: int = 0
+    prospects_at_target: int = 0
+    online_backlog: int = 0
+
+    def prospect_progress(self, target: int) -> int | None:
+        """The prospects' touches as a percentage of the target for all of them; None without."""
+        if not self.prospects:
+            return None
+        return min(round(100 * self.prospect_touches / (self.prospects * target)), 100)
+
+
+def network_health(users: Sequence[User], *, now: datetime) -> dict[int, Health]:
+    """`Health` of each user's active contacts, in one query, by the same candidates and
+    conditions as Today's sections (every user is in the result, with zeros if need be)."""
+    if not users:
+        return {}
+    owners, params = _owners(users, now)
+    online = _online_only(users, now)
+    prospect = f"prospect_status = '{ProspectStatus.PROSPECT.value}' AND prospect_since IS NOT NULL"
+    statement = (
+        f"WITH {owners} SELECT owner_id, "
+        f"SUM(CASE WHEN circle = '{Circle.STRONG.value}' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN cadence_rank = 2 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN cadence_rank = 1 THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {prospect} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {prospect} THEN prospect_touches ELSE 0 END), "
+        f"SUM(CASE WHEN {prospect} THEN at_target ELSE 0 END), "
+        f"SUM(CASE WHEN {online.where} THEN 1 ELSE 0 END) "
+        f"FROM ({_candidates()}) AS candidates GROUP BY owner_id"
+    )
+    found = {user.pk: Health() for user in users}
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *online.params])  # type: ignore[list-item]
+        for owner_id, *figures in cursor.fetchall():
+            found[owner_id] = Health(*(int(figure or 0) for figure in figures))
+    return found

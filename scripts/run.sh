@@ -61,6 +61,8 @@ cat <<EOF
 
   Netzwerk is running at $URL
   Demo login: demo@netzwerk.example / netzwerk-demo
+  Coach login: coach@netzwerk.example / netzwerk-demo (two-factor set-up at the first sign-in;
+  the coach admin is at ${URL}coach/)
   Press Ctrl-C to stop the web server and the Celery worker.
 
 EOF

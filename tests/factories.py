@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 
 from contacts.models import (
@@ -16,7 +17,9 @@ from contacts.models import (
     Stage,
     Tag,
 )
-from netzwerk.accounts.models import User
+from netzwerk.accounts.coaching import make_coach
+from netzwerk.accounts.models import CoachLink, Sharing, Side, User
+from reminders.models import CalendarFeed, DigestRun, DigestStatus, RosterReview
 from touchpoints.kinds import Kind
 from touchpoints.models import Exchange, Touchpoint
 from touchpoints.summary import refresh_summary
@@ -39,6 +42,38 @@ class UserFactory(factory.django.DjangoModelFactory):
     def verified(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
         if create and extracted is not False:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def totp(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """`totp=True`: the user has enrolled TOTP (staff and coaches must, to open anything)."""
+        if create and extracted:
+            enrol_totp(self)
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def enrol_totp(user: User) -> None:
+    TOTP.activate(user, TOTP_SECRET)
+
+
+def coach_of(client: User, *, sharing: str = Sharing.HEALTH, **fields: object) -> User:
+    """A coach (staff, in the coaches group, TOTP enrolled) whom `client` has accepted."""
+    coach = UserFactory(is_staff=True, totp=True, **fields)
+    make_coach(coach)
+    link_coach(client, coach, sharing=sharing)
+    return coach
+
+
+def link_coach(client: User, coach: User, *, sharing: str = Sharing.HEALTH) -> CoachLink:
+    return CoachLink.objects.create(
+        client=client,
+        coach=coach,
+        invited_by=Side.CLIENT,
+        email=coach.email,
+        sharing=sharing,
+        accepted_at=timezone.now(),
+    )
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -85,6 +120,35 @@ class ContactPhoneFactory(factory.django.DjangoModelFactory):
 
     contact = factory.SubFactory(ContactFactory)
     number = factory.Sequence(lambda n: f"+4930{1000000 + n}")
+
+
+class RosterReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RosterReview
+
+    owner = factory.SubFactory(UserFactory)
+    reviewed_at = factory.LazyFunction(timezone.now)
+    strong_ties = 0
+
+
+class DigestRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DigestRun
+
+    owner = factory.SubFactory(UserFactory)
+    local_date = factory.LazyFunction(timezone.localdate)
+    status = DigestStatus.SENT
+    claimed_at = factory.LazyFunction(timezone.now)
+    attempts = 1
+    items = 3
+    finished_at = factory.LazyFunction(timezone.now)
+
+
+class CalendarFeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CalendarFeed
+
+    owner = factory.SubFactory(UserFactory)
 
 
 def strong_ties(owner: User, count: int) -> list[Contact]:

@@ -13,7 +13,17 @@ from django.test import Client
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ["manage.py", "netzwerk", "contacts", "touchpoints", "reminders", "templates", "locale"]
+SOURCES = [
+    "manage.py",
+    "netzwerk",
+    "contacts",
+    "touchpoints",
+    "reminders",
+    "privacy",
+    "coaching",
+    "templates",
+    "locale",
+]
 
 
 def require(tool: str) -> None:

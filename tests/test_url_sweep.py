@@ -10,24 +10,33 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from contacts.models import Contact, Organisation
+from netzwerk.accounts.models import CoachLink, Side
 from reminders import digest
 from reminders.models import CalendarFeed
-from tests.factories import ContactFactory, OrganisationFactory, strong_ties
+from tests.factories import PASSWORD, ContactFactory, OrganisationFactory, strong_ties
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
 
 PUBLIC, LOGIN, OWNER = "public", "login-required", "object of the owner"
+SECURITY_KEY = "the owner's security key (allauth.mfa)"
 
 ACCESS: dict[str, str] = {
     "home": LOGIN,
     "set_language": PUBLIC,
     "accounts:preferences": LOGIN,
+    "accounts:coaching": LOGIN,
+    "accounts:coaching_invite": LOGIN,
+    "accounts:access_log": LOGIN,
+    "accounts:coaching_accept": OWNER,
+    "accounts:coaching_end": OWNER,
+    "accounts:coaching_sharing": OWNER,
     "contacts:list": LOGIN,
     "contacts:create": LOGIN,
     "contacts:roster": LOGIN,
@@ -68,6 +77,10 @@ ACCESS: dict[str, str] = {
     "calendar:feed": PUBLIC,
     "calendar:settings": LOGIN,
     "calendar:regenerate": LOGIN,
+    # GDPR export and erasure: the signed-in user's own data, no object ids
+    "privacy:index": LOGIN,
+    "privacy:export": LOGIN,
+    "privacy:delete": LOGIN,
     # django-allauth
     "account_login": PUBLIC,
     "account_logout": PUBLIC,
@@ -86,6 +99,20 @@ ACCESS: dict[str, str] = {
     "account_email": LOGIN,
     "account_change_password": LOGIN,
     "account_set_password": LOGIN,
+    # allauth.mfa: two-factor set-up (required for staff and coaches) and the sign-in step
+    "mfa_index": LOGIN,
+    "mfa_authenticate": PUBLIC,  # the second step of a sign-in, before the session is one
+    "mfa_reauthenticate": LOGIN,
+    "mfa_activate_totp": LOGIN,
+    "mfa_deactivate_totp": LOGIN,
+    "mfa_view_recovery_codes": LOGIN,
+    "mfa_generate_recovery_codes": LOGIN,
+    "mfa_download_recovery_codes": LOGIN,
+    "mfa_list_webauthn": LOGIN,
+    "mfa_add_webauthn": LOGIN,
+    "mfa_reauthenticate_webauthn": LOGIN,
+    "mfa_remove_webauthn": SECURITY_KEY,
+    "mfa_edit_webauthn": SECURITY_KEY,
 }
 # Views of one touchpoint, looked up by the touchpoint's pk (the other touchpoint views take a contact's).
 TOUCHPOINT_URLS = {
@@ -95,9 +122,14 @@ TOUCHPOINT_URLS = {
     "reminders:promise_item",
 }
 # Signed-in actions that take POST only: GET is 405.
-POST_ONLY = {"calendar:regenerate", "reminders:review_item"}
-# Django's admin: staff only, behind allauth's login (tested below).
-ADMIN_PREFIX = "admin/"
+POST_ONLY = {"calendar:regenerate", "reminders:review_item", "accounts:coaching_invite"}
+# allauth.mfa pages of a factor the user has not enrolled.
+NEED_A_SECOND_FACTOR = {"mfa_deactivate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes"}
+# Views of one coaching link, looked up by the link's pk.
+COACH_LINK_URLS = {"accounts:coaching_accept", "accounts:coaching_end", "accounts:coaching_sharing"}
+# Django's admin and the coach admin: staff only, behind allauth's login (tested below, and the
+# coach admin in tests/coaching/test_coach_sweep.py).
+ADMIN_PREFIXES = {"admin/": "admin:", "coach/": "coach:"}
 
 # Placeholder arguments for reversing patterns that take some.
 SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
@@ -124,7 +156,7 @@ def project_patterns() -> list[tuple[str | None, str]]:
     return [
         (name, route)
         for name, route in walk(get_resolver().url_patterns)
-        if not route.startswith(ADMIN_PREFIX)
+        if not route.startswith(tuple(ADMIN_PREFIXES))
     ]
 
 
@@ -140,12 +172,11 @@ def test_it_classifies_every_url_pattern() -> None:
 
 
 def test_it_keeps_the_admin_under_its_prefix() -> None:
-    routes = [route for _, route in walk(get_resolver().url_patterns)]
-    admin_names = [
-        name for name, route in walk(get_resolver().url_patterns) if route.startswith(ADMIN_PREFIX)
-    ]
-    assert any(route.startswith(ADMIN_PREFIX) for route in routes)
-    assert all(name is None or name.startswith("admin:") for name in admin_names)
+    found = list(walk(get_resolver().url_patterns))
+    for prefix, namespace in ADMIN_PREFIXES.items():
+        names = [name for name, route in found if route.startswith(prefix)]
+        assert names, prefix
+        assert all(name is None or name.startswith(namespace) for name in names)
 
 
 @pytest.fixture
@@ -159,12 +190,15 @@ def owned(owner: Any) -> dict[str, Any]:
         happened_at=timezone.now() - timedelta(days=1),
         promise="Geheimes Angebot schicken",
     )
-    return {"contact": contact, "tie": tie, "organisation": organisation, "touch": touch}
+    link = CoachLink.objects.create(client=owner, invited_by=Side.CLIENT, email="coach@netzwerk.test")
+    return {"contact": contact, "tie": tie, "organisation": organisation, "touch": touch, "link": link}
 
 
 def owner_url(name: str, owned: dict[str, Any]) -> str:
     if name.startswith("contacts:organisation_"):
         return reverse(name, kwargs={"pk": owned["organisation"].pk})
+    if name in COACH_LINK_URLS:
+        return reverse(name, kwargs={"pk": owned["link"].pk})
     if name in TOUCHPOINT_URLS:
         return reverse(name, kwargs={"pk": owned["touch"].pk})
     if name == "contacts:swap":
@@ -177,6 +211,7 @@ def snapshot() -> list[Any]:
         list(Contact.objects.order_by("pk").values()),
         list(Organisation.objects.order_by("pk").values()),
         list(Touchpoint.objects.order_by("pk").values()),
+        list(CoachLink.objects.order_by("pk").values()),
     ]
 
 
@@ -204,6 +239,9 @@ def test_it_serves_the_owner(name: str, owned: dict[str, Any], owner_client: Cli
 @pytest.mark.parametrize("name", names_with(LOGIN))
 def test_it_serves_signed_in_users(name: str, owner_client: Client) -> None:
     response = owner_client.get(reverse(name))
+    if name in NEED_A_SECOND_FACTOR:
+        assert response.status_code == 404  # allauth's answer while the owner has none
+        return
     if name in POST_ONLY:
         assert response.status_code == 405
         return
@@ -250,3 +288,17 @@ def test_it_keeps_anonymous_users_and_strangers_out_of_the_admin(
         response = visitor.get("/admin/contacts/contact/")
         assert response.status_code == 302
         assert "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("name", names_with(SECURITY_KEY))
+def test_it_answers_404_for_another_users_security_key(name: str, owner: Any, stranger: Any) -> None:
+    key = Authenticator.objects.create(user=owner, type=Authenticator.Type.WEBAUTHN, data={"name": "Key"})
+    url = reverse(name, kwargs={"pk": key.pk})
+    stranger_client = Client()
+    stranger_client.force_login(stranger)
+    reauthenticated = stranger_client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert reauthenticated.status_code == 302  # past allauth's re-authentication
+
+    assert stranger_client.get(url).status_code == 404
+    assert stranger_client.post(url).status_code == 404
+    assert Authenticator.objects.filter(pk=key.pk).exists()

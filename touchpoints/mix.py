@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
@@ -128,11 +128,42 @@ class PromiseRecord:
         return round(100 * self.kept / due) if due else None
 
 
+def _promise_counts(today: date) -> dict[str, Count]:
+    return {
+        "kept": Count("pk", filter=PROMISED & Q(promise_kept_at__isnull=False)),
+        "open": Count("pk", filter=OPEN_PROMISE),
+        "overdue": Count("pk", filter=OPEN_PROMISE & Q(promise_due__lt=today)),
+    }
+
+
 def promise_record(touchpoints: TouchpointQuerySet, *, today: date) -> PromiseRecord:
     """R3: open, kept and overdue promises, in one query."""
-    counts = touchpoints.aggregate(
-        kept=Count("pk", filter=PROMISED & Q(promise_kept_at__isnull=False)),
-        open=Count("pk", filter=OPEN_PROMISE),
-        overdue=Count("pk", filter=OPEN_PROMISE & Q(promise_due__lt=today)),
+    return PromiseRecord(**touchpoints.aggregate(**_promise_counts(today)))
+
+
+def promise_records_by_owner(touchpoints: TouchpointQuerySet, *, today: date) -> dict[int, PromiseRecord]:
+    """`promise_record` for each owner of the touchpoints' contacts, in one query."""
+    rows = touchpoints.values("contact__owner_id").annotate(**_promise_counts(today))
+    return {
+        row.pop("contact__owner_id"): PromiseRecord(**row)  # type: ignore[misc]
+        for row in rows
+    }
+
+
+def weekly_mix_by_owner(
+    touchpoints: TouchpointQuerySet, *, now: datetime, weeks: int = 12
+) -> dict[int, list[tuple[int, int]]]:
+    """R12 for many users at once: (personal, digital) qualifying touches in each of the last
+    `weeks` seven-day spans, oldest first, per owner of the touchpoints' contacts; one query."""
+    start = now - timedelta(days=7 * weeks)
+    rows = (
+        touchpoints.filter(happened_at__gt=start, happened_at__lte=now, kind__in=QUALIFYING_KINDS)
+        .values("contact__owner_id", "happened_at", "kind")
+        .order_by()
     )
-    return PromiseRecord(kept=counts["kept"], open=counts["open"], overdue=counts["overdue"])
+    found: dict[int, list[list[int]]] = {}
+    for row in rows.iterator(chunk_size=2000):
+        series = found.setdefault(row["contact__owner_id"], [[0, 0] for _ in range(weeks)])
+        week = min(int((row["happened_at"] - start) / timedelta(days=7)), weeks - 1)
+        series[week][0 if row["kind"] in PERSONAL_KINDS else 1] += 1
+    return {owner: [(personal, digital) for personal, digital in series] for owner, series in found.items()}

@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
     name = "netzwerk.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from netzwerk.accounts import signals  # noqa: F401  # connects the security-event log

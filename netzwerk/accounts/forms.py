@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from netzwerk.accounts.models import User
+from netzwerk.accounts.models import Sharing, Side, User
 
 # The zones our users live in first, then every other IANA zone.
 PREFERRED_ZONES = ["Europe/Berlin", "Europe/Vienna", "Europe/Zurich"]
@@ -18,16 +18,28 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 
 CIRCLES = ("strong", "regular", "loose")
+CADENCE_FIELDS = [f"cadence_{circle}_{bound}" for circle in CIRCLES for bound in ("ideal", "max")]
 # The method's rules as the user sets them (R1, R6, R7); shown in their own section.
 METHOD_FIELDS = [
     "online_window_days",
     "prospect_target",
     "prospect_interval_days",
-    *[f"cadence_{circle}_{bound}" for circle in CIRCLES for bound in ("ideal", "max")],
+    *CADENCE_FIELDS,
     "birthday_gift_days",
     "birthday_card_days",
     "birthday_call_days",
 ]
+
+
+def check_cadences(form: forms.BaseForm, data: dict[str, Any]) -> None:
+    """R7: each circle's maximum interval is longer than its ideal one (the user's settings and
+    the coach's form alike)."""
+    for circle in CIRCLES:
+        ideal, maximum = data.get(f"cadence_{circle}_ideal"), data.get(f"cadence_{circle}_max")
+        if ideal is not None and maximum is not None and ideal >= maximum:
+            form.add_error(
+                f"cadence_{circle}_max", _("The maximum interval must be longer than the ideal one.")
+            )
 
 
 class PreferencesForm(forms.ModelForm[User]):
@@ -50,12 +62,7 @@ class PreferencesForm(forms.ModelForm[User]):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for circle in CIRCLES:
-            ideal, maximum = data.get(f"cadence_{circle}_ideal"), data.get(f"cadence_{circle}_max")
-            if ideal is not None and maximum is not None and ideal >= maximum:
-                self.add_error(
-                    f"cadence_{circle}_max", _("The maximum interval must be longer than the ideal one.")
-                )
+        check_cadences(self, data)
         return data
 
     @property
@@ -76,3 +83,30 @@ class PreferencesForm(forms.ModelForm[User]):
     @property
     def profile_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.Meta.fields if name not in METHOD_FIELDS]
+
+
+class InviteForm(forms.Form):
+    """Invite a coach (anyone) or, for coaches, a client."""
+
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(
+        label=_("Invite them as"),
+        choices=[(Side.COACH, _("my coach")), (Side.CLIENT, _("my client"))],
+        initial=Side.COACH,
+    )
+    sharing = forms.ChoiceField(
+        label=_("What your coach sees"), choices=Sharing.choices, initial=Sharing.HEALTH, required=False
+    )
+
+    def __init__(self, *args: Any, can_coach: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_coach:
+            # Only coaches invite clients; everyone else invites a coach.
+            role = self.fields["role"]
+            assert isinstance(role, forms.ChoiceField)
+            role.choices = [(Side.COACH, _("my coach"))]
+            self.fields["role"].widget = forms.HiddenInput()
+
+
+class SharingForm(forms.Form):
+    sharing = forms.ChoiceField(label=_("What your coach sees"), choices=Sharing.choices)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -172,3 +173,176 @@ class User(AbstractUser):
     def local_date(self, moment: datetime) -> date:
         """The user's calendar day at `moment`: reminders, promises and charts go by it."""
         return moment.astimezone(self.zone).date()
+
+
+# ---------------------------------------------------------------- COACHES
+# Coaches are staff users in this group; the coach admin opens only to them (and only with MFA).
+COACHES_GROUP = "coaches"
+
+
+def is_coach(user: Any) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.groups.filter(name=COACHES_GROUP).exists()
+    )
+
+
+class Sharing(models.TextChoices):
+    """What a client lets their coach see, each level including the one before."""
+
+    HEALTH = "health", _("Network health only")
+    NAMES = "names", _("Also contact names")
+    NOTES = "notes", _("Also notes and touchpoint notes")
+
+
+class Side(models.TextChoices):
+    CLIENT = "client", _("client")
+    COACH = "coach", _("coach")
+
+
+class CoachLinkQuerySet(models.QuerySet["CoachLink"]):
+    def active(self) -> CoachLinkQuerySet:
+        """Accepted and not ended: the only links that give a coach access."""
+        return self.filter(accepted_at__isnull=False, ended_at__isnull=True)
+
+    def pending(self) -> CoachLinkQuerySet:
+        return self.filter(accepted_at__isnull=True, ended_at__isnull=True)
+
+    def for_coach(self, coach: User) -> CoachLinkQuerySet:
+        return self.active().filter(coach=coach)
+
+    def addressed_to(self, user: User, emails: list[str]) -> CoachLinkQuerySet:
+        """Invitations waiting for `user`, found by their verified addresses."""
+        return (
+            self.pending()
+            .filter(email__in=[email.lower() for email in emails])
+            .exclude(models.Q(client=user) | models.Q(coach=user))
+        )
+
+
+class CoachLink(models.Model):
+    """A coach–client relationship: invited by one side, accepted by the other, ended by either.
+
+    The invitee is known only by the e-mail address until they accept: then their side is set.
+    Access exists only while the link is accepted and not ended (`CoachLink.objects.active()`),
+    and every coach query reads it afresh, so an ended link refuses the coach's next request.
+    """
+
+    client = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="coach_links"
+    )
+    coach = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="client_links"
+    )
+    invited_by = models.CharField(_("invited by"), max_length=6, choices=Side.choices)
+    email = models.EmailField(_("invited address"))
+    sharing = models.CharField(
+        _("what your coach sees"), max_length=6, choices=Sharing.choices, default=Sharing.HEALTH
+    )
+    created_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.CharField(_("ended by"), max_length=6, choices=Side.choices, blank=True)
+
+    objects: ClassVar[CoachLinkQuerySet] = CoachLinkQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("coach link")
+        verbose_name_plural = _("coach links")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sharing__in=Sharing.values), name="coachlink_sharing_valid"
+            ),
+            # The inviter's side is always set; the invitee's once they accept.
+            models.CheckConstraint(
+                condition=(models.Q(invited_by=Side.CLIENT) & models.Q(client__isnull=False))
+                | (models.Q(invited_by=Side.COACH) & models.Q(coach__isnull=False)),
+                name="coachlink_inviter_set",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True)
+                | (models.Q(client__isnull=False) & models.Q(coach__isnull=False)),
+                name="coachlink_accepted_has_both",
+            ),
+            models.UniqueConstraint(
+                "client",
+                "coach",
+                condition=models.Q(ended_at__isnull=True),
+                name="coachlink_one_open_per_pair",
+            ),
+        ]
+        indexes = [models.Index(fields=["coach", "ended_at"], name="coachlink_coach")]
+
+    def __str__(self) -> str:
+        return f"coach link {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.accepted_at is not None and self.ended_at is None
+
+    def side_of(self, user: User) -> Side | None:
+        if self.client_id == user.pk:
+            return Side.CLIENT
+        if self.coach_id == user.pk:
+            return Side.COACH
+        return None
+
+    def other_side(self, user: User) -> User | None:
+        return self.coach if self.client_id == user.pk else self.client
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("viewed")
+    CHANGE = "change", _("changed")
+    DENIED = "denied", _("was refused")
+
+
+class AccessLog(models.Model):
+    """One coach read (or change, or refused attempt) of a client's data: who, whose, what, when.
+
+    No personal content: `what` names a kind of object or page, `object_id` its key.
+    """
+
+    Action = AccessAction
+
+    # The client's record of who looked outlives a coach's deleted account, without naming them.
+    coach = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    client = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_log")
+    action = models.CharField(_("action"), max_length=6, choices=AccessAction.choices)
+    what = models.CharField(_("what"), max_length=40)
+    object_id = models.PositiveBigIntegerField(_("object"), null=True, blank=True)
+    at = models.DateTimeField(_("when"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("coach access")
+        verbose_name_plural = _("coach access log")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["client", "-at"], name="accesslog_client_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=AccessAction.values), name="accesslog_action_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.what} {self.object_id or ''}".strip()
+
+    @property
+    def label(self) -> StrOrPromise:
+        return ACCESS_WHAT.get(self.what, self.what)
+
+
+# What the coach site logs (`AccessLog.what`), as the client reads it.
+ACCESS_WHAT: dict[str, StrOrPromise] = {
+    "overview": _("the health of your network (overview)"),
+    "client": _("your settings and network health"),
+    "clients": _("the list of clients"),
+    "settings": _("your cap or cadences"),
+    "contact": _("a contact"),
+    "contacts": _("contacts in a list"),
+    "touchpoint": _("a touchpoint"),
+    "touchpoints": _("touchpoints in a list"),
+}

@@ -12,7 +12,7 @@ from tests.factories import ContactEmailFactory, ContactFactory, OrganisationFac
 @pytest.fixture
 def admin_client_(db: None) -> Client:
     client = Client()
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True, totp=True))
     return client
 
 

@@ -247,7 +247,7 @@ def test_the_plain_promote_answers_409_with_the_swap_page_when_full(full_owner, 
 
 
 def test_the_admin_action_refuses_promotions_beyond_the_cap(full_owner) -> None:
-    superuser = UserFactory(is_staff=True, is_superuser=True)
+    superuser = UserFactory(is_staff=True, is_superuser=True, totp=True)
     newcomers = ContactFactory.create_batch(2, owner=full_owner)
     request = RequestFactory().post("/admin/contacts/contact/")
     request.user = superuser

@@ -293,8 +293,9 @@ def test_it_makes_every_strong_tie_through_the_cap_function(monkeypatch: pytest.
     seed()
 
     strong_ties = set(contacts_of(demo_user()).strong_ties().values_list("pk", flat=True))
-    assert len(promoted) == 45
-    assert strong_ties == set(promoted)
+    assert len(strong_ties & set(promoted)) == 45
+    # every strong tie seeded, the demo coach's second client's too, went through it
+    assert set(Contact.objects.strong_ties().values_list("pk", flat=True)) == set(promoted)
 
 
 def test_it_adds_no_strong_tie_when_the_cap_function_reports_a_full_roster(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from tests.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # No internet here: without these flags Chromium keeps trying to reach Google's services.
@@ -51,6 +54,14 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def log_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/today/$"))
 
 
 @pytest.fixture(params=[LAPTOP, PHONE], ids=["laptop", "phone"])

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from contacts.models import Circle, Contact
 from netzwerk.accounts.models import User
-from tests.e2e.test_touches import log_in
+from tests.e2e.conftest import log_in
 from tests.factories import ContactFactory, UserFactory
 from touchpoints import ledger
 from touchpoints.kinds import Kind

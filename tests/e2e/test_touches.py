@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from contacts.models import Circle, Contact, ProspectStatus
 from netzwerk.accounts.models import User
-from tests.factories import PASSWORD, ContactFactory, UserFactory
+from tests.e2e.conftest import log_in
+from tests.factories import ContactFactory, UserFactory
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 
@@ -31,14 +32,6 @@ def prospect_at_three_of_seven(email: str) -> Contact:
     for days_ago in (190, 170, 130):
         ledger.log_touch(prospect, kind=Kind.MEETING, happened_at=now - timedelta(days=days_ago))
     return prospect
-
-
-def log_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/today/$"))
 
 
 def test_the_contact_pages_log_moves_the_prospect_and_the_cadence(page: Any, live_server: Any) -> None:

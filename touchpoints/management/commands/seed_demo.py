@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from argparse import ArgumentParser, ArgumentTypeError
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts import demo
-from netzwerk.accounts.models import STRONG_TIE_WARN_FROM, User
+from netzwerk.accounts.coaching import make_coach
+from netzwerk.accounts.models import STRONG_TIE_WARN_FROM, CoachLink, Sharing, Side, User
 from touchpoints import demo as touch_demo
 
 
@@ -82,6 +84,8 @@ class Command(BaseCommand):
             if not result.network_existed:
                 touches = touch_demo.seed_touchpoints([result.user], per_user=touchpoints, now=now)
         self._report_user(result, touches)
+        if email == demo.DEMO_EMAIL:
+            self._seed_coaching(result.user, contacts=contacts, touchpoints=touchpoints, now=now)
 
         if users:
             extra_touches: list[touch_demo.TouchSeedResult] = []
@@ -107,6 +111,41 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Log in as {result.user.email} / {demo.DEMO_PASSWORD}"))
         else:
             self.stdout.write(f"Log in as {result.user.email} with its existing password.")
+
+    def _seed_coaching(self, client: User, *, contacts: int, touchpoints: int | None, now: datetime) -> None:
+        """The demo coach with two clients: the demo user, who shares names, and a second
+        client with a smaller network, who shares its health only."""
+        with transaction.atomic():
+            second = demo.seed_user(
+                demo.DEMO_CLIENT_EMAIL,
+                contacts=max(contacts // 2, 0),
+                now=now,
+                first_name=demo.DEMO_CLIENT_NAME[0],
+                last_name=demo.DEMO_CLIENT_NAME[1],
+            )
+            if not second.network_existed:
+                touch_demo.seed_touchpoints(
+                    [second.user], per_user=None if touchpoints is None else touchpoints // 2, now=now
+                )
+            coach, _created = demo.ensure_user(
+                demo.DEMO_COACH_EMAIL, first_name=demo.DEMO_COACH_NAME[0], last_name=demo.DEMO_COACH_NAME[1]
+            )
+            demo.ensure_login_email(coach)
+            make_coach(coach)
+            for user, sharing in ((client, Sharing.NAMES), (second.user, Sharing.HEALTH)):
+                if not CoachLink.objects.active().filter(client=user, coach=coach).exists():
+                    CoachLink.objects.create(
+                        client=user,
+                        coach=coach,
+                        invited_by=Side.CLIENT,
+                        email=coach.email,
+                        sharing=sharing,
+                        accepted_at=now,
+                    )
+        self.stdout.write(
+            f"Coach: {coach.email} (sets up two-factor authentication at the first sign-in), with two "
+            f"clients: {client.email} (shares names) and {second.user.email} (health only)."
+        )
 
     def _report_user(self, result: demo.SeedResult, touches: touch_demo.TouchSeedResult | None) -> None:
         user = result.user

@@ -1,0 +1,283 @@
+"""What a coach sees of their clients, on the coach site only: read-only, scoped, logged.
+
+Every ModelAdmin here starts its queryset from the coach's clients now, at the level each
+shares (`ScopedAdmin.get_queryset`), so changelists, change and history views, raw-id popups
+and search see nothing else; an object outside it is a 404, written to its owner's access log
+as refused. The only change a coach can make is a client's cap and cadences (R2, R7).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Model, OuterRef, QuerySet, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from coaching.models import Client
+from coaching.site import coach_site
+from contacts import roster
+from contacts.models import Contact
+from netzwerk.accounts import coaching as links
+from netzwerk.accounts.forms import CADENCE_FIELDS, check_cadences
+from netzwerk.accounts.models import AccessLog, CoachLink, Sharing
+from touchpoints.models import Touchpoint
+
+LEVELS = list(Sharing.values)
+
+
+def shares(level: str, needed: str) -> bool:
+    """Whether sharing at `level` includes what `needed` names (each level includes the ones before)."""
+    return LEVELS.index(level) >= LEVELS.index(needed)
+
+
+class ClientFilter(admin.SimpleListFilter):
+    """Filter by client, offering only the coach's own (Django's would list every user)."""
+
+    title = _("client")
+    parameter_name = "client"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        ids = model_admin.visible_clients(request)
+        clients = Client.objects.filter(pk__in=ids).order_by("first_name", "last_name", "email")
+        return [(str(client.pk), client.display_name) for client in clients]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() is None:
+            return queryset
+        return queryset.filter(**{f"{self.owner_field}": self.value()})
+
+    owner_field = ""
+
+
+class ScopedAdmin[M: Model](admin.ModelAdmin[M]):
+    owner_field = "owner_id"  # the lookup from the model to its owner's id
+    needs = Sharing.NAMES  # the least sharing that shows these objects
+    what = ""  # the access log's name for one object; its list is logged as `what` + "s"
+    actions = ()
+    show_full_result_count = False
+
+    # ---------------------------------------------------------------- scope
+    def clients(self, request: HttpRequest) -> dict[int, str]:
+        """The coach's clients and what each shares, read once per request (never kept longer)."""
+        if not hasattr(request, "coach_clients"):
+            request.coach_clients = links.sharing_of(request.user)  # type: ignore[arg-type, attr-defined]
+        return request.coach_clients  # type: ignore[attr-defined, no-any-return]
+
+    def visible_clients(self, request: HttpRequest) -> list[int]:
+        return [pk for pk, level in self.clients(request).items() if shares(level, self.needs)]
+
+    def sharing_of(self, request: HttpRequest, obj: M) -> str:
+        return self.clients(request).get(self.owner_of(obj), Sharing.HEALTH)
+
+    def owner_of(self, obj: M) -> int:
+        value: Any = obj
+        for part in self.owner_field.split("__"):
+            value = value.pk if part == "pk" else getattr(value, part)
+        return int(value)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[M]:
+        return (
+            super().get_queryset(request).filter(**{f"{self.owner_field}__in": self.visible_clients(request)})
+        )
+
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
+        client_filter = type("ScopedClientFilter", (ClientFilter,), {"owner_field": self.owner_field})
+        return [client_filter, *super().get_list_filter(request)]
+
+    # ---------------------------------------------------------------- read-only
+    def has_view_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        if not self.admin_site.has_permission(request):
+            return False
+        return obj is None or self.owner_of(obj) in self.visible_clients(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        return False
+
+    # ---------------------------------------------------------------- the access log
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> M | None:
+        """The object in the coach's scope, logged; anything else is a 404, logged as refused to
+        the owner if there is one."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            self._refused(request, object_id)
+            raise Http404
+        links.record(request.user, [self.owner_of(obj)], self.what, object_id=obj.pk)  # type: ignore[arg-type]
+        return obj
+
+    def _refused(self, request: HttpRequest, object_id: str) -> None:
+        try:
+            owner = (
+                self.model._default_manager.filter(pk=object_id)
+                .values_list(self.owner_field, flat=True)
+                .first()
+            )
+        except (ValueError, ValidationError):
+            return
+        if owner is not None:
+            links.record(
+                request.user,  # type: ignore[arg-type]
+                [owner],
+                self.what,
+                object_id=int(object_id),
+                action=AccessLog.Action.DENIED,
+            )
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", None) or {}
+        if "cl" in changelist:
+            owners = sorted({self.owner_of(obj) for obj in changelist["cl"].result_list})
+            links.record(request.user, owners, f"{self.what}s")  # type: ignore[arg-type]
+        return response
+
+
+# ---------------------------------------------------------------- contacts and touches
+CONTACT_FIELDS = [
+    "first_name",
+    "last_name",
+    "company",
+    "position",
+    "key_position",
+    "circle",
+    "stage",
+    "prospect_status",
+    "how_met",
+    "first_touch_at",
+    "last_touch_at",
+    "last_personal_touch_at",
+    "touch_count",
+    "personal_touch_count",
+    "prospect_touches",
+    "gives",
+    "asks",
+    "open_promises",
+    "archived_at",
+]
+
+
+@admin.register(Contact, site=coach_site)
+class ContactAdmin(ScopedAdmin[Contact]):
+    what = "contact"
+    list_display = ["__str__", "client", "circle", "stage", "prospect_status", "last_touch_at", "touch_count"]
+    list_filter = ["circle", "stage", "prospect_status"]
+    list_select_related = ["owner"]
+    search_fields = ["first_name", "last_name", "company"]
+    ordering = ["owner_id", "last_name", "first_name"]
+
+    @admin.display(description=_("client"), ordering="owner__last_name")
+    def client(self, contact: Contact) -> str:
+        return contact.owner.display_name
+
+    def get_fields(self, request: HttpRequest, obj: Contact | None = None) -> list[Any]:
+        notes = obj is not None and shares(self.sharing_of(request, obj), Sharing.NOTES)
+        return [*CONTACT_FIELDS, *(["notes"] if notes else [])]
+
+
+TOUCH_FIELDS = [
+    "contact",
+    "kind",
+    "happened_at",
+    "initiated_by",
+    "exchange",
+    "promise_due",
+    "promise_kept_at",
+]
+# Free text the client wrote: shown only to a coach they share notes with.
+TOUCH_NOTES = ["note", "exchange_label", "promise", "gut_feeling"]
+
+
+@admin.register(Touchpoint, site=coach_site)
+class TouchpointAdmin(ScopedAdmin[Touchpoint]):
+    owner_field = "contact__owner_id"
+    what = "touchpoint"
+    list_display = ["happened_at", "contact", "client", "kind", "initiated_by", "exchange"]
+    list_filter = ["kind", "initiated_by"]
+    list_select_related = ["contact__owner"]
+    search_fields = ["contact__first_name", "contact__last_name"]
+    date_hierarchy = None
+
+    @admin.display(description=_("client"))
+    def client(self, touchpoint: Touchpoint) -> str:
+        return touchpoint.contact.owner.display_name
+
+    def get_fields(self, request: HttpRequest, obj: Touchpoint | None = None) -> list[Any]:
+        notes = obj is not None and shares(self.sharing_of(request, obj), Sharing.NOTES)
+        return [*TOUCH_FIELDS, *(TOUCH_NOTES if notes else [])]
+
+
+# ---------------------------------------------------------------- the client's settings
+class ClientSettingsForm(forms.ModelForm[Client]):
+    """The cap (R2, 40–60) and the cadences (R7): what a coach sets for a client."""
+
+    class Meta:
+        model = Client
+        fields = ["strong_tie_cap", *CADENCE_FIELDS]
+
+    def clean_strong_tie_cap(self) -> int:
+        cap: int = self.cleaned_data["strong_tie_cap"]
+        try:
+            # inside the admin's transaction: the owner stays locked until the cap is saved
+            roster.check_new_cap(self.instance.pk, cap)
+        except roster.CapBelowRoster as below:
+            raise ValidationError(
+                _(
+                    "The client has %(count)d strong ties now: they must demote some before the cap can go below that."
+                ),
+                params={"count": below.strong_ties},
+            ) from below
+        return cap
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_cadences(self, data)
+        return data
+
+
+@admin.register(Client, site=coach_site)
+class ClientAdmin(ScopedAdmin[Client]):
+    owner_field = "pk"
+    needs = Sharing.HEALTH
+    what = "client"
+    form = ClientSettingsForm
+    list_display = ["__str__", "email", "sharing", "strong_tie_cap"]
+    search_fields = ["first_name", "last_name", "email"]
+    ordering = ["first_name", "last_name", "email"]
+    readonly_fields = ["email", "first_name", "last_name", "sharing"]
+    fieldsets = [
+        (None, {"fields": ["email", "first_name", "last_name", "sharing"]}),
+        (_("Strong-tie cap (R2)"), {"fields": ["strong_tie_cap"]}),
+        (_("Cadences (R7)"), {"fields": list[Any](CADENCE_FIELDS)}),
+    ]
+
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
+        return []
+
+    @admin.display(description=_("shares"))
+    def sharing(self, client: Client) -> str:
+        return str(Sharing(vars(client)["coach_sharing"]).label)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
+        link = CoachLink.objects.for_coach(request.user).filter(client=OuterRef("pk"))  # type: ignore[arg-type]
+        return super().get_queryset(request).annotate(coach_sharing=Subquery(link.values("sharing")[:1]))
+
+    def has_change_permission(self, request: HttpRequest, obj: Client | None = None) -> bool:
+        return self.has_view_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Client, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        links.record(request.user, [obj.pk], "settings", action=AccessLog.Action.CHANGE)  # type: ignore[arg-type]

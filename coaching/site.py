@@ -1,0 +1,55 @@
+"""The coach admin: Django's admin under its own prefix, open only to coaches with MFA.
+
+Every ModelAdmin registered here scopes its queryset to the coach's clients now (see
+`coaching.admin.ScopedAdmin`); the superuser admin at /admin/ is a different site.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from netzwerk.accounts import coaching as links
+from netzwerk.accounts.models import is_coach
+
+
+class CoachSite(admin.AdminSite):
+    site_header = _("Netzwerk for coaches")
+    site_title = _("Netzwerk for coaches")
+    index_title = _("Your clients")
+    enable_nav_sidebar = False
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        """A coach, read once per request (the admin asks once per model on every page)."""
+        if not hasattr(request, "is_coach"):
+            request.is_coach = is_coach(request.user)  # type: ignore[attr-defined]
+        return bool(request.is_coach)  # type: ignore[attr-defined]
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
+        """The client overview: each client's network health, sortable, logged per client."""
+        from coaching.overview import COLUMNS, overview
+
+        rows = overview(request.user, now=timezone.now(), order=request.GET.get("o", ""))  # type: ignore[arg-type]
+        links.record(request.user, [row.client.pk for row in rows], "overview")  # type: ignore[arg-type]
+        context = {
+            **self.each_context(request),
+            "title": self.index_title,
+            "rows": rows,
+            "columns": COLUMNS,
+            "order": request.GET.get("o", ""),
+            **(extra_context or {}),
+        }
+        request.current_app = self.name
+        return TemplateResponse(request, "coaching/overview.html", context)
+
+
+coach_site = CoachSite(name="coach")
+coach_site.login = secure_admin_login(coach_site.login)  # type: ignore[method-assign]
+# Coaches read; they delete nothing.
+coach_site.disable_action("delete_selected")

@@ -1,0 +1,46 @@
+"""Security events in the log, by user id only: sign-ins, failures, second factors.
+
+Never an e-mail address, a name or a credential (Django's `user_login_failed` carries the
+submitted credentials: they are not read here).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from allauth.mfa import signals as mfa_signals
+from django.contrib.auth import signals as auth_signals
+from django.dispatch import receiver
+
+log = logging.getLogger("netzwerk.security")
+
+
+@receiver(auth_signals.user_logged_in)
+def signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    log.info("sign-in user=%s", user.pk)
+
+
+@receiver(auth_signals.user_logged_out)
+def signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    log.info("sign-out user=%s", getattr(user, "pk", None))
+
+
+@receiver(auth_signals.user_login_failed)
+def sign_in_failed(sender: Any, credentials: Any, request: Any = None, **kwargs: Any) -> None:
+    log.warning("sign-in failed")
+
+
+@receiver(mfa_signals.authenticator_added)
+def factor_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    log.info("second factor added user=%s type=%s", user.pk, authenticator.type)
+
+
+@receiver(mfa_signals.authenticator_removed)
+def factor_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    log.info("second factor removed user=%s type=%s", user.pk, authenticator.type)
+
+
+@receiver(mfa_signals.authentication_failed)
+def factor_failed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    log.warning("second factor failed user=%s", user.pk)

@@ -1,0 +1,109 @@
+"""Which rows hold a user's data: what the export writes, what it leaves out and why.
+
+Every model with a foreign-key path to the user (directly, or through other models: a contact's
+e-mail address belongs to the contact's owner; many-to-many through tables count) is named here,
+either in `EXPORTED` or in `EXPORT_EXCLUDED`. tests/privacy/test_registry.py walks
+`apps.get_models()` and fails, naming the model, while one is in neither.
+
+Adding a model with a path to the user is one line, in one of the two dicts below:
+
+    EXPORTED = {..., "accounts.CoachLink": ("coach", "client")}
+    EXPORT_EXCLUDED = {..., "accounts.Secret": "why it is left out"}
+
+An `EXPORTED` value is the lookup from the model to the user (`"owner"`, `"contact__owner"`; `"pk"`
+for the user's own row), or a tuple of lookups when the user may stand on either side of a row
+(a row matching any of them is hers). Then give the tests a row of it: `seed` in
+tests/privacy/conftest.py (the export and erasure tests fail, naming the model, until the seeded
+users have one). A field that is a credential goes into `EXCLUDED_FIELDS`. A model whose rows
+outlive the account on purpose (pseudonymised: the foreign key to the user set to NULL) goes into
+`ERASURE_KEPT`; the erasure test then checks that none of them still leads to the user.
+
+Outside the database, and so outside this registry: the cache (Today pages kept by
+reminders.due.kept, derived from the contacts exported here; dropped with the account, or expiring)
+and Celery's queue (digest tasks carry run ids, no content; a deleted account's runs are gone, so
+its queued tasks send nothing).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Model, Q, QuerySet
+
+Lookups = str | tuple[str, ...]
+
+EXPORTED: dict[str, Lookups] = {
+    "accounts.User": "pk",
+    "accounts.User_groups": "user",
+    "accounts.User_user_permissions": "user",
+    "account.EmailAddress": "user",
+    "contacts.Organisation": "owner",
+    "contacts.Tag": "owner",
+    "contacts.Contact": "owner",
+    "contacts.Contact_tags": "contact__owner",
+    "contacts.Contact_organisations": "contact__owner",
+    "contacts.ContactEmail": "contact__owner",
+    "contacts.ContactPhone": "contact__owner",
+    "contacts.StageChange": "contact__owner",
+    "touchpoints.Touchpoint": "contact__owner",
+    "reminders.ReminderState": "owner",
+    "reminders.RosterReview": "owner",
+    "reminders.DigestRun": "owner",
+    "reminders.CalendarFeed": "owner",
+    # coaching: the links the user is on either side of, and the coach reads of either side
+    "accounts.CoachLink": ("client", "coach"),
+    "accounts.AccessLog": ("client", "coach"),
+}
+
+EXPORT_EXCLUDED: dict[str, str] = {
+    "admin.LogEntry": (
+        "The admin's record of what staff did: the operator's accountability, not the user's "
+        "content. Erased with the account, and the entries about the user's rows with it."
+    ),
+    "account.EmailConfirmation": (
+        "A pending confirmation key, a credential; the address itself is in account.EmailAddress."
+    ),
+    "mfa.Authenticator": (
+        "Second-factor secrets (TOTP seed, recovery codes, WebAuthn keys): credentials that must "
+        "never be written to a file."
+    ),
+    "sessions.Session": (
+        "Session keys are credentials; a session holds the signed-in user's id and short-lived "
+        "sign-in state. All of them end when the account is deleted."
+    ),
+}
+
+# Fields of exported models left out of the export: credentials, not personal data.
+EXCLUDED_FIELDS: dict[str, dict[str, str]] = {
+    "accounts.User": {"password": "the password's hash, a credential"},
+    "reminders.CalendarFeed": {"token": "the secret in the feed's URL, a credential"},
+}
+
+# Models whose rows may outlive the account, pseudonymised: none of them may point at the user
+# afterwards (tests/privacy/test_erasure.py checks it). Model label -> why the rows are kept.
+ERASURE_KEPT: dict[str, str] = {
+    "accounts.AccessLog": (
+        "A client's record of who looked at their data outlives the coach's account: the coach "
+        "is set to NULL ('a deleted account'), and nothing personal was ever in the row."
+    ),
+}
+
+
+def model(label: str) -> type[Model]:
+    return apps.get_model(label)
+
+
+def rows_of(label: str, user_pk: int) -> QuerySet[Any]:
+    """The rows of `label` that belong to the user, by the lookups in `EXPORTED`."""
+    lookups = EXPORTED[label]
+    match = Q()
+    for lookup in (lookups,) if isinstance(lookups, str) else lookups:
+        match |= Q(**{lookup: user_pk})
+    return model(label)._default_manager.filter(match).order_by("pk")
+
+
+def exported_fields(label: str) -> list[str]:
+    """The columns written for `label`: every concrete field but the excluded ones."""
+    excluded = EXCLUDED_FIELDS.get(label, {})
+    return [field.attname for field in model(label)._meta.concrete_fields if field.name not in excluded]

@@ -1,0 +1,134 @@
+"""Staff and coaches enrol a second factor before any page opens; the coach admin signs in
+through allauth (its rate limits and MFA step)."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.test import Client
+from django.urls import reverse
+
+from netzwerk.accounts.coaching import make_coach
+from netzwerk.accounts.models import User
+from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, enrol_totp, link_coach
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/today/",
+    "/contacts/",
+    "/settings/",
+    "/settings/coaching/",
+    "/admin/",
+    "/admin/contacts/contact/",
+    "/coach/",
+]
+
+
+def current_code(secret: str = TOTP_SECRET) -> str:
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def new_coach() -> User:
+    coach = UserFactory(first_name="Cora")
+    make_coach(coach)
+    link_coach(UserFactory(), coach)
+    return coach
+
+
+@pytest.mark.parametrize("kind", ["coach", "staff", "superuser"])
+def test_without_a_second_factor_every_page_sends_staff_to_enrol(kind: str) -> None:
+    user = new_coach() if kind == "coach" else UserFactory(is_staff=True, is_superuser=kind == "superuser")
+    client = Client()
+    client.force_login(user)
+
+    for page in PAGES:
+        response = client.get(page)
+        assert response.status_code == 302, page
+        assert response["Location"] == reverse("mfa_index"), page
+    assert client.get(reverse("mfa_index")).status_code == 200
+    # enrolling asks for the password again first: allauth's pages stay open
+    assert client.get(reverse("mfa_activate_totp"))["Location"].startswith(reverse("account_reauthenticate"))
+    assert client.get(reverse("account_reauthenticate")).status_code == 200
+
+
+def test_after_enrolling_totp_the_coach_admin_opens() -> None:
+    coach = new_coach()
+    client = Client()
+    login = client.post(reverse("account_login"), {"login": coach.email, "password": PASSWORD})
+    assert login.status_code == 302, login.text[:3000]
+    assert client.get("/coach/")["Location"] == reverse("mfa_index")
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})  # allauth asks before enrolling
+
+    activate = client.get(reverse("mfa_activate_totp"))
+    assert activate.status_code == 200, activate["Location"]
+    secret = activate.context["form"].secret
+    response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=coach, type=Authenticator.Type.TOTP).exists()
+    assert client.get("/coach/").status_code == 200
+
+
+def test_a_user_who_is_not_staff_is_not_asked(owner_client: Client) -> None:
+    assert owner_client.get("/today/").status_code == 200
+
+
+def test_signing_in_asks_for_the_code_and_a_code_works_once() -> None:
+    coach = new_coach()
+    enrol_totp(coach)
+    code = current_code()
+
+    first = Client()
+    login = first.post(reverse("account_login"), {"login": coach.email, "password": PASSWORD})
+    assert login["Location"] == reverse("mfa_authenticate")
+    assert first.get("/coach/").status_code == 302  # not signed in before the code
+    assert first.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+    assert first.get("/coach/").status_code == 200
+
+    second = Client()
+    second.post(reverse("account_login"), {"login": coach.email, "password": PASSWORD})
+    replay = second.post(reverse("mfa_authenticate"), {"code": code})
+    assert replay.status_code == 200  # the form again, with an error
+    assert second.get("/coach/")["Location"].startswith("/coach/login/")
+
+
+def test_the_coach_admin_signs_in_through_allauth(client: Client) -> None:
+    response = client.get("/coach/login/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_coachs_login_is_locked_after_five_failures(client: Client) -> None:
+    coach = new_coach()
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": coach.email, "password": "wrong"})
+
+    locked = client.post(reverse("account_login"), {"login": coach.email, "password": PASSWORD})
+
+    assert "Zu viele gescheiterte Anmeldeversuche" in locked.text
+    assert client.get("/coach/")["Location"].startswith("/coach/login/")
+
+
+def test_sign_ins_and_second_factors_are_logged_by_id_only(caplog: pytest.LogCaptureFixture) -> None:
+    coach = new_coach()
+    enrol_totp(coach)
+    client = Client()
+    with caplog.at_level("INFO", logger="netzwerk.security"):
+        client.post(reverse("account_login"), {"login": coach.email, "password": "wrong"})
+        client.post(reverse("account_login"), {"login": coach.email, "password": PASSWORD})
+        client.post(reverse("mfa_authenticate"), {"code": "000000"})
+        client.post(reverse("mfa_authenticate"), {"code": current_code()})
+
+    messages = [record.getMessage() for record in caplog.records if record.name == "netzwerk.security"]
+    assert messages == [
+        "sign-in failed",
+        f"second factor failed user={coach.pk}",
+        f"sign-in user={coach.pk}",
+    ]
+    everything = "\n".join(record.getMessage() for record in caplog.records)
+    assert coach.email not in everything
+    assert "Cora" not in everything

@@ -1,0 +1,82 @@
+"""A client invites a coach, the coach accepts and enrols TOTP, sees the overview; the client
+ends it and the coach's next request is refused."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from playwright.sync_api import expect
+
+from contacts.models import Contact
+from netzwerk.accounts.models import CoachLink
+from tests.e2e.conftest import LAPTOP, log_in
+from tests.factories import PASSWORD, ContactFactory, UserFactory, strong_ties
+
+
+def totp_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
+
+
+def test_a_client_invites_a_coach_who_enrols_totp_and_is_refused_after_revocation(
+    page: Any, browser: Any, live_server: Any
+) -> None:
+    base = live_server.url
+    width = page.viewport_size["width"]
+    client = UserFactory(email=f"klientin-{width}@netzwerk.test", first_name="Klara", last_name="Klientin")
+    strong_ties(client, 3)
+    ContactFactory(owner=client, first_name="Geheimer", last_name="Kontakt")
+    coach = UserFactory(email=f"coach-{width}@netzwerk.test", first_name="Cora", last_name="Coach")
+
+    # the client invites the coach, sharing names
+    log_in(page, base, client.email)
+    page.goto(f"{base}/settings/coaching/")
+    page.fill("#invite input[name=email]", coach.email)
+    page.select_option("#invite select[name=sharing]", "names")
+    page.click("#invite button[type=submit]")
+    expect(page.locator("#sent")).to_contain_text(coach.email)
+
+    # the coach accepts in a browser of their own
+    context = browser.new_context(locale="de-DE", timezone_id="Europe/Berlin", **LAPTOP)
+    coach_page = context.new_page()
+    log_in(coach_page, base, coach.email)
+    coach_page.goto(f"{base}/settings/coaching/")
+    coach_page.click("#invitations form[action$='/accept/'] button")
+    # a new coach sets up a second factor before anything else opens, the coach admin included
+    coach_page.wait_for_url(re.compile(r"/accounts/2fa/$"))
+    coach_page.goto(f"{base}/coach/")
+    coach_page.wait_for_url(re.compile(r"/accounts/2fa/$"))
+    coach_page.goto(f"{base}/accounts/2fa/totp/activate/")
+    coach_page.wait_for_url(re.compile(r"/accounts/reauthenticate/"))
+    coach_page.fill("input[name=password]", PASSWORD)
+    coach_page.click("main form button[type=submit]")
+    coach_page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate/$"))
+    secret = coach_page.locator("#authenticator_secret").input_value()
+    coach_page.fill("input[name=code]", totp_code(secret))
+    coach_page.click("main form button[type=submit]")
+    coach_page.wait_for_url(re.compile(r"/accounts/2fa/"))
+
+    # the overview shows the client's roster; names are shared, so her contacts are listed
+    coach_page.goto(f"{base}/coach/")
+    overview = coach_page.locator("#client-overview")
+    expect(overview).to_contain_text("Klara Klientin")
+    expect(overview).to_contain_text("3 / 60")
+    coach_page.goto(f"{base}/coach/contacts/contact/")
+    expect(coach_page.locator("#result_list")).to_contain_text("Geheimer")
+    contact = Contact.objects.get(first_name="Geheimer")
+    contact_url = f"{base}/coach/contacts/contact/{contact.pk}/change/"
+    assert coach_page.goto(contact_url).status == 200
+
+    # the client ends it; the coach's very next request is refused
+    page.goto(f"{base}/settings/coaching/")
+    page.click("#coaches details summary")
+    page.click("#coaches form[action$='/end/'] button.danger")
+    expect(page.locator("#coaches")).not_to_contain_text("Cora Coach")
+    assert CoachLink.objects.active().count() == 0
+
+    response = coach_page.goto(contact_url)
+    assert response.status == 404
+    coach_page.goto(f"{base}/coach/")
+    expect(coach_page.locator("#content-main")).not_to_contain_text("Klara Klientin")
+    context.close()
