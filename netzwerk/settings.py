@@ -256,6 +256,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_IS_HTTPS else "http"
 ACCOUNT_ADAPTER = "netzwerk.accounts.adapter.AccountAdapter"
 # Coaches and staff must enrol a second factor (RequireMFAMiddleware); any user may.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_ADAPTER = "netzwerk.accounts.adapter.MFAAdapter"  # secrets encrypted at rest
 MFA_TOTP_ISSUER = "Netzwerk"
 MFA_TOTP_TOLERANCE = 0
 # Browsers allow WebAuthn on http://localhost only; a deployment serves https.

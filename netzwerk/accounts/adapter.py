@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from cryptography.fernet import Fernet, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
 
@@ -14,3 +20,28 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth sh
         language = translation.get_language() or "de"
         user.language = "en" if language.startswith("en") else "de"
         return super().save_user(request, user, form, commit=commit)
+
+
+class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]  # allauth ships no types
+    """Second-factor secrets (the TOTP seed, the recovery-code seed) are stored encrypted.
+
+    allauth stores them as given unless the adapter encrypts (reliability B5). Fernet keys are
+    derived from SECRET_KEY and its fallbacks, so rotating the secret key with the old one kept
+    as a fallback still reads the secrets written before.
+    """
+
+    def encrypt(self, text: str) -> str:
+        return _fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return _fernet().decrypt(encrypted_text.encode()).decode()
+
+
+def _fernet() -> MultiFernet:
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return MultiFernet([Fernet(_derive(key)) for key in keys])
+
+
+def _derive(secret_key: str) -> bytes:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"netzwerk: mfa secrets")
+    return base64.urlsafe_b64encode(hkdf.derive(secret_key.encode()))

@@ -3,9 +3,18 @@ through allauth (its rate limits and MFA step)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from cryptography.fernet import InvalidToken
 from django.test import Client
 from django.urls import reverse
 
@@ -132,3 +141,19 @@ def test_sign_ins_and_second_factors_are_logged_by_id_only(caplog: pytest.LogCap
     everything = "\n".join(record.getMessage() for record in caplog.records)
     assert coach.email not in everything
     assert "Cora" not in everything
+
+
+def test_the_totp_secret_is_stored_encrypted_and_survives_a_key_rotation(settings: Any) -> None:
+    coach = new_coach()
+    enrol_totp(coach)
+    stored = Authenticator.objects.get(user=coach).data["secret"]
+
+    assert TOTP_SECRET not in stored
+    assert TOTP(Authenticator.objects.get(user=coach)).validate_code(current_code())
+    # the secret key rotated, the old one kept as a fallback: the secret still reads
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-for-the-rotation-test-0123456789abcdef"
+    assert get_adapter().decrypt(stored) == TOTP_SECRET
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(InvalidToken):
+        get_adapter().decrypt(stored)
