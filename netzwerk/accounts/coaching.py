@@ -161,8 +161,16 @@ def record(
         for client_id in client_ids
     ]
     AccessLog.objects.bulk_create(rows)
-    if action == AccessLog.Action.DENIED:
-        log.warning("coach access denied coach=%s what=%s object=%s", coach.pk, what, object_id)
+    level = logging.WARNING if action == AccessLog.Action.DENIED else logging.INFO
+    log.log(
+        level,
+        "coach access %s coach=%s clients=%s what=%s object=%s",
+        action,
+        coach.pk,
+        len(rows),
+        what,
+        object_id,
+    )
 
 
 def _mail(to: User | str, template: str, context: Mapping[str, object], language: str) -> None:

@@ -260,13 +260,16 @@ def test_the_cap_cannot_go_below_the_strong_ties_the_client_has(owner: User) -> 
     assert Contact.objects.filter(owner=owner, circle=Circle.STRONG).count() == 45
 
 
-def test_every_read_is_logged_without_personal_content(client_data: dict[str, Any]) -> None:
+def test_every_read_is_logged_without_personal_content(
+    client_data: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
     owner = client_data["client"]
     coach = coach_of(owner, sharing=Sharing.NOTES)
     browser = signed_in(coach)
 
-    browser.get(reverse("coach:contacts_contact_changelist"))
-    browser.get(reverse("coach:contacts_contact_change", kwargs={"object_id": client_data["contact"].pk}))
+    with caplog.at_level("INFO"):
+        browser.get(reverse("coach:contacts_contact_changelist"))
+        browser.get(reverse("coach:contacts_contact_change", kwargs={"object_id": client_data["contact"].pk}))
 
     rows = list(
         AccessLog.objects.filter(client=owner).order_by("pk").values("coach", "action", "what", "object_id")
@@ -276,6 +279,10 @@ def test_every_read_is_logged_without_personal_content(client_data: dict[str, An
         {"coach": coach.pk, "action": "view", "what": "contact", "object_id": client_data["contact"].pk},
     ]
     assert "a contact" in signed_in(owner).get(reverse("accounts:access_log")).text
+    logged = [record.getMessage() for record in caplog.records]
+    assert f"coach access view coach={coach.pk} clients=1 what=contacts object=None" in logged
+    for secret in [*SECRETS, owner.email, coach.email]:
+        assert not any(secret in message for message in logged)
 
 
 def test_a_refused_attempt_is_logged_for_the_owner(client_data: dict[str, Any]) -> None:
