@@ -48,6 +48,15 @@ class CoachSite(admin.AdminSite):
         request.current_app = self.name
         return TemplateResponse(request, "coaching/overview.html", context)
 
+    def get_urls(self) -> list[Any]:
+        """Django's admin URLs without the two that read any user's objects by id: the
+        "view on site" redirect and autocomplete (which nothing here uses)."""
+        return [
+            pattern
+            for pattern in super().get_urls()
+            if getattr(pattern, "name", None) not in {"view_on_site", "autocomplete"}
+        ]
+
 
 coach_site = CoachSite(name="coach")
 coach_site.login = secure_admin_login(coach_site.login)  # type: ignore[method-assign]

@@ -57,7 +57,7 @@ SITE_IS_HTTPS = SITE_URL.startswith("https://")
 
 # ---------------------------------------------------------------- APPS
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "netzwerk.accounts.admin_apps.StaffAdminConfig",  # django.contrib.admin, without coaches
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import SESSION_KEY
@@ -53,8 +54,9 @@ def erase_account(user: User) -> None:
     user_pk = user.pk
     with transaction.atomic():
         _forget_admin_entries(user_pk)
-        # Invitations addressed to the user: no foreign key leads to them, only the address.
-        CoachLink.objects.pending().filter(email__in=_addresses(user)).delete()
+        # Invitations to the user's addresses, open or declined: only the address ties them to
+        # the user (the links the user is a side of go by cascade).
+        CoachLink.objects.filter(email__in=_addresses(user)).delete()
         user.delete()
         sessions = end_sessions(user_pk)
     kept = due.forget_kept(user_pk)
@@ -80,8 +82,10 @@ def _forget_admin_entries(user_pk: int) -> None:
         if rows.model._meta.auto_created:  # many-to-many rows have no admin pages
             continue
         ids = rows.annotate(text_pk=Cast("pk", output_field=CharField())).values("text_pk")
-        content_type = ContentType.objects.get_for_model(rows.model)
-        LogEntry.objects.filter(content_type=content_type, object_id__in=ids).delete()
+        # The model's proxies too: the coach admin logs a client's settings as a coaching.Client.
+        proxies = [model for model in apps.get_models() if model._meta.concrete_model is rows.model]
+        content_types = ContentType.objects.get_for_models(*proxies, for_concrete_models=False).values()
+        LogEntry.objects.filter(content_type__in=content_types, object_id__in=ids).delete()
 
 
 def end_sessions(user_pk: int) -> int | None:

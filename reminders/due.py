@@ -452,6 +452,7 @@ def _candidates() -> str:
     fields = ", ".join(f"{CONTACTS}.{name}" for name in CONTACT_FIELDS)
     return (
         f"SELECT {fields}, owners.today AS owner_today, owners.prospect_due_before, owners.online_due_before, "
+        "owners.prospect_target AS owner_prospect_target, "
         f"COALESCE({CONTACTS}.last_touch_at, {CONTACTS}.created_at) AS cadence_reference, "
         f"{rank} AS cadence_rank, "
         f"CASE {CONTACTS}.circle WHEN '{Circle.STRONG.value}' THEN 0 WHEN '{Circle.REGULAR.value}' THEN 1 "
@@ -838,7 +839,9 @@ class Health:
 
 def network_health(users: Sequence[User], *, now: datetime) -> dict[int, Health]:
     """`Health` of each user's active contacts, in one query, by the same candidates and
-    conditions as Today's sections (every user is in the result, with zeros if need be)."""
+    conditions as Today's sections, snoozed or not: the network's state, not the day's to-do
+    list (every user is in the result, with zeros if need be). A prospect's touches count up to
+    the target, so one far past it does not make up for another without any."""
     if not users:
         return {}
     owners, params = _owners(users, now)
@@ -850,7 +853,8 @@ def network_health(users: Sequence[User], *, now: datetime) -> dict[int, Health]
         "SUM(CASE WHEN cadence_rank = 2 THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN cadence_rank = 1 THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN {prospect} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN {prospect} THEN prospect_touches ELSE 0 END), "
+        f"SUM(CASE WHEN NOT ({prospect}) THEN 0 WHEN prospect_touches > owner_prospect_target "
+        "THEN owner_prospect_target ELSE prospect_touches END), "
         f"SUM(CASE WHEN {prospect} THEN at_target ELSE 0 END), "
         f"SUM(CASE WHEN {online.where} THEN 1 ELSE 0 END) "
         f"FROM ({_candidates()}) AS candidates GROUP BY owner_id"

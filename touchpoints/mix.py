@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, DateField, Expression, Q, Value, When
 from django.db.models.functions import TruncMonth
 
 from touchpoints.kinds import PERSONAL_KINDS, QUALIFYING_KINDS
@@ -128,7 +129,7 @@ class PromiseRecord:
         return round(100 * self.kept / due) if due else None
 
 
-def _promise_counts(today: date) -> dict[str, Count]:
+def _promise_counts(today: date | Expression) -> dict[str, Count]:
     return {
         "kept": Count("pk", filter=PROMISED & Q(promise_kept_at__isnull=False)),
         "open": Count("pk", filter=OPEN_PROMISE),
@@ -141,9 +142,16 @@ def promise_record(touchpoints: TouchpointQuerySet, *, today: date) -> PromiseRe
     return PromiseRecord(**touchpoints.aggregate(**_promise_counts(today)))
 
 
-def promise_records_by_owner(touchpoints: TouchpointQuerySet, *, today: date) -> dict[int, PromiseRecord]:
-    """`promise_record` for each owner of the touchpoints' contacts, in one query."""
-    rows = touchpoints.values("contact__owner_id").annotate(**_promise_counts(today))
+def promise_records_by_owner(
+    touchpoints: TouchpointQuerySet, *, today: Mapping[int, date]
+) -> dict[int, PromiseRecord]:
+    """`promise_record` for each owner of the touchpoints' contacts, in one query, each by
+    their own local day (`today`, by owner id)."""
+    owners_today = Case(
+        *[When(contact__owner_id=owner, then=Value(day)) for owner, day in today.items()],
+        output_field=DateField(),
+    )
+    rows = touchpoints.values("contact__owner_id").annotate(**_promise_counts(owners_today))
     return {
         row.pop("contact__owner_id"): PromiseRecord(**row)  # type: ignore[misc]
         for row in rows

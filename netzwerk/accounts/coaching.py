@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -35,6 +35,8 @@ from netzwerk.accounts.models import (
 
 log = logging.getLogger(__name__)
 
+INVITATIONS_PER_DAY = 10
+
 
 class CoachingError(Exception):
     """An invitation or acceptance that cannot be: the message says why, for the user."""
@@ -47,13 +49,21 @@ def verified_emails(user: User) -> list[str]:
     ]
 
 
-def invite(inviter: User, *, as_side: Side, email: str, sharing: str = Sharing.HEALTH) -> CoachLink:
+def invite(
+    inviter: User, *, as_side: Side, email: str, now: datetime, sharing: str = Sharing.HEALTH
+) -> CoachLink:
     """`inviter` invites the owner of `email` to be their coach (as client) or client (as coach).
 
     Says nothing about whether the address has an account (no enumeration): the invitation
-    waits for whoever signs in with it verified.
+    waits for whoever signs in with it verified. At most INVITATIONS_PER_DAY a day, so the
+    invitation e-mail cannot be used to flood an address.
     """
     email = email.strip().lower()
+    sent = CoachLink.objects.filter(
+        Q(client=inviter, invited_by=Side.CLIENT) | Q(coach=inviter, invited_by=Side.COACH)
+    )
+    if sent.filter(created_at__gt=now - timedelta(days=1)).count() >= INVITATIONS_PER_DAY:
+        raise CoachingError(_("You have sent enough invitations for today. Please try again tomorrow."))
     if email in verified_emails(inviter) or email == inviter.email.lower():
         raise CoachingError(_("That is your own address."))
     open_links = CoachLink.objects.filter(email=email, ended_at__isnull=True)

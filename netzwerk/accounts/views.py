@@ -78,6 +78,7 @@ def coaching_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request.user,
                 as_side=Side.CLIENT if form.cleaned_data["role"] == Side.COACH else Side.COACH,
                 email=form.cleaned_data["email"],
+                now=timezone.now(),
                 sharing=form.cleaned_data["sharing"] or Sharing.HEALTH,
             )
         except coaching_rules.CoachingError as error:

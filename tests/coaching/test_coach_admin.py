@@ -3,19 +3,23 @@ cap and cadences, every read logged; another coach's client is a 404."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
+from coaching.overview import overview
 from coaching.site import coach_site
-from contacts.models import Circle, Contact
+from contacts import roster
+from contacts.models import Circle, Contact, ProspectStatus
 from netzwerk.accounts.coaching import make_coach
+from netzwerk.accounts.forms import CADENCE_FIELDS
 from netzwerk.accounts.models import AccessLog, CoachLink, Sharing, User
 from reminders.models import RosterReview
 from tests.factories import ContactFactory, UserFactory, coach_of, link_coach, strong_ties
@@ -53,7 +57,6 @@ def coach_urls(data: dict[str, Any]) -> list[tuple[str, str | None]]:
     ids = {"contact": data["contact"].pk, "touchpoint": data["touch"].pk, "client": data["client"].pk}
     urls: list[tuple[str, str | None]] = [
         ("/coach/", None),
-        ("/coach/autocomplete/?app_label=contacts&model_name=contact&field_name=owner&term=G", None),
         ("/coach/contacts/contact/?_popup=1&_to_field=id&q=Gehei", None),
         (f"/coach/contacts/contact/?client={data['client'].pk}", None),
         ("/coach/touchpoints/touchpoint/?q=Gehei", None),
@@ -111,7 +114,7 @@ def test_a_coach_without_access_gets_404_and_no_personal_string(
         response = browser.get(url, follow=True)
         assert_no_secret(response.text)
         if opens is None:
-            assert response.status_code in {200, 403}, url  # 403: autocomplete without a source field
+            assert response.status_code == (403 if url.endswith("/add/") else 200), url
         elif opens == "client" and who == "health only":
             assert response.status_code in {200, 403}, url  # health is shared: 403 is the delete view
         else:
@@ -198,6 +201,10 @@ def test_there_are_no_actions_and_no_adding_or_deleting(client_data: dict[str, A
     )
     assert changelist.status_code in {200, 302, 403}
     assert Contact.objects.filter(pk=client_data["contact"].pk).exists()
+
+
+def cadences(user: User) -> dict[str, int]:
+    return {name: getattr(user, name) for name in CADENCE_FIELDS}
 
 
 def test_the_coach_sets_the_cap_and_cadences_and_nothing_else(owner: User) -> None:
@@ -353,10 +360,107 @@ def test_the_overview_shows_each_clients_health_and_sorts(owner: User) -> None:
     second = UserFactory(first_name="Zora")
     link_coach(second, coach)
 
-    from coaching.overview import overview
-
     rows = overview(coach, now=timezone.now(), order="-red")
     assert [row.client for row in rows] == [owner, second]
     alice = rows[0]
     assert (alice.health.strong_ties, alice.cap, alice.health.red) == (3, 60, 1)
     assert [row.client for row in overview(coach, now=timezone.now(), order="red")] == [second, owner]
+
+
+def test_autocomplete_and_view_on_site_are_not_on_the_coach_site(client_data: dict[str, Any]) -> None:
+    browser = signed_in(coach_of(client_data["client"], sharing=Sharing.NOTES))
+    contact = client_data["contact"]
+    content_type = ContentType.objects.get_for_model(Contact)
+
+    for url in (
+        "/coach/autocomplete/?app_label=touchpoints&model_name=touchpoint&field_name=contact&term=Geh",
+        f"/coach/r/{content_type.pk}/{contact.pk}/",
+    ):
+        response = browser.get(url)
+        assert response.status_code == 404, url
+        assert "Geheimname" not in response.text
+
+
+def test_no_filter_but_the_list_filters_answers(client_data: dict[str, Any]) -> None:
+    """A filter on a field the coach may not read would answer yes or no about it."""
+    browser = signed_in(coach_of(client_data["client"], sharing=Sharing.NAMES))
+    for model, model_admin in coach_site._registry.items():
+        changelist = reverse(f"coach:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for field in model._meta.concrete_fields:
+            response = browser.get(changelist, {f"{field.name}__startswith": "a"})
+            assert response.status_code == 400, (model, field.name)
+        for name in model_admin.list_filter:
+            assert browser.get(changelist, {f"{name}__exact": "x"}).status_code == 200
+    client_list = reverse("coach:coaching_client_changelist")
+    assert browser.get(client_list, {"password__startswith": "md5"}).status_code == 400
+    assert browser.get(reverse("coach:contacts_contact_changelist"), {"client": "abc"}).status_code == 200
+
+
+def test_the_history_shows_the_coachs_own_changes_only(owner: User) -> None:
+    first = coach_of(owner, email="erste@netzwerk.test")
+    second = coach_of(owner, email="zweite@netzwerk.test")
+    url = reverse("coach:coaching_client_change", kwargs={"object_id": owner.pk})
+    signed_in(first).post(url, {"strong_tie_cap": 50, **cadences(owner)})
+    history = reverse("coach:coaching_client_history", kwargs={"object_id": owner.pk})
+
+    assert "erste@netzwerk.test" in signed_in(first).get(history).text
+    assert "erste@netzwerk.test" not in signed_in(second).get(history).text
+
+
+def test_a_coach_cannot_use_the_superuser_admin(owner: User) -> None:
+    coach = coach_of(owner)
+    superuser_coach = coach_of(owner, is_superuser=True)
+
+    assert signed_in(coach).get("/admin/contacts/contact/")["Location"].startswith("/admin/login/")
+    assert signed_in(superuser_coach).get("/admin/contacts/contact/").status_code == 200
+
+
+def test_the_coachs_save_leaves_the_clients_other_settings_alone(
+    owner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    coach = coach_of(owner)
+    real_check = roster.check_new_cap
+
+    def client_changes_settings_meanwhile(owner_id: int, cap: int) -> None:
+        User.objects.filter(pk=owner_id).update(language="de", first_name="Alicia")
+        real_check(owner_id, cap)
+
+    monkeypatch.setattr(roster, "check_new_cap", client_changes_settings_meanwhile)
+    url = reverse("coach:coaching_client_change", kwargs={"object_id": owner.pk})
+    assert signed_in(coach).post(url, {"strong_tie_cap": 50, **cadences(owner)}).status_code == 302
+
+    owner.refresh_from_db()
+    assert (owner.strong_tie_cap, owner.language, owner.first_name) == (50, "de", "Alicia")
+
+
+def test_a_prospect_far_past_the_target_does_not_make_up_for_another(owner: User) -> None:
+    coach = coach_of(owner)
+    since = timezone.now() - timedelta(days=30)
+    ahead, behind = (ContactFactory(owner=owner, prospect_status=ProspectStatus.PROSPECT) for _ in range(2))
+    Contact.objects.filter(pk=ahead.pk).update(prospect_since=since, prospect_touches=14)
+    Contact.objects.filter(pk=behind.pk).update(prospect_since=since, prospect_touches=0)
+
+    (row,) = overview(coach, now=timezone.now())
+
+    assert (row.health.prospects, row.health.prospects_at_target) == (2, 1)
+    assert row.prospect_progress == 50  # 7 of 14, not 14 of 14
+
+
+def test_promises_are_overdue_by_the_clients_own_day(owner: User) -> None:
+    """Just after midnight in Berlin, yesterday's promise is overdue there, not yet in UTC."""
+    coach = coach_of(owner)
+    berlin_day = date(2026, 12, 2)
+    contact = ContactFactory(owner=owner)
+    ledger.log_touch(
+        contact,
+        kind=Kind.CALL,
+        happened_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+        promise="Angebot",
+        promise_due=berlin_day - timedelta(days=1),
+    )
+    now = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # 00:30 on 2 December in Berlin
+
+    (row,) = overview(coach, now=now)
+
+    assert owner.local_date(now) == berlin_day
+    assert (row.promises.overdue, row.promises.open) == (1, 1)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.models import COACHES_GROUP, AccessLog, CoachLink, Sharing, User, is_coach
@@ -135,12 +138,13 @@ def test_the_client_changes_what_the_coach_sees(owner: User) -> None:
     link = CoachLink.objects.get()
     signed_in(owner).post(reverse("accounts:coaching_sharing", kwargs={"pk": link.pk}), {"sharing": "notes"})
     assert CoachLink.objects.get().sharing == Sharing.NOTES
+    signed_in(owner).post(reverse("accounts:coaching_sharing", kwargs={"pk": link.pk}), {"sharing": "names"})
     # the coach cannot raise it
     response = signed_in(coach).post(
-        reverse("accounts:coaching_sharing", kwargs={"pk": link.pk}), {"sharing": "health"}
+        reverse("accounts:coaching_sharing", kwargs={"pk": link.pk}), {"sharing": "notes"}
     )
     assert response.status_code == 404
-    assert CoachLink.objects.get().sharing == Sharing.NOTES
+    assert CoachLink.objects.get().sharing == Sharing.NAMES
 
 
 @pytest.mark.parametrize("side", ["client", "coach"])
@@ -183,3 +187,25 @@ def test_the_access_log_is_the_clients_own(owner: User, stranger: User) -> None:
 
     assert "Cora" not in page.text
     assert "No coach has looked" in page.text
+
+
+def test_invitations_are_limited_to_ten_a_day(owner: User) -> None:
+    client = signed_in(owner)
+    for number in range(10):
+        client.post(
+            reverse("accounts:coaching_invite"), {"email": f"c{number}@netzwerk.test", "role": "coach"}
+        )
+        CoachLink.objects.filter(email=f"c{number}@netzwerk.test").update(ended_at=timezone.now())
+
+    eleventh = client.post(
+        reverse("accounts:coaching_invite"), {"email": "c10@netzwerk.test", "role": "coach"}
+    )
+
+    assert eleventh.status_code == 422
+    assert "enough invitations for today" in eleventh.text
+    assert CoachLink.objects.count() == 10
+    with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
+        later = client.post(
+            reverse("accounts:coaching_invite"), {"email": "c10@netzwerk.test", "role": "coach"}
+        )
+    assert later.status_code == 302

@@ -21,14 +21,16 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
+from coaching.models import Client as CoachedClient
 from contacts.models import Contact
 from netzwerk.accounts.models import CoachLink
 from netzwerk.cache import delete_prefixed
 from privacy import erasure, registry
 from reminders import digest, due
 from reminders.models import DigestStatus
-from tests.factories import ContactFactory, DigestRunFactory
+from tests.factories import ContactFactory, DigestRunFactory, UserFactory
 from tests.privacy.conftest import Seeded, delete_account, signed_in
 from tests.privacy.schema import paths_to, referring, rows_referring, snapshot
 
@@ -54,6 +56,17 @@ def test_it_deletes_every_row_of_hers_and_ends_all_her_sessions(alice: Seeded, b
         object_repr=alice.contact.name,
         action_flag=CHANGE,
     )
+    # and a coach's change of her settings, which the coach admin logs as a coaching.Client
+    as_client = LogEntry.objects.create(
+        user=bob.user,
+        content_type=ContentType.objects.get_for_model(CoachedClient, for_concrete_model=False),
+        object_id=str(alice.user.pk),
+        object_repr=alice.user.first_name,
+        action_flag=CHANGE,
+    )
+    declined = CoachLink.objects.create(
+        client=UserFactory(), invited_by="client", email=alice.user.email, ended_at=timezone.now()
+    )
 
     response = delete_account(browser, alice.user.email)
 
@@ -65,7 +78,8 @@ def test_it_deletes_every_row_of_hers_and_ends_all_her_sessions(alice: Seeded, b
             continue
         left = set(registry.model(label)._default_manager.filter(pk__in=pks).values_list("pk", flat=True))
         assert left == set(), f"{label} rows of hers left: {left}"
-    assert not LogEntry.objects.filter(pk=about_her.pk).exists()
+    assert not LogEntry.objects.filter(pk__in=[about_her.pk, as_client.pk]).exists()
+    assert not CoachLink.objects.filter(pk=declined.pk).exists()
     # an invitation addressed to her has only her address to tie it to her
     assert not CoachLink.objects.filter(email=alice.user.email).exists()
     assert snapshot(user_model, bob.user.pk) == bobs
