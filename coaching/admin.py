@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpRequest, HttpResponse
@@ -130,6 +130,14 @@ class ScopedAdmin[M: Model](admin.ModelAdmin[M]):
 
     def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        """Nothing is deleted here: 404 outside the coach's scope (logged as refused), 403
+        inside it, without logging a read that did not happen."""
+        if not self.get_queryset(request).filter(pk=object_id if object_id.isdigit() else None).exists():
+            self._refused(request, object_id)
+            raise Http404
+        raise PermissionDenied
 
     # ---------------------------------------------------------------- the access log
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> M | None:

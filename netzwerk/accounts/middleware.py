@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 
 class UserPreferencesMiddleware:
@@ -54,6 +55,8 @@ class RequireMFAMiddleware:
                 request,
                 _("Coaches and staff set up two-factor authentication before anything else opens."),
             )
+            if getattr(request, "htmx", False):  # the whole page, not the set-up inside a fragment
+                return HttpResponseClientRedirect(reverse("mfa_index"))
             return redirect("mfa_index")
         return self.get_response(request)
 

@@ -464,3 +464,22 @@ def test_promises_are_overdue_by_the_clients_own_day(owner: User) -> None:
 
     assert owner.local_date(now) == berlin_day
     assert (row.promises.overdue, row.promises.open) == (1, 1)
+
+
+def test_the_delete_view_logs_no_read_and_refuses(client_data: dict[str, Any]) -> None:
+    owner = client_data["client"]
+    coach = coach_of(owner, sharing=Sharing.NOTES)
+    stranger_coach = UserFactory(is_staff=True, totp=True)
+    make_coach(stranger_coach)
+    url = reverse("coach:contacts_contact_delete", kwargs={"object_id": client_data["contact"].pk})
+
+    assert signed_in(coach).get(url).status_code == 403
+    assert signed_in(stranger_coach).get(url).status_code == 404
+    assert list(AccessLog.objects.values_list("coach", "action")) == [(stranger_coach.pk, "denied")]
+
+
+def test_staff_see_the_coach_admin_in_the_menu(owner: User, owner_client: Client) -> None:
+    coach = coach_of(owner)
+
+    assert reverse("coach:index") in signed_in(coach).get(reverse("reminders:today")).text
+    assert reverse("coach:index") not in owner_client.get(reverse("reminders:today")).text

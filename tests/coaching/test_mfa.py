@@ -157,3 +157,13 @@ def test_the_totp_secret_is_stored_encrypted_and_survives_a_key_rotation(setting
     settings.SECRET_KEY_FALLBACKS = []
     with pytest.raises(InvalidToken):
         get_adapter().decrypt(stored)
+
+
+def test_an_htmx_request_is_sent_to_the_set_up_as_a_whole_page() -> None:
+    client = Client()
+    client.force_login(new_coach())
+
+    response = client.post("/today/", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("mfa_index")
