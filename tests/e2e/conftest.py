@@ -56,12 +56,12 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def log_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+def log_in(page: Any, base: str, email: str, *, landing: str = r"/today/$") -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=login]", email)
-    page.fill("input[name=password]", password)
+    page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/today/$"))
+    page.wait_for_url(re.compile(landing))
 
 
 @pytest.fixture(params=[LAPTOP, PHONE], ids=["laptop", "phone"])

@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from playwright.sync_api import expect
 
 from contacts.models import Contact
+from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.models import CoachLink
 from tests.e2e.conftest import LAPTOP, log_in
 from tests.factories import PASSWORD, ContactFactory, UserFactory, strong_ties
@@ -80,3 +82,39 @@ def test_a_client_invites_a_coach_who_enrols_totp_and_is_refused_after_revocatio
     coach_page.goto(f"{base}/coach/")
     expect(coach_page.locator("#content-main")).not_to_contain_text("Klara Klientin")
     context.close()
+
+
+def test_a_coach_enrols_a_security_key_instead_of_an_app(page: Any, live_server: Any, settings: Any) -> None:
+    """WebAuthn through Chromium's virtual authenticator (browsers allow it on localhost)."""
+    settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+    base = live_server.url.replace("127.0.0.1", "localhost")
+    coach = UserFactory(email=f"schluessel-{page.viewport_size['width']}@netzwerk.test")
+    make_coach(coach)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+
+    log_in(page, base, coach.email, landing=r"/accounts/2fa/$")
+    page.goto(f"{base}/accounts/2fa/webauthn/add/")
+    page.wait_for_url(re.compile(r"/accounts/reauthenticate/"))
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/accounts/2fa/webauthn/add/$"))
+    page.fill("input[name=name]", "Schlüsselbund")
+    page.click("#mfa_webauthn_add")
+    page.wait_for_url(re.compile(r"/accounts/2fa/recovery-codes/"))
+
+    assert Authenticator.objects.filter(user=coach, type=Authenticator.Type.WEBAUTHN).count() == 1
+    assert page.goto(f"{base}/coach/").status == 200
+    expect(page.locator("#content-main")).to_be_visible()

@@ -32,6 +32,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from aiosmtpd.controller import Controller
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
@@ -44,7 +46,8 @@ from django.utils import timezone
 
 from contacts import roster
 from contacts.models import Circle, Contact
-from netzwerk.accounts.models import User
+from netzwerk.accounts.coaching import make_coach
+from netzwerk.accounts.models import CoachLink, Side, User
 from reminders import digest
 from reminders.models import DigestRun, DigestStatus
 from touchpoints.kinds import Kind
@@ -54,6 +57,8 @@ from touchpoints.summary import refresh_summary
 LARGE = "bench-large@netzwerk.example"
 SMALL = "bench-small@netzwerk.example"
 CROWD = "bench-crowd@netzwerk.example"  # seeds the 2,000 demo-user-NNNN@netzwerk.example
+COACH = "bench-coach@netzwerk.example"  # the coach of the first COACH_CLIENTS of them
+COACH_CLIENTS = 100
 LARGE_CONTACTS, LARGE_TOUCHES = 5000, 100_000
 SMALL_CONTACTS = 50
 CROWD_USERS, CROWD_CONTACTS = 2000, 100
@@ -124,6 +129,12 @@ class Command(BaseCommand):
         figures["contact_page_queries_1000"] = self.queries(lambda: client.get(thousand.get_absolute_url()))
         contacts = reverse("contacts:list")
         figures["contact_list_p50_ms_large"] = self.p50(lambda: client.get(contacts))
+        coach = self.coach_of_crowd()
+        coach_client = self.client(coach)
+        overview = reverse("coach:index")
+        figures["coach_overview_clients"] = COACH_CLIENTS
+        figures["coach_overview_p50_ms"] = self.p50(lambda: coach_client.get(overview))
+        figures["coach_overview_queries"] = self.queries(lambda: coach_client.get(overview))
         figures.update(self.digests())
         figures["dashboard_large_vs_trivial"] = round(
             figures["dashboard_p50_ms_large"] / figures["trivial_view_p50_ms"], 2
@@ -155,6 +166,26 @@ class Command(BaseCommand):
             Contact.objects.for_owner(owner).active().exclude(circle=Circle.STRONG).order_by("pk")[:missing]
         ):
             roster.promote(contact)
+
+    def coach_of_crowd(self) -> User:
+        """A coach (TOTP enrolled) whom the first COACH_CLIENTS crowd users have accepted."""
+        coach, created = User.objects.get_or_create(email=COACH)
+        if created:
+            EmailAddress.objects.create(user=coach, email=COACH, verified=True, primary=True)
+            TOTP.activate(coach, generate_totp_secret())
+            make_coach(coach)
+            clients = User.objects.filter(email__startswith="demo-user-").order_by("email")[:COACH_CLIENTS]
+            CoachLink.objects.bulk_create(
+                CoachLink(
+                    client=client,
+                    coach=coach,
+                    invited_by=Side.CLIENT,
+                    email=COACH,
+                    accepted_at=timezone.now(),
+                )
+                for client in clients
+            )
+        return coach
 
     def contacts_with_touches(self, owner: User) -> tuple[Contact, Contact]:
         """Two of the large user's contacts with exactly 10 and 1,000 touches."""
