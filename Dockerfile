@@ -31,4 +31,4 @@ ARG DJANGO_SECRET_KEY=collectstatic-build-only-dummy-secret-key-not-used-at-run-
 RUN DJANGO_SECRET_KEY="$DJANGO_SECRET_KEY" python manage.py collectstatic --noinput
 
 EXPOSE 8000
-CMD ["gunicorn", "netzwerk.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "netzwerk.wsgi:application"]  # settings in gunicorn.conf.py
