@@ -4,6 +4,8 @@ The access log names the path without its query string: a search (`?q=Müller`) 
 names of people, which stay out of the logs (reliability F8).
 """
 
+from __future__ import annotations
+
 bind = "0.0.0.0:8000"
 workers = 3
 accesslog = "-"

@@ -26,6 +26,9 @@ class UserAdmin(DjangoUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "language", "strong_tie_cap", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]
+    # The cap goes through the coach admin, which refuses one below the strong ties the user
+    # has (contacts.roster.check_new_cap); here it would bypass that check.
+    readonly_fields = ["strong_tie_cap"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "language", "time_zone")}),

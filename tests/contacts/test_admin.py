@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from contacts.models import Circle
 from tests.factories import ContactEmailFactory, ContactFactory, OrganisationFactory, UserFactory, strong_ties
@@ -73,3 +74,10 @@ def test_the_admin_promote_action_promotes_when_there_is_room(admin_client_: Cli
 
     newcomer.refresh_from_db()
     assert newcomer.circle == Circle.STRONG
+
+
+def test_the_superuser_admin_shows_the_cap_but_leaves_it_to_the_coach(admin_client_: Client, owner) -> None:
+    page = admin_client_.get(reverse("admin:accounts_user_change", args=[owner.pk]))
+
+    assert "strong_tie_cap" not in page.context["adminform"].form.fields  # a POST cannot set it
+    assert "strong_tie_cap" in page.context["adminform"].readonly_fields
