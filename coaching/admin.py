@@ -31,6 +31,11 @@ from touchpoints.models import Touchpoint
 LEVELS = list(Sharing.values)
 
 
+def as_id(value: str) -> int | None:
+    """A primary key from a URL or query string, or None (`²` passes `isdigit`, not `int`)."""
+    return int(value) if value.isascii() and value.isdecimal() else None
+
+
 def shares(level: str, needed: str) -> bool:
     """Whether sharing at `level` includes what `needed` names (each level includes the ones before)."""
     return LEVELS.index(level) >= LEVELS.index(needed)
@@ -51,9 +56,8 @@ class ClientFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(**{f"{self.owner_field}": int(value)})
+        client = as_id(value)
+        return queryset.none() if client is None else queryset.filter(**{self.owner_field: client})
 
     owner_field = ""
 
@@ -134,7 +138,7 @@ class ScopedAdmin[M: Model](admin.ModelAdmin[M]):
     def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
         """Nothing is deleted here: 404 outside the coach's scope (logged as refused), 403
         inside it, without logging a read that did not happen."""
-        if not self.get_queryset(request).filter(pk=object_id if object_id.isdigit() else None).exists():
+        if not self.get_queryset(request).filter(pk=as_id(object_id)).exists():
             self._refused(request, object_id)
             raise Http404
         raise PermissionDenied

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from netzwerk.accounts import coaching as links
+from netzwerk.accounts.admin_site import login_through_allauth
 from netzwerk.accounts.models import is_coach
 
 
@@ -59,6 +59,6 @@ class CoachSite(admin.AdminSite):
 
 
 coach_site = CoachSite(name="coach")
-coach_site.login = secure_admin_login(coach_site.login)  # type: ignore[method-assign]
+coach_site.login = login_through_allauth(coach_site)  # type: ignore[method-assign]
 # Coaches read; they delete nothing.
 coach_site.disable_action("delete_selected")

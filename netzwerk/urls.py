@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from coaching.site import coach_site
 from netzwerk.accounts import views as account_views
+from netzwerk.accounts.admin_site import login_through_allauth
 
-# The admin signs in through allauth: its rate limits and verification apply there too.
-admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+# The admin signs in through allauth: its second factor, rate limits and verification apply.
+admin.site.login = login_through_allauth(admin.site)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reminders:today"), name="home"),

@@ -13,7 +13,6 @@ import logging
 from dataclasses import dataclass
 from importlib import import_module
 
-from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
@@ -24,6 +23,7 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 
 from contacts.models import Contact, Organisation
+from netzwerk.accounts.coaching import verified_emails
 from netzwerk.accounts.models import CoachLink, User
 from privacy import registry
 from reminders import due
@@ -54,24 +54,15 @@ def erase_account(user: User) -> None:
     user_pk = user.pk
     with transaction.atomic():
         _forget_admin_entries(user_pk)
-        # Invitations to the user's addresses, open or declined: only the address ties them to
-        # the user (the links the user is a side of go by cascade).
-        CoachLink.objects.filter(email__in=_addresses(user)).delete()
+        # Invitations to the user's verified addresses never accepted (open, declined): only the
+        # address ties them to the user. An accepted one names the user as a side and goes by
+        # cascade; an address the user merely typed in, unverified, may be someone else's.
+        CoachLink.objects.filter(email__in=verified_emails(user), accepted_at__isnull=True).delete()
         user.delete()
         sessions = end_sessions(user_pk)
     kept = due.forget_kept(user_pk)
     # Ids only: the log outlives the account.
     logger.info("account %s erased: %s sessions ended, %s kept pages dropped", user_pk, sessions, kept)
-
-
-def _addresses(user: User) -> list[str]:
-    return [
-        user.email.lower(),
-        *(
-            address.lower()
-            for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
-        ),
-    ]
 
 
 def _forget_admin_entries(user_pk: int) -> None:

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 import base64
+import logging
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
+
+log = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no types
@@ -34,7 +37,30 @@ class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]  # allauth ships no t
         return _fernet().encrypt(text.encode()).decode()
 
     def decrypt(self, encrypted_text: str) -> str:
-        return _fernet().decrypt(encrypted_text.encode()).decode()
+        try:
+            return _fernet().decrypt(encrypted_text.encode()).decode()
+        except InvalidToken:
+            if is_token(encrypted_text):  # written with a key no longer configured
+                raise
+            # Written before secrets were encrypted (a base32 or hex secret is never a token).
+            log.warning("an MFA secret is stored in plain text: run manage.py encrypt_mfa_secrets")
+            return encrypted_text
+
+
+def is_token(text: str) -> bool:
+    """A Fernet token (version byte 0x80, base64url); TOTP (base32) and recovery (hex) seeds
+    never start like this."""
+    return text.startswith("gAAAAA")
+
+
+def reencrypt(text: str) -> str:
+    """`text` encrypted with the current secret key: a plain secret, or a token of a fallback key
+    (then the fallback can go)."""
+    return (
+        _fernet().rotate(text.encode()).decode()
+        if is_token(text)
+        else _fernet().encrypt(text.encode()).decode()
+    )
 
 
 def _fernet() -> MultiFernet:

@@ -3,6 +3,7 @@ through allauth (its rate limits and MFA step)."""
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from allauth.mfa.totp.internal.auth import (
     yield_hotp_counters_from_time,
 )
 from cryptography.fernet import InvalidToken
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -167,3 +169,50 @@ def test_an_htmx_request_is_sent_to_the_set_up_as_a_whole_page() -> None:
 
     assert response.status_code == 200
     assert response["HX-Redirect"] == reverse("mfa_index")
+
+
+@pytest.mark.parametrize("login", ["/admin/login/", "/coach/login/"])
+def test_the_admin_login_pages_sign_no_one_in(login: str) -> None:
+    """Django's admin login would take a password alone, past the second factor and the rate
+    limits: a signed-in coach could sign in as the superuser there."""
+    superuser = UserFactory(is_staff=True, is_superuser=True, totp=True)
+    coach = new_coach()
+    enrol_totp(coach)
+    as_coach, anonymous = Client(), Client()
+    as_coach.force_login(coach)
+    credentials = {"username": superuser.email, "password": PASSWORD}
+
+    refused = as_coach.post(login, credentials)
+    sent_away = anonymous.post(login, credentials)
+
+    assert refused.status_code in {302, 403}
+    assert int(as_coach.session["_auth_user_id"]) == coach.pk
+    assert sent_away.status_code == 302
+    assert sent_away["Location"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in anonymous.session
+
+
+def test_a_secret_stored_in_plain_text_still_signs_in_and_the_command_encrypts_it() -> None:
+    coach = new_coach()
+    Authenticator.objects.create(user=coach, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET})
+    client = Client()
+    client.post(reverse("account_login"), {"login": coach.email, "password": PASSWORD})
+    assert client.post(reverse("mfa_authenticate"), {"code": current_code()}).status_code == 302
+
+    call_command("encrypt_mfa_secrets", stdout=StringIO())
+
+    stored = Authenticator.objects.get(user=coach).data["secret"]
+    assert stored != TOTP_SECRET
+    assert get_adapter().decrypt(stored) == TOTP_SECRET
+
+
+def test_after_a_key_rotation_the_command_lets_the_old_key_go(settings: Any) -> None:
+    coach = new_coach()
+    enrol_totp(coach)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-for-the-rotation-test-0123456789abcdef"
+
+    call_command("encrypt_mfa_secrets", stdout=StringIO())
+    settings.SECRET_KEY_FALLBACKS = []
+
+    assert get_adapter().decrypt(Authenticator.objects.get(user=coach).data["secret"]) == TOTP_SECRET

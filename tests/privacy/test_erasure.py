@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -30,7 +31,7 @@ from netzwerk.cache import delete_prefixed
 from privacy import erasure, registry
 from reminders import digest, due
 from reminders.models import DigestStatus
-from tests.factories import ContactFactory, DigestRunFactory, UserFactory
+from tests.factories import ContactFactory, DigestRunFactory, UserFactory, link_coach
 from tests.privacy.conftest import Seeded, delete_account, signed_in
 from tests.privacy.schema import paths_to, referring, rows_referring, snapshot
 
@@ -220,3 +221,18 @@ def test_it_deletes_what_refers_to_a_deleted_contact(alice: Seeded) -> None:
     assert rows_referring(Contact, contact.pk) == {}
     introduced.refresh_from_db()
     assert introduced.introduced_by is None
+
+
+def test_an_unverified_address_does_not_take_other_peoples_coaching_with_it(alice: Seeded) -> None:
+    """Anyone may type another's address into their account, unverified: erasing that account
+    must not erase the links and invitations of the address's real owner."""
+    owner, coach = UserFactory(email="b@firma.test"), UserFactory()
+    accepted = link_coach(owner, coach)
+    accepted.email = "b@firma.test"
+    accepted.save(update_fields=["email"])
+    pending = CoachLink.objects.create(client=UserFactory(), invited_by="client", email="b@firma.test")
+    EmailAddress.objects.create(user=alice.user, email="b@firma.test", verified=False)
+
+    erasure.erase_account(alice.user)
+
+    assert CoachLink.objects.filter(pk__in=[accepted.pk, pending.pk]).count() == 2
