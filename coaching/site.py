@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from netzwerk.accounts import coaching as links
-from netzwerk.accounts.admin_site import login_through_allauth
+from netzwerk.accounts.admin_site import login_through_allauth, password_change_through_allauth
 from netzwerk.accounts.models import is_coach
 
 
@@ -60,5 +60,6 @@ class CoachSite(admin.AdminSite):
 
 coach_site = CoachSite(name="coach")
 coach_site.login = login_through_allauth(coach_site)  # type: ignore[method-assign]
+coach_site.password_change = password_change_through_allauth  # type: ignore[method-assign, assignment]
 # Coaches read; they delete nothing.
 coach_site.disable_action("delete_selected")

@@ -6,10 +6,11 @@ from django.views.generic import RedirectView
 
 from coaching.site import coach_site
 from netzwerk.accounts import views as account_views
-from netzwerk.accounts.admin_site import login_through_allauth
+from netzwerk.accounts.admin_site import login_through_allauth, password_change_through_allauth
 
 # The admin signs in through allauth: its second factor, rate limits and verification apply.
 admin.site.login = login_through_allauth(admin.site)  # type: ignore[method-assign]
+admin.site.password_change = password_change_through_allauth  # type: ignore[method-assign, assignment]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reminders:today"), name="home"),

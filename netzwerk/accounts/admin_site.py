@@ -27,6 +27,12 @@ class StaffAdminSite(admin.AdminSite):
         return super().has_permission(request) and (user.is_superuser or not is_coach(user))
 
 
+def password_change_through_allauth(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin sites' "change password" link leads to allauth's page, which asks for the
+    current password and sends the notification e-mail (Django's admin view does neither)."""
+    return redirect("account_change_password")
+
+
 def login_through_allauth(site: admin.AdminSite) -> Callable[..., HttpResponse]:
     """The admin sites' login view, which never signs anyone in itself.
 

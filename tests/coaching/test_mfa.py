@@ -216,3 +216,27 @@ def test_after_a_key_rotation_the_command_lets_the_old_key_go(settings: Any) -> 
     settings.SECRET_KEY_FALLBACKS = []
 
     assert get_adapter().decrypt(Authenticator.objects.get(user=coach).data["secret"]) == TOTP_SECRET
+
+
+@pytest.mark.parametrize("site", ["/admin/", "/coach/"])
+def test_the_admin_sites_change_passwords_through_allauth(site: str) -> None:
+    coach = new_coach()
+    enrol_totp(coach)
+    coach.is_superuser = True
+    coach.save(update_fields=["is_superuser"])
+    client = Client()
+    client.force_login(coach)
+
+    response = client.post(
+        f"{site}password_change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "ein-neues-Passwort-2026",
+            "new_password2": "ein-neues-Passwort-2026",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_change_password")
+    coach.refresh_from_db()
+    assert coach.check_password(PASSWORD)
