@@ -59,24 +59,29 @@ def invite(
     invitation e-mail cannot be used to flood an address.
     """
     email = email.strip().lower()
-    sent = CoachLink.objects.filter(
-        Q(client=inviter, invited_by=Side.CLIENT) | Q(coach=inviter, invited_by=Side.COACH)
-    )
-    if sent.filter(created_at__gt=now - timedelta(days=1)).count() >= INVITATIONS_PER_DAY:
-        raise CoachingError(_("You have sent enough invitations for today. Please try again tomorrow."))
-    if email in verified_emails(inviter) or email == inviter.email.lower():
-        raise CoachingError(_("That is your own address."))
-    open_links = CoachLink.objects.filter(email=email, ended_at__isnull=True)
-    mine = open_links.filter(client=inviter) if as_side == Side.CLIENT else open_links.filter(coach=inviter)
-    if mine.exists():
-        raise CoachingError(_("You have already invited this address."))
-    link = CoachLink.objects.create(
-        invited_by=as_side,
-        email=email,
-        sharing=sharing if as_side == Side.CLIENT else Sharing.HEALTH,
-        client=inviter if as_side == Side.CLIENT else None,
-        coach=inviter if as_side == Side.COACH else None,
-    )
+    with transaction.atomic():
+        # The inviter's row locked: parallel invitations count one after the other.
+        User.objects.select_for_update().filter(pk=inviter.pk).exists()
+        sent = CoachLink.objects.filter(
+            Q(client=inviter, invited_by=Side.CLIENT) | Q(coach=inviter, invited_by=Side.COACH)
+        )
+        if sent.filter(created_at__gt=now - timedelta(days=1)).count() >= INVITATIONS_PER_DAY:
+            raise CoachingError(_("You have sent enough invitations for today. Please try again tomorrow."))
+        if email in verified_emails(inviter) or email == inviter.email.lower():
+            raise CoachingError(_("That is your own address."))
+        open_links = CoachLink.objects.filter(email=email, ended_at__isnull=True)
+        mine = (
+            open_links.filter(client=inviter) if as_side == Side.CLIENT else open_links.filter(coach=inviter)
+        )
+        if mine.exists():
+            raise CoachingError(_("You have already invited this address."))
+        link = CoachLink.objects.create(
+            invited_by=as_side,
+            email=email,
+            sharing=sharing if as_side == Side.CLIENT else Sharing.HEALTH,
+            client=inviter if as_side == Side.CLIENT else None,
+            coach=inviter if as_side == Side.COACH else None,
+        )
     log.info("coaching invite link=%s by=%s side=%s", link.pk, inviter.pk, as_side)
     transaction.on_commit(lambda: _mail_invitation(link, inviter))
     return link

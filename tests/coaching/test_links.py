@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from netzwerk.accounts import coaching
 from netzwerk.accounts.coaching import make_coach
-from netzwerk.accounts.models import COACHES_GROUP, AccessLog, CoachLink, Sharing, User, is_coach
+from netzwerk.accounts.models import COACHES_GROUP, AccessLog, CoachLink, Sharing, Side, User, is_coach
 from tests.factories import UserFactory, coach_of
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +212,33 @@ def test_invitations_are_limited_to_ten_a_day(owner: User) -> None:
             reverse("accounts:coaching_invite"), {"email": "c10@netzwerk.test", "role": "coach"}
         )
     assert later.status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_invitations_at_nine_make_ten_not_more(database_vendor: str) -> None:
+    """The inviter's row lock serialises the count and the insert (SQLite: IMMEDIATE mode)."""
+    inviter = UserFactory()
+    now = timezone.now()
+    for number in range(9):
+        CoachLink.objects.create(client=inviter, invited_by="client", email=f"c{number}@netzwerk.test")
+    barrier = threading.Barrier(3)
+    outcomes: list[str] = []
+
+    def invite(number: int) -> None:
+        try:
+            barrier.wait()
+            coaching.invite(inviter, as_side=Side.CLIENT, email=f"neu{number}@netzwerk.test", now=now)
+            outcomes.append("sent")
+        except coaching.CoachingError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=invite, args=(number,)) for number in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["refused", "refused", "sent"]
+    assert CoachLink.objects.filter(client=inviter).count() == 10
