@@ -1,9 +1,10 @@
 """What a coach sees of their clients, on the coach site only: read-only, scoped, logged.
 
 Every ModelAdmin here starts its queryset from the coach's clients now, at the level each
-shares (`ScopedAdmin.get_queryset`), so changelists, change and history views, raw-id popups
-and search see nothing else; an object outside it is a 404, written to its owner's access log
-as refused. The only change a coach can make is a client's cap and cadences (R2, R7).
+shares (`ScopedAdmin.get_queryset`), so changelists, change and history views and raw-id popups
+see nothing else, and filters are only the list filters; an object outside it is a 404, written
+to its owner's access log as refused. Free text the client wrote shows only at the notes level.
+The only change a coach can make is a client's cap and cadences (R2, R7).
 """
 
 from __future__ import annotations
@@ -28,17 +29,10 @@ from netzwerk.accounts.forms import CADENCE_FIELDS, check_cadences
 from netzwerk.accounts.models import AccessLog, CoachLink, Sharing
 from touchpoints.models import Touchpoint
 
-LEVELS = list(Sharing.values)
-
 
 def as_id(value: str) -> int | None:
     """A primary key from a URL or query string, or None (`²` passes `isdigit`, not `int`)."""
     return int(value) if value.isascii() and value.isdecimal() else None
-
-
-def shares(level: str, needed: str) -> bool:
-    """Whether sharing at `level` includes what `needed` names (each level includes the ones before)."""
-    return LEVELS.index(level) >= LEVELS.index(needed)
 
 
 class ClientFilter(admin.SimpleListFilter):
@@ -66,6 +60,8 @@ class ScopedAdmin[M: Model](admin.ModelAdmin[M]):
     owner_field = "owner_id"  # the lookup from the model to its owner's id
     needs = Sharing.NAMES  # the least sharing that shows these objects
     what = ""  # the access log's name for one object; its list is logged as `what` + "s"
+    shown: list[str] = []  # the fields of an object, read-only
+    notes: list[str] = []  # and those shown only at the notes level
     actions = ()
     show_full_result_count = False
     view_on_site = False
@@ -80,10 +76,11 @@ class ScopedAdmin[M: Model](admin.ModelAdmin[M]):
         return request.coach_clients  # type: ignore[attr-defined, no-any-return]
 
     def visible_clients(self, request: HttpRequest) -> list[int]:
-        return [pk for pk, level in self.clients(request).items() if shares(level, self.needs)]
+        return [pk for pk, level in self.clients(request).items() if Sharing(level).includes(self.needs)]
 
-    def sharing_of(self, request: HttpRequest, obj: M) -> str:
-        return self.clients(request).get(self.owner_of(obj), Sharing.HEALTH)
+    def get_fields(self, request: HttpRequest, obj: M | None = None) -> list[Any]:
+        level = Sharing(self.clients(request).get(self.owner_of(obj), Sharing.HEALTH)) if obj else None
+        return [*self.shown, *(self.notes if level and level.includes(Sharing.NOTES) else [])]
 
     def owner_of(self, obj: M) -> int:
         value: Any = obj
@@ -184,7 +181,7 @@ class ScopedAdmin[M: Model](admin.ModelAdmin[M]):
 
 
 # ---------------------------------------------------------------- contacts and touches
-CONTACT_FIELDS = [
+CONTACT_FIELDS: list[str] = [
     "first_name",
     "last_name",
     "company",
@@ -214,17 +211,15 @@ class ContactAdmin(ScopedAdmin[Contact]):
     list_filter = ["circle", "stage", "prospect_status"]
     list_select_related = ["owner"]
     ordering = ["owner_id", "last_name", "first_name"]
+    shown = CONTACT_FIELDS
+    notes = ["notes"]
 
     @admin.display(description=_("client"), ordering="owner__last_name")
     def client(self, contact: Contact) -> str:
         return contact.owner.display_name
 
-    def get_fields(self, request: HttpRequest, obj: Contact | None = None) -> list[Any]:
-        notes = obj is not None and shares(self.sharing_of(request, obj), Sharing.NOTES)
-        return [*CONTACT_FIELDS, *(["notes"] if notes else [])]
 
-
-TOUCH_FIELDS = [
+TOUCH_FIELDS: list[str] = [
     "contact",
     "kind",
     "happened_at",
@@ -244,14 +239,12 @@ class TouchpointAdmin(ScopedAdmin[Touchpoint]):
     list_display = ["happened_at", "contact", "client", "kind", "initiated_by", "exchange"]
     list_filter = ["kind", "initiated_by"]
     list_select_related = ["contact__owner"]
+    shown = TOUCH_FIELDS
+    notes = TOUCH_NOTES
 
     @admin.display(description=_("client"))
     def client(self, touchpoint: Touchpoint) -> str:
         return touchpoint.contact.owner.display_name
-
-    def get_fields(self, request: HttpRequest, obj: Touchpoint | None = None) -> list[Any]:
-        notes = obj is not None and shares(self.sharing_of(request, obj), Sharing.NOTES)
-        return [*TOUCH_FIELDS, *(TOUCH_NOTES if notes else [])]
 
 
 # ---------------------------------------------------------------- the client's settings

@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from netzwerk.accounts.models import CoachLink, User
+from netzwerk.accounts.models import CoachLink, Sharing, User
 from reminders.due import Health, network_health
 from reminders.models import RosterReview
 from touchpoints.mix import PromiseRecord, promise_records_by_owner, weekly_mix_by_owner
@@ -27,7 +27,7 @@ WEEKS = 12
 @dataclass(frozen=True)
 class ClientRow:
     client: User
-    link: CoachLink
+    sharing: Sharing
     health: Health
     promises: PromiseRecord
     weeks: list[tuple[int, int]]
@@ -90,8 +90,12 @@ COLUMNS: list[tuple[str, StrOrPromise, Callable[[ClientRow], object]]] = [
 
 
 def overview(coach: User, *, now: datetime, order: str = "") -> list[ClientRow]:
-    links = list(CoachLink.objects.for_coach(coach).select_related("client"))
-    clients = [link.client for link in links if link.client is not None]
+    sharing = {
+        link.client: Sharing(link.sharing)
+        for link in CoachLink.objects.for_coach(coach).select_related("client")
+        if link.client is not None  # never, once accepted (a constraint): for the type checker
+    }
+    clients = list(sharing)
     ids = [client.pk for client in clients]
     health = network_health(clients, now=now)
     touchpoints = Touchpoint.objects.filter(contact__owner_id__in=ids)
@@ -105,15 +109,14 @@ def overview(coach: User, *, now: datetime, order: str = "") -> list[ClientRow]:
     )
     rows = [
         ClientRow(
-            client=link.client,
-            link=link,
-            health=health[link.client.pk],
-            promises=promises.get(link.client.pk, PromiseRecord(0, 0, 0)),
-            weeks=weeks.get(link.client.pk, [(0, 0)] * WEEKS),
-            last_review=reviews.get(link.client.pk),
+            client=client,
+            sharing=sharing[client],
+            health=health[client.pk],
+            promises=promises.get(client.pk, PromiseRecord(0, 0, 0)),
+            weeks=weeks.get(client.pk, [(0, 0)] * WEEKS),
+            last_review=reviews.get(client.pk),
         )
-        for link in links
-        if link.client is not None
+        for client in clients
     ]
     return sort_rows(rows, order)
 

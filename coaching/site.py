@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coaching.overview import COLUMNS, overview
 from netzwerk.accounts import coaching as links
 from netzwerk.accounts.admin_site import login_through_allauth, password_change_through_allauth
 from netzwerk.accounts.models import is_coach
@@ -33,8 +34,6 @@ class CoachSite(admin.AdminSite):
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
         """The client overview: each client's network health, sortable, logged per client."""
-        from coaching.overview import COLUMNS, overview
-
         rows = overview(request.user, now=timezone.now(), order=request.GET.get("o", ""))  # type: ignore[arg-type]
         links.record(request.user, [row.client.pk for row in rows], "overview")  # type: ignore[arg-type]
         context = {

@@ -196,6 +196,11 @@ class Sharing(models.TextChoices):
     NAMES = "names", _("Also contact names")
     NOTES = "notes", _("Also notes and touchpoint notes")
 
+    def includes(self, level: str) -> bool:
+        """Whether sharing at this level shows what `level` does (each includes those before)."""
+        order = list(Sharing)
+        return order.index(self) >= order.index(Sharing(level))
+
 
 class Side(models.TextChoices):
     CLIENT = "client", _("client")
@@ -207,19 +212,8 @@ class CoachLinkQuerySet(models.QuerySet["CoachLink"]):
         """Accepted and not ended: the only links that give a coach access."""
         return self.filter(accepted_at__isnull=False, ended_at__isnull=True)
 
-    def pending(self) -> CoachLinkQuerySet:
-        return self.filter(accepted_at__isnull=True, ended_at__isnull=True)
-
     def for_coach(self, coach: User) -> CoachLinkQuerySet:
         return self.active().filter(coach=coach)
-
-    def addressed_to(self, user: User, emails: list[str]) -> CoachLinkQuerySet:
-        """Invitations waiting for `user`, found by their verified addresses."""
-        return (
-            self.pending()
-            .filter(email__in=[email.lower() for email in emails])
-            .exclude(models.Q(client=user) | models.Q(coach=user))
-        )
 
 
 class CoachLink(models.Model):
