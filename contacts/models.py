@@ -55,6 +55,20 @@ class Stage(models.TextChoices):
     STRONG_TIE = "strong_tie", _("Strong tie")
 
 
+class Sorting(models.TextChoices):
+    """R1, R10: what the user decided an imported contact is for. Contacts added by hand are
+    decided as they are written (blank); an import's new contacts wait as UNSORTED, and no rule
+    asks about them until the user sorts them (reminders.due leaves them out)."""
+
+    NONE = "", _("Added by hand")
+    UNSORTED = "unsorted", _("Imported, not sorted yet")
+    PURSUE = "pursue", _("Pursue: meet in person soon")
+    PROSPECT = "prospect", _("Prospect")
+    REGULAR = "regular", _("Regular")
+    LOOSE = "loose", _("Keep loose")
+    ARCHIVE = "archive", _("Archive")
+
+
 class ProspectStatus(models.TextChoices):
     NONE = "none", _("Not a prospect")
     PROSPECT = "prospect", _("Prospect")
@@ -154,6 +168,9 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
 
     def with_prospect_status(self, status: str) -> ContactQuerySet:
         return self.filter(prospect_status=status)
+
+    def unsorted(self) -> ContactQuerySet:
+        return self.filter(sorting=Sorting.UNSORTED)
 
     def key_positions(self) -> ContactQuerySet:
         return self.filter(key_position=True)
@@ -287,6 +304,12 @@ class Contact(models.Model):
     asks = models.PositiveIntegerField(_("asked"), default=0, editable=False)
     open_promises = models.PositiveIntegerField(_("open promises"), default=0, editable=False)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
+    # R1, R10: an imported contact waits unsorted; once sorted, its rules count from `sorted_at`
+    # (a connection from 2018 is not overdue the day it is sorted). contacts.sorting sets both.
+    sorting = models.CharField(
+        _("sorted as"), max_length=10, choices=Sorting.choices, blank=True, default="", editable=False
+    )
+    sorted_at = models.DateTimeField(_("sorted"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -301,11 +324,16 @@ class Contact(models.Model):
             models.Index(fields=["owner", "circle"], name="contact_owner_circle"),
             # the owner's last change: whether Today's cached lists still hold (reminders/due.py)
             models.Index(fields=["owner", "updated_at"], name="contact_owner_updated"),
+            # the imported contacts waiting to be sorted: Today's count and the list's filter
+            models.Index(
+                fields=["owner"], condition=Q(sorting="unsorted"), name="contact_owner_unsorted"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(first_name="", last_name=""), name="contact_has_a_name"),
             models.CheckConstraint(condition=Q(circle__in=Circle.values), name="contact_circle_valid"),
             models.CheckConstraint(condition=Q(stage__in=Stage.values), name="contact_stage_valid"),
+            models.CheckConstraint(condition=Q(sorting__in=Sorting.values), name="contact_sorting_valid"),
             models.CheckConstraint(
                 condition=Q(prospect_status__in=ProspectStatus.values),
                 name="contact_prospect_status_valid",

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "reminders",
     "privacy",
     "coaching",
+    "imports",
 ]
 
 MIDDLEWARE = [
