@@ -86,6 +86,18 @@ def save_contact(contact: Contact) -> None:
         contact.save()
 
 
+def create_contacts(owner: User, contacts: list[Contact], *, batch_size: int = 500) -> list[Contact]:
+    """Create many contacts at once (an import): none of them may be a strong tie, so the cap
+    cannot move; the owner's row is locked as in `save_contact`, so no promotion interleaves."""
+    if any(contact.circle == Circle.STRONG for contact in contacts):
+        raise ValueError("contacts created in bulk never join the strong ties")
+    if any(contact.owner_id != owner.pk for contact in contacts):
+        raise ValueError("every contact created in bulk belongs to the owner")
+    with transaction.atomic():
+        User.objects.select_for_update().only("pk").get(pk=owner.pk)
+        return Contact.objects.bulk_create(contacts, batch_size=batch_size)
+
+
 class CapBelowRoster(Exception):
     """A new cap below the strong ties the owner has now: they must demote first."""
 

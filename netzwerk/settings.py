@@ -183,6 +183,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "reminders.tasks.heartbeat", "schedule": HEARTBEAT_SECONDS},
     # every five minutes: claims and enqueues the digests whose local hour has come
     "digest-sweep": {"task": "reminders.tasks.sweep_digests", "schedule": DIGEST_SWEEP_SECONDS},
+    # every quarter hour: imports whose reading was lost are queued again, a day's uploads dropped
+    "import-sweep": {"task": "imports.tasks.sweep", "schedule": 900.0},
 }
 
 # ---------------------------------------------------------------- EMAIL

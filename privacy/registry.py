@@ -54,6 +54,17 @@ EXPORTED: dict[str, Lookups] = {
     # coaching: the links the user is on either side of, and the coach reads of either side
     "accounts.CoachLink": ("client", "coach"),
     "accounts.AccessLog": ("client", "coach"),
+    # imports: each import, what it read (while not yet committed) and what it did (for undo)
+    "imports.Import": "owner",
+    "imports.ColumnMapping": "owner",
+    "imports.ImportRow": "upload__owner",
+    "imports.StagedTouch": "row__upload__owner",
+    "imports.ImportedContact": "upload__owner",
+    "imports.ImportedContact_emails": "importedcontact__upload__owner",
+    "imports.ImportedContact_phones": "importedcontact__upload__owner",
+    "imports.ImportedContact_tags": "importedcontact__upload__owner",
+    "imports.ImportedContact_touches": "importedcontact__upload__owner",
+    "imports.ImportedTag": "upload__owner",
 }
 
 EXPORT_EXCLUDED: dict[str, str] = {
@@ -67,6 +78,10 @@ EXPORT_EXCLUDED: dict[str, str] = {
     "mfa.Authenticator": (
         "Second-factor secrets (TOTP seed, recovery codes, WebAuthn keys): credentials that must "
         "never be written to a file."
+    ),
+    "imports.ImportFile": (
+        "The files the user uploaded, as they uploaded them: kept at most a day until the import "
+        "is committed or abandoned; what was read from them is exported as imports.ImportRow."
     ),
     "sessions.Session": (
         "Session keys are credentials; a session holds the signed-in user's id and short-lived "

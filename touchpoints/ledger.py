@@ -64,6 +64,41 @@ def delete_touch(touchpoint: Touchpoint) -> None:
         _after_change(locked)
 
 
+def log_in_bulk(touchpoints: list[Touchpoint], *, batch_size: int = 500) -> list[Touchpoint]:
+    """Log many touches at once (an import): their contacts locked in id order, the touches
+    written, and each contact's summary and R1 milestone brought in step, as `log_touch` does."""
+    contact_ids = sorted({touchpoint.contact_id for touchpoint in touchpoints})
+    with transaction.atomic():
+        for start in range(0, len(contact_ids), SUMMARIES_BATCH_SIZE):
+            list(
+                Contact.objects.select_for_update()
+                .filter(pk__in=contact_ids[start : start + SUMMARIES_BATCH_SIZE])
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        created = Touchpoint.objects.bulk_create(touchpoints, batch_size=batch_size)
+        after_bulk_create(contact_ids)
+    return created
+
+
+def delete_in_bulk(touchpoint_ids: Iterable[int]) -> int:
+    """Delete many touches at once (an import undone), their contacts' summaries recomputed in
+    the same transaction with the contacts locked, as `delete_touch` does for one."""
+    ids = list(touchpoint_ids)
+    with transaction.atomic():
+        contact_ids = sorted(set(Touchpoint.objects.filter(pk__in=ids).values_list("contact_id", flat=True)))
+        for start in range(0, len(contact_ids), SUMMARIES_BATCH_SIZE):
+            list(
+                Contact.objects.select_for_update()
+                .filter(pk__in=contact_ids[start : start + SUMMARIES_BATCH_SIZE])
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        deleted, _per_model = Touchpoint.objects.filter(pk__in=ids).delete()
+        refresh_summaries(contact_ids)
+    return deleted
+
+
 def after_bulk_create(contact_ids: Iterable[int]) -> tuple[int, int]:
     """Summaries and R1 milestones for contacts whose touches were created in bulk.
 

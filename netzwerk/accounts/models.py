@@ -170,9 +170,42 @@ class User(AbstractUser):
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
+    @property
+    def phone_region(self) -> str:
+        """Where a phone number without a country code is read as local: the time zone's country."""
+        return PHONE_REGIONS.get(self.time_zone, "DE")
+
     def local_date(self, moment: datetime) -> date:
         """The user's calendar day at `moment`: reminders, promises and charts go by it."""
         return moment.astimezone(self.zone).date()
+
+
+# The countries of the time zones the users are in (the rest read numbers as German).
+PHONE_REGIONS = {
+    "Europe/Berlin": "DE",
+    "Europe/Busingen": "DE",
+    "Europe/Vienna": "AT",
+    "Europe/Zurich": "CH",
+    "Europe/Vaduz": "LI",
+    "Europe/Luxembourg": "LU",
+    "Europe/Brussels": "BE",
+    "Europe/Amsterdam": "NL",
+    "Europe/Paris": "FR",
+    "Europe/Rome": "IT",
+    "Europe/Madrid": "ES",
+    "Europe/London": "GB",
+    "Europe/Dublin": "IE",
+    "Europe/Warsaw": "PL",
+    "Europe/Prague": "CZ",
+    "Europe/Copenhagen": "DK",
+    "Europe/Stockholm": "SE",
+    "Europe/Oslo": "NO",
+    "Europe/Helsinki": "FI",
+    "America/New_York": "US",
+    "America/Chicago": "US",
+    "America/Denver": "US",
+    "America/Los_Angeles": "US",
+}
 
 
 # ---------------------------------------------------------------- COACHES

@@ -21,6 +21,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import Contact, Stage, StageChange
+from imports.models import (
+    ColumnMapping,
+    Import,
+    ImportedContact,
+    ImportedTag,
+    ImportFile,
+    ImportRow,
+    StagedTouch,
+)
 from netzwerk.accounts.models import AccessLog, CoachLink, User
 from reminders import due
 from reminders.models import Reminder
@@ -119,6 +128,7 @@ def seed(user: User, marker: str) -> Seeded:
     AccessLog.objects.create(coach=coach, client=user, action="view", what="contact", object_id=contact.pk)
     AccessLog.objects.create(coach=user, client=client, action="view", what="overview")
     CoachLink.objects.create(client=UserFactory(), invited_by="client", email=user.email)
+    _seed_import(user, marker, contact, touch, tag, email, phone)
     secrets = [user.password, feed.token, confirmation.key]
     if apps.is_installed("allauth.mfa"):
         from allauth.mfa.models import Authenticator
@@ -146,6 +156,29 @@ def seed(user: User, marker: str) -> Seeded:
         touch.promise,
     ]
     return Seeded(user=user, contact=contact, touch=touch, strings=strings, secrets=secrets)
+
+
+def _seed_import(user: User, marker: str, contact: Contact, touch: Touchpoint, tag: Any, email: Any, phone: Any) -> None:
+    """An import in its preview (a file, a row, a staged touch) and one that changed `contact`."""
+    upload = Import.objects.create(owner=user, status=Import.Status.PREVIEW)
+    ImportFile.objects.create(upload=upload, name=f"{marker}.vcf", content=b"BEGIN:VCARD", size=11)
+    row = ImportRow.objects.create(
+        upload=upload,
+        file=f"{marker}.vcf",
+        line=1,
+        data={"first_name": f"{marker}importiert"},
+        status="match",
+        contact=contact,
+    )
+    StagedTouch.objects.create(row=row, happened_at=timezone.now(), initiated_by="me", note=f"{marker} schrieb")
+    ColumnMapping.objects.create(owner=user, header_key=f"{marker}-header", fields=["first_name"])
+    done = Import.objects.create(owner=user, status=Import.Status.COMMITTED)
+    record = ImportedContact.objects.create(upload=done, contact=contact, created=False)
+    record.emails.add(email)
+    record.phones.add(phone)
+    record.tags.add(tag)
+    record.touches.add(touch)
+    ImportedTag.objects.create(upload=done, tag=tag)
 
 
 @pytest.fixture

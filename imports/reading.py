@@ -1,0 +1,249 @@
+"""Reading an import's files into rows: people, unreadable rows, and LinkedIn's message days.
+
+Runs in the Celery task (imports.tasks.read) or in-process (the import_contacts command). The
+rows are written in batches as the readers yield them, so memory holds one batch and the
+messages' per-day summary, not the file's rows; the count is saved as it grows, for the
+progress bar. A file refused as a whole (imports.sources.records.Unreadable) leaves no row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.core.cache import cache
+from django.db import transaction
+
+from contacts.folding import fold_loose
+from imports.matching import match_rows
+from imports.models import ColumnMapping, Import, ImportFile, ImportRow, RowStatus, StagedTouch
+from imports.sources import read_upload
+from imports.sources.linkedin import account_holder
+from imports.sources.records import Message, NeedsMapping, Person, RowError, Unreadable
+from netzwerk.accounts.models import User
+from touchpoints.models import Initiator
+
+BATCH = 500
+
+
+def header_key(headers: Iterable[str]) -> str:
+    """The same header, however its columns are spaced or cased, gives the same key."""
+    joined = "\x1f".join(header.strip().casefold() for header in headers)
+    return hashlib.sha256(joined.encode()).hexdigest()
+
+
+def expected_rows(name: str, content: bytes) -> int:
+    """A cheap estimate for the progress bar: cards in a vCard, lines otherwise."""
+    if name.lower().endswith((".vcf", ".vcard")):
+        return content.upper().count(b"BEGIN:VCARD")
+    return max(content.count(b"\n"), 1)
+
+
+def progress_key(upload_pk: int) -> str:
+    return f"imports:progress:{upload_pk}"
+
+
+def record_progress(upload_pk: int, read: int, expected: int) -> None:
+    """The rows read so far, where the progress bar reads them: the cache, shared by the web
+    and the worker, since the reading's rows stay in its transaction until it ends."""
+    cache.set(progress_key(upload_pk), (read, expected), timeout=3600)
+
+
+def progress(upload: Import) -> tuple[int, int]:
+    found = cache.get(progress_key(upload.pk))
+    return tuple(found) if found else (upload.rows_read, upload.rows_expected)  # type: ignore[return-value]
+
+
+def read(upload: Import) -> Import:
+    """Read every file of `upload` into rows and match them; the import ends READING as
+    PREVIEW, MAPPING (a CSV waits for its columns) or FAILED (a file refused). Call it in a
+    transaction with the import's row locked (imports.tasks.read): a second task for the
+    same import then finds it taken, or done."""
+    ImportRow.objects.filter(upload=upload).delete()
+    files = list(upload.files.all())
+    upload.rows_read = 0
+    upload.rows_expected = sum(expected_rows(f.name, bytes(f.content)) for f in files)
+    upload.save(update_fields=["rows_read", "rows_expected"])
+    record_progress(upload.pk, 0, upload.rows_expected)
+    mappings = _mappings(upload.owner, files)
+    reader = _Reader(upload)
+    try:
+        for upload_file in files:
+            for record in read_upload(upload_file.name, bytes(upload_file.content), mappings=mappings):
+                if isinstance(record, NeedsMapping):
+                    reader.needs_mapping(upload_file, record)
+                else:
+                    reader.add(record)
+        reader.flush()
+    except Unreadable as refused:
+        return _fail(upload, refused)
+    if reader.waiting:
+        ImportRow.objects.filter(upload=upload).delete()
+        return _finish(upload, Import.Status.MAPPING, reader)
+    holder = reader.stage_messages()
+    if holder:
+        upload.account_holder = holder
+    match_rows(upload)
+    return _finish(upload, Import.Status.PREVIEW, reader)
+
+
+def _mappings(owner: User, files: list[ImportFile]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Chosen columns of this upload's files, else those remembered for the same header."""
+    found: dict[tuple[str, ...], tuple[str, ...]] = {}
+    remembered = {m.header_key: m.fields for m in ColumnMapping.objects.filter(owner=owner)}
+    for upload_file in files:
+        if upload_file.headers is None:
+            continue
+        headers = tuple(upload_file.headers)
+        chosen = upload_file.mapping or remembered.get(header_key(headers))
+        if chosen:
+            found[headers] = tuple(chosen)
+    return found
+
+
+def _fail(upload: Import, refused: Unreadable) -> Import:
+    with transaction.atomic():
+        ImportRow.objects.filter(upload=upload).delete()
+        upload.status = Import.Status.FAILED
+        upload.failure = {
+            "file": refused.file,
+            "line": refused.line,
+            "reason": refused.reason,
+            "code": getattr(refused, "code", ""),
+        }
+        upload.reading_since = None
+        upload.save(update_fields=["status", "failure", "reading_since"])
+    return upload
+
+
+def _finish(upload: Import, status: str, reader: _Reader) -> Import:
+    upload.status = status
+    upload.rows_read = reader.count
+    upload.reading_since = None
+    upload.report = {**upload.report, "skipped_messages": reader.skipped_people}
+    upload.save(update_fields=["status", "rows_read", "reading_since", "account_holder", "report"])
+    return upload
+
+
+@dataclass
+class _Day:
+    """A counterpart's messages on one local day: the first one says who reached out."""
+
+    first_at: datetime
+    holder_first: bool
+    texts: list[str] = field(default_factory=list)
+
+
+class _Reader:
+    """Writes people and errors in batches; keeps messages as counterpart days."""
+
+    def __init__(self, upload: Import) -> None:
+        self.upload = upload
+        self.zone = upload.owner.zone
+        self.batch: list[ImportRow] = []
+        self.count = 0
+        self.messages: list[Message] = []
+        self.waiting: list[str] = []
+        self.skipped_people = 0
+
+    def add(self, record: Person | Message | RowError) -> None:
+        if isinstance(record, Message):
+            self.messages.append(record)
+            return
+        if isinstance(record, Person):
+            row = ImportRow(upload=self.upload, file=record.file, line=record.line, data=record.to_json())
+        else:
+            row = ImportRow(
+                upload=self.upload,
+                file=record.file,
+                line=record.line,
+                status=RowStatus.ERROR,
+                data={"reason": record.reason, "code": getattr(record, "code", "")},
+            )
+        self.batch.append(row)
+        self.count += 1
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        ImportRow.objects.bulk_create(self.batch)
+        self.batch = []
+        record_progress(self.upload.pk, self.count, self.upload.rows_expected)
+
+    def needs_mapping(self, upload_file: ImportFile, record: NeedsMapping) -> None:
+        upload_file.headers = list(record.headers)
+        upload_file.mapping = None
+        upload_file.save(update_fields=["headers", "mapping"])
+        self.waiting.append(upload_file.name)
+        self.upload.report = {**self.upload.report, "suggested": {upload_file.name: list(record.suggested)}}
+
+    def stage_messages(self) -> str | None:
+        """One touch per counterpart and local day; people who are not connections skipped."""
+        if not self.messages:
+            return None
+        holder = account_holder(self.messages)
+        rows_by_url, rows_by_name = _connections(self.upload)
+        days: dict[tuple[int, date], _Day] = {}
+        strangers: set[str] = set()
+        for message in sorted(self.messages, key=lambda m: m.sent_at):
+            for url, name in _counterparts(message, holder):
+                row_id = rows_by_url.get(url) if url else None
+                if row_id is None:
+                    row_id = rows_by_name.get(fold_loose(name))
+                if row_id is None:
+                    strangers.add(url or fold_loose(name))
+                    continue
+                day = message.sent_at.astimezone(self.zone).date()
+                found = days.get((row_id, day))
+                if found is None:
+                    found = days[row_id, day] = _Day(message.sent_at, message.sender_url == holder)
+                if message.content:
+                    found.texts.append(message.content)
+        self.skipped_people = len(strangers)
+        _write_days(days)
+        return holder
+
+
+def _counterparts(message: Message, holder: str | None) -> Iterator[tuple[str, str]]:
+    """Everyone in the message but the account holder (a group message counts for each)."""
+    people = [(message.sender_url, message.sender_name)]
+    people += list(zip(message.recipient_urls, message.recipient_names, strict=False))
+    if len(message.recipient_names) > len(message.recipient_urls):
+        people += [("", name) for name in message.recipient_names[len(message.recipient_urls) :]]
+    seen: set[str] = set()
+    for url, name in people:
+        if (url and url == holder) or (url or name) in seen:
+            continue
+        seen.add(url or name)
+        yield url, name
+
+
+def _connections(upload: Import) -> tuple[dict[str, int], dict[str, int]]:
+    """The upload's people by LinkedIn profile and by folded name (names only when unique)."""
+    by_url: dict[str, int] = {}
+    by_name: dict[str, int | None] = {}
+    for row_id, data in ImportRow.objects.filter(upload=upload, status=RowStatus.NEW).values_list(
+        "pk", "data"
+    ):
+        url = data.get("profiles", {}).get("linkedin")
+        if url:
+            by_url.setdefault(url, row_id)
+        name = fold_loose(f"{data.get('first_name', '')} {data.get('last_name', '')}")
+        by_name[name] = None if name in by_name and by_name[name] != row_id else row_id
+    return by_url, {name: row_id for name, row_id in by_name.items() if row_id is not None}
+
+
+def _write_days(days: dict[tuple[int, date], _Day]) -> None:
+    staged = [
+        StagedTouch(
+            row_id=row_id,
+            happened_at=day.first_at,
+            initiated_by=Initiator.ME if day.holder_first else Initiator.THEM,
+            note="\n\n".join(day.texts),
+        )
+        for (row_id, _day), day in days.items()
+    ]
+    StagedTouch.objects.bulk_create(staged, batch_size=BATCH)

@@ -1,0 +1,123 @@
+"""Taking an import back in one transaction: what it created is deleted, what it changed on
+existing contacts restored from the values kept at commit.
+
+What cannot be undone is said, not forced: a contact the import created on which the user has
+logged a touch since stays (with everything on it), and a field of a changed contact that the
+user edited since keeps the user's value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+
+from contacts.models import Contact, ContactEmail, ContactPhone, Tag
+from imports.commit import RESTORED_FIELDS
+from imports.models import Import, ImportedContact
+from touchpoints import ledger
+from touchpoints.models import Touchpoint
+
+
+class NotUndoable(Exception):
+    """Only a committed import can be undone, and only once."""
+
+
+@dataclass
+class Undone:
+    deleted: int = 0
+    restored: int = 0
+    # contacts kept: created by the import, with touches logged since
+    kept: list[int] = field(default_factory=list)
+    # contacts with fields the user changed since, left as the user made them
+    edited: list[int] = field(default_factory=list)
+
+
+def _imported_touches(upload: Import) -> Any:
+    return ImportedContact.touches.through.objects.filter(importedcontact__upload=upload).values("touchpoint_id")
+
+
+def undo(upload_id: int, *, now: datetime) -> Undone:
+    with transaction.atomic():
+        upload = Import.objects.select_for_update().get(pk=upload_id)
+        if upload.status != Import.Status.COMMITTED:
+            raise NotUndoable(upload.status)
+        result = Undone(kept=[c.pk for c in kept_on_undo(upload)])
+        created = ImportedContact.objects.filter(upload=upload, created=True).exclude(contact_id__in=result.kept)
+        result.deleted = created.count()
+        Contact.objects.filter(pk__in=created.values("contact_id")).delete()
+        changed = list(
+            ImportedContact.objects.filter(upload=upload, created=False).prefetch_related(
+                "emails", "phones", "tags", "touches"
+            )
+        )
+        _take_back_additions(changed)
+        result.restored, result.edited = _restore(changed)
+        _drop_unused_tags(upload)
+        upload.status = Import.Status.UNDONE
+        upload.undone_at = now
+        upload.report = {**upload.report, "undo": {"deleted": result.deleted, "restored": result.restored, "kept": result.kept, "edited": result.edited}}
+        upload.save(update_fields=["status", "undone_at", "report"])
+    return result
+
+
+def kept_on_undo(upload: Import) -> list[Contact]:
+    """The contacts the import created that undo keeps: the user has logged a touch since."""
+    imported = set(_imported_touches(upload).values_list("touchpoint_id", flat=True))
+    created = ImportedContact.objects.filter(upload=upload, created=True).values("contact_id")
+    touched = Touchpoint.objects.filter(contact_id__in=created).values_list("contact_id", "pk")
+    kept = sorted({contact_id for contact_id, pk in touched if pk not in imported})
+    return list(Contact.objects.filter(pk__in=kept))
+
+
+def _take_back_additions(changed: list[ImportedContact]) -> None:
+    ContactEmail.objects.filter(pk__in=[e.pk for r in changed for e in r.emails.all()]).delete()
+    ContactPhone.objects.filter(pk__in=[p.pk for r in changed for p in r.phones.all()]).delete()
+    Contact.tags.through.objects.filter(
+        pk__in=[
+            link.pk
+            for r in changed
+            for link in Contact.tags.through.objects.filter(contact_id=r.contact_id, tag__in=r.tags.all())
+        ]
+    ).delete()
+    ledger.delete_in_bulk([t.pk for r in changed for t in r.touches.all()])
+
+
+def _restore(changed: list[ImportedContact]) -> tuple[int, list[int]]:
+    """Each changed contact's fields as before, where they still hold the import's value; the
+    last change's moment too, so the contact reads as if the import had not happened."""
+    restored, edited = 0, []
+    contacts = Contact.objects.in_bulk([r.contact_id for r in changed if r.before])
+    for record in changed:
+        contact = contacts.get(record.contact_id)
+        if contact is None:
+            continue
+        values = {}
+        for name in RESTORED_FIELDS:
+            if name == "updated_at":
+                continue
+            now, after = _read(name, getattr(contact, name)), record.after.get(name)
+            if now == after:
+                values[name] = _value(name, record.before[name])
+            elif record.before.get(name) != after:
+                edited.append(contact.pk)
+        if contact.pk not in edited:
+            values["updated_at"] = _value("updated_at", record.before["updated_at"])
+        Contact.objects.filter(pk=contact.pk).update(**values)
+        restored += 1
+    return restored, sorted(set(edited))
+
+
+def _read(name: str, value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _value(name: str, stored: Any) -> Any:
+    return parse_datetime(stored) if name in ("created_at", "updated_at") and stored else stored
+
+
+def _drop_unused_tags(upload: Import) -> None:
+    Tag.objects.filter(pk__in=upload.created_tags.values("tag_id"), contacts__isnull=True).delete()
