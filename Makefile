@@ -57,4 +57,5 @@ bench: install
 	@set -e; export DJANGO_DEBUG=false DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-bench-only-$$(date +%s)-not-a-secret-0123456789abcdef}"; \
 	$(BIN)/python manage.py migrate --noinput; \
 	$(BIN)/python manage.py collectstatic --noinput -v0; \
-	$(BIN)/python manage.py bench
+	$(BIN)/python manage.py bench; \
+	$(BIN)/python manage.py bench_imports

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.db import transaction
-from django.db.models.functions import Lower
 
 from contacts import roster
 from contacts.models import Circle, Contact, ContactEmail, ContactPhone, Sorting, Stage, StageChange, Tag
@@ -55,7 +54,10 @@ PROFILE_FIELDS = {
     "instagram": "instagram_url",
     "website": "website",
 }
-MAX_LENGTHS = {name: Contact._meta.get_field(name).max_length for name in ("first_name", "last_name", "company", "position")}
+MAX_LENGTHS: dict[str, int] = {
+    name: getattr(Contact._meta.get_field(name), "max_length", 0)
+    for name in ("first_name", "last_name", "company", "position")
+}
 
 
 class NotCommittable(Exception):
@@ -130,9 +132,7 @@ def _local_midnight(day: str, owner: User) -> datetime:
 
 
 def _contact_fields(data: dict[str, Any]) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        name: str(data.get(name) or "")[: MAX_LENGTHS[name]] for name in MAX_LENGTHS
-    }
+    fields: dict[str, Any] = {name: str(data.get(name) or "")[: MAX_LENGTHS[name]] for name in MAX_LENGTHS}
     birthday = data.get("birthday")
     if birthday:
         fields["birthday_day"], fields["birthday_month"], fields["birthday_year"] = birthday
@@ -183,8 +183,12 @@ def _create(owner: User, people: list[_Person], *, now: datetime) -> None:
     )
     for person in people:
         assert person.contact is not None
-        person.emails = [ContactEmail(contact=person.contact, address=a) for a in person.data.get("emails", [])]
-        person.phones = [ContactPhone(contact=person.contact, number=n) for n in person.data.get("phones", [])]
+        person.emails = [
+            ContactEmail(contact=person.contact, address=a) for a in person.data.get("emails", [])
+        ]
+        person.phones = [
+            ContactPhone(contact=person.contact, number=n) for n in person.data.get("phones", [])
+        ]
     _add_details(people)
 
 
@@ -202,7 +206,11 @@ def _update(owner: User, people: list[_Person]) -> None:
         contact = locked[person.row.contact_id]  # type: ignore[index]
         person.contact = contact
         adds, conflicts = person.row.adds, person.row.conflicts
-        picked = {name: conflicts[name][1] for name, choice in person.row.choices.items() if choice == "imported" and name in conflicts}
+        picked = {
+            name: conflicts[name][1]
+            for name, choice in person.row.choices.items()
+            if choice == "imported" and name in conflicts
+        }
         values = {**{k: v for k, v in adds.items() if k not in _LISTS}, **picked}
         snapshot = {name: getattr(contact, name) for name in RESTORED_FIELDS}
         changed = _apply(contact, values, adds, owner=owner)
@@ -227,6 +235,8 @@ def _apply(contact: Contact, values: dict[str, Any], adds: dict[str, Any], *, ow
             "profiles": {k.split(":", 1)[1]: v for k, v in values.items() if k.startswith("profile:")},
         }
     )
+    # _contact_fields gives every name field ("" when absent): only those the import brings
+    fields = {name: value for name, value in fields.items() if name not in MAX_LENGTHS or name in values}
     if values.get("how_met"):
         fields["how_met"] = values["how_met"]
     notes = _notes({"notes": adds.get("notes", ""), "invalid_phones": adds.get("invalid_phones", [])})
@@ -240,7 +250,8 @@ def _apply(contact: Contact, values: dict[str, Any], adds: dict[str, Any], *, ow
 
 
 def _json(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    # in UTC: undo compares these with the values read back, which come in UTC
+    return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
 
 
 def _tags(upload: Import, people: list[_Person]) -> int:
@@ -249,21 +260,23 @@ def _tags(upload: Import, people: list[_Person]) -> int:
     if not names:
         return 0
     owner = upload.owner
-    existing = {t.name.casefold(): t for t in Tag.objects.filter(owner=owner).annotate(lower=Lower("name"))}
+    existing: dict[str, Tag] = {t.name.casefold(): t for t in Tag.objects.filter(owner=owner)}
     missing = sorted({name for name in names if name.casefold() not in existing}, key=str.casefold)
     unique = list({name.casefold(): name for name in missing}.values())
     created = Tag.objects.bulk_create([Tag(owner=owner, name=name) for name in unique])
     existing.update({tag.name.casefold(): tag for tag in created})
     ImportedTag.objects.bulk_create([ImportedTag(upload=upload, tag=tag) for tag in created])
     links = []
+    # only a matched contact can have tags already
+    matched = [p.contact.pk for p in people if p.contact and p.row.status == RowStatus.MATCH]
     have = set(
-        Contact.tags.through.objects.filter(contact__in=[p.contact for p in people if p.contact]).values_list(
-            "contact_id", "tag_id"
-        )
+        Contact.tags.through.objects.filter(contact_id__in=matched).values_list("contact_id", "tag_id")
     )
     for person in people:
         assert person.contact is not None
-        for label in dict.fromkeys(l.strip()[:50].casefold() for l in person.data.get("labels", []) if l.strip()):
+        for label in dict.fromkeys(
+            label.strip()[:50].casefold() for label in person.data.get("labels", []) if label.strip()
+        ):
             tag = existing[label]
             if (person.contact.pk, tag.pk) not in have:
                 have.add((person.contact.pk, tag.pk))
@@ -313,7 +326,12 @@ def _record(upload: Import, people: list[_Person]) -> None:
         batch_size=500,
     )
     through = ImportedContact
-    for name, attribute in (("emails", "contactemail"), ("phones", "contactphone"), ("tags", "tag"), ("touches", "touchpoint")):
+    for name, attribute in (
+        ("emails", "contactemail"),
+        ("phones", "contactphone"),
+        ("tags", "tag"),
+        ("touches", "touchpoint"),
+    ):
         model = getattr(through, name).through
         model.objects.bulk_create(
             [

@@ -19,17 +19,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from zoneinfo import ZoneInfo
 
 from contacts.folding import fold, fold_loose
 from contacts.models import Contact, ContactEmail, ContactPhone, normalise_phone
-from touchpoints.kinds import Kind
-from touchpoints.models import Touchpoint
 from imports.models import Import, ImportRow, RowStatus, StagedTouch
 from imports.sources.records import PROFILE_KEYS
 from imports.sources.urls import normalise_profile_url
+from touchpoints.kinds import Kind
+from touchpoints.models import Touchpoint
 
 # Profiles that name one person: two different ones are two people.
 IDENTIFYING_PROFILES = ("linkedin", "xing")
@@ -43,7 +43,7 @@ class _Person:
     rows: list[int]
     data: dict[str, Any]
 
-    def keys(self) -> set[tuple[str, str]]:
+    def evidence(self) -> set[tuple[str, str]]:
         found = {("email", e) for e in self.data.get("emails", [])}
         found |= {("phone", p) for p in self.data.get("phones", [])}
         profiles = self.data.get("profiles", {})
@@ -71,8 +71,17 @@ def merge_data(first: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _name_words(data: dict[str, Any]) -> set[str]:
+    return set(fold_loose(f"{data.get('first_name', '')} {data.get('last_name', '')}").split())
+
+
 def contradicts(one: dict[str, Any], other: dict[str, Any]) -> bool:
-    """Whether two descriptions of the same name are surely two people."""
+    """Whether two descriptions are surely two people, whatever else they share: names with
+    no word in common (a company's switchboard number or info@ address is shared by many),
+    two different LinkedIn or XING profiles, or two different birthdays."""
+    names, other_names = _name_words(one), _name_words(other)
+    if names and other_names and not names & other_names:
+        return True
     for key in IDENTIFYING_PROFILES:
         a, b = one.get("profiles", {}).get(key), other.get("profiles", {}).get(key)
         if a and b and a != b:
@@ -101,7 +110,11 @@ def fold_upload(rows: Iterable[tuple[int, dict[str, Any]]]) -> list[_Person]:
     by_name: dict[str, list[_Person]] = defaultdict(list)
     for row_id, data in rows:
         person = _Person([row_id], data)
-        found = [by_key[key] for key in person.keys() if key in by_key]
+        found = [
+            by_key[key]
+            for key in person.evidence()
+            if key in by_key and not contradicts(by_key[key].data, data)
+        ]
         target = found[0] if found else None
         if target is None and person.name_key:
             target = next((p for p in by_name[person.name_key] if not contradicts(p.data, data)), None)
@@ -111,7 +124,7 @@ def fold_upload(rows: Iterable[tuple[int, dict[str, Any]]]) -> list[_Person]:
         else:
             target.rows.append(row_id)
             target.data = merge_data(target.data, data)
-        for key in target.keys():
+        for key in target.evidence():
             by_key.setdefault(key, target)
         if person.name_key and target not in by_name[person.name_key]:
             by_name[person.name_key].append(target)
@@ -149,18 +162,28 @@ class _Existing:
             existing.by_key["phone", number].add(contact_id)
         return existing
 
+    def described(self, contact_id: int) -> dict[str, Any]:
+        contact = self.contacts[contact_id]
+        return {
+            "first_name": contact.first_name,
+            "last_name": contact.last_name,
+            "profiles": profiles_of(contact),
+            "birthday": _birthday(contact),
+        }
+
     def match(self, person: _Person) -> tuple[Contact | None, str]:
         certain: dict[int, str] = {}
-        for kind, value in sorted(person.keys()):
+        for kind, value in sorted(person.evidence()):
             for contact_id in self.by_key.get((kind, value), ()):
-                certain.setdefault(contact_id, kind)
+                if not contradicts(self.described(contact_id), person.data):
+                    certain.setdefault(contact_id, kind)
         if certain:
             contact_id = min(certain)
             return self.contacts[contact_id], certain[contact_id]
         named = [
             self.contacts[pk]
             for pk in self.by_name.get(person.name_key, ())
-            if not contradicts(_described(self.contacts[pk]), person.data)
+            if not contradicts(self.described(pk), person.data)
         ]
         if len(named) == 1 and person.name_key:
             return named[0], "name"
@@ -186,11 +209,9 @@ def _birthday(contact: Contact) -> list[int | None] | None:
     return [contact.birthday_day, contact.birthday_month, contact.birthday_year]
 
 
-def _described(contact: Contact) -> dict[str, Any]:
-    return {"profiles": profiles_of(contact), "birthday": _birthday(contact)}
-
-
-def changes(contact: Contact, data: dict[str, Any], existing: _Existing) -> tuple[dict[str, Any], dict[str, Any]]:
+def changes(
+    contact: Contact, data: dict[str, Any], existing: _Existing
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """What the import would add to `contact`, and the conflicts for the user to pick."""
     adds: dict[str, Any] = {}
     conflicts: dict[str, Any] = {}
@@ -246,7 +267,9 @@ def match_rows(upload: Import) -> None:
     for person in people:
         first, *others = person.rows
         contact, evidence = existing.match(person)
-        row = ImportRow(pk=first, data=normalised[first], folded_into=None, contact=contact, evidence=evidence)
+        row = ImportRow(
+            pk=first, data=normalised[first], folded_into=None, contact=contact, evidence=evidence
+        )
         row.status = RowStatus.MATCH if contact else RowStatus.NEW
         row.adds, row.conflicts = changes(contact, person.data, existing) if contact else ({}, {})
         row.touches = len(touch_days(person.rows, contact, days, logged))

@@ -9,7 +9,6 @@ progress bar. A file refused as a whole (imports.sources.records.Unreadable) lea
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -54,7 +53,10 @@ def record_progress(upload_pk: int, read: int, expected: int) -> None:
 
 def progress(upload: Import) -> tuple[int, int]:
     found = cache.get(progress_key(upload.pk))
-    return tuple(found) if found else (upload.rows_read, upload.rows_expected)  # type: ignore[return-value]
+    if found:
+        read, expected = found
+        return int(read), int(expected)
+    return upload.rows_read, upload.rows_expected
 
 
 def read(upload: Import) -> Import:
@@ -178,7 +180,8 @@ class _Reader:
         upload_file.mapping = None
         upload_file.save(update_fields=["headers", "mapping"])
         self.waiting.append(upload_file.name)
-        self.upload.report = {**self.upload.report, "suggested": {upload_file.name: list(record.suggested)}}
+        suggested = {**self.upload.report.get("suggested", {}), upload_file.name: list(record.suggested)}
+        self.upload.report = {**self.upload.report, "suggested": suggested}
 
     def stage_messages(self) -> str | None:
         """One touch per counterpart and local day; people who are not connections skipped."""

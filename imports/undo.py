@@ -9,7 +9,7 @@ user edited since keeps the user's value.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
@@ -37,7 +37,9 @@ class Undone:
 
 
 def _imported_touches(upload: Import) -> Any:
-    return ImportedContact.touches.through.objects.filter(importedcontact__upload=upload).values("touchpoint_id")
+    return ImportedContact.touches.through.objects.filter(importedcontact__upload=upload).values(
+        "touchpoint_id"
+    )
 
 
 def undo(upload_id: int, *, now: datetime) -> Undone:
@@ -46,7 +48,9 @@ def undo(upload_id: int, *, now: datetime) -> Undone:
         if upload.status != Import.Status.COMMITTED:
             raise NotUndoable(upload.status)
         result = Undone(kept=[c.pk for c in kept_on_undo(upload)])
-        created = ImportedContact.objects.filter(upload=upload, created=True).exclude(contact_id__in=result.kept)
+        created = ImportedContact.objects.filter(upload=upload, created=True).exclude(
+            contact_id__in=result.kept
+        )
         result.deleted = created.count()
         Contact.objects.filter(pk__in=created.values("contact_id")).delete()
         changed = list(
@@ -59,7 +63,15 @@ def undo(upload_id: int, *, now: datetime) -> Undone:
         _drop_unused_tags(upload)
         upload.status = Import.Status.UNDONE
         upload.undone_at = now
-        upload.report = {**upload.report, "undo": {"deleted": result.deleted, "restored": result.restored, "kept": result.kept, "edited": result.edited}}
+        upload.report = {
+            **upload.report,
+            "undo": {
+                "deleted": result.deleted,
+                "restored": result.restored,
+                "kept": result.kept,
+                "edited": result.edited,
+            },
+        }
         upload.save(update_fields=["status", "undone_at", "report"])
     return result
 
@@ -95,24 +107,22 @@ def _restore(changed: list[ImportedContact]) -> tuple[int, list[int]]:
         contact = contacts.get(record.contact_id)
         if contact is None:
             continue
-        values = {}
+        values, changed_since = {}, False
         for name in RESTORED_FIELDS:
             if name == "updated_at":
                 continue
-            now, after = _read(name, getattr(contact, name)), record.after.get(name)
+            now, after = getattr(contact, name), _value(name, record.after.get(name))
             if now == after:
                 values[name] = _value(name, record.before[name])
-            elif record.before.get(name) != after:
-                edited.append(contact.pk)
-        if contact.pk not in edited:
+                continue
+            changed_since = True
+            if _value(name, record.before.get(name)) != after:
+                edited.append(contact.pk)  # a value the import wrote, since changed by the user
+        if not changed_since:
             values["updated_at"] = _value("updated_at", record.before["updated_at"])
         Contact.objects.filter(pk=contact.pk).update(**values)
         restored += 1
     return restored, sorted(set(edited))
-
-
-def _read(name: str, value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _value(name: str, stored: Any) -> Any:

@@ -110,6 +110,10 @@ class Command(BaseCommand):
         lines += [f"  {e['file']}:{e['line'] or '-'}: {e['reason']}" for e in summary["errors"][:20]]
         if "account_holder" in summary:
             lines.append(f"LinkedIn account: {summary['account_holder']}")
-        lines.append("committed as import %s" % summary["import_id"] if "import_id" in summary else "preview only: nothing written")
+        lines.append(
+            f"committed as import {summary['import_id']}"
+            if "import_id" in summary
+            else "preview only: nothing written"
+        )
         self.stdout.write("\n".join(lines))
         self.stdout.write(json.dumps(summary, ensure_ascii=False))

@@ -1,0 +1,122 @@
+"""`manage.py bench_imports` (run by `make bench` after `bench`): a 10,000-row LinkedIn
+Connections.csv read to its preview, and committed, for a user who already has 1,000 contacts;
+and the reading's peak memory, in a process of its own, at 10,000 and at 40,000 rows (streamed:
+it must not grow with the file). The last line of the output is one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
+
+from contacts.models import Contact
+from imports import commit, pipeline, reading
+from imports.models import Import
+from netzwerk.accounts.models import User
+
+BENCH_USER = "bench-import@netzwerk.example"
+ROWS, LARGE_ROWS, EXISTING = 10_000, 40_000, 1_000
+FIRST = [
+    "Anna",
+    "Jürgen",
+    "Lena",
+    "Mehmet",
+    "Sophie",
+    "Lukas",
+    "Zoë",
+    "Björn",
+    "Chiara",
+    "Paul",
+    "Özlem",
+    "Jan",
+]
+LAST = ["Müller", "Schröder", "Weiß", "Yılmaz", "Becker", "Hoffmann", "Łukasz", "Krämer", "Nguyen", "Fischer"]
+COMPANIES = ["Bauer & Söhne GmbH", "Kanzlei Weiß", "Stadtwerke Graz", "SAP SE", "Freiberuflich", ""]
+PREAMBLE = 'Notes:\n"When exporting your connection data, you may notice that some of the email addresses are missing."\n\n'
+HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+
+
+def connections_csv(rows: int, *, seed: int = 7) -> bytes:
+    """A LinkedIn export of `rows` distinct people (each its own profile URL), a third with e-mail."""
+    pick = random.Random(seed)
+    lines = [PREAMBLE, HEADER]
+    start = date(2012, 1, 1)
+    for n in range(rows):
+        first, last = pick.choice(FIRST), pick.choice(LAST)
+        email = f"{first.lower()}.{n}@beispiel.example" if n % 3 == 0 else ""
+        day = start + timedelta(days=pick.randrange(5000))
+        company = pick.choice(COMPANIES)
+        lines.append(
+            f'{first},{last},https://www.linkedin.com/in/{n}-bench,{email},"{company}",Leitung,{day:%d %b %Y}\n'
+        )
+    return "".join(lines).encode()
+
+
+class Command(BaseCommand):
+    help = "Times a 10,000-row LinkedIn import (preview and commit) and the reading's peak memory."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if "bench" not in str(connection.settings_dict["NAME"]):
+            raise CommandError("not a bench database: its name must contain 'bench'")
+        user = self.fresh_user()
+        data = connections_csv(ROWS)
+        figures: dict[str, Any] = {"import_rows": ROWS, "import_existing_contacts": EXISTING}
+        started = time.perf_counter()
+        upload = pipeline.start(
+            user, [("Connections.csv", data)], now=timezone.now(), enqueue=lambda pk: None
+        )
+        upload = reading.read(upload)
+        figures["import_linkedin_10k_parse_s"] = round(time.perf_counter() - started, 2)
+        assert upload.status == Import.Status.PREVIEW, upload.failure
+        figures["import_preview"] = {
+            k: v for k, v in pipeline.report(upload).to_json().items() if k != "errors"
+        }
+        started = time.perf_counter()
+        commit.commit(upload.pk, now=timezone.now())
+        figures["import_linkedin_10k_commit_s"] = round(time.perf_counter() - started, 2)
+        figures["import_peak_rss_mb"] = self.peak_rss(ROWS)
+        figures[f"import_peak_rss_mb_{LARGE_ROWS // 1000}k"] = self.peak_rss(LARGE_ROWS)
+        self.stdout.write(json.dumps(figures))
+
+    def fresh_user(self) -> User:
+        User.objects.filter(email=BENCH_USER).delete()
+        user = User.objects.create_user(email=BENCH_USER, password=None)
+        existing = connections_csv(EXISTING, seed=1)
+        upload = reading.read(
+            pipeline.start(user, [("existing.csv", existing)], now=timezone.now(), enqueue=lambda pk: None)
+        )
+        commit.commit(upload.pk, now=timezone.now())
+        assert Contact.objects.filter(owner=user).count() == EXISTING
+        return user
+
+    def peak_rss(self, rows: int) -> float:
+        """The preview of `rows` rows in a fresh process: its peak resident memory in MB."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "Connections.csv"
+            path.write_bytes(connections_csv(rows, seed=rows))
+            script = (
+                "import resource, django; django.setup();"
+                "from django.core.management import call_command;"
+                f"call_command('import_contacts', {str(path)!r}, user={BENCH_USER!r}, stdout=open('/dev/null', 'w'));"
+                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+            )
+            done = subprocess.run(
+                [sys.executable, "-c", script],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=settings.BASE_DIR,
+            )
+        return round(int(done.stdout.strip().splitlines()[-1]) / 1024, 1)

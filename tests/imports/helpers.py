@@ -1,0 +1,47 @@
+"""Running an import as the web does, without the web: start, read, commit."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+from typing import Any
+
+from django.apps import apps
+from django.utils import timezone
+
+from imports import commit, pipeline, reading
+from imports.models import Import
+from netzwerk.accounts.models import User
+
+
+def read(owner: User, *files: tuple[str, bytes | str], now: datetime | None = None) -> Import:
+    """An import of `files`, read and matched: its preview (or MAPPING, or FAILED)."""
+    encoded = [(name, content.encode() if isinstance(content, str) else content) for name, content in files]
+    upload = pipeline.start(owner, encoded, now=now or timezone.now(), enqueue=lambda pk: None)
+    return reading.read(upload)
+
+
+def imported(owner: User, *files: tuple[str, bytes | str], now: datetime | None = None) -> Import:
+    """`read`, then committed."""
+    upload = read(owner, *files, now=now)
+    assert upload.status == Import.Status.PREVIEW, upload.failure
+    return commit.commit(upload.pk, now=now or timezone.now())
+
+
+def linkedin_zip(connections: str, messages: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Connections.csv", connections)
+        archive.writestr("messages.csv", messages)
+    return buffer.getvalue()
+
+
+def dump() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every model outside the imports app (and sessions), for comparing states."""
+    found = {}
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.app_label in ("imports", "sessions"):
+            continue
+        found[model._meta.label] = list(model._default_manager.order_by("pk").values())
+    return found

@@ -1,0 +1,332 @@
+"""The import from files to contacts: matching, one contact per person, idempotence, undo."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from contacts.models import Circle, Contact, Sorting, Stage
+from imports import commit, undo
+from imports.models import Import, ImportRow, RowStatus
+from imports.pipeline import report
+from netzwerk.accounts.models import User
+from tests.factories import ContactEmailFactory, ContactFactory, UserFactory
+from tests.imports.helpers import dump, imported, linkedin_zip, read
+from touchpoints import ledger
+from touchpoints.kinds import Kind
+from touchpoints.models import Initiator, Touchpoint
+from touchpoints.summary import stored_summary, summarise
+
+pytestmark = pytest.mark.django_db
+
+LINKEDIN = """Notes:
+"When exporting your connection data, you may notice that some of the email addresses are missing."
+
+First Name,Last Name,URL,Email Address,Company,Position,Connected On
+Jürgen,Schröder,https://www.linkedin.com/in/juergen-schroeder/de/,,Bauer & Söhne GmbH,Vertriebsleiter,22 Dec 2025
+Anna,Weiß,https://www.linkedin.com/in/anna-weiss,anna.weiss@example.de,Kanzlei Weiß,Partnerin,03 Jan 2024
+"""
+
+OUTLOOK_VCARD = """BEGIN:VCARD
+VERSION:2.1
+N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Schr=C3=B6der;J=C3=BCrgen
+FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen Schr=C3=B6der
+ORG:Bauer & Söhne GmbH
+TEL;CELL:0171 2345678
+EMAIL;INTERNET:j.schroeder@bauer-soehne.de
+BDAY:--0229
+END:VCARD
+"""
+
+GOOGLE = """First Name,Middle Name,Last Name,Phonetic First Name,Phonetic Middle Name,Phonetic Last Name,Name Prefix,Name Suffix,Nickname,File As,Organization Name,Organization Title,Organization Department,Birthday,Notes,Photo,Labels,E-mail 1 - Label,E-mail 1 - Value,E-mail 2 - Label,E-mail 2 - Value,Phone 1 - Label,Phone 1 - Value
+Juergen,,Schroeder,,,,,,,,Bauer & Söhne GmbH,,,--02-29,Kennt den Einkauf,,* myContacts ::: Kunden,Work,j.schroeder@bauer-soehne.de,Home,juergen@privat.example,Mobile,+49 171 2345678
+"""
+
+
+@pytest.fixture
+def owner(db: None) -> User:
+    return UserFactory(email="alice@netzwerk.test", time_zone="Europe/Berlin")
+
+
+def test_it_makes_one_contact_of_one_person_from_three_sources(owner: User) -> None:
+    imported(owner, ("Connections.csv", LINKEDIN))
+    imported(owner, ("kontakte.vcf", OUTLOOK_VCARD))
+    imported(owner, ("contacts.csv", GOOGLE))
+
+    schroeders = Contact.objects.filter(owner=owner, last_name="Schröder")
+    assert schroeders.count() == 1
+    person = schroeders.get()
+    assert person.linkedin_url == "https://www.linkedin.com/in/juergen-schroeder"
+    assert sorted(person.emails.values_list("address", flat=True)) == [
+        "j.schroeder@bauer-soehne.de",
+        "juergen@privat.example",
+    ]
+    assert list(person.phones.values_list("number", flat=True)) == ["+491712345678"]
+    assert (person.birthday_day, person.birthday_month, person.birthday_year) == (29, 2, None)
+    assert list(person.tags.values_list("name", flat=True)) == ["Kunden"]
+    assert person.how_met == "linkedin"
+    assert person.created_at.astimezone(owner.zone).date().isoformat() == "2025-12-22"
+    assert Contact.objects.filter(owner=owner).count() == 2
+
+
+def test_it_brings_imported_people_in_loose_and_unsorted(owner: User) -> None:
+    imported(owner, ("Connections.csv", LINKEDIN))
+
+    contacts = Contact.objects.filter(owner=owner)
+    assert {(c.circle, c.stage, c.sorting) for c in contacts} == {
+        (Circle.LOOSE, Stage.ONLINE, Sorting.UNSORTED)
+    }
+    assert all(c.stage_changes.count() == 1 for c in contacts)
+
+
+def test_it_adds_nothing_when_the_same_file_comes_twice(owner: User) -> None:
+    files = [("Connections.csv", LINKEDIN), ("kontakte.vcf", OUTLOOK_VCARD)]
+    imported(owner, *files)
+    before = dump()
+
+    again = read(owner, *files)
+
+    assert report(again).new == 0
+    assert report(again).changed == 0
+    commit.commit(again.pk, now=datetime.now(UTC))
+    assert dump() == before
+
+
+def test_it_previews_without_writing_a_contact(owner: User) -> None:
+    upload = read(owner, ("Connections.csv", LINKEDIN))
+
+    assert upload.status == Import.Status.PREVIEW
+    assert report(upload).new == 2
+    assert not Contact.objects.filter(owner=owner).exists()
+
+
+def test_it_folds_the_same_person_inside_one_upload(owner: User) -> None:
+    upload = read(owner, ("Connections.csv", LINKEDIN), ("kontakte.vcf", OUTLOOK_VCARD), ("g.csv", GOOGLE))
+
+    found = report(upload)
+    assert (found.new, found.duplicates_in_upload) == (2, 2)
+
+
+def test_it_shows_a_conflict_and_takes_the_picked_value(owner: User) -> None:
+    contact = ContactFactory(owner=owner, first_name="Anna", last_name="Weiß", company="Alte Firma AG")
+    ContactEmailFactory(contact=contact, address="anna.weiss@example.de")
+    upload = read(owner, ("Connections.csv", LINKEDIN))
+    row = ImportRow.objects.get(upload=upload, status=RowStatus.MATCH)
+    assert row.contact == contact
+    assert row.evidence == "email"
+    assert row.conflicts == {"company": ["Alte Firma AG", "Kanzlei Weiß"]}
+    assert row.adds["position"] == "Partnerin"
+
+    row.choices = {"company": "imported"}
+    row.save()
+    commit.commit(upload.pk, now=datetime.now(UTC))
+
+    contact.refresh_from_db()
+    assert (contact.company, contact.position) == ("Kanzlei Weiß", "Partnerin")
+
+
+def test_it_keeps_the_contacts_value_when_nothing_is_picked(owner: User) -> None:
+    contact = ContactFactory(owner=owner, first_name="Anna", last_name="Weiß", company="Alte Firma AG")
+    upload = read(owner, ("Connections.csv", LINKEDIN))
+    commit.commit(upload.pk, now=datetime.now(UTC))
+
+    contact.refresh_from_db()
+    assert contact.company == "Alte Firma AG"
+    assert contact.emails.get().address == "anna.weiss@example.de"
+
+
+def test_it_leaves_out_the_rows_the_user_left_out(owner: User) -> None:
+    upload = read(owner, ("Connections.csv", LINKEDIN))
+    ImportRow.objects.filter(upload=upload, data__last_name="Weiß").update(included=False)
+
+    commit.commit(upload.pk, now=datetime.now(UTC))
+
+    assert list(Contact.objects.filter(owner=owner).values_list("last_name", flat=True)) == ["Schröder"]
+
+
+def test_it_commits_once(owner: User) -> None:
+    upload = imported(owner, ("Connections.csv", LINKEDIN))
+
+    with pytest.raises(commit.NotCommittable):
+        commit.commit(upload.pk, now=datetime.now(UTC))
+    assert Contact.objects.filter(owner=owner).count() == 2
+
+
+def test_it_never_reaches_into_another_users_contacts(owner: User) -> None:
+    other = UserFactory()
+    theirs = ContactFactory(owner=other, first_name="Anna", last_name="Weiß", company="", position="")
+    ContactEmailFactory(contact=theirs, address="anna.weiss@example.de")
+
+    imported(owner, ("Connections.csv", LINKEDIN))
+
+    assert Contact.objects.filter(owner=owner).count() == 2
+    theirs.refresh_from_db()
+    assert (theirs.company, theirs.position) == ("", "")
+
+
+def test_undo_restores_the_database_exactly(owner: User) -> None:
+    anna = ContactFactory(owner=owner, first_name="Anna", last_name="Weiß", company="")
+    ContactEmailFactory(contact=anna, address="anna.weiss@example.de")
+    ledger.log_touch(anna, kind=Kind.CALL, happened_at=datetime(2024, 5, 2, 9, tzinfo=UTC))
+    before = dump()
+    upload = imported(
+        owner, ("Connections.csv", LINKEDIN), ("kontakte.vcf", OUTLOOK_VCARD), ("g.csv", GOOGLE)
+    )
+    assert dump() != before
+
+    result = undo.undo(upload.pk, now=datetime.now(UTC))
+
+    assert (result.deleted, result.restored, result.kept) == (1, 1, [])
+    assert dump() == before
+    assert Import.objects.get(pk=upload.pk).status == Import.Status.UNDONE
+
+
+def test_undo_keeps_a_contact_touched_since_and_says_so(owner: User) -> None:
+    upload = imported(owner, ("Connections.csv", LINKEDIN))
+    anna = Contact.objects.get(owner=owner, last_name="Weiß")
+    ledger.log_touch(anna, kind=Kind.CALL, happened_at=datetime.now(UTC))
+
+    assert undo.kept_on_undo(upload) == [anna]
+    result = undo.undo(upload.pk, now=datetime.now(UTC))
+
+    assert result.kept == [anna.pk]
+    assert list(Contact.objects.filter(owner=owner)) == [anna]
+    with pytest.raises(undo.NotUndoable):
+        undo.undo(upload.pk, now=datetime.now(UTC))
+
+
+def test_undo_keeps_a_field_the_user_edited_since(owner: User) -> None:
+    anna = ContactFactory(owner=owner, first_name="Anna", last_name="Weiß", company="")
+    ContactEmailFactory(contact=anna, address="anna.weiss@example.de")
+    upload = imported(owner, ("Connections.csv", LINKEDIN))
+    anna.refresh_from_db()
+    assert anna.company == "Kanzlei Weiß"
+    anna.company = "Eigene Kanzlei"
+    anna.save()
+
+    result = undo.undo(upload.pk, now=datetime.now(UTC))
+
+    anna.refresh_from_db()
+    assert (anna.company, anna.position) == ("Eigene Kanzlei", "")
+    assert result.edited == [anna.pk]
+
+
+def test_an_unreadable_file_writes_nothing(owner: User) -> None:
+    before = dump()
+
+    upload = read(owner, ("Connections.csv", LINKEDIN), ("kaputt.vcf", b"\x89PNG\r\n\x1a\n\x00\x00garbage"))
+
+    assert upload.status == Import.Status.FAILED
+    assert upload.failure["file"] == "kaputt.vcf"
+    assert not ImportRow.objects.filter(upload=upload).exists()
+    assert dump() == before
+
+
+# ---------------------------------------------------------------- LinkedIn messages
+
+ME = "https://www.linkedin.com/in/alice-owner"
+CONNECTIONS = """First Name,Last Name,URL,Email Address,Company,Position,Connected On
+Jürgen,Schröder,https://www.linkedin.com/in/juergen-schroeder,,Bauer,Leiter,22 Dec 2022
+Anna,Weiß,https://www.linkedin.com/in/anna-weiss,,Kanzlei,Partnerin,03 Jan 2022
+"""
+HEADER = "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER\n"
+
+
+def _message(
+    conversation: str, sender: tuple[str, str], to: list[tuple[str, str]], when: str, text: str
+) -> str:
+    names = "; ".join(name for name, _url in to)
+    urls = "; ".join(url for _name, url in to)
+    return f'{conversation},,{sender[0]},{sender[1]},"{names}","{urls}",{when},,"{text}",INBOX\n'
+
+
+ALICE = ("Alice Owner", ME)
+JUERGEN = ("Jürgen Schröder", "https://www.linkedin.com/in/juergen-schroeder")
+ANNA = ("Anna Weiß", "https://www.linkedin.com/in/anna-weiss")
+STRANGER = ("Rolf Recruiter", "https://www.linkedin.com/in/rolf-recruiter")
+
+MESSAGES = HEADER + "".join(
+    [
+        # Saturday 25 March 2023, 23:30 in Berlin (CET): Jürgen writes first that day
+        _message("c1", JUERGEN, [ALICE], "2023-03-25 22:30:00 UTC", "Hallo Alice"),
+        _message("c1", ALICE, [JUERGEN], "2023-03-25 22:45:00 UTC", "Hallo Jürgen"),
+        # 00:30 on Sunday 26 March (still CET), then 03:30 CEST after the clocks went forward:
+        # one local day, Alice first
+        _message("c1", ALICE, [JUERGEN], "2023-03-25 23:30:00 UTC", "Noch wach?"),
+        _message("c1", JUERGEN, [ALICE], "2023-03-26 01:30:00 UTC", "Jetzt ja"),
+        # a group message: a touch for each connection in it
+        _message("c2", ALICE, [JUERGEN, ANNA], "2023-06-11 15:33:58 UTC", "Treffen wir uns?"),
+        # a recruiter who is not a connection: skipped, counted
+        _message("c3", STRANGER, [ALICE], "2023-07-01 08:00:00 UTC", "Spannende Position"),
+    ]
+)
+
+
+def _touches(contact: Contact) -> list[tuple[str, str, str]]:
+    return [
+        (t.happened_at.astimezone(contact.owner.zone).date().isoformat(), t.initiated_by, t.note)
+        for t in Touchpoint.objects.filter(contact=contact).order_by("happened_at")
+    ]
+
+
+def test_linkedin_messages_become_a_touch_per_person_and_local_day(owner: User) -> None:
+    upload = read(owner, ("Basic_LinkedInDataExport.zip", linkedin_zip(CONNECTIONS, MESSAGES)))
+    assert upload.account_holder == ME
+    found = report(upload)
+    assert (found.new, found.touches, found.skipped_messages) == (2, 4, 1)
+
+    commit.commit(upload.pk, now=datetime.now(UTC))
+
+    juergen = Contact.objects.get(owner=owner, last_name="Schröder")
+    anna = Contact.objects.get(owner=owner, last_name="Weiß")
+    assert _touches(juergen) == [
+        ("2023-03-25", Initiator.THEM, ""),
+        ("2023-03-26", Initiator.ME, ""),
+        ("2023-06-11", Initiator.ME, ""),
+    ]
+    assert _touches(anna) == [("2023-06-11", Initiator.ME, "")]
+    assert {t.kind for t in Touchpoint.objects.filter(contact__owner=owner)} == {Kind.MESSAGE}
+    for contact in (juergen, anna):
+        contact.refresh_from_db()
+        assert stored_summary(contact) == summarise(contact.touchpoints.all(), prospect_since=None)
+
+
+def test_linkedin_message_text_is_kept_only_when_asked(owner: User) -> None:
+    upload = read(owner, ("export.zip", linkedin_zip(CONNECTIONS, MESSAGES)))
+    Import.objects.filter(pk=upload.pk).update(keep_message_text=True)
+
+    commit.commit(upload.pk, now=datetime.now(UTC))
+
+    anna = Contact.objects.get(owner=owner, last_name="Weiß")
+    assert _touches(anna) == [("2023-06-11", Initiator.ME, "Treffen wir uns?")]
+
+
+def test_linkedin_messages_imported_twice_log_nothing_more(owner: User) -> None:
+    data = linkedin_zip(CONNECTIONS, MESSAGES)
+    imported(owner, ("export.zip", data))
+
+    again = read(owner, ("export.zip", data))
+
+    assert report(again).touches == 0
+    commit.commit(again.pk, now=datetime.now(UTC))
+    assert Touchpoint.objects.filter(contact__owner=owner).count() == 4
+
+
+def test_undo_takes_the_message_touches_back_from_a_matched_contact(owner: User) -> None:
+    anna = ContactFactory(owner=owner, first_name="Anna", last_name="Weiß", linkedin_url=ANNA[1])
+    before = dump()
+    upload = imported(owner, ("export.zip", linkedin_zip(CONNECTIONS, MESSAGES)))
+    assert anna.touchpoints.count() == 1
+
+    undo.undo(upload.pk, now=datetime.now(UTC))
+
+    assert dump() == before
+
+
+def test_people_sharing_a_switchboard_number_stay_apart(owner: User) -> None:
+    office = "First Name,Last Name,Company,Business Phone\nAnita,Jorgensen,Contoso,030 5555 1212\nKemal,Celik,Contoso,030 5555 1212\nAnita,Jorgensen,Contoso,\n"
+    upload = read(owner, ("outlook.csv", office))
+
+    found = report(upload)
+    assert (found.new, found.duplicates_in_upload) == (2, 1)
