@@ -18,8 +18,13 @@ from netzwerk.accounts.models import User
 def read(owner: User, *files: tuple[str, bytes | str], now: datetime | None = None) -> Import:
     """An import of `files`, read and matched: its preview (or MAPPING, or FAILED)."""
     encoded = [(name, content.encode() if isinstance(content, str) else content) for name, content in files]
-    upload = pipeline.start(owner, encoded, now=now or timezone.now(), enqueue=lambda pk: None)
-    return reading.read(upload)
+    upload = reading.read(pipeline.start(owner, encoded, now=now or timezone.now(), enqueue=lambda pk: None))
+    if upload.status == Import.Status.MAPPING:
+        # the columns suggested from the header, as the mapping form offers them
+        suggested = upload.report["suggested"]
+        chosen = {f.pk: suggested[f.name] for f in upload.files.filter(headers__isnull=False)}
+        upload = reading.read(pipeline.choose_columns(upload, chosen, now=timezone.now(), enqueue=lambda pk: None))
+    return upload
 
 
 def imported(owner: User, *files: tuple[str, bytes | str], now: datetime | None = None) -> Import:
