@@ -7,10 +7,11 @@ from django import forms
 from django.db import transaction
 from django.db.models import F
 from django.forms import inlineformset_factory
+from django.http import QueryDict
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from contacts import roster, rules
+from contacts import roster, rules, sorting
 from contacts.models import (
     Circle,
     Contact,
@@ -19,6 +20,7 @@ from contacts.models import (
     ContactQuerySet,
     Organisation,
     ProspectStatus,
+    Sorting,
     Stage,
     StageChange,
     Tag,
@@ -184,6 +186,13 @@ SORTS = [
 ]
 
 
+SORTING_FILTERS = [
+    ("", _("Sorted or not")),
+    (Sorting.UNSORTED, _("Imported, to sort")),
+    *((choice.value, choice.label) for choice in sorting.CHOICES),
+]
+
+
 class ContactFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     circle = forms.ChoiceField(
@@ -203,6 +212,7 @@ class ContactFilterForm(forms.Form):
     cadence = forms.ChoiceField(
         label=_("Cadence"), required=False, choices=[("", _("Any cadence")), *CadenceStatus.choices]
     )
+    sorting = forms.ChoiceField(label=_("Sorted as"), required=False, choices=SORTING_FILTERS)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
     key = forms.BooleanField(label=_("Key positions only"), required=False)
     archived = forms.BooleanField(label=_("Archived"), required=False)
@@ -214,7 +224,7 @@ class ContactFilterForm(forms.Form):
 
     def apply(self, contacts: ContactQuerySet, *, now: datetime) -> ContactQuerySet | list[Contact]:
         """The filtered contacts in the chosen order: a queryset, or a list when sorted by strength."""
-        contacts = self.filter(contacts.with_cadence_rank(self.owner, now=now))
+        contacts = self.matching(contacts, now=now)
         sort = self.cleaned_data.get("sort") if self.is_valid() else ""
         if sort == "strength":
             # Strength depends on `now` and is not stored: one query, then sorted here.
@@ -226,6 +236,10 @@ class ContactFilterForm(forms.Form):
         if sort == "prospect":
             return contacts.by_prospect_progress()
         return contacts.by_name()
+
+    def matching(self, contacts: ContactQuerySet, *, now: datetime) -> ContactQuerySet:
+        """Every contact the filter finds, in no order: the list's pages, "all matching", the export."""
+        return self.filter(contacts.with_cadence_rank(self.owner, now=now))
 
     def filter(self, contacts: ContactQuerySet) -> ContactQuerySet:
         if not self.is_valid():
@@ -246,11 +260,73 @@ class ContactFilterForm(forms.Form):
             contacts = contacts.tagged(data["tag"])
         if data["key"]:
             contacts = contacts.key_positions()
+        if data["sorting"] == Sorting.UNSORTED:
+            contacts = contacts.unsorted()
+        elif data["sorting"]:
+            contacts = contacts.sorted_as(data["sorting"])
         return contacts
 
     @property
     def is_filtered(self) -> bool:
         return self.is_valid() and any(value for name, value in self.cleaned_data.items() if name != "sort")
+
+
+class ContactIdsField(forms.Field):
+    """Contact ids ticked in the list (`<input type="checkbox" name=... value=id>`), as ints."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        try:
+            return [int(item) for item in value or []]
+        except (TypeError, ValueError) as error:
+            raise forms.ValidationError(_("Reload the page and tick the contacts again.")) from error
+
+
+class SortForm(forms.Form):
+    """R1, R10: sort the ticked contacts, or all the list's filter finds, as one choice."""
+
+    choice = forms.ChoiceField(
+        label=_("Sort as"),
+        choices=[("", _("Choose…")), *((c.value, c.label) for c in sorting.CHOICES)],
+        error_messages={"required": _("Choose what to sort the contacts as.")},
+    )
+    contacts = ContactIdsField(required=False)
+    all = forms.BooleanField(required=False)
+    # The list's query string (its filter), to find "all matching" and to show the list again.
+    filter = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+
+    @property
+    def filter_params(self) -> QueryDict:
+        """The list's filter, as sent (also when the form is not valid); never a page number."""
+        params = QueryDict(str(self.data.get("filter", ""))[:2000], mutable=True)
+        params.pop("page", None)
+        return params
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("all"):
+            if not ContactFilterForm(self.filter_params, owner=self.owner).is_valid():
+                raise forms.ValidationError(
+                    _("The list's filter has changed. Reload the page and try again.")
+                )
+        elif not cleaned.get("contacts"):
+            raise forms.ValidationError(_("Tick the contacts to sort, or all that match the filter."))
+        return cleaned
+
+    def selected(self, contacts: ContactQuerySet, *, now: datetime) -> ContactQuerySet:
+        """The contacts to sort among `contacts` (the owner's): the ticked ones, or all matching."""
+        if self.cleaned_data["all"]:
+            return ContactFilterForm(self.filter_params, owner=self.owner).matching(contacts, now=now)
+        return contacts.filter(pk__in=self.cleaned_data["contacts"])
+
+    @property
+    def choice_label(self) -> str:
+        return str(Sorting(self.cleaned_data["choice"]).label)
 
 
 class OrganisationForm(forms.ModelForm[Organisation]):

@@ -170,7 +170,11 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
         return self.filter(prospect_status=status)
 
     def unsorted(self) -> ContactQuerySet:
-        return self.filter(sorting=Sorting.UNSORTED)
+        """R1, R10: imported contacts waiting to be sorted (see `WAITING_TO_BE_SORTED`)."""
+        return self.filter(WAITING_TO_BE_SORTED)
+
+    def sorted_as(self, choice: str) -> ContactQuerySet:
+        return self.filter(sorting=choice)
 
     def key_positions(self) -> ContactQuerySet:
         return self.filter(key_position=True)
@@ -207,17 +211,23 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
         table, so the queryset must not become a subquery (whose tables Django renames).
         """
         rank, params = cadence_rank_sql(owner, now=now)
+        touched = Coalesce("last_touch_at", "created_at")
         return self.annotate(
-            cadence_reference=Coalesce("last_touch_at", "created_at"),
+            # contacts.rules.cadence_reference: the later of the last touch (or the day added)
+            # and the day sorted (Greatest is NULL on SQLite when sorted_at is)
+            cadence_reference=Case(When(sorted_at__gt=touched, then=F("sorted_at")), default=touched),
             cadence_rank=RawSQL(rank, params, output_field=models.IntegerField()),
         )
 
     # The two below need with_cadence_rank() first; django-stubs cannot follow its annotations.
+    # A contact waiting to be sorted has no cadence the list could call red or green: no cadence
+    # filter finds it, and the most overdue come before all of them.
     def in_cadence_rank(self, rank: int) -> ContactQuerySet:
-        return self.filter(cadence_rank=rank)  # type: ignore[misc]
+        return self.filter(cadence_rank=rank).exclude(WAITING_TO_BE_SORTED)  # type: ignore[misc]
 
     def most_overdue_first(self) -> ContactQuerySet:
-        return self.order_by("-cadence_rank", "cadence_reference", "pk")  # type: ignore[misc]
+        waiting = Case(When(WAITING_TO_BE_SORTED, then=1), default=0)
+        return self.alias(waiting=waiting).order_by("waiting", "-cadence_rank", "cadence_reference", "pk")  # type: ignore[misc]
 
     def demotion_candidates(self) -> ContactQuerySet:
         """R2 swap-out order: longest since a personal touch first (never before all).
@@ -325,9 +335,7 @@ class Contact(models.Model):
             # the owner's last change: whether Today's cached lists still hold (reminders/due.py)
             models.Index(fields=["owner", "updated_at"], name="contact_owner_updated"),
             # the imported contacts waiting to be sorted: Today's count and the list's filter
-            models.Index(
-                fields=["owner"], condition=Q(sorting="unsorted"), name="contact_owner_unsorted"
-            ),
+            models.Index(fields=["owner"], condition=Q(sorting="unsorted"), name="contact_owner_unsorted"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(first_name="", last_name=""), name="contact_has_a_name"),
@@ -378,6 +386,11 @@ class Contact(models.Model):
     @property
     def is_strong_tie(self) -> bool:
         return self.circle == Circle.STRONG
+
+    @property
+    def waits_to_be_sorted(self) -> bool:
+        """`WAITING_TO_BE_SORTED` for this contact (contacts.rules asks here)."""
+        return self.sorting == Sorting.UNSORTED and self.circle != Circle.STRONG
 
     @property
     def has_birthday(self) -> bool:
@@ -561,15 +574,33 @@ class StageChange(models.Model):
         return f"{self.from_stage or '—'} → {self.to_stage}"
 
 
+# R1, R10: an imported contact waits to be sorted, and no rule asks about it until then (Today,
+# the digest, the calendar feed and the coach's counts leave it out). A strong tie never waits:
+# promoting a contact decided what it is for. The Python form is `Contact.waits_to_be_sorted`,
+# the SQL form `waiting_to_be_sorted_sql` (the partial index contact_owner_unsorted serves all).
+WAITING_TO_BE_SORTED = Q(sorting=Sorting.UNSORTED) & ~Q(circle=Circle.STRONG)
+
+
+def waiting_to_be_sorted_sql(table: str) -> str:
+    return f"({table}.sorting = '{Sorting.UNSORTED.value}' AND {table}.circle <> '{Circle.STRONG.value}')"
+
+
+def cadence_reference_sql(table: str) -> str:
+    """contacts.rules.cadence_reference in SQL: the later of the last touch (or the day added) and
+    the day the contact was sorted. A CASE, not GREATEST: SQLite's MAX() of a NULL is NULL."""
+    touched = f"COALESCE({table}.last_touch_at, {table}.created_at)"
+    return f"(CASE WHEN {table}.sorted_at > {touched} THEN {table}.sorted_at ELSE {touched} END)"
+
+
 def cadence_rank_case(threshold: Callable[[str, str], tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
     """R7 for a row of the contact table, in SQL: 0 green, 1 yellow, 2 red (contacts.rules.cadence).
 
-    The reference is the last touch, or the day the contact was added. `threshold(circle, bound)`
-    gives the SQL (and its parameters) of the moment before which a reference of that circle is
-    past its "maximum" or "ideal" interval: a parameter for one owner, a column for many.
+    The reference is `cadence_reference_sql`. `threshold(circle, bound)` gives the SQL (and its
+    parameters) of the moment before which a reference of that circle is past its "maximum" or
+    "ideal" interval: a parameter for one owner, a column for many.
     """
     table = Contact._meta.db_table
-    reference = f"COALESCE({table}.last_touch_at, {table}.created_at)"
+    reference = cadence_reference_sql(table)
     whens: list[str] = []
     params: list[Any] = []
     for circle in Circle.values:

@@ -15,7 +15,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from contacts.models import ONLINE_CHANNELS, Contact, ProspectStatus
+from contacts.models import ONLINE_CHANNELS, Contact, ProspectStatus, Sorting
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -34,6 +34,15 @@ def whole_days(delta: timedelta) -> int:
     return delta // DAY
 
 
+# ---------------------------------------------------------------- R1, R10 sorting
+
+
+def waits_to_be_sorted(contact: Contact) -> bool:
+    """Imported and not sorted yet: no rule asks about it (Today, the digest and the calendar
+    feed leave it out). Once sorted, its rules count from `sorted_at` at the earliest."""
+    return contact.waits_to_be_sorted
+
+
 # ---------------------------------------------------------------- R7 cadence
 
 
@@ -50,6 +59,7 @@ class Cadence:
     ideal: int
     maximum: int
     reference: datetime
+    since_sorted: bool = False  # the reference is the day the contact was sorted, not a touch
 
     @property
     def yellow_from(self) -> datetime:
@@ -61,14 +71,20 @@ class Cadence:
 
 
 def cadence_reference(contact: Contact) -> datetime:
-    """The last qualifying touch; a contact never touched counts from the day it was added."""
-    return contact.last_touch_at or contact.created_at
+    """The last qualifying touch; a contact never touched counts from the day it was added. A
+    sorted contact counts from the day it was sorted at the earliest: messages from 2019 do not
+    make a contact sorted today overdue (contacts.models.cadence_reference_sql in SQL)."""
+    touched = contact.last_touch_at or contact.created_at
+    if contact.sorted_at is not None and utc(contact.sorted_at) > utc(touched):
+        return contact.sorted_at
+    return touched
 
 
 def cadence(contact: Contact, *, owner: User, now: datetime) -> Cadence:
     """Green within the circle's ideal interval, yellow up to its maximum, red beyond."""
     ideal, maximum = owner.cadence(contact.circle)
     reference = utc(cadence_reference(contact))
+    since_sorted = contact.sorted_at is not None and reference == utc(contact.sorted_at)
     elapsed = utc(now) - reference
     if elapsed <= ideal * DAY:
         status = CadenceStatus.GREEN
@@ -76,7 +92,7 @@ def cadence(contact: Contact, *, owner: User, now: datetime) -> Cadence:
         status = CadenceStatus.YELLOW
     else:
         status = CadenceStatus.RED
-    return Cadence(status, max(whole_days(elapsed), 0), ideal, maximum, reference)
+    return Cadence(status, max(whole_days(elapsed), 0), ideal, maximum, reference, since_sorted)
 
 
 # ---------------------------------------------------------------- R1 online-only
@@ -90,25 +106,37 @@ class OnlineOnly:
 
 
 def first_contact_at(contact: Contact) -> datetime:
+    """The real first contact (what the page shows): the first touch, or the day added."""
     if contact.first_touch_at is None:
         return utc(contact.created_at)
     return min(utc(contact.first_touch_at), utc(contact.created_at))
 
 
+def online_window_start(contact: Contact) -> datetime:
+    """Where the window counts from: the first contact, or the day sorted if later (sorted as
+    "pursue" today, a LinkedIn connection from 2018 is due in 14 days, not at once)."""
+    since = first_contact_at(contact)
+    return max(since, utc(contact.sorted_at)) if contact.sorted_at is not None else since
+
+
 def online_only(contact: Contact, *, owner: User, now: datetime) -> OnlineOnly | None:
     """Known only online: no personal touch yet, and met online or touched only digitally.
 
-    Due for "arrange a call or meeting" once the owner's window has passed since first contact.
+    Due for "arrange a call or meeting" once the owner's window has passed since first contact
+    (or since sorting). Not while the contact waits to be sorted, and never once sorted as
+    "keep loose": the user chose not to pursue it; always once sorted as "pursue".
     """
     if contact.is_archived or contact.first_personal_touch_at is not None:
         return None
+    if waits_to_be_sorted(contact) or contact.sorting == Sorting.LOOSE:
+        return None
     met_online = contact.how_met in ONLINE_CHANNELS
     only_digital = contact.touch_count > 0 and contact.personal_touch_count == 0
-    if not (met_online or only_digital):
+    # "pursue": the user decided to meet this contact soon, wherever they first met
+    if not (met_online or only_digital or contact.sorting == Sorting.PURSUE):
         return None
-    since = first_contact_at(contact)
-    due_at = since + owner.online_window_days * DAY
-    return OnlineOnly(since=since, due_at=due_at, is_due=utc(now) >= due_at)
+    due_at = online_window_start(contact) + owner.online_window_days * DAY
+    return OnlineOnly(since=first_contact_at(contact), due_at=due_at, is_due=utc(now) >= due_at)
 
 
 # ---------------------------------------------------------------- R6 seven touches

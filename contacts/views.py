@@ -7,19 +7,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from contacts import roster, rules
-from contacts.forms import ContactEditor, ContactFilterForm, OrganisationForm
+from contacts import export, roster, rules, sorting
+from contacts.forms import ContactEditor, ContactFilterForm, OrganisationForm, SortForm
 from contacts.models import Contact, ContactQuerySet, Organisation, OrganisationQuerySet
-from netzwerk.http import READ, READ_WRITE, WRITE, AuthenticatedHttpRequest, owner_object, render_page
+from netzwerk.http import (
+    READ,
+    READ_WRITE,
+    WRITE,
+    AuthenticatedHttpRequest,
+    is_htmx_fragment,
+    owner_object,
+    render_page,
+)
 
 CONTACTS_PER_PAGE = 25
 ROSTER_CHANGED = "roster-changed"
@@ -33,10 +43,15 @@ def _contacts(request: AuthenticatedHttpRequest) -> ContactQuerySet:
 @require_GET
 @vary_on_headers("HX-Request")
 def contact_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    filters = ContactFilterForm(request.GET, owner=request.user)
+    return _list(request, request.GET)
+
+
+def _list(request: AuthenticatedHttpRequest, params: QueryDict) -> HttpResponse:
+    """The list for the filter in `params`: the page, or its results alone for htmx."""
+    filters = ContactFilterForm(params, owner=request.user)
     now = timezone.now()
     page = Paginator(filters.apply(_contacts(request), now=now), CONTACTS_PER_PAGE).get_page(
-        request.GET.get("page")
+        params.get("page")
     )
     rows = list(page.object_list)  # evaluated once; the template reads the same instances
     prefetch_related_objects(rows, "tags")
@@ -46,15 +61,60 @@ def contact_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "roster": roster.roster_for(request.user),
-        "query_string": _without_page(request),
+        "query_string": _without_page(params),
+        "sort_form": SortForm(owner=request.user),
     }
     return render_page(request, "contacts/contact_list.html", "contact-results", context)
 
 
-def _without_page(request: AuthenticatedHttpRequest) -> str:
-    params = request.GET.copy()
+def _without_page(params: QueryDict) -> str:
+    params = params.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+@login_required
+@require_POST
+def contact_sort(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """R1, R10: sort the ticked contacts, or all the filter finds; then the list as it stands."""
+    form = SortForm(request.POST, owner=request.user)
+    if form.is_valid():
+        now = timezone.now()
+        selected = form.selected(_contacts(request), now=now)
+        left = sorting.strong_ties_among(request.user, selected)
+        count = sorting.sort_contacts(request.user, selected, form.cleaned_data["choice"], now=now)
+        _tell_sorted(request, count=count, left=left, choice=form.choice_label)
+    else:
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+    if is_htmx_fragment(request):
+        return _list(request, form.filter_params)
+    query = form.filter_params.urlencode()
+    return redirect(f"{reverse('contacts:list')}?{query}" if query else reverse("contacts:list"))
+
+
+def _tell_sorted(request: AuthenticatedHttpRequest, *, count: int, left: int, choice: str) -> None:
+    sorted_ = ngettext(
+        "%(count)d contact sorted as “%(choice)s”.", "%(count)d contacts sorted as “%(choice)s”.", count
+    ) % {"count": count, "choice": choice}
+    if left:
+        sorted_ += " " + ngettext(
+            "%(count)d strong tie left as it is.", "%(count)d strong ties left as they are.", left
+        ) % {"count": left}
+    (messages.success if count else messages.warning)(request, sorted_)
+
+
+@login_required
+@require_GET
+def contact_export_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
+    """The list as a spreadsheet: its filter, every page, by name (contacts.export)."""
+    filters = ContactFilterForm(request.GET, owner=request.user)
+    contacts = filters.matching(_contacts(request), now=timezone.now()).by_name()
+    rows = contacts.prefetch_related("emails", "phones", "tags").iterator(chunk_size=500)
+    response = StreamingHttpResponse(
+        export.csv_lines(rows, language=translation.get_language()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="netzwerk-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
 
 
 @login_required

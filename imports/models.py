@@ -79,9 +79,7 @@ class Import(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=ImportStatus.values), name="import_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=ImportStatus.values), name="import_status_valid"),
         ]
 
     def __str__(self) -> str:
@@ -175,9 +173,7 @@ class ImportRow(models.Model):
         ordering = ["pk"]
         indexes = [models.Index(fields=["upload", "status"], name="importrow_upload_status")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=RowStatus.values), name="importrow_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=RowStatus.values), name="importrow_status_valid"),
         ]
 
     def __str__(self) -> str:

@@ -52,7 +52,10 @@ def start(
     """Store the files as a new import and queue its reading after the commit."""
     check_files([(name, len(content)) for name, content in files])
     with transaction.atomic():
-        upload = Import.objects.create(owner=owner, reading_since=now)
+        # the files' names outlive the files (deleted on commit) for the history's list
+        upload = Import.objects.create(
+            owner=owner, reading_since=now, report={"files": [name[:255] for name, _content in files]}
+        )
         ImportFile.objects.bulk_create(
             ImportFile(upload=upload, name=name[:255], content=content, size=len(content))
             for name, content in files
@@ -115,7 +118,10 @@ def report(upload: Import, *, errors_shown: int | None = None) -> Report:
     failures = rows.filter(status=RowStatus.ERROR).values_list("file", "line", "data")
     if errors_shown is not None:
         failures = failures[:errors_shown]
-    errors = [{"file": f, "line": line, "reason": data.get("reason", "")} for f, line, data in failures]
+    errors = [
+        {"file": f, "line": line, "reason": data.get("reason", ""), "code": data.get("code", "")}
+        for f, line, data in failures
+    ]
     if upload.failure:
         errors.insert(0, dict(upload.failure))
     return Report(
@@ -135,8 +141,10 @@ def include(upload: Import, row_ids: Sequence[int], *, included: bool) -> int:
     """Leave rows out of the import, or take them back in (only while it is a preview)."""
     if upload.status != Import.Status.PREVIEW:
         return 0
-    return ImportRow.objects.filter(upload=upload, pk__in=row_ids).exclude(status=RowStatus.ERROR).update(
-        included=included
+    return (
+        ImportRow.objects.filter(upload=upload, pk__in=row_ids)
+        .exclude(status=RowStatus.ERROR)
+        .update(included=included)
     )
 
 
@@ -148,13 +156,30 @@ def pick(row: ImportRow, name: str, choice: str) -> None:
     row.save(update_fields=["choices"])
 
 
+def abandon(upload_pk: int) -> Import:
+    """The user drops an import not committed: its files and rows go (not the rows that could
+    not be read, which its page still lists). Waits for a reading in progress to finish."""
+    with transaction.atomic():
+        upload = Import.objects.select_for_update().get(pk=upload_pk)
+        if upload.is_open or upload.status == Import.Status.FAILED:
+            _drop([upload.pk])
+            upload.refresh_from_db()
+    return upload
+
+
+def _drop(pks: Sequence[int]) -> None:
+    ImportFile.objects.filter(upload_id__in=pks).delete()
+    ImportRow.objects.filter(upload_id__in=pks).exclude(status=RowStatus.ERROR).delete()
+    Import.objects.filter(pk__in=pks).update(status=Import.Status.ABANDONED, reading_since=None)
+
+
 def sweep(*, now: datetime, enqueue: Callable[[int], Any]) -> tuple[int, int]:
     """Re-queue readings whose task was lost; drop the files of imports left for a day.
     Returns (re-queued, abandoned)."""
     lost = list(
-        Import.objects.filter(status=Import.Status.READING, reading_since__lt=now - READING_LEASE).values_list(
-            "pk", flat=True
-        )
+        Import.objects.filter(
+            status=Import.Status.READING, reading_since__lt=now - READING_LEASE
+        ).values_list("pk", flat=True)
     )
     for pk in lost:
         if Import.objects.filter(pk=pk, status=Import.Status.READING).update(reading_since=now):
@@ -165,7 +190,5 @@ def sweep(*, now: datetime, enqueue: Callable[[int], Any]) -> tuple[int, int]:
     )
     abandoned = list(stale.values_list("pk", flat=True))
     with transaction.atomic():
-        ImportFile.objects.filter(upload_id__in=abandoned).delete()
-        ImportRow.objects.filter(upload_id__in=abandoned).exclude(status=RowStatus.ERROR).delete()
-        Import.objects.filter(pk__in=abandoned).update(status=Import.Status.ABANDONED, reading_since=None)
+        _drop(abandoned)
     return len(lost), len(abandoned)

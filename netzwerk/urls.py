@@ -16,6 +16,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reminders:today"), name="home"),
     path("today/", include("reminders.urls")),
     path("contacts/", include("contacts.urls")),
+    path("import/", include("imports.urls")),
     path("touches/", include("touchpoints.urls")),
     path("settings/privacy/", include("privacy.urls")),
     path("settings/", include("netzwerk.accounts.urls")),

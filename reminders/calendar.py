@@ -62,8 +62,12 @@ def build_calendar(owner: User, *, now: datetime) -> Calendar:
 
 
 def _events(owner: User, *, now: datetime) -> Iterator[Event]:
+    """Contacts waiting to be sorted have no birthday or follow-up here (as on Today), but their
+    promises are the user's own word and stay (reminders.due says why)."""
     contacts = {contact.pk: contact for contact in Contact.objects.for_owner(owner).active().by_name()}
     for contact in contacts.values():
+        if rules.waits_to_be_sorted(contact):
+            continue
         month, day = contact.birthday_month, contact.birthday_day
         if month is not None and day is not None:
             yield _birthday(contact, month=month, day=day)

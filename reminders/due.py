@@ -8,6 +8,11 @@ sections in one statement, the birthdays' snoozes, the promises, the review. The
 SQL, each user's first rows come back with the totals counted by window functions, and the rules
 in contacts/rules.py describe the rows shown. `kept` keeps the rendered page until it may change.
 
+Imported contacts waiting to be sorted (contacts.models.WAITING_TO_BE_SORTED) are in none of the
+sections about contacts until the user sorts them, and in no coach's count; Today shows how many
+wait. Their promises are the exception: an import brings none, so any is one the user made
+(R3: a promise is kept whatever the contact's sorting).
+
 An item the user snoozed (until a day) or marked done is left out. A done follow-up rests for its
 rule's interval (the circle's ideal interval, the prospect interval, the online window) and then
 asks again if still due; a done birthday gesture is done for that birthday. See `mark_done`.
@@ -31,7 +36,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from contacts import rules
-from contacts.models import ONLINE_CHANNELS, Circle, Contact, ProspectStatus, cadence_rank_case
+from contacts.models import (
+    ONLINE_CHANNELS,
+    Circle,
+    Contact,
+    ProspectStatus,
+    Sorting,
+    cadence_rank_case,
+    cadence_reference_sql,
+    waiting_to_be_sorted_sql,
+)
 from netzwerk.accounts.models import User
 from netzwerk.cache import delete_prefixed
 from reminders.birthdays import GestureDue, age_on, birthday_days, gestures_due, lead_days_of
@@ -47,6 +61,8 @@ SHOWN_ALL = 100
 SNOOZE_DAYS = (1, 3, 7)
 # R10: the roster is reviewed every quarter, the first time a quarter after joining.
 REVIEW_INTERVAL = timedelta(days=91)
+# The count of imported contacts waiting to be sorted, among the review section's counts.
+TO_SORT = "to_sort"
 
 
 @dataclass(frozen=True)
@@ -91,13 +107,19 @@ class Item:
         are built and rendered for one reader: the page, a digest)."""
         if self.cadence is not None and self.contact is not None:
             days, since = self.cadence.days_since, self.contact.last_touch_at
-            last = (
-                ngettext("last touch %(days)s day ago", "last touch %(days)s days ago", days)
-                if since
-                else ngettext(
+            if self.cadence.since_sorted:
+                last = ngettext(
+                    "sorted %(days)s day ago, no touch since",
+                    "sorted %(days)s days ago, no touch since",
+                    days,
+                )
+            elif since:
+                last = ngettext("last touch %(days)s day ago", "last touch %(days)s days ago", days)
+            else:
+                last = ngettext(
                     "added %(days)s day ago, no touch yet", "added %(days)s days ago, no touch yet", days
                 )
-            ) % {"days": days}
+            last %= {"days": days}
             every = gettext("every %(ideal)s–%(maximum)s days") % {
                 "ideal": self.cadence.ideal,
                 "maximum": self.cadence.maximum,
@@ -169,6 +191,11 @@ class Today:
     @property
     def due(self) -> list[Section]:
         return [section for section in self.sections if section.total]
+
+    @property
+    def to_sort(self) -> int:
+        """Imported contacts waiting to be sorted (R10), counted with the roster review."""
+        return sum(section.counts.get(TO_SORT, 0) for section in self.sections)
 
 
 def item_key(kind: str, *, contact: int | None = None, touch: int | None = None, occasion: str = "") -> str:
@@ -315,8 +342,8 @@ def _valid_until(user: User, now: datetime, today: Today) -> datetime:
             user.prospect_interval_days,
         ),
         (
-            "first_contact",
-            "first_personal_touch_at IS NULL AND first_contact > %s",
+            "online_reference",
+            "first_personal_touch_at IS NULL AND online_reference > %s",
             [],
             user.online_window_days,
         ),
@@ -370,6 +397,8 @@ CONTACT_FIELDS = (
     "first_personal_touch_at",
     "touch_count",
     "personal_touch_count",
+    "sorting",
+    "sorted_at",
 )
 PROMISE_FIELDS = ("id", "contact_id", "kind", "happened_at", "promise", "promise_due", "promise_kept_at")
 
@@ -446,14 +475,20 @@ class _Filter:
 
 
 def _candidates() -> str:
-    """The owners' active contacts, with what the sections sort and filter on."""
+    """The owners' active contacts, with what the sections sort and filter on; those waiting to
+    be sorted are none of them (R1, R10: no rule asks about them yet)."""
     rank, rank_params = cadence_rank_case(lambda circle, bound: (f"owners.{circle}_{bound}", []))
     assert not rank_params  # the circles are the only parameters, and they are written in
     fields = ", ".join(f"{CONTACTS}.{name}" for name in CONTACT_FIELDS)
+    # rules.first_contact_at: the first touch, or the day added if that was earlier
+    first_contact = (
+        f"CASE WHEN {CONTACTS}.first_touch_at < {CONTACTS}.created_at "
+        f"THEN {CONTACTS}.first_touch_at ELSE {CONTACTS}.created_at END"
+    )
     return (
         f"SELECT {fields}, owners.today AS owner_today, owners.prospect_due_before, owners.online_due_before, "
         "owners.prospect_target AS owner_prospect_target, "
-        f"COALESCE({CONTACTS}.last_touch_at, {CONTACTS}.created_at) AS cadence_reference, "
+        f"{cadence_reference_sql(CONTACTS)} AS cadence_reference, "
         f"{rank} AS cadence_rank, "
         f"CASE {CONTACTS}.circle WHEN '{Circle.STRONG.value}' THEN 0 WHEN '{Circle.REGULAR.value}' THEN 1 "
         "ELSE 2 END AS circle_order, "
@@ -461,11 +496,12 @@ def _candidates() -> str:
         f"CASE WHEN {CONTACTS}.last_touch_at > {CONTACTS}.prospect_since "
         f"THEN {CONTACTS}.last_touch_at ELSE {CONTACTS}.prospect_since END AS prospect_reference, "
         f"CASE WHEN {CONTACTS}.prospect_touches >= owners.prospect_target THEN 1 ELSE 0 END AS at_target, "
-        # rules.first_contact_at: the first touch, or the day added if that was earlier
-        f"CASE WHEN {CONTACTS}.first_touch_at < {CONTACTS}.created_at "
-        f"THEN {CONTACTS}.first_touch_at ELSE {CONTACTS}.created_at END AS first_contact "
+        f"{first_contact} AS first_contact, "
+        # rules.online_window_start: the first contact, or the day sorted if later
+        f"CASE WHEN {CONTACTS}.sorted_at > {first_contact} THEN {CONTACTS}.sorted_at "
+        f"ELSE {first_contact} END AS online_reference "
         f"FROM {CONTACTS} JOIN owners ON owners.owner_id = {CONTACTS}.owner_id "
-        f"WHERE {CONTACTS}.archived_at IS NULL"
+        f"WHERE {CONTACTS}.archived_at IS NULL AND NOT {waiting_to_be_sorted_sql(CONTACTS)}"
     )
 
 
@@ -503,13 +539,16 @@ def _prospects(users: Sequence[User], now: datetime) -> _Filter:
 
 
 def _online_only(users: Sequence[User], now: datetime) -> _Filter:
-    """R1: known only online past the window: arrange a call or a meeting, longest waiting first."""
+    """R1: known only online past the window (from first contact, or from sorting if later):
+    arrange a call or a meeting, longest waiting first. Not once sorted as "keep loose"; always
+    once sorted as "pursue", whatever the origin."""
     channels = sorted(ONLINE_CHANNELS)
     return _Filter(
-        f"first_personal_touch_at IS NULL AND (how_met IN ({_placeholders(channels)}) "
-        "OR (touch_count > 0 AND personal_touch_count = 0)) "
-        "AND (created_at <= online_due_before OR first_touch_at <= online_due_before)",
-        channels,
+        f"first_personal_touch_at IS NULL AND sorting <> %s AND (how_met IN ({_placeholders(channels)}) "
+        "OR sorting = %s OR (touch_count > 0 AND personal_touch_count = 0)) "
+        "AND (created_at <= online_due_before OR first_touch_at <= online_due_before) "
+        "AND (sorted_at IS NULL OR sorted_at <= online_due_before)",
+        [Sorting.LOOSE.value, *channels, Sorting.PURSUE.value],
         order="first_contact, id",
     )
 
@@ -640,7 +679,8 @@ def _birthday_sections(
 
 
 def _promises(users: Sequence[User], now: datetime, limit: int) -> dict[int, Section]:
-    """R3: open promises due on the owner's day or before, the most overdue first."""
+    """R3: open promises due on the owner's day or before, the most overdue first (those made to
+    contacts waiting to be sorted too: see the module's docstring)."""
     owners, params = _owners(users, now)
     fields = ", ".join(f"{TOUCHES}.{name}" for name in PROMISE_FIELDS)
     unsnoozed, unsnoozed_params = _not_snoozed(
@@ -696,7 +736,9 @@ def record_roster_review(user: User, *, now: datetime, strong_ties: int) -> date
 
 
 def _roster_reviews(users: Sequence[User], now: datetime, limit: int) -> dict[int, Section]:
-    """R10: a quarter after the last review (or after joining), while there are strong ties."""
+    """R10: a quarter after the last review (or after joining), while there are strong ties. The
+    imported contacts waiting to be sorted, R10's first act, are counted here too (`TO_SORT`): no
+    query of their own (the partial index contact_owner_unsorted answers)."""
     owners, params = _owners(users, now)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -704,20 +746,22 @@ def _roster_reviews(users: Sequence[User], now: datetime, limit: int) -> dict[in
             f"(SELECT COUNT(*) FROM {CONTACTS} WHERE {CONTACTS}.owner_id = owners.owner_id AND circle = %s), "
             f"EXISTS (SELECT 1 FROM {STATES} WHERE {STATES}.owner_id = owners.owner_id AND kind = %s "
             f"AND snoozed_until > owners.today), "
-            f"(SELECT MAX(reviewed_at) FROM {REVIEWS} WHERE {REVIEWS}.owner_id = owners.owner_id) FROM owners",
+            f"(SELECT MAX(reviewed_at) FROM {REVIEWS} WHERE {REVIEWS}.owner_id = owners.owner_id), "
+            f"(SELECT COUNT(*) FROM {CONTACTS} WHERE {CONTACTS}.owner_id = owners.owner_id "
+            f"AND {waiting_to_be_sorted_sql(CONTACTS)}) FROM owners",
             [*params, Circle.STRONG.value, Reminder.ROSTER_REVIEW.value],
         )
-        found = {owner: (strong, snoozed, last) for owner, strong, snoozed, last in cursor.fetchall()}
+        found = {owner: figures for owner, *figures in cursor.fetchall()}
     sections = {}
     for user in users:
-        strong, snoozed, last_review = found[user.pk]
+        strong, snoozed, last_review, to_sort = found[user.pk]
         due_on = review_due_on(user, _read_datetime(last_review))
+        counts = {TO_SORT: int(to_sort)}
         if not strong or snoozed or due_on > user.local_date(now):
-            sections[user.pk] = Section(Reminder.ROSTER_REVIEW, [], 0)
+            sections[user.pk] = Section(Reminder.ROSTER_REVIEW, [], 0, counts)
         else:
-            sections[user.pk] = Section(
-                Reminder.ROSTER_REVIEW, [Item(Reminder.ROSTER_REVIEW, review_due=due_on)], 1
-            )
+            item = Item(Reminder.ROSTER_REVIEW, review_due=due_on)
+            sections[user.pk] = Section(Reminder.ROSTER_REVIEW, [item], 1, counts)
     return sections
 
 

@@ -198,3 +198,42 @@ def bulk_touches(contact: Contact, size: int) -> None:
         for n in range(size)
     )
     refresh_summary(contact)
+
+
+class ImportFactory(factory.django.DjangoModelFactory):
+    """An import waiting in its preview (rows come from ImportRowFactory)."""
+
+    class Meta:
+        model = "imports.Import"
+
+    owner = factory.SubFactory(UserFactory)
+    status = "preview"
+    report = factory.LazyFunction(lambda: {"files": ["Connections.csv"]})
+
+
+class ImportRowFactory(factory.django.DjangoModelFactory):
+    """A new person read from a file."""
+
+    class Meta:
+        model = "imports.ImportRow"
+
+    upload = factory.SubFactory(ImportFactory)
+    file = "Connections.csv"
+    line = factory.Sequence(lambda n: n + 2)
+    status = "new"
+    data = factory.Sequence(
+        lambda n: {
+            "first_name": f"Jürgen{n}",
+            "last_name": "Schröder",
+            "company": "Bauer & Söhne GmbH",
+            "position": "",
+            "emails": [f"juergen{n}@bauer-soehne.example"],
+            "phones": [],
+            "birthday": None,
+            "profiles": {},
+            "notes": "",
+            "labels": [],
+            "how_met": "linkedin",
+            "connected_on": None,
+        }
+    )

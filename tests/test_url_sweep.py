@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from contacts.models import Contact, Organisation
+from imports.models import Import, ImportRow
 from netzwerk.accounts.models import CoachLink, Side
 from reminders import digest
 from reminders.models import CalendarFeed
@@ -40,6 +41,10 @@ ACCESS: dict[str, str] = {
     "contacts:list": LOGIN,
     "contacts:create": LOGIN,
     "contacts:roster": LOGIN,
+    # bulk sorting and the CSV export: the signed-in user's own contacts, ids in the POST body
+    # (a stranger's id sorts nothing: tests/contacts/test_sorting.py)
+    "contacts:sort": LOGIN,
+    "contacts:export_csv": LOGIN,
     "contacts:detail": OWNER,
     "contacts:status": OWNER,
     "contacts:edit": OWNER,
@@ -55,6 +60,17 @@ ACCESS: dict[str, str] = {
     "contacts:organisation_detail": OWNER,
     "contacts:organisation_edit": OWNER,
     "contacts:organisation_delete": OWNER,
+    # imports: the history and the upload are the user's own; the rest takes an import's pk
+    "imports:list": LOGIN,
+    "imports:upload": LOGIN,
+    "imports:detail": OWNER,
+    "imports:progress": OWNER,
+    "imports:columns": OWNER,
+    "imports:include": OWNER,
+    "imports:pick": OWNER,
+    "imports:commit": OWNER,
+    "imports:abandon": OWNER,
+    "imports:undo": OWNER,
     "touchpoints:quick": LOGIN,
     "touchpoints:contact_search": LOGIN,
     "touchpoints:my_record": LOGIN,
@@ -122,7 +138,7 @@ TOUCHPOINT_URLS = {
     "reminders:promise_item",
 }
 # Signed-in actions that take POST only: GET is 405.
-POST_ONLY = {"calendar:regenerate", "reminders:review_item", "accounts:coaching_invite"}
+POST_ONLY = {"calendar:regenerate", "reminders:review_item", "accounts:coaching_invite", "contacts:sort"}
 # allauth.mfa pages of a factor the user has not enrolled.
 NEED_A_SECOND_FACTOR = {"mfa_deactivate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes"}
 # Views of one coaching link, looked up by the link's pk.
@@ -191,6 +207,8 @@ def owned(owner: Any) -> dict[str, Any]:
         promise="Geheimes Angebot schicken",
     )
     link = CoachLink.objects.create(client=owner, invited_by=Side.CLIENT, email="coach@netzwerk.test")
+    upload = Import.objects.create(owner=owner, status=Import.Status.PREVIEW)  # for the imports:* URLs
+    ImportRow.objects.create(upload=upload, file="Connections.csv", line=4, data={"first_name": "Geheim"})
     return {"contact": contact, "tie": tie, "organisation": organisation, "touch": touch, "link": link}
 
 
@@ -201,6 +219,8 @@ def owner_url(name: str, owned: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": owned["link"].pk})
     if name in TOUCHPOINT_URLS:
         return reverse(name, kwargs={"pk": owned["touch"].pk})
+    if name.startswith("imports:"):
+        return reverse(name, kwargs={"pk": Import.objects.get(owner=owned["contact"].owner).pk})
     if name == "contacts:swap":
         return reverse(name, kwargs={"pk": owned["contact"].pk, "out_pk": owned["tie"].pk})
     return reverse(name, kwargs={"pk": owned["contact"].pk})
@@ -212,6 +232,8 @@ def snapshot() -> list[Any]:
         list(Organisation.objects.order_by("pk").values()),
         list(Touchpoint.objects.order_by("pk").values()),
         list(CoachLink.objects.order_by("pk").values()),
+        list(Import.objects.order_by("pk").values()),
+        list(ImportRow.objects.order_by("pk").values()),
     ]
 
 

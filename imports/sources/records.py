@@ -16,9 +16,11 @@ from typing import Any
 class Unreadable(Exception):
     """A file that cannot be read at all: nothing of it is imported, the reason is shown."""
 
-    def __init__(self, file: str, reason: str, *, line: int | None = None) -> None:
+    def __init__(self, file: str, reason: str, *, line: int | None = None, code: str = "") -> None:
         super().__init__(f"{file}:{line or '-'}: {reason}")
         self.file, self.reason, self.line = file, reason, line
+        # imports.sources.reasons.Reason: the web layer words it in the user's language
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ class RowError:
     file: str
     line: int
     reason: str
+    code: str = ""  # imports.sources.reasons.Reason, as for Unreadable
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ class NeedsMapping:
 
     file: str
     headers: tuple[str, ...]
-    suggested: tuple[str, ...]  # one field name per column (see imports.sources.csv.FIELDS), "" = ignore
+    suggested: tuple[str, ...]  # one field name per column (see imports.sources.csvfiles.FIELDS), "" = ignore
 
 
 Record = Person | Message | RowError

@@ -269,3 +269,118 @@ def test_the_list_ranks_cadence_in_sql_as_the_rule_does(
     rank = {"green": 0, "yellow": 1, "red": 2}[expected]
     assert ranked.cadence_rank == rank  # type: ignore[attr-defined]
     assert rules.cadence(ranked, owner=user, now=at(now)).status == expected
+
+
+# ---------------------------------------------------------------- R1, R7 once sorted (imports)
+
+# An imported LinkedIn connection: added (connected) in 2018, its messages from 2019.
+CONNECTED = "2018-03-01 09:00"
+
+SORTED_CADENCE_CASES = [
+    # circle, last touch, sorted, now, expected (all Berlin)
+    (Circle.REGULAR, "2019-05-01 12:00", "2026-01-01 12:00", "2026-01-02 12:00", "green"),  # from sorting
+    # 90 × 24 h after 12:00 CET is 13:00 CEST (DST began on 2026-03-29)
+    (Circle.REGULAR, "2019-05-01 12:00", "2026-01-01 12:00", "2026-04-01 13:00", "green"),
+    (Circle.REGULAR, "2019-05-01 12:00", "2026-01-01 12:00", "2026-04-01 13:01", "yellow"),
+    (Circle.REGULAR, "2019-05-01 12:00", "2026-01-01 12:00", "2026-05-02 12:00", "red"),  # past 120
+    (Circle.REGULAR, "2026-03-01 12:00", "2026-01-01 12:00", "2026-05-30 13:00", "green"),  # a later touch
+    (Circle.REGULAR, "2026-03-01 12:00", "2026-01-01 12:00", "2026-05-30 13:01", "yellow"),
+    (Circle.LOOSE, None, "2026-01-01 12:00", "2026-06-30 13:00", "green"),  # never touched: 180 days
+    (Circle.LOOSE, None, "2026-01-01 12:00", "2026-06-30 13:01", "yellow"),
+    (Circle.LOOSE, None, None, "2026-01-02 12:00", "red"),  # not sorted: from 2018 (Today leaves it out)
+    # sorted over the DST change (2026-03-29): 30 × 24 h after 12:00 CET is 13:00 CEST
+    (Circle.STRONG, "2019-05-01 12:00", "2026-03-01 12:00", "2026-03-31 13:00", "green"),
+    (Circle.STRONG, "2019-05-01 12:00", "2026-03-01 12:00", "2026-03-31 13:01", "yellow"),
+]
+
+
+def imported(*, sorted_at: str | None, sorting: str = "regular", **fields: object) -> Contact:
+    return contact(
+        created_at=at(CONNECTED),
+        sorting=sorting if sorted_at else "unsorted",
+        sorted_at=at(sorted_at) if sorted_at else None,
+        **fields,
+    )
+
+
+@pytest.mark.parametrize(("circle", "last", "sorted_at", "now", "expected"), SORTED_CADENCE_CASES)
+def test_cadence_counts_from_sorting_at_the_earliest(
+    circle: str, last: str | None, sorted_at: str | None, now: str, expected: str
+) -> None:
+    subject = imported(sorted_at=sorted_at, circle=circle, last_touch_at=at(last) if last else None)
+
+    result = rules.cadence(subject, owner=owner(), now=at(now))
+
+    assert result.status == expected
+    assert result.since_sorted == (sorted_at is not None and (last is None or last < sorted_at))
+
+
+ONLINE_SORTED_CASES = [
+    # sorting, circle, first touch (a message), sorted, now, expected (None = not online-only)
+    ("unsorted", Circle.LOOSE, None, None, "2026-01-15 09:00", None),  # waits: no rule asks
+    ("unsorted", Circle.LOOSE, "2019-05-01 09:00", None, "2026-01-15 09:00", None),
+    ("pursue", Circle.LOOSE, None, "2026-01-01 09:00", "2026-01-15 08:59", "waiting"),  # from sorting
+    ("pursue", Circle.LOOSE, None, "2026-01-01 09:00", "2026-01-15 09:00", "due"),
+    ("regular", Circle.REGULAR, "2019-05-01 09:00", "2026-01-01 09:00", "2026-01-15 09:00", "due"),
+    ("prospect", Circle.LOOSE, "2019-05-01 09:00", "2026-01-01 09:00", "2026-01-14 09:00", "waiting"),
+    ("loose", Circle.LOOSE, None, "2026-01-01 09:00", "2026-06-01 09:00", None),  # kept loose: not pursued
+    # a strong tie never waits (promoting it was the decision): the window counts from 2018
+    ("unsorted", Circle.STRONG, None, None, "2026-01-15 09:00", "due"),
+    ("", Circle.LOOSE, None, None, "2018-03-15 09:00", "due"),  # added by hand: as before
+]
+
+
+@pytest.mark.parametrize(("sorting", "circle", "first", "sorted_at", "now", "expected"), ONLINE_SORTED_CASES)
+def test_online_only_once_sorted(
+    sorting: str, circle: str, first: str | None, sorted_at: str | None, now: str, expected: str | None
+) -> None:
+    subject = contact(
+        created_at=at(CONNECTED),
+        how_met=Channel.LINKEDIN,
+        circle=circle,
+        sorting=sorting,
+        sorted_at=at(sorted_at) if sorted_at else None,
+        first_touch_at=at(first) if first else None,
+        touch_count=1 if first else 0,
+    )
+
+    result = rules.online_only(subject, owner=owner(), now=at(now))
+
+    if expected is None:
+        assert result is None
+        return
+    assert result is not None
+    assert result.is_due == (expected == "due")
+    assert result.since == rules.first_contact_at(subject)  # the page shows the real first contact
+    assert result.since <= at(first or CONNECTED)
+
+
+def test_a_contact_waits_to_be_sorted_only_while_unsorted_and_not_a_strong_tie() -> None:
+    assert rules.waits_to_be_sorted(contact(sorting="unsorted", circle=Circle.LOOSE))
+    assert not rules.waits_to_be_sorted(contact(sorting="unsorted", circle=Circle.STRONG))
+    assert not rules.waits_to_be_sorted(contact(sorting="regular", circle=Circle.LOOSE))
+    assert not rules.waits_to_be_sorted(contact(sorting="", circle=Circle.LOOSE))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("circle", "last", "sorted_at", "now", "expected"), SORTED_CADENCE_CASES)
+def test_the_list_ranks_a_sorted_cadence_in_sql_as_the_rule_does(
+    circle: str, last: str | None, sorted_at: str | None, now: str, expected: str
+) -> None:
+    from tests.factories import ContactFactory, UserFactory
+
+    user = UserFactory()
+    stored = ContactFactory(owner=user, circle=Circle.REGULAR)
+    Contact.objects.filter(pk=stored.pk).update(  # a strong tie without the roster: fine here
+        circle=circle,
+        created_at=at(CONNECTED),
+        last_touch_at=at(last) if last else None,
+        sorting="regular" if sorted_at else "unsorted",
+        sorted_at=at(sorted_at) if sorted_at else None,
+    )
+
+    ranked = Contact.objects.for_owner(user).with_cadence_rank(user, now=at(now)).get()
+
+    assert ranked.cadence_rank == {"green": 0, "yellow": 1, "red": 2}[expected]  # type: ignore[attr-defined]
+    assert ranked.cadence_reference == rules.cadence_reference(ranked)  # type: ignore[attr-defined]
+    assert rules.cadence(ranked, owner=user, now=at(now)).status == expected

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import pytest
 import time_machine
 
 from contacts import roster
-from contacts.models import Channel, Contact, ProspectStatus
+from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting, Stage
 from netzwerk.accounts.models import User
 from reminders import due
 from tests.factories import ContactFactory
@@ -24,6 +24,26 @@ DAY = timedelta(days=1)
 
 def at(moment: datetime) -> time_machine.travel:
     return time_machine.travel(moment, tick=False)
+
+
+CONNECTED = datetime(2018, 3, 1, 9, 0, tzinfo=UTC)  # an imported LinkedIn connection's day
+
+
+def imported(owner: User, name: str, *, messaged: bool = True, **fields: Any) -> Contact:
+    """A contact from an import, waiting to be sorted, with a LinkedIn message from 2019 and
+    whatever would make it due: connected in 2018, so its cadence and online window ran out long ago."""
+    values: dict[str, Any] = {
+        "circle": Circle.LOOSE,
+        "stage": Stage.ONLINE,
+        "how_met": Channel.LINKEDIN,
+        "sorting": Sorting.UNSORTED,
+    }
+    with at(CONNECTED):
+        made = ContactFactory(owner=owner, first_name=name, **(values | fields))
+    if messaged:
+        ledger.log_touch(made, kind=Kind.MESSAGE, happened_at=datetime(2019, 5, 1, tzinfo=UTC))
+    made.refresh_from_db()
+    return made
 
 
 def contact(

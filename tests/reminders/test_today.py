@@ -9,12 +9,12 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
-from contacts import roster, rules
-from contacts.models import Channel, Circle, Contact, ProspectStatus
+from contacts import roster, rules, sorting
+from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting
 from netzwerk.accounts.models import User
 from reminders import due
 from reminders.models import Reminder, ReminderState, RosterReview
-from tests.reminders.conftest import DAY, NOW, TODAY, at, contact, shown_in, shown_on_page
+from tests.reminders.conftest import DAY, NOW, TODAY, at, contact, imported, shown_in, shown_on_page
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
@@ -232,7 +232,8 @@ def everything_shown(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("everything_shown")
 def test_the_sections_select_exactly_what_the_rules_call_due(owner: User) -> None:
     """Contacts at many distances from their last touch, in every circle and state; some first
-    touched before they were added (an import), some strong ties."""
+    touched before they were added (an import), some strong ties; imported ones waiting to be
+    sorted, and others sorted at many distances (their rules count from then)."""
     made = []
     for n, days in enumerate([0, 9, 10, 11, 29, 30, 31, 44, 45, 46, 89, 91, 119, 121, 179, 181, 364, 366]):
         circle = [Circle.REGULAR, Circle.LOOSE][n % 2]
@@ -249,15 +250,34 @@ def test_the_sections_select_exactly_what_the_rules_call_due(owner: User) -> Non
         if n % 3 == 1:
             roster.promote(made[-1])
     made.append(contact(owner, "Nie", touched=None, how_met=Channel.LINKEDIN))
+    # imported contacts: (sorted as, how many days ago); I0 and I1 wait to be sorted
+    sorted_as = [
+        ("", 0),
+        ("", 0),
+        (Sorting.PURSUE, 20),
+        (Sorting.PURSUE, 5),
+        (Sorting.REGULAR, 100),
+        (Sorting.REGULAR, 85),
+        (Sorting.LOOSE, 30),
+        (Sorting.PROSPECT, 15),
+        (Sorting.PROSPECT, 3),
+    ]
+    for n, (choice, days) in enumerate(sorted_as):
+        made.append(imported(owner, f"I{n}", messaged=n % 2 == 0))
+        if choice:
+            sorting.sort_contacts(owner, Contact.objects.filter(pk=made[-1].pk), choice, now=NOW - days * DAY)
     assert Contact.objects.for_owner(owner).strong_ties().count() == 6
+    assert Contact.objects.for_owner(owner).unsorted().count() == 2
     assert Contact.objects.filter(owner=owner, first_touch_at__lt=F("created_at")).exists()
+    sorted_ones: set[str] = set()
     for moment in [NOW, NOW + 7 * DAY, NOW + 40 * DAY]:
         found = {section.kind: set(names(section)) for section in due.today_for(owner, now=moment).sections}
         fresh = [Contact.objects.get(pk=c.pk) for c in made]
-        cadence = {c.first_name for c in fresh if rules.cadence(c, owner=owner, now=moment).status != "green"}
+        asked = [c for c in fresh if not rules.waits_to_be_sorted(c)]  # no rule asks about the others
+        cadence = {c.first_name for c in asked if rules.cadence(c, owner=owner, now=moment).status != "green"}
         prospects = {
             c.first_name
-            for c in fresh
+            for c in asked
             if (p := rules.prospect_progress(c, owner=owner, now=moment))
             and (p.is_next_due or p.needs_outcome)
         }
@@ -270,6 +290,8 @@ def test_the_sections_select_exactly_what_the_rules_call_due(owner: User) -> Non
         assert cadence
         assert prospects
         assert online
+        sorted_ones |= {name for name in cadence | prospects | online if name.startswith("I")}
+    assert sorted_ones == {"I2", "I3", "I4", "I5", "I7", "I8"}  # each sorted one due at some moment
 
 
 # ---------------------------------------------------------------- a fixed number of queries

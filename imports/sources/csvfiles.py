@@ -1,0 +1,263 @@
+"""CSV files: LinkedIn's Connections.csv, Google, Outlook, and any other list once its columns are mapped.
+
+One reading path: every layout is a mapping, one field of FIELDS per column. The layouts known
+here (LinkedIn, Google, Outlook) are recognised by their headers and mapped by `suggest_mapping`
+without asking; any other CSV (Thunderbird, Windows Live Mail, a German Excel list) yields one
+NeedsMapping with the suggestion, until the user's mapping for its header comes in `mappings`.
+
+Encoding: see imports.sources.encodings. Delimiter: `,`, `;` (German Excel) or tab, whichever
+the header line has most of. Cells are text, never formulas: `=`, `+`, `-`, `@` stay as written.
+A record's line is the physical line its row starts on, LinkedIn's `Notes:` preamble counted.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+from imports.sources import dates, encodings, values
+from imports.sources.reasons import Reason, refuse, row_error
+from imports.sources.records import Birthday, NeedsMapping, Person, RowError
+from imports.sources.urls import normalise_profile_url, profile_from_handle
+
+# What a column can be mapped to; "" ignores the column (first: the form's default choice).
+FIELDS = (
+    "",
+    "first_name",
+    "last_name",
+    "full_name",
+    "company",
+    "position",
+    "email",
+    "phone",
+    "birthday",
+    "linkedin",
+    "xing",
+    "website",
+    "notes",
+    "labels",
+    "connected_on",
+)
+MAX_COLUMNS = 5_000
+# Google joins several values of one cell with this.
+MULTI = " ::: "
+Rows = Iterator[tuple[int, list[str]]]
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    how_met: str
+    headers: frozenset[str]  # folded headers a file of this layout has (all of them)
+
+
+LAYOUTS = (
+    Layout("linkedin", "linkedin", frozenset({"first name", "last name", "connected on"})),
+    Layout("google", "", frozenset({"first name", "last name", "e-mail 1 - value"})),
+    Layout("google", "", frozenset({"given name", "family name", "e-mail 1 - value"})),
+    Layout("outlook", "", frozenset({"first name", "last name", "e-mail address", "job title"})),
+    Layout("outlook", "", frozenset({"vorname", "nachname", "e-mail-adresse", "telefon geschäftlich"})),
+)
+# Header names (folded) that say what a column holds.
+NAMES = (
+    ("first_name", "first name|given name|vorname|firstname"),
+    ("last_name", "last name|family name|surname|nachname|lastname|familienname"),
+    ("full_name", "name|full name|display name|anzeigename|vollständiger name|kontakt"),
+    ("company", "company|company name|organization|organisation|organization name|organization 1 - name|"
+     "firma|unternehmen|arbeitgeber|employer"),
+    ("position", "position|job title|jobtitle|organization title|organization 1 - title|funktion|"
+     "arbeitstitel|jobtitel|berufsbezeichnung|beruf|rolle|role"),
+    ("labels", "labels|group membership|categories|kategorien|gruppen|gruppe|tags"),
+    ("connected_on", "connected on|verbunden am|verbunden seit|kontakt seit"),
+    ("linkedin", "linkedin|linkedin url|linkedin profile|linkedin-profil"),
+    ("xing", "xing|xing url|xing profile|xing-profil"),
+    # LinkedIn's URL column too: a website whose URL says it is a LinkedIn profile
+    ("website", "url|website|webseite|homepage|web page"),
+)  # fmt: skip
+EXACT = {name: field for field, names in NAMES for name in names.split("|")}
+# Tried in order on a header not in EXACT; the first match wins, "" ignores the column.
+RULES = (
+    (r"fax|pager|type|typ\b|label|display|angezeigt|yomi|phonetic|phonetisch|assistant|assistent|"
+     r"callback|telex|isdn|radio|tty|^im\b|messenger|screen name|custom|benutzerdef|anniversary|jahrestag",
+     ""),
+    (r"e-?mail|\bmail\b", "email"),
+    (r"phone|telefon|\btel\b|mobil|handy|cell", "phone"),
+    (r"linkedin", "linkedin"),
+    (r"xing", "xing"),
+    (r"web|homepage|website|\burl\b", "website"),
+    (r"birth|geburt", "birthday"),
+    (r"note|notiz|bemerkung|kommentar|anmerkung", "notes"),
+    (r"categor|kategor|gruppe|group", "labels"),
+)  # fmt: skip
+
+
+def read_csv(
+    file: str, data: bytes, *, mappings: Mapping[tuple[str, ...], Sequence[str]] | None = None
+) -> Iterator[Person | RowError | NeedsMapping]:
+    """The people of a CSV file, or one NeedsMapping when its layout is not known."""
+    rows = iter_rows(file, encodings.lines(data), delimiter=_delimiter(encodings.head(data)))
+    headers = _header(file, rows)
+    layout = next((found for found in LAYOUTS if found.headers <= {_fold(h) for h in headers}), None)
+    mapping = _chosen(headers, mappings or {})
+    first = next((row for row in rows if any(cell.strip() for cell in row[1])), None)
+    if first is None:
+        raise refuse(file, Reason.NO_ROWS)
+    if mapping is None and layout is None:
+        yield NeedsMapping(file=file, headers=headers, suggested=suggest_mapping(headers))
+        return
+    chosen = mapping or suggest_mapping(headers)
+    how_met = layout.how_met if layout else ""
+    for line, cells in chain([first], rows):
+        if any(cell.strip() for cell in cells):
+            yield _record(file, line, _cells(chosen, cells), how_met)
+
+
+def suggest_mapping(headers: Sequence[str]) -> tuple[str, ...]:
+    """A field of FIELDS for each header, from its German or English name; "" when unknown."""
+    return tuple(_suggest(_fold(header)) for header in headers)
+
+
+def iter_rows(file: str, lines: Iterable[str], *, delimiter: str = ",") -> Rows:
+    """(line where the row starts, its cells); a quoted cell may hold line breaks."""
+    reader = csv.reader(_bounded(file, lines, delimiter), delimiter=delimiter)
+    start = 1
+    try:
+        for cells in reader:
+            yield start, cells
+            start = reader.line_num + 1
+    except csv.Error:
+        raise refuse(file, Reason.BROKEN_CSV, line=start) from None
+
+
+def _bounded(file: str, lines: Iterable[str], delimiter: str) -> Iterator[str]:
+    """The lines, refused when one has more cells than a contact list could: csv would hold a
+    list of them all (8 bytes a cell, for each delimiter of the line)."""
+    for number, line in enumerate(lines, start=1):
+        if line.count(delimiter) > MAX_COLUMNS:
+            raise refuse(file, Reason.BROKEN_CSV, line=number)
+        yield line
+
+
+def _fold(header: str) -> str:
+    return " ".join(header.replace("\ufeff", "").split()).casefold()
+
+
+def _suggest(header: str) -> str:
+    if header in EXACT:
+        return EXACT[header]
+    return next((field for pattern, field in RULES if re.search(pattern, header)), "")
+
+
+def _delimiter(text: str) -> str:
+    if text.lstrip().startswith("Notes:"):
+        return ","  # LinkedIn's preamble
+    line = next((line for line in text[:65536].splitlines() if line.strip()), "")
+    counts = {delimiter: line.count(delimiter) for delimiter in (",", ";", "\t")}
+    return max(counts, key=lambda delimiter: counts[delimiter])
+
+
+def _header(file: str, rows: Rows) -> tuple[str, ...]:
+    for _line, cells in rows:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if [cell.strip() for cell in cells] == ["Notes:"]:
+            # LinkedIn: `Notes:`, a quoted notice, an empty line, then the header
+            next((row for row in rows if not any(cell.strip() for cell in row[1])), None)
+            continue
+        headers = tuple(cell.replace("\ufeff", "").strip() for cell in cells)
+        if _is_header(headers):
+            return headers
+        break
+    raise refuse(file, Reason.NO_HEADER, line=1)
+
+
+def _is_header(headers: tuple[str, ...]) -> bool:
+    named = [header for header in headers if header]
+    if len(named) < 2 or any("@" in header or len(header) > 200 for header in named):
+        return False
+    return not all(re.fullmatch(r"[\d\s.,/:+-]*", header) for header in named)
+
+
+def _chosen(
+    headers: tuple[str, ...], mappings: Mapping[tuple[str, ...], Sequence[str]]
+) -> tuple[str, ...] | None:
+    """The user's mapping for this header (however its columns are spaced or cased)."""
+    chosen = mappings.get(headers)
+    if chosen is None:
+        folded = tuple(_fold(header) for header in headers)
+        chosen = next((fields for key, fields in mappings.items() if tuple(map(_fold, key)) == folded), None)
+    if chosen is None:
+        return None
+    fields = [field if field in FIELDS else "" for field in chosen][: len(headers)]
+    return tuple(fields + [""] * (len(headers) - len(fields)))
+
+
+def _cells(mapping: tuple[str, ...], cells: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for field, cell in zip(mapping, cells, strict=False):
+        if field:
+            found.setdefault(field, []).append(cell.strip())
+    return found
+
+
+def _record(file: str, line: int, found: dict[str, list[str]], how_met: str) -> Person | RowError:
+    first, last = _first(found, "first_name"), _first(found, "last_name")
+    if not (first or last):
+        first, last = values.split_full_name(_first(found, "full_name"))
+    emails = values.emails(_split(found.get("email", [])))
+    if not (first or last):
+        return row_error(file, line, Reason.ONLY_EMAIL if emails else Reason.NO_NAME)
+    return Person(
+        file=file,
+        line=line,
+        first_name=first,
+        last_name=last,
+        company=_first(found, "company"),
+        position=_first(found, "position"),
+        emails=emails,
+        phones=values.unique(_split(found.get("phone", []))),
+        birthday=_birthday(found.get("birthday", [])),
+        profiles=_profiles(found),
+        notes="\n".join(values.unique(found.get("notes", []))),
+        labels=values.labels(_split(found.get("labels", []), also=";")),
+        how_met=how_met,
+        connected_on=dates.day(_first(found, "connected_on")),
+    )
+
+
+def _first(found: dict[str, list[str]], field: str) -> str:
+    return next((" ".join(cell.split()) for cell in found.get(field, []) if cell), "")
+
+
+def _split(cells: Iterable[str], *, also: str = "") -> Iterator[str]:
+    for cell in cells:
+        for value in cell.split(MULTI):
+            yield from (value.split(also) if also else [value])
+
+
+def _birthday(cells: list[str]) -> Birthday | None:
+    """One date; or Thunderbird's year, month and day columns (month and day when two)."""
+    for cell in cells:
+        found = dates.birthday(cell)
+        if found is not None:
+            return found
+    parts = [cell for cell in cells if re.fullmatch(r"[0-9]{0,4}", cell)]
+    if len(cells) not in (2, 3) or len(parts) != len(cells) or not all(parts[-2:]):
+        return None
+    year = int(parts[0]) if len(parts) == 3 and parts[0] else None
+    return dates.birthday_of(year, int(parts[-2]), int(parts[-1]))
+
+
+def _profiles(found: dict[str, list[str]]) -> dict[str, str]:
+    profiles: dict[str, str] = {}
+    for field in ("linkedin", "xing", "website"):
+        for value in _split(found.get(field, [])):
+            profile = normalise_profile_url(value)
+            if field != "website" and (profile is None or profile[0] == "website"):
+                profile = profile_from_handle(field, value) or profile
+            if profile is not None:
+                profiles.setdefault(*profile)
+    return profiles

@@ -1,0 +1,53 @@
+"""Cleaning shared by the readers: names, e-mail addresses, labels, lists without repeats."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# Leading and trailing words of a full name that are no part of the first or the last name.
+PREFIXES = frozenset({"dr.", "dr", "prof.", "prof", "mr.", "mrs.", "ms.", "herr", "frau", "dipl.-ing."})
+SUFFIXES = frozenset({"jr.", "jr", "sr.", "sr", "ii", "iii", "mba", "phd", "ph.d."})
+# Words that start a last name: "Ursula von der Leyen", "Vincent van Gogh".
+PARTICLES = frozenset(
+    {"von", "van", "vom", "zu", "zum", "zur", "de", "der", "den", "di", "da", "del", "le", "la"}
+)
+# Groups every contact of an address book is in: no label of the user's.
+SYSTEM_LABELS = frozenset({"mycontacts", "my contacts", "starred", "starred in android", "contacts"})
+
+
+def split_full_name(text: str) -> tuple[str, str]:
+    """(first, last) of "Nachname, Vorname" or "Vorname Nachname"; an e-mail is no name."""
+    text = " ".join(text.split())
+    if not text or "@" in text:
+        return "", ""
+    if text.count(",") == 1:
+        last, first = (part.strip() for part in text.split(","))
+        return first, last
+    words = text.split(" ")
+    while len(words) > 1 and words[0].lower() in PREFIXES:
+        words.pop(0)
+    while len(words) > 1 and words[-1].lower() in SUFFIXES:
+        words.pop()
+    if len(words) == 1:
+        return words[0], ""
+    start = next((i for i in range(1, len(words) - 1) if words[i].lower() in PARTICLES), len(words) - 1)
+    return " ".join(words[:start]), " ".join(words[start:])
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """Non-empty values, first occurrence kept, in order."""
+    return list(dict.fromkeys(value for value in values if value))
+
+
+def emails(values: Iterable[str]) -> list[str]:
+    """Lower-cased, deduplicated; a value without an @, or with a space, is no address."""
+    cleaned = (value.strip().lower().removeprefix("mailto:") for value in values)
+    return unique(value for value in cleaned if "@" in value.strip("@") and len(value.split()) == 1)
+
+
+def labels(values: Iterable[str]) -> list[str]:
+    """Labels as the user named them: Google's `* starred` and the like are dropped."""
+    cleaned = (value.strip() for value in values)
+    return unique(
+        value for value in cleaned if not value.startswith("* ") and value.casefold() not in SYSTEM_LABELS
+    )

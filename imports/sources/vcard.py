@@ -1,0 +1,354 @@
+"""vCard 2.1, 3.0 and 4.0: a pre-pass makes each card something vobject parses, vobject parses it.
+
+vobject alone fails on most real exports (shared/data/contacts/CLIENT_RESULTS.tsv): 2.1
+quoted-printable values with soft line breaks, charsets other than UTF-8, stray lines, photos
+whose base64 is broken. The pre-pass, on bytes:
+
+- UTF-16 (BOM or NUL pattern) becomes UTF-8 first; a UTF-8 BOM is dropped;
+- lines are unfolded, and quoted-printable soft breaks (`=` at the end) joined, before any
+  decoding: a break may fall between the bytes of one UTF-8 character;
+- only the properties read here are kept (no PHOTO, LOGO, SOUND, KEY: we never store them, and
+  base64 is where files break); a line that is no property (a comment, base64 without its
+  indent) is skipped;
+- each value is decoded: quoted-printable to bytes, then its CHARSET (or UTF-8, else cp1252),
+  and ENCODING/CHARSET removed;
+- the file is split into cards here, and vobject is given one card at a time: a card it cannot
+  read, or one that never ends, is a RowError with its line and the others are read. A card
+  nested in a 2.1 card (an AGENT: someone's assistant) is left out, its parent read.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import quopri
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import vobject
+
+from imports.sources import dates, encodings, values
+from imports.sources.limits import VCARD_MAX_CARD_BYTES, VCARD_MAX_VALUE_CHARS
+from imports.sources.reasons import Reason, refuse, row_error
+from imports.sources.records import Birthday, Person, RowError
+from imports.sources.urls import normalise_profile_url, profile_from_handle
+
+KEEP = frozenset(
+    {"VERSION", "N", "FN", "ORG", "TITLE", "ROLE", "EMAIL", "TEL", "BDAY", "URL", "NOTE", "CATEGORIES",
+     "PRODID", "X-SOCIALPROFILE", "SOCIALPROFILE"}
+)  # fmt: skip
+SITE_PROPERTIES = {
+    "X-LINKEDIN": "linkedin",
+    "X-XING": "xing",
+    "X-FACEBOOK": "facebook",
+    "X-TWITTER": "x",
+    "X-INSTAGRAM": "instagram",
+}
+SITE_TYPES = {
+    "linkedin": "linkedin",
+    "xing": "xing",
+    "facebook": "facebook",
+    "twitter": "x",
+    "x": "x",
+    "instagram": "instagram",
+}
+# vobject splits every value at unescaped commas and keeps the first part ("NOTE:a, b" is "a");
+# exporters seldom escape them (2.1 has no such escape), so all but these lists get them escaped.
+LISTS = frozenset({b"N", b"CATEGORIES"})
+UNESCAPED_COMMA = re.compile(r"(?<!\\)((?:\\\\)*),")
+PROPERTY = re.compile(rb"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]")
+PARAMETER = re.compile(rb'(?:[^;"]|"[^"]*")+')
+# (line number, property name in upper case, the unfolded line)
+Line = tuple[int, str, bytes]
+
+
+def read_vcards(file: str, data: bytes) -> Iterator[Person | RowError]:
+    """Every card of `data`, one at a time; Unreadable(NO_CARDS) when there is none."""
+    found = False
+    for card in _cards(_logical(_physical(_utf8(data)))):
+        found = True
+        yield _read_card(file, card)
+    if not found:
+        raise refuse(file, Reason.NO_CARDS)
+
+
+@dataclass
+class _Card:
+    """A card's kept lines; past VCARD_MAX_CARD_BYTES only their size is counted."""
+
+    start: int
+    lines: list[bytes] = field(default_factory=list)
+    size: int = 0
+    depth: int = 0
+    closed: bool = False
+
+    def add(self, line: bytes) -> None:
+        self.size += len(line)
+        if self.size <= VCARD_MAX_CARD_BYTES:
+            self.lines.append(line)
+
+    @property
+    def nests(self) -> bool:
+        """2.1 allows a card in a card (AGENT); in 3.0 and 4.0 a BEGIN means an END is missing."""
+        return any(line.replace(b" ", b"").upper() == b"VERSION:2.1" for line in self.lines)
+
+
+def _utf8(data: bytes) -> bytes:
+    text = encodings.utf16(data)
+    return (
+        text.removeprefix("\ufeff").encode("utf-8")
+        if text is not None
+        else data.removeprefix(b"\xef\xbb\xbf")
+    )
+
+
+def _physical(data: bytes) -> Iterator[tuple[int, bytes]]:
+    # a bare CR inside a line is a value's own line break (Thunderbird), not the end of a line
+    separator = b"\n" if b"\n" in data else b"\r"
+    start, number = 0, 0
+    while start < len(data):
+        end = data.find(separator, start)
+        end = len(data) if end < 0 else end
+        number += 1
+        yield number, data[start:end].rstrip(b"\r")
+        start = end + 1
+
+
+def _logical(physical: Iterator[tuple[int, bytes]]) -> Iterator[Line]:
+    """Unfolded lines of the properties kept, with the number of their first physical line;
+    a line is not joined past VCARD_MAX_CARD_BYTES (its card is then refused as too large)."""
+    number, name, parts, size = 0, "", list[bytes](), 0
+    quoted_printable = soft_break = False
+    for n, line in physical:
+        if quoted_printable and soft_break and not _is_edge(line):
+            if parts and size <= VCARD_MAX_CARD_BYTES:
+                parts[-1] = parts[-1][:-1]
+                parts.append(line)
+                size += len(line)
+        elif line[:1] in (b" ", b"\t") and number:
+            if parts and size <= VCARD_MAX_CARD_BYTES:
+                parts.append(line[1:])
+                size += len(line)
+        else:
+            if parts:
+                yield number, name, b"".join(parts)
+            number, name, size = n, _name(line), len(line)
+            parts = [line] if _kept(name, line) else []
+            quoted_printable = b"QUOTED-PRINTABLE" in line.split(b":", 1)[0].upper()
+        # skipped properties are followed through their soft breaks too: `=0D=0ATEL:` is no TEL
+        soft_break = line.endswith(b"=")
+    if parts:
+        yield number, name, b"".join(parts)
+
+
+def _name(line: bytes) -> str:
+    found = PROPERTY.match(line)
+    return found[1].decode("ascii").upper() if found else ""
+
+
+def _kept(name: str, line: bytes) -> bool:
+    if name in ("BEGIN", "END"):
+        return _is_edge(line)
+    return name in KEEP or name in SITE_PROPERTIES or name.startswith("X-XING")
+
+
+def _is_edge(line: bytes) -> bool:
+    return line.strip().upper() in (b"BEGIN:VCARD", b"END:VCARD")
+
+
+def _cards(lines: Iterator[Line]) -> Iterator[_Card]:
+    """Each card from its BEGIN to its END; one never closed is yielded as such."""
+    card: _Card | None = None
+    for number, name, line in lines:
+        if name == "BEGIN":
+            if card is not None and not card.nests:
+                yield card
+                card = None
+            card = card or _Card(start=number)
+            card.depth += 1
+        elif name == "END" and card is not None:
+            card.depth -= 1
+            if card.depth == 0:
+                card.closed = True
+                yield card
+                card = None
+        elif card is not None and card.depth == 1:
+            card.add(line)
+    if card is not None:
+        yield card
+
+
+def _read_card(file: str, card: _Card) -> Person | RowError:
+    if not card.closed:
+        return row_error(file, card.start, Reason.CARD_UNCLOSED)
+    if card.size > VCARD_MAX_CARD_BYTES:
+        return row_error(file, card.start, Reason.CARD_TOO_LARGE)
+    text = "BEGIN:VCARD\r\n" + "".join(_content_line(line) + "\r\n" for line in card.lines) + "END:VCARD\r\n"
+    try:
+        component = vobject.readOne(text, validate=False)
+        return _person(file, card.start, component.contents)
+    except Exception:  # vobject raises many kinds (ParseError, ValueError, …), some when a value is read
+        return row_error(file, card.start, Reason.CARD_UNREADABLE)
+
+
+def _content_line(line: bytes) -> str:
+    """One property as vobject reads it: value decoded, ENCODING and CHARSET removed."""
+    head, value = _split_head(line)
+    parameters = PARAMETER.findall(head)
+    kept, encoding, charset = parameters[:1], b"", b""
+    for parameter in parameters[1:]:
+        key, equals, given = parameter.partition(b"=")
+        key = key.strip().upper()
+        if key == b"ENCODING":
+            encoding = given.strip().upper()
+        elif key == b"CHARSET":
+            charset = given.strip().strip(b'"')
+        elif not equals and key in (b"QUOTED-PRINTABLE", b"BASE64", b"B"):
+            encoding = key
+        else:
+            kept.append(parameter)
+    # cut before vobject sees it; no half escape left at the end
+    text = _value(value, encoding, charset)[:VCARD_MAX_VALUE_CHARS].rstrip("\\")
+    if parameters[0].rpartition(b".")[2].upper() not in LISTS:
+        text = UNESCAPED_COMMA.sub(r"\1\\,", text)
+    return encodings.decode_unmarked(b";".join(kept)) + ":" + text
+
+
+def _split_head(line: bytes) -> tuple[bytes, bytes]:
+    """At the first colon outside a quoted parameter value."""
+    head, _colon, value = line.partition(b":")
+    if b'"' not in head:
+        return head, value
+    quoted = False
+    for i, byte in enumerate(line):
+        if byte == 0x22:
+            quoted = not quoted
+        elif byte == 0x3A and not quoted:
+            return line[:i], line[i + 1 :]
+    return line, b""
+
+
+def _value(value: bytes, encoding: bytes, charset: bytes) -> str:
+    if encoding == b"QUOTED-PRINTABLE":
+        value = quopri.decodestring(value)
+    elif encoding in (b"B", b"BASE64"):
+        try:
+            value = base64.b64decode(value)
+        except (binascii.Error, ValueError):
+            value = b""
+    if charset:
+        text = encodings.decode_declared(value, charset.decode("ascii", errors="replace"))
+    else:
+        text = encodings.decode_unmarked(value)
+    return text.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+
+
+def _person(file: str, start: int, contents: dict[str, list[Any]]) -> Person | RowError:
+    first, last = _names(contents)
+    emails = values.emails(_text(line.value) for line in contents.get("email", []))
+    if not (first or last):
+        return row_error(file, start, Reason.ONLY_EMAIL if emails else Reason.NO_NAME)
+    profiles = _profiles(contents)
+    return Person(
+        file=file,
+        line=start,
+        first_name=first,
+        last_name=last,
+        company=_first(contents, "org"),
+        position=_first(contents, "title") or _first(contents, "role"),
+        emails=emails,
+        phones=values.unique(
+            _text(line.value).strip().removeprefix("tel:") for line in contents.get("tel", [])
+        ),
+        birthday=_birthday(contents),
+        profiles=profiles,
+        notes="\n".join(values.unique(_text(line.value).strip() for line in contents.get("note", []))),
+        labels=values.labels(_labels(contents)),
+        how_met="xing" if "xing" in profiles or _from_xing(contents) else "",
+    )
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return " ".join(_text(item) for item in value if item)
+    # `\:` is no vCard escape, yet Apple writes it and vobject leaves it
+    return str(value).replace("\\:", ":") if value is not None else ""
+
+
+def _names(contents: dict[str, list[Any]]) -> tuple[str, str]:
+    for line in contents.get("n", []):
+        name = line.value
+        if isinstance(name, str):
+            family, _, rest = name.partition(";")
+            given = rest.partition(";")[0]
+        else:
+            family, given = _text(getattr(name, "family", "")), _text(getattr(name, "given", ""))
+        if family.strip() or given.strip():
+            return " ".join(given.split()), " ".join(family.split())
+    for line in contents.get("fn", []):
+        return values.split_full_name(_text(line.value))
+    return "", ""
+
+
+def _first(contents: dict[str, list[Any]], name: str) -> str:
+    """The first non-empty value; of ORG, its first component (the company)."""
+    for line in contents.get(name, []):
+        value = line.value
+        if isinstance(value, list | tuple):
+            value = value[0] if value else ""
+        text = " ".join(str(value).split())
+        if text:
+            return text
+    return ""
+
+
+def _birthday(contents: dict[str, list[Any]]) -> Birthday | None:
+    for line in contents.get("bday", []):
+        omit_year = line.params.get("X-APPLE-OMIT-YEAR", [""])[0]
+        found = dates.birthday(_text(line.value), omit_year=omit_year)
+        if found is not None:
+            return found
+    return None
+
+
+def _labels(contents: dict[str, list[Any]]) -> Iterator[str]:
+    for line in contents.get("categories", []):
+        value = line.value
+        # split again at commas: exporters escape the commas between categories (Thunderbird)
+        for category in value if isinstance(value, list) else [str(value)]:
+            yield from str(category).split(",")
+
+
+def _profiles(contents: dict[str, list[Any]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, lines in contents.items():
+        site = SITE_PROPERTIES.get(name.upper())
+        if site is None and name not in ("url", "x-socialprofile", "socialprofile"):
+            continue
+        for line in lines:
+            profile = _profile(line, site)
+            if profile is not None:
+                found.setdefault(*profile)
+    return found
+
+
+def _profile(line: Any, site: str | None) -> tuple[str, str] | None:
+    """A URL, or a handle on a site its property or TYPE names (Apple: x-user=…)."""
+    value = _text(line.value).strip()
+    profile = normalise_profile_url(value)
+    if profile is not None and (site is None or profile[0] != "website"):
+        return profile
+    types = [kind.lower() for kind in line.params.get("TYPE", [])]
+    site = site or next((SITE_TYPES[kind] for kind in types if kind in SITE_TYPES), None)
+    if site is None:
+        return profile
+    handle = line.params.get("X-USER", [value.rpartition(":")[2]])[0]
+    return profile_from_handle(site, handle) or profile
+
+
+def _from_xing(contents: dict[str, list[Any]]) -> bool:
+    if any(name.upper().startswith("X-XING") for name in contents):
+        return True
+    return any("xing" in _text(line.value).lower() for line in contents.get("prodid", []))

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from imports import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("", views.import_list, name="list"),
+    path("new/", views.import_upload, name="upload"),
+    path("<int:pk>/", views.import_detail, name="detail"),
+    path("<int:pk>/progress/", views.import_progress, name="progress"),
+    path("<int:pk>/columns/", views.import_columns, name="columns"),
+    path("<int:pk>/include/", views.import_include, name="include"),
+    path("<int:pk>/pick/", views.import_pick, name="pick"),
+    path("<int:pk>/commit/", views.import_commit, name="commit"),
+    path("<int:pk>/abandon/", views.import_abandon, name="abandon"),
+    path("<int:pk>/undo/", views.import_undo, name="undo"),
+]

@@ -1,0 +1,304 @@
+from __future__ import annotations
+
+import time
+import tracemalloc
+from datetime import date
+
+import pytest
+
+from imports.sources import read_upload
+from imports.sources.csvfiles import FIELDS, suggest_mapping
+from imports.sources.records import Birthday, NeedsMapping, Person, Unreadable
+from tests.imports.sources.helpers import data, errors, kinds, people, read
+
+LINKEDIN_PREAMBLE = (
+    "Notes:\n"
+    '"When exporting your connection data, you may notice that some of the email addresses are missing."\n'
+    "\n"
+)
+LINKEDIN_HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+
+
+def connections(rows: int) -> bytes:
+    lines = [LINKEDIN_PREAMBLE, LINKEDIN_HEADER]
+    lines += [
+        f'Jürgen,Müller-{n},https://www.linkedin.com/in/jm-{n},jm{n}@example.com,"Bauer & Söhne, GmbH",Leitung,22 Dec 2025\n'
+        for n in range(rows)
+    ]
+    return "".join(lines).encode()
+
+
+def mapped(name: str, content: bytes | str) -> tuple[NeedsMapping, list[Person]]:
+    """The one NeedsMapping of a file of no known layout, then its people with the suggestion."""
+    [asked] = read(name, content)
+    assert isinstance(asked, NeedsMapping)
+    return asked, people(name, content, mappings={asked.headers: asked.suggested})
+
+
+def test_it_reads_linkedin_connections_with_the_notes_preamble() -> None:
+    [alex] = people("Connections.csv", data("linkedin__Connections.csv"))
+    assert (alex.first_name, alex.last_name, alex.line) == ("Alex", "Rohrberg", 5)
+    assert (alex.company, alex.position) == ("Schneider Electric", "Software Engineer")
+    assert alex.profiles == {"linkedin": "https://www.linkedin.com/in/alexrohrberg"}
+    assert (alex.connected_on, alex.how_met, alex.emails) == (date(2025, 12, 22), "linkedin", [])
+
+
+def test_it_reads_the_2018_linkedin_form() -> None:
+    content = (
+        "First Name,Last Name,Email Address,Company,Position,Connected On\n"
+        'Anna,Schmidt,anna@example.com,"Stadtwerke Graz",Referentin,"1/8/18, 6:14 PM"\n'
+        "Bert,Klein,,,,12/31/17\n"
+    )
+    anna, bert = people("Connections.csv", content)
+    assert (anna.connected_on, anna.emails, anna.how_met) == (
+        date(2018, 1, 8),
+        ["anna@example.com"],
+        "linkedin",
+    )
+    assert (bert.connected_on, bert.line) == (date(2017, 12, 31), 3)
+
+
+def test_it_reads_linkedin_with_a_bom_and_crlf() -> None:
+    content = "\ufeff" + (LINKEDIN_PREAMBLE + LINKEDIN_HEADER).replace("\n", "\r\n")
+    content += "Zoë,Łukasz,https://de.linkedin.com/in/zoe-l/de,,,,03 Jan 2024\r\n"
+    [zoe] = people("Connections.csv", content.encode())
+    assert (zoe.first_name, zoe.last_name, zoe.line) == ("Zoë", "Łukasz", 5)
+    assert zoe.profiles == {"linkedin": "https://www.linkedin.com/in/zoe-l"}
+    assert zoe.connected_on == date(2024, 1, 3)
+
+
+def test_it_reads_google_legacy_german_values_and_multi_values() -> None:
+    [max_] = people("google.csv", data("contactsio__google_legacy_de.csv"))
+    assert (max_.first_name, max_.last_name) == ("Max", "Mustermann")
+    assert max_.emails[:3] == ["ohnelabel@folker.de", "ohnelabel2@folker.de", "privat@folker-kinzel.de"]
+    assert "business2@folker.de" in max_.emails
+    assert "business 3@golker.de" not in max_.emails  # no address with a space
+    assert max_.phones[:3] == ["Tel10", "Other Phone", "Tel9"]
+    assert max_.notes == "Kommentar ÄÄÄÄÄÄ ääääää ÖÖÖÖÖÖ öööööö ÜÜÜÜÜÜ üüüüüü ßßßßßß"
+    assert max_.labels == ["Importiert am 29.3."]  # not "* myContacts"
+    assert (max_.company, max_.position) == ("Firma", "Position")
+    assert max_.birthday == Birthday(day=31, month=1, year=1972)
+    assert max_.profiles == {"website": "http://www.musterworks.de"}
+    assert max_.how_met == ""
+
+
+def test_it_reads_the_current_google_header() -> None:
+    content = (
+        "First Name,Middle Name,Last Name,Nickname,Birthday,Notes,Labels,E-mail 1 - Label,E-mail 1 - Value,"
+        "Phone 1 - Label,Phone 1 - Value,Organization Name,Organization Title,Website 1 - Label,Website 1 - Value\n"
+        "Lena,,Becker,,--03-15,Vom Stammtisch,* myContacts ::: Kunden ::: * starred,Work,"
+        "Lena@Becker.example ::: lena.b@privat.example,Mobile,+49 170 1111111,SAP SE,Beraterin,"
+        "Profile,https://www.xing.com/profile/Lena_Becker\n"
+    )
+    [lena] = people("contacts.csv", content)
+    assert lena.emails == ["lena@becker.example", "lena.b@privat.example"]
+    assert (lena.labels, lena.birthday) == (["Kunden"], Birthday(day=15, month=3))
+    assert (lena.company, lena.position, lena.phones) == ("SAP SE", "Beraterin", ["+49 170 1111111"])
+    assert lena.profiles == {"xing": "https://www.xing.com/profile/Lena_Becker"}
+
+
+def test_it_reads_a_german_outlook_export_in_cp1252() -> None:
+    content = (
+        '"Anrede","Vorname","Weitere Vornamen","Nachname","Firma","Position","Telefon geschäftlich",'
+        '"Mobiltelefon","E-Mail-Adresse","E-Mail 2: Adresse","Geburtstag","Kategorien","Notizen","Webseite"\r\n'
+        '"Herr","Jürgen","","Weiß","Bäckerei Weiß","Geschäftsführer","+49 30 1234","","j.weiss@example.de",'
+        '"","25.1.1980","Kunden;Nachbarn","Mag Brötchen","www.baeckerei-weiss.de"\r\n'
+        '"Frau","Özlem","","Yılmaz","","","","","","","00.00.0000","","",""\r\n'
+    )
+    jurgen, ozlem = people("outlook.csv", content.replace("ı", "i").encode("cp1252"))
+    assert (jurgen.first_name, jurgen.last_name, jurgen.company) == ("Jürgen", "Weiß", "Bäckerei Weiß")
+    assert (jurgen.position, jurgen.notes) == ("Geschäftsführer", "Mag Brötchen")
+    assert jurgen.birthday == Birthday(day=25, month=1, year=1980)
+    assert jurgen.labels == ["Kunden", "Nachbarn"]
+    assert jurgen.profiles == {"website": "https://www.baeckerei-weiss.de"}
+    assert (ozlem.first_name, ozlem.birthday) == ("Özlem", None)
+
+
+def test_it_reads_english_outlook_dates_and_its_empty_birthdays() -> None:
+    header = "First Name,Last Name,Company,Job Title,E-mail Address,E-mail 2 Address,Mobile Phone,Birthday,Categories\n"
+    content = (
+        header
+        + "Anna,Lee,Contoso,CEO,anna@contoso.com,a.lee@home.example,555-1,1/25/1980,VIP\nBo,Li,,,,,,0/0/00,\n"
+    )
+    anna, bo = people("outlook.csv", content)
+    assert anna.birthday == Birthday(day=25, month=1, year=1980)
+    assert (anna.emails, anna.labels, anna.position) == (
+        ["anna@contoso.com", "a.lee@home.example"],
+        ["VIP"],
+        "CEO",
+    )
+    assert bo.birthday is None
+
+
+def test_it_reads_microsofts_outlook_sample() -> None:
+    found = people("outlook365.csv", data("contactsio__outlook365_desktop.csv"))
+    assert [p.first_name for p in found] == ["Anita", "Anne-Mette", "Dorena", "Kemal", "Shiori", "Max"]
+    assert found[0].birthday == Birthday(day=20, month=1, year=1981)
+    assert (found[5].company, found[5].position) == ("Google", "Chef")
+
+
+def test_it_asks_for_the_columns_of_windows_live_mail_and_reads_them_once_mapped() -> None:
+    asked, [max_] = mapped("wlm.csv", data("contactsio__windows_live_mail_de_semicolon.csv"))
+    suggested = dict(zip(asked.headers, asked.suggested, strict=True))
+    assert suggested["Vorname"] == "first_name"
+    assert suggested["E-Mail-Adresse"] == "email"
+    assert (suggested["Mobiltelefon"], suggested["Fax (privat)"]) == ("phone", "")
+    assert (max_.first_name, max_.last_name, max_.company) == ("Max", "Mustermann", "Firma")
+    assert (max_.emails, max_.notes) == (["privat@folker-kinzel.de"], "Kommentar Äöü")
+
+
+def test_it_reads_a_german_excel_list_with_semicolons() -> None:
+    content = (
+        "Name;Firma;Funktion;E-Mail;Telefon;Geburtstag;Bemerkung;Gruppen;LinkedIn\r\n"
+        "Mustermann, Max;Kanzlei Weiß;Partner;max@kanzlei.example;+49 89 123;29.02.;=SUMME(A1:A3);Kunden;"
+        "linkedin.com/in/max-m\r\n"
+        ';;;;;;;;\r\n"von der Leyen, Ursula";;;;-12;;@home;;\r\n'
+    )
+    asked, [max_, ursula] = mapped("liste.csv", content.encode("cp1252"))
+    assert asked.suggested == (
+        "full_name",
+        "company",
+        "position",
+        "email",
+        "phone",
+        "birthday",
+        "notes",
+        "labels",
+        "linkedin",
+    )
+    assert (max_.first_name, max_.last_name, max_.company, max_.position) == (
+        "Max",
+        "Mustermann",
+        "Kanzlei Weiß",
+        "Partner",
+    )
+    assert (max_.birthday, max_.notes, max_.phones) == (
+        Birthday(day=29, month=2),
+        "=SUMME(A1:A3)",
+        ["+49 89 123"],
+    )
+    assert max_.profiles == {"linkedin": "https://www.linkedin.com/in/max-m"}
+    assert (ursula.last_name, ursula.phones, ursula.notes, ursula.line) == (
+        "von der Leyen",
+        ["-12"],
+        "@home",
+        4,
+    )
+
+
+def test_it_reads_utf16_and_shift_jis() -> None:
+    _asked, [john] = mapped("utf16.csv", data("thunderbird__utf16le_bom.csv"))
+    assert (john.first_name, john.last_name, john.emails) == ("John", "Doe", ["johndoe@host.invalid"])
+    _asked, [nanashi] = mapped("sjis.csv", data("thunderbird__shiftjis.csv"))
+    assert (nanashi.first_name, nanashi.last_name) == ("権兵衛", "名無し")
+
+
+def test_it_keeps_line_breaks_in_quoted_cells_and_counts_physical_lines() -> None:
+    _asked, [one, two] = mapped("export.csv", data("thunderbird__export.csv"))
+    assert (one.line, two.line) == (2, 3)
+    assert two.notes == "here's some unicode text…"
+    content = 'Vorname,Nachname,Notizen\n"Anna","Eins","Zeile 1\r\nZeile 2\nZeile 3"\nBert,Zwei,\n'
+    _asked, [anna, bert] = mapped("notes.csv", content)
+    assert (anna.notes, anna.line, bert.line) == ("Zeile 1\r\nZeile 2\nZeile 3", 2, 5)
+
+
+def test_it_reads_thunderbirds_birth_year_month_and_day_in_latin1() -> None:
+    _asked, [max_] = mapped("tb.csv", data("contactsio__thunderbird_de_latin1.csv"))
+    assert max_.birthday == Birthday(day=31, month=1, year=1972)
+    assert (max_.notes, max_.phones[0]) == ("Kommentar für Maxl", "Tel geschäftlich")
+
+
+def test_it_reads_month_and_day_without_a_year() -> None:
+    content = "First Name,Last Name,Birth Year,Birth Month,Birth Day\nAnna,Eins,,2,29\nBert,Zwei,1980,13,1\n"
+    _asked, [anna, bert] = mapped("tb.csv", content)
+    assert (anna.birthday, bert.birthday) == (Birthday(day=29, month=2), None)
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        ("1,1,1,1,1@host.invalid\n2\t2\t2\n", "no_header"),
+        ("\n\n\n", "empty"),
+        ("Ein Satz ohne Trennzeichen\nund noch einer\n", "no_header"),
+        ("First Name,Last Name\n", "no_rows"),
+        ("Vorname;Nachname\n;\n", "no_rows"),
+        ('Vorname,Nachname\n"Anna,Eins\n' + "x" * 200_000 + "\n", "broken_csv"),
+    ],
+)
+def test_it_refuses_a_csv_without_a_header_or_rows(content: str, code: str) -> None:
+    with pytest.raises(Unreadable) as refused:
+        read("list.csv", content)
+    assert refused.value.code == code
+
+
+def test_it_refuses_the_malformed_mixed_delimiters() -> None:
+    with pytest.raises(Unreadable) as refused:
+        read("mixed.csv", data("thunderbird__tab_comma_mixed.csv"))
+    assert (refused.value.code, refused.value.line) == ("no_header", 1)
+
+
+def test_it_reports_rows_without_a_name_and_skips_empty_rows() -> None:
+    content = LINKEDIN_HEADER + ",,,only@example.com,,,\n,,,,,,\n,,,,SAP,,\nAnna,,,,,,\n"
+    records = read("Connections.csv", content)
+    assert [(e.line, e.code) for e in errors(records)] == [(2, "only_email"), (4, "no_name")]
+    assert errors(records)[0].reason == "This row has an e-mail address but no name."
+    assert [r.first_name for r in records if isinstance(r, Person)] == ["Anna"]
+
+
+def test_it_uses_the_users_mapping_however_the_header_is_spaced() -> None:
+    content = "Wer;Wo\nAnna Eins;SAP\n"
+    chosen = {(" wer ", "WO"): ("full_name", "company", "surplus")}
+    [anna] = people("x.csv", content, mappings=chosen)
+    assert (anna.first_name, anna.last_name, anna.company) == ("Anna", "Eins", "SAP")
+    [bert] = people("x.csv", "Wer;Wo\nBert;Bonn\n", mappings={("Wer", "Wo"): ("first_name", "no such field")})
+    assert (bert.first_name, bert.company) == ("Bert", "")
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Vorname", "first_name"), ("Nachname", "last_name"), ("Name", "full_name"), ("Anzeigename", "full_name"),
+        ("Firma", "company"), ("Unternehmen", "company"), ("Organisation", "company"), ("Position", "position"),
+        ("Funktion", "position"), ("Titel", ""), ("E-Mail", "email"), ("Mail", "email"), ("Telefon", "phone"),
+        ("Mobil", "phone"), ("Handy", "phone"), ("Geburtstag", "birthday"), ("Notizen", "notes"),
+        ("Bemerkung", "notes"), ("Kategorien", "labels"), ("Gruppen", "labels"), ("Webseite", "website"),
+        ("Primary Email", "email"), ("Secondary Email", "email"), ("Work Phone", "phone"),
+        ("Mobile Number", "phone"), ("Birth Year", "birthday"), ("Birth Month", "birthday"), ("Birth Day", "birthday"),
+        ("Fax Number", ""), ("E-mail 1 - Type", ""), ("XING", "xing"), ("LinkedIn-Profil", "linkedin"),
+        ("Connected On", "connected_on"), ("Straße (privat)", ""), ("Job Title", "position"), ("Title", ""),
+    ],
+)  # fmt: skip
+def test_it_suggests_fields_from_german_and_english_headers(header: str, field: str) -> None:
+    assert suggest_mapping([header]) == (field,)
+    assert field in FIELDS
+
+
+def test_it_reads_10000_linkedin_rows_in_well_under_a_second() -> None:
+    content = connections(10_000)
+    started = time.perf_counter()
+    count = sum(1 for _record in read("Connections.csv", content))
+    assert count == 10_000
+    assert time.perf_counter() - started < 1.0
+
+
+def test_it_reads_without_holding_the_file_or_its_rows() -> None:
+    def peak(rows: int) -> int:
+        content = connections(rows)
+        tracemalloc.start()
+        for _record in read_upload("Connections.csv", content):
+            pass
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak
+
+    small, large = peak(2_000), peak(20_000)
+    assert large < 1_000_000  # the 20,000-row file alone is 2.3 MB
+    assert large < small * 2
+
+
+def test_it_reports_a_row_with_only_unmapped_cells() -> None:
+    content = "Vorname;Nachname;Straße\n;;Hauptstraße 1\nAnna;;\n"
+    records = read(
+        "x.csv", content, mappings={("Vorname", "Nachname", "Straße"): ("first_name", "last_name", "")}
+    )
+    assert kinds(records) == [("RowError", 2), ("Person", 3)]

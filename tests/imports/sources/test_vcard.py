@@ -1,0 +1,292 @@
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+
+import pytest
+
+from imports.sources.records import Birthday, Person, RowError, Unreadable
+from imports.sources.vcard import read_vcards
+from tests.imports.sources.helpers import card, data, errors, kinds, people, read
+
+
+def only(name: str, content: bytes | str) -> Person:
+    [person] = people(name, content)
+    return person
+
+
+def test_it_decodes_quoted_printable_umlauts_of_a_21_card() -> None:
+    person = only("v2_1_de.vcf", data("contactsio__v2_1_de.vcf"))
+    assert (person.first_name, person.last_name) == ("Max", "Mustermann")
+    assert (person.company, person.position) == ("Firma", "Position")
+    assert person.emails == [
+        "privat@folker-kinzel.de",
+        "business@folker-kinzel.de",
+        "andere@folker-kinzel.de",
+    ]
+    assert "Tel geschäftlich" in person.phones
+    assert person.birthday == Birthday(day=31, month=1, year=1972)
+    assert person.profiles == {"website": "http://www.privat.de"}
+    assert person.how_met == ""
+
+
+def test_it_joins_a_soft_break_that_falls_inside_one_utf8_character() -> None:
+    # the note breaks `=C3=` / `=B6` (ö) and `=C3=` / `=BC` (ü) across lines
+    person = only("v2_1_de.vcf", data("contactsio__v2_1_de.vcf"))
+    line = "Kommentar ÄÄÄÄÄÄ ääääää ÖÖÖÖÖÖ öööööö ÜÜÜÜÜÜ üüüüüü ßßßßßß"
+    assert person.notes.split("\n") == [line] * 6
+
+
+def test_it_joins_soft_breaks_and_keeps_the_space_after_one() -> None:
+    person = only("complicated.vcf", data("aosp__v21_complicated.vcf"))
+    assert person.notes == (
+        "The following note is the example from RFC 2045.\n"
+        "Now's the time for all folk to come to the aid of their country."
+    )
+    assert (person.first_name, person.last_name, person.company) == ("Forrest", "Gump", "Gump Shrimp Co.")
+    assert person.position == "Shrimp Man"
+
+
+def test_it_reads_shift_jis_values_by_their_charset() -> None:
+    person = only("japanese.vcf", data("aosp__v21_japanese_2.vcf"))
+    assert (person.first_name, person.last_name, person.notes) == ("ロイド1", "安藤", "メモ")
+    several = people("multiple.vcf", data("aosp__v21_multiple_entry.vcf"))
+    assert [(p.last_name, p.line) for p in several] == [
+        ("安藤ロイド3", 1),
+        ("安藤ロイド4", 12),
+        ("安藤ロイド5", 23),
+    ]
+    assert several[0].phones == ["9", "10", "11", "12"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("ezvcard__rfc6350-example.vcf", Birthday(day=3, month=2)),
+        ("sabre__bday_v4_no_year_extended.vcf", Birthday(day=7, month=4)),
+        ("sabre__bday_apple_omit_year_1604.vcf", Birthday(day=7, month=4)),
+        ("sabre__bday_invalid_text.vcf", None),
+    ],
+)
+def test_it_reads_birthdays_without_a_year(name: str, expected: Birthday | None) -> None:
+    person = only(name, data(name))
+    assert person.birthday == expected
+    assert person.has_a_name
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("BDAY:1980-01-25", Birthday(25, 1, 1980)),
+        ("BDAY:19800125", Birthday(25, 1, 1980)),
+        ("BDAY:--0125", Birthday(25, 1)),
+        ("BDAY:--01-25", Birthday(25, 1)),
+        ("BDAY:1980-01-25T10:30:00Z", Birthday(25, 1, 1980)),
+        ("BDAY;VALUE=date-time:19800125T103000", Birthday(25, 1, 1980)),
+        ("BDAY;X-APPLE-OMIT-YEAR=1604:1604-01-25", Birthday(25, 1)),
+        ("BDAY:0000-01-25", Birthday(25, 1)),
+        ("BDAY:1900-01-25", Birthday(25, 1)),
+        ("BDAY:--0229", Birthday(29, 2)),
+        ("BDAY:1604-02-29", Birthday(29, 2)),
+        ("BDAY:2023-02-29", None),
+        ("BDAY:19723101", None),
+        ("BDAY;VALUE=text:circa 1800", None),
+        ("BDAY:", None),
+    ],
+)
+def test_it_reads_each_form_of_a_birthday(line: str, expected: Birthday | None) -> None:
+    assert only("bday.vcf", card("N:Muster;Max", line)).birthday == expected
+
+
+def test_it_ignores_an_impossible_birthday_and_keeps_the_person() -> None:
+    gerda, max_ = people("v4.vcf", data("contactsio__v4_invalid_bday.vcf"))
+    assert (gerda.last_name, gerda.company) == ("Möhrke", "KiTa Öhrdingen")
+    assert (max_.first_name, max_.birthday, max_.position) == ("Max", None, "Gröfaz")
+    assert max_.line == 15
+
+
+def test_it_skips_stray_comment_lines() -> None:
+    person = only("comment.vcf", data("aosp__v21_invalid_comment_line.vcf"))
+    assert person.first_name == "Conference Call"
+    assert person.notes == "This is an (sharp ->#<- sharp) example. This message must NOT be ignored."
+
+
+def test_it_drops_a_broken_photo() -> None:
+    assert only("photo.vcf", data("aosp__v21_malformed_photo.vcf")).last_name == "name"
+
+
+def test_it_reads_the_parent_of_a_nested_21_card_and_leaves_out_the_nested() -> None:
+    person = only("nest.vcf", data("aosp__v21_nest.vcf"))
+    assert (person.last_name, person.phones) == ("parent", ["1"])
+
+
+def test_it_keeps_a_bare_carriage_return_in_a_value_from_breaking_the_card() -> None:
+    one, two = people("export.vcf", data("thunderbird__export_v4.vcf"))
+    assert (one.first_name, one.last_name) == ("contact", "one")
+    assert (two.notes, two.position) == ("here's some unicode text…", '"worker"')
+
+
+def test_it_refuses_cards_with_an_email_but_no_name_and_reads_the_others() -> None:
+    records = read("android.vcf", data("ezvcard__John_Doe_ANDROID.vcf"))
+    assert [(e.line, e.code) for e in errors(records)] == [(1, "only_email"), (6, "only_email")]
+    found = [r for r in records if isinstance(r, Person)]
+    assert [p.last_name for p in found][:1] == ["Ñ Ñ Ñ Ñ"]
+    assert found[2].emails == ["bob@company.com"]  # the QP e-mail without an @ is dropped
+    assert found[2].company == "ÑÑÑÑÑÑÑÑÑÑÑÑ"
+
+
+@pytest.mark.parametrize("bom", [True, False])
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_it_reads_utf16(codec: str, bom: bool) -> None:
+    text = card("N:Müller;Jürgen", "EMAIL:J.Mueller@Example.com")
+    prefix = (codecs.BOM_UTF16_LE if codec.endswith("le") else codecs.BOM_UTF16_BE) if bom else b""
+    person = only("utf16.vcf", prefix + text.encode(codec))
+    assert (person.first_name, person.last_name, person.emails) == (
+        "Jürgen",
+        "Müller",
+        ["j.mueller@example.com"],
+    )
+
+
+def test_it_reads_utf8_with_bom_and_cp1252_without_a_charset() -> None:
+    assert only("bom.vcf", b"\xef\xbb\xbf" + card("N:M\u00fcller;Max").encode()).last_name == "Müller"
+    assert only("ansi.vcf", card("N:M\u00fcller;Max", version="2.1").encode("cp1252")).last_name == "Müller"
+    latin = card("N;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:M=FCller;J=FCrgen", version="2.1")
+    assert only("latin.vcf", latin).first_name == "Jürgen"
+
+
+def test_it_reads_the_complete_cards_of_a_file_cut_off_in_its_last() -> None:
+    text = card("N:Eins;Anna") + card("N:Zwei;Bert") + "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Drei;Cem\r\n"
+    records = read("cut.vcf", text)
+    assert [r.first_name for r in records if isinstance(r, Person)] == ["Anna", "Bert"]
+    assert [(e.line, e.code) for e in errors(records)] == [(9, "card_unclosed")]
+
+
+def test_it_reads_the_next_card_when_one_lacks_its_end() -> None:
+    text = card("N:Eins;Anna").replace("END:VCARD\r\n", "") + card("N:Zwei;Bert")
+    records = read("missing-end.vcf", text)
+    assert kinds(records) == [("RowError", 1), ("Person", 4)]
+
+
+def test_it_makes_a_card_vobject_cannot_read_one_error() -> None:
+    text = card("N:Eins;Anna") + card("N;=x:Zwei;Bert") + card("N:Drei;Cem")
+    records = read("bad.vcf", text)
+    assert kinds(records) == [("Person", 1), ("RowError", 5), ("Person", 9)]
+    assert errors(records)[0].code == "card_unreadable"
+
+
+@pytest.mark.parametrize(
+    ("fn", "expected"),
+    [
+        ("Mustermann, Max", ("Max", "Mustermann")),
+        ("Max Mustermann", ("Max", "Mustermann")),
+        ("Dr. Ursula von der Leyen", ("Ursula", "von der Leyen")),
+        ("Maxl", ("Maxl", "")),
+        ("max@example.com", ("", "")),
+    ],
+)
+def test_it_splits_the_formatted_name_when_n_is_empty(fn: str, expected: tuple[str, str]) -> None:
+    records = read("fn.vcf", card(f"FN:{fn}", "N:;;;;", "EMAIL:max@example.com"))
+    if expected == ("", ""):
+        assert errors(records)[0].code == "only_email"
+    else:
+        [person] = records
+        assert isinstance(person, Person)
+        assert (person.first_name, person.last_name) == expected
+
+
+def test_it_reads_profiles_from_urls_and_social_properties() -> None:
+    person = only(
+        "social.vcf",
+        card(
+            "N:Muster;Max",
+            "item1.URL:https://de.linkedin.com/in/max-muster/de",
+            "URL;TYPE=home:http\\://www.muster.de/",
+            "X-SOCIALPROFILE;type=twitter;x-user=MaxM:x-apple:MaxM",
+            "X-SOCIALPROFILE;TYPE=facebook:https://www.facebook.com/max.muster",
+            "X-XING:https://www.xing.com/profile/Max_Muster",
+        ),
+    )
+    assert person.profiles == {
+        "linkedin": "https://www.linkedin.com/in/max-muster",
+        "website": "http://www.muster.de",
+        "x": "https://x.com/maxm",
+        "facebook": "https://www.facebook.com/max.muster",
+        "xing": "https://www.xing.com/profile/Max_Muster",
+    }
+    assert person.how_met == "xing"
+
+
+def test_it_knows_a_card_of_a_xing_export() -> None:
+    assert only("xing.vcf", card("N:Muster;Max", "X-XING-ID:12345")).how_met == "xing"
+    assert only("other.vcf", card("N:Muster;Max", "PRODID:-//Apple Inc.//iOS 17//EN")).how_met == ""
+
+
+def test_it_reads_emails_phones_company_position_notes_and_labels() -> None:
+    person = only(
+        "full.vcf",
+        card(
+            "N:Muster;Max;;Dr.;",
+            "ORG:Bauer & Söhne GmbH;Vertrieb",
+            "ROLE:Leitung",
+            "EMAIL;TYPE=work:Max@Bauer.example",
+            "EMAIL;TYPE=home:max@bauer.example",
+            "EMAIL:privat@muster.example",
+            "TEL;TYPE=cell:+49 170 1234567",
+            "TEL;VALUE=uri:tel:+49-30-123",
+            "NOTE:Kennt Anna\\, vom Stammtisch\\nRuft gern an",
+            "CATEGORIES:Kunden,Stammtisch,My Contacts",
+        ),
+    )
+    assert (person.company, person.position) == ("Bauer & Söhne GmbH", "Leitung")
+    assert person.emails == ["max@bauer.example", "privat@muster.example"]
+    assert person.phones == ["+49 170 1234567", "+49-30-123"]
+    assert person.notes == "Kennt Anna, vom Stammtisch\nRuft gern an"
+    assert person.labels == ["Kunden", "Stammtisch"]
+
+
+def test_it_yields_card_by_card() -> None:
+    text = card("N:Eins;Anna") + "garbage that is no card\r\n" * 3 + card("N:Zwei;Bert")
+    reader = read_vcards("stream.vcf", text.encode())
+    assert isinstance(reader, Iterator)
+    first = next(reader)
+    assert isinstance(first, Person)
+    assert first.first_name == "Anna"
+    second = next(reader)
+    assert isinstance(second, Person)
+    assert second.line == 8
+
+
+def test_it_refuses_a_file_without_a_card() -> None:
+    with pytest.raises(Unreadable) as refused:
+        read("empty.vcf", "N:Muster;Max\r\nno card here\r\n")
+    assert refused.value.code == "no_cards"
+    assert refused.value.reason.startswith("The file holds no vCard")
+
+
+def test_it_reads_only_what_is_kept_and_a_row_error_is_frozen() -> None:
+    records = read("x.vcf", card("PHOTO;ENCODING=b:" + "A" * 10_000, "N:Muster;Max"))
+    assert [type(r) for r in records] == [Person]
+    with pytest.raises(AttributeError):
+        RowError(file="f", line=1, reason="r").line = 2  # type: ignore[misc]
+
+
+def test_it_keeps_the_commas_exporters_leave_unescaped() -> None:
+    # vobject would keep "Bauer" of "Bauer, Söhne & Co." and "Mustermann" of the name
+    person = only(
+        "commas.vcf",
+        card("FN:Mustermann, Max", "ORG:Bauer, Söhne & Co.;Vertrieb", "NOTE:Anna, Bert, Cem", version="2.1"),
+    )
+    assert (person.first_name, person.last_name) == ("Max", "Mustermann")
+    assert (person.company, person.notes) == ("Bauer, Söhne & Co.", "Anna, Bert, Cem")
+
+
+def test_it_cuts_a_giant_value_and_refuses_a_giant_card() -> None:
+    # vobject takes some 170 bytes of memory per byte of a value it parses
+    person = only("long.vcf", card("N:Muster;Max", "NOTE:" + "x" * 50_000))
+    assert person.notes == "x" * 10_000
+    records = read("huge.vcf", card("N:Muster;Max", *["NOTE:" + "x" * 9_000] * 12) + card("N:Zwei;Bert"))
+    assert [(type(r).__name__, getattr(r, "code", "")) for r in records] == [
+        ("RowError", "card_too_large"),
+        ("Person", ""),
+    ]
