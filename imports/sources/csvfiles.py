@@ -208,8 +208,10 @@ def _record(file: str, line: int, found: dict[str, list[str]], how_met: str) -> 
     if not (first or last):
         first, last = values.split_full_name(_first(found, "full_name"))
     emails = values.emails(_split(found.get("email", [])))
+    if not (first or last) and emails:
+        first, last = values.name_from_email(emails[0])
     if not (first or last):
-        return row_error(file, line, Reason.ONLY_EMAIL if emails else Reason.NO_NAME)
+        return row_error(file, line, Reason.NO_NAME)
     return Person(
         file=file,
         line=line,

@@ -41,7 +41,6 @@ class Reason(StrEnum):
     ZIP_NOTHING = "zip_nothing"
     # a row or a card; the rest of the file is read
     NO_NAME = "no_name"
-    ONLY_EMAIL = "only_email"
     CARD_UNREADABLE = "card_unreadable"
     CARD_UNCLOSED = "card_unclosed"
     CARD_TOO_LARGE = "card_too_large"
@@ -80,7 +79,6 @@ TEXTS: dict[Reason, str] = {
         "The ZIP archive holds no contacts: no .vcf or .csv file, no LinkedIn Connections.csv."
     ),
     Reason.NO_NAME: gettext_noop("This row has neither a name nor an e-mail address."),
-    Reason.ONLY_EMAIL: gettext_noop("This row has an e-mail address but no name."),
     Reason.CARD_UNREADABLE: gettext_noop("This card could not be read."),
     Reason.CARD_UNCLOSED: gettext_noop("This card does not end (END:VCARD is missing)."),
     Reason.CARD_TOO_LARGE: gettext_noop("This card is too large to be one person's (over %(card_kb)s KB)."),

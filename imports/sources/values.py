@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 # Leading and trailing words of a full name that are no part of the first or the last name.
@@ -32,6 +33,17 @@ def split_full_name(text: str) -> tuple[str, str]:
         return words[0], ""
     start = next((i for i in range(1, len(words) - 1) if words[i].lower() in PARTICLES), len(words) - 1)
     return " ".join(words[:start]), " ".join(words[start:])
+
+
+def name_from_email(address: str) -> tuple[str, str]:
+    """(first, last) from an address when a card has nothing else: "max.mustermann@…" is Max
+    Mustermann; "info@…" stays "info". Phones keep such addresses from mails; losing them would
+    lose the person."""
+    local = address.split("@", 1)[0]
+    words = [word for word in re.split(r"[._-]+", local) if word]
+    if len(words) >= 2 and all(word.isalpha() for word in words):
+        return words[0].capitalize(), " ".join(word.capitalize() for word in words[1:])
+    return local, ""
 
 
 def unique(values: Iterable[str]) -> list[str]:

@@ -248,8 +248,10 @@ def _value(value: bytes, encoding: bytes, charset: bytes) -> str:
 def _person(file: str, start: int, contents: dict[str, list[Any]]) -> Person | RowError:
     first, last = _names(contents)
     emails = values.emails(_text(line.value) for line in contents.get("email", []))
+    if not (first or last) and emails:
+        first, last = values.name_from_email(emails[0])
     if not (first or last):
-        return row_error(file, start, Reason.ONLY_EMAIL if emails else Reason.NO_NAME)
+        return row_error(file, start, Reason.NO_NAME)
     profiles = _profiles(contents)
     return Person(
         file=file,

@@ -355,6 +355,16 @@ def test_online_only_once_sorted(
     assert result.since <= at(first or CONNECTED)
 
 
+@pytest.mark.parametrize(("sorting", "expected"), [("pursue", True), ("regular", False), ("loose", False)])
+def test_pursue_asks_for_a_meeting_whatever_the_origin(sorting: str, expected: bool) -> None:
+    """A phone contact (no online origin, no touch) sorted as "pursue": meet within the window."""
+    subject = contact(created_at=at(CONNECTED), how_met="", sorting=sorting, sorted_at=at("2026-01-01 09:00"))
+
+    result = rules.online_only(subject, owner=owner(), now=at("2026-01-15 09:00"))
+
+    assert (result is not None and result.is_due) == expected
+
+
 def test_a_contact_waits_to_be_sorted_only_while_unsorted_and_not_a_strong_tie() -> None:
     assert rules.waits_to_be_sorted(contact(sorting="unsorted", circle=Circle.LOOSE))
     assert not rules.waits_to_be_sorted(contact(sorting="unsorted", circle=Circle.STRONG))

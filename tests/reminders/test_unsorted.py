@@ -189,6 +189,20 @@ def test_the_online_section_selects_what_the_rule_calls_due(
     assert due.network_health([owner], now=berlin(now))[owner.pk].online_backlog == section.total
 
 
+@pytest.mark.parametrize("sorting_", [Sorting.PURSUE, Sorting.REGULAR])
+def test_the_online_section_asks_about_a_pursued_phone_contact(owner: User, sorting_: str) -> None:
+    stored = ContactFactory(owner=owner, circle=Circle.LOOSE, how_met="")
+    Contact.objects.filter(pk=stored.pk).update(
+        created_at=berlin(CONNECTED_TEXT), sorting=sorting_, sorted_at=berlin("2026-01-01 09:00")
+    )
+    now = berlin("2026-01-15 09:00")
+    online = rules.online_only(Contact.objects.get(pk=stored.pk), owner=owner, now=now)
+
+    section = due.section_for(owner, Reminder.ONLINE_ONLY, now=now)
+
+    assert section.total == int(online is not None and online.is_due) == int(sorting_ == Sorting.PURSUE)
+
+
 # ---------------------------------------------------------------- the kept page follows
 
 
