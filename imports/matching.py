@@ -15,7 +15,7 @@ contact's value by default).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -36,23 +36,61 @@ IDENTIFYING_PROFILES = ("linkedin", "xing")
 SCALARS = ("first_name", "last_name", "company", "position")
 
 
-@dataclass
+@dataclass(slots=True, frozen=True)
+class Identity:
+    """What tells one person from another, in little memory: a row's (or a contact's) certain
+    evidence, its name, and what would contradict a match (profiles, birthday)."""
+
+    evidence: frozenset[tuple[str, str]]
+    names: frozenset[str]
+    name_key: str
+    profiles: tuple[str, str]  # LinkedIn, XING
+    birthday: tuple[int, int] | None
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Identity:
+        profiles = data.get("profiles", {})
+        found = {("email", e) for e in data.get("emails", [])}
+        found |= {("phone", p) for p in data.get("phones", [])}
+        found |= {("profile", profiles[k]) for k in IDENTIFYING_PROFILES if profiles.get(k)}
+        name_key = fold_loose(f"{data.get('first_name', '')} {data.get('last_name', '')}")
+        birthday = data.get("birthday")
+        return cls(
+            evidence=frozenset(found),
+            names=frozenset(name_key.split()),
+            name_key=name_key,
+            profiles=(profiles.get("linkedin", ""), profiles.get("xing", "")),
+            birthday=(birthday[0], birthday[1]) if birthday else None,
+        )
+
+    def joined(self, other: Identity) -> Identity:
+        """One person's identity from two of its rows: evidence of both, the first's name."""
+        return Identity(
+            evidence=self.evidence | other.evidence,
+            names=self.names,
+            name_key=self.name_key,
+            profiles=(self.profiles[0] or other.profiles[0], self.profiles[1] or other.profiles[1]),
+            birthday=self.birthday or other.birthday,
+        )
+
+    def contradicts(self, other: Identity) -> bool:
+        """Surely two people, whatever else they share: names with no word in common (a
+        company's switchboard number or info@ address is shared by many), two different
+        LinkedIn or XING profiles, or two different birthdays."""
+        if self.names and other.names and not self.names & other.names:
+            return True
+        for mine, theirs in zip(self.profiles, other.profiles, strict=True):
+            if mine and theirs and mine != theirs:
+                return True
+        return bool(self.birthday and other.birthday and self.birthday != other.birthday)
+
+
+@dataclass(slots=True)
 class _Person:
-    """A row, or several folded into one, with its evidence."""
+    """A row, or several folded into one."""
 
     rows: list[int]
-    data: dict[str, Any]
-
-    def evidence(self) -> set[tuple[str, str]]:
-        found = {("email", e) for e in self.data.get("emails", [])}
-        found |= {("phone", p) for p in self.data.get("phones", [])}
-        profiles = self.data.get("profiles", {})
-        found |= {("profile", profiles[k]) for k in IDENTIFYING_PROFILES if profiles.get(k)}
-        return found
-
-    @property
-    def name_key(self) -> str:
-        return fold_loose(f"{self.data.get('first_name', '')} {self.data.get('last_name', '')}")
+    identity: Identity
 
 
 def merge_data(first: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
@@ -71,25 +109,6 @@ def merge_data(first: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _name_words(data: dict[str, Any]) -> set[str]:
-    return set(fold_loose(f"{data.get('first_name', '')} {data.get('last_name', '')}").split())
-
-
-def contradicts(one: dict[str, Any], other: dict[str, Any]) -> bool:
-    """Whether two descriptions are surely two people, whatever else they share: names with
-    no word in common (a company's switchboard number or info@ address is shared by many),
-    two different LinkedIn or XING profiles, or two different birthdays."""
-    names, other_names = _name_words(one), _name_words(other)
-    if names and other_names and not names & other_names:
-        return True
-    for key in IDENTIFYING_PROFILES:
-        a, b = one.get("profiles", {}).get(key), other.get("profiles", {}).get(key)
-        if a and b and a != b:
-            return True
-    a, b = one.get("birthday"), other.get("birthday")
-    return bool(a and b and a[:2] != b[:2])
-
-
 def normalise(data: dict[str, Any], *, region: str) -> dict[str, Any]:
     """Phones to E.164 (the user's region for numbers without a country code); a number that
     cannot be read is kept as text, never dropped."""
@@ -102,40 +121,45 @@ def normalise(data: dict[str, Any], *, region: str) -> dict[str, Any]:
     return {**data, "phones": list(dict.fromkeys(phones)), "invalid_phones": invalid}
 
 
-def fold_upload(rows: Iterable[tuple[int, dict[str, Any]]]) -> list[_Person]:
-    """The upload's rows as people: rows sharing certain evidence, or an uncontradicted
-    name, are one person (in the order of their first row)."""
-    people: list[_Person] = []
-    by_key: dict[tuple[str, str], _Person] = {}
-    by_name: dict[str, list[_Person]] = defaultdict(list)
-    for row_id, data in rows:
-        person = _Person([row_id], data)
-        found = [
-            by_key[key]
-            for key in person.evidence()
-            if key in by_key and not contradicts(by_key[key].data, data)
-        ]
-        target = found[0] if found else None
-        if target is None and person.name_key:
-            target = next((p for p in by_name[person.name_key] if not contradicts(p.data, data)), None)
+class _Folding:
+    """The upload's rows as people, a row at a time: rows sharing certain evidence, or an
+    uncontradicted name, are one person (in the order of their first row)."""
+
+    def __init__(self) -> None:
+        self.people: list[_Person] = []
+        self.by_key: dict[tuple[str, str], _Person] = {}
+        self.by_name: dict[str, list[_Person]] = defaultdict(list)
+
+    def add(self, row_id: int, identity: Identity) -> None:
+        target = next(
+            (
+                self.by_key[key]
+                for key in identity.evidence
+                if key in self.by_key and not self.by_key[key].identity.contradicts(identity)
+            ),
+            None,
+        )
+        if target is None and identity.name_key:
+            named = self.by_name[identity.name_key]
+            target = next((p for p in named if not p.identity.contradicts(identity)), None)
         if target is None:
-            people.append(person)
-            target = person
+            target = _Person([row_id], identity)
+            self.people.append(target)
         else:
             target.rows.append(row_id)
-            target.data = merge_data(target.data, data)
-        for key in target.evidence():
-            by_key.setdefault(key, target)
-        if person.name_key and target not in by_name[person.name_key]:
-            by_name[person.name_key].append(target)
-    return people
+            target.identity = target.identity.joined(identity)
+        for key in identity.evidence:
+            self.by_key.setdefault(key, target)
+        if identity.name_key and target not in self.by_name[identity.name_key]:
+            self.by_name[identity.name_key].append(target)
 
 
 @dataclass
 class _Existing:
-    """The owner's contacts by their evidence, read in four queries."""
+    """The owner's contacts by their evidence, read in three queries."""
 
     contacts: dict[int, Contact] = field(default_factory=dict)
+    identities: dict[int, Identity] = field(default_factory=dict)
     emails: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     phones: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     by_key: dict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -144,50 +168,51 @@ class _Existing:
     @classmethod
     def of(cls, owner_id: int) -> _Existing:
         existing = cls()
-        for contact in Contact.objects.filter(owner_id=owner_id):
-            existing.contacts[contact.pk] = contact
-            existing.by_name[fold_loose(contact.name)].add(contact.pk)
-            for key, url in profiles_of(contact).items():
-                if key in IDENTIFYING_PROFILES:
-                    existing.by_key["profile", url].add(contact.pk)
         for contact_id, address in ContactEmail.objects.filter(contact__owner_id=owner_id).values_list(
             "contact_id", "address"
         ):
             existing.emails[contact_id].append(address.lower())
-            existing.by_key["email", address.lower()].add(contact_id)
         for contact_id, number in ContactPhone.objects.filter(contact__owner_id=owner_id).values_list(
             "contact_id", "number"
         ):
             existing.phones[contact_id].append(number)
-            existing.by_key["phone", number].add(contact_id)
+        for contact in Contact.objects.filter(owner_id=owner_id):
+            identity = Identity.of(
+                {
+                    "first_name": contact.first_name,
+                    "last_name": contact.last_name,
+                    "emails": existing.emails[contact.pk],
+                    "phones": existing.phones[contact.pk],
+                    "profiles": profiles_of(contact),
+                    "birthday": _birthday(contact),
+                }
+            )
+            existing.contacts[contact.pk] = contact
+            existing.identities[contact.pk] = identity
+            existing.by_name[identity.name_key].add(contact.pk)
+            for key in identity.evidence:
+                existing.by_key[key].add(contact.pk)
         return existing
 
-    def described(self, contact_id: int) -> dict[str, Any]:
-        contact = self.contacts[contact_id]
-        return {
-            "first_name": contact.first_name,
-            "last_name": contact.last_name,
-            "profiles": profiles_of(contact),
-            "birthday": _birthday(contact),
-        }
-
-    def match(self, person: _Person) -> tuple[Contact | None, str]:
-        certain: dict[int, str] = {}
-        for kind, value in sorted(person.evidence()):
-            for contact_id in self.by_key.get((kind, value), ()):
-                if not contradicts(self.described(contact_id), person.data):
-                    certain.setdefault(contact_id, kind)
+    def match(self, identity: Identity) -> tuple[Contact | None, str]:
+        """The contact with certain evidence (the oldest, if several), else the one contact of
+        that name; nothing where the name is shared by several."""
+        certain = sorted(
+            (contact_id, kind)
+            for kind, value in identity.evidence
+            for contact_id in self.by_key.get((kind, value), ())
+            if not self.identities[contact_id].contradicts(identity)
+        )
         if certain:
-            contact_id = min(certain)
-            return self.contacts[contact_id], certain[contact_id]
-        named = [
-            self.contacts[pk]
-            for pk in self.by_name.get(person.name_key, ())
-            if not contradicts(self.described(pk), person.data)
-        ]
-        if len(named) == 1 and person.name_key:
-            return named[0], "name"
-        return None, ""
+            contact_id, kind = certain[0]
+            return self.contacts[contact_id], kind
+        named = []
+        for contact_id in self.by_name.get(identity.name_key, ()) if identity.name_key else ():
+            if not self.identities[contact_id].contradicts(identity):
+                named.append(contact_id)
+                if len(named) > 1:
+                    return None, ""
+        return (self.contacts[named[0]], "name") if named else (None, "")
 
 
 def profiles_of(contact: Contact) -> dict[str, str]:
@@ -254,45 +279,99 @@ def _differs(name: str, now: Any, imported: Any) -> bool:
     return fold(str(now)) != fold(str(imported))
 
 
+# Rows read and written per query while matching.
+CHUNK = 1000
+WRITTEN = ["data", "status", "folded_into", "contact", "evidence", "adds", "conflicts", "touches"]
+
+
 def match_rows(upload: Import) -> None:
-    """Fold the upload's people and match each; the rows say what committing would do."""
-    region = upload.owner.phone_region
-    rows = ImportRow.objects.filter(upload=upload).exclude(status=RowStatus.ERROR)
-    normalised = {row_id: normalise(data, region=region) for row_id, data in rows.values_list("pk", "data")}
-    people = fold_upload(normalised.items())
+    """Fold the upload's people and match each; the rows say what committing would do.
+
+    Memory holds each row's `Identity`, not its data: the data is read again only for the
+    people who match a contact (what would change) or who stand for several rows, and only
+    the rows that differ from a plain new person are written back.
+    """
+    folding = _fold(upload)
     existing = _Existing.of(upload.owner_id)
     days = staged_days(upload)
     logged = logged_days(upload.owner_id, upload.owner.zone)
-    updated: list[ImportRow] = []
-    for person in people:
+    outcome: dict[int, dict[str, Any]] = {}
+    matched: list[tuple[_Person, Contact]] = []
+    for person in folding.people:
         first, *others = person.rows
-        contact, evidence = existing.match(person)
-        row = ImportRow(
-            pk=first, data=normalised[first], folded_into=None, contact=contact, evidence=evidence
-        )
-        row.status = RowStatus.MATCH if contact else RowStatus.NEW
-        row.adds, row.conflicts = changes(contact, person.data, existing) if contact else ({}, {})
-        row.touches = len(touch_days(person.rows, contact, days, logged))
-        updated.append(row)
+        contact, evidence = existing.match(person.identity)
+        touches = len(touch_days(person.rows, contact, days, logged))
+        if contact is not None:
+            matched.append((person, contact))
+            outcome[first] = {"status": RowStatus.MATCH, "contact": contact, "evidence": evidence}
+        if touches:
+            outcome.setdefault(first, {})["touches"] = touches
         for pk in others:
-            updated.append(
-                ImportRow(
-                    pk=pk,
-                    data=normalised[pk],
-                    status=RowStatus.DUPLICATE,
-                    folded_into_id=first,
-                    contact=None,
-                    evidence="",
-                    adds={},
-                    conflicts={},
-                    touches=0,
-                )
-            )
-    ImportRow.objects.bulk_update(
-        updated,
-        ["data", "status", "folded_into", "contact", "evidence", "adds", "conflicts", "touches"],
-        batch_size=500,
-    )
+            outcome[pk] = {"status": RowStatus.DUPLICATE, "folded_into_id": first}
+    for (person, contact), data in zip(matched, _merged(p for p, _c in matched), strict=True):
+        outcome[person.rows[0]]["adds"], outcome[person.rows[0]]["conflicts"] = changes(
+            contact, data, existing
+        )
+    _write(outcome)
+
+
+def _fold(upload: Import) -> _Folding:
+    """Each row's phones normalised (written back where they changed), and the rows folded."""
+    region = upload.owner.phone_region
+    folding, batch = _Folding(), []
+    rows = ImportRow.objects.filter(upload=upload).exclude(status=RowStatus.ERROR).order_by("pk")
+    for row_id, data in rows.values_list("pk", "data").iterator(chunk_size=CHUNK):
+        clean = normalise(data, region=region)
+        if clean != data:
+            batch.append((row_id, clean))
+        folding.add(row_id, Identity.of(clean))
+        if len(batch) >= CHUNK:
+            _write_data(batch)
+            batch = []
+    _write_data(batch)
+    return folding
+
+
+def _write_data(batch: list[tuple[int, dict[str, Any]]]) -> None:
+    rows = ImportRow.objects.in_bulk([pk for pk, _data in batch])
+    for pk, data in batch:
+        rows[pk].data = data
+    _upsert(list(rows.values()), ["data"])
+
+
+def _upsert(rows: list[ImportRow], fields: list[str]) -> None:
+    """Rows written back by primary key in one INSERT … ON CONFLICT per chunk (bulk_update's
+    CASE per field and row costs seconds at ten thousand rows)."""
+    if rows:
+        ImportRow.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["id"], update_fields=fields, batch_size=CHUNK
+        )
+
+
+def _merged(people: Iterable[_Person]) -> Iterator[dict[str, Any]]:
+    """Each person's data, its rows merged, read a chunk of people at a time."""
+    people = list(people)
+    for start in range(0, len(people), CHUNK):
+        chunk = people[start : start + CHUNK]
+        data = dict(
+            ImportRow.objects.filter(pk__in=[pk for p in chunk for pk in p.rows]).values_list("pk", "data")
+        )
+        for person in chunk:
+            merged = data[person.rows[0]]
+            for pk in person.rows[1:]:
+                merged = merge_data(merged, data[pk])
+            yield merged
+
+
+def _write(outcome: dict[int, dict[str, Any]]) -> None:
+    """The rows that differ from a plain new person: matches, duplicates, rows with touches."""
+    ids = sorted(outcome)
+    for start in range(0, len(ids), CHUNK):
+        rows = ImportRow.objects.in_bulk(ids[start : start + CHUNK])
+        for pk, row in rows.items():
+            for name, value in outcome[pk].items():
+                setattr(row, name, value)
+        _upsert(list(rows.values()), WRITTEN)
 
 
 def staged_days(upload: Import) -> dict[int, dict[date, int]]:

@@ -21,6 +21,7 @@ SOURCES = [
     "reminders",
     "privacy",
     "coaching",
+    "imports",
     "templates",
     "locale",
 ]

@@ -1,5 +1,5 @@
 """`manage.py bench_imports` (run by `make bench` after `bench`): a 10,000-row LinkedIn
-Connections.csv read to its preview, and committed, for a user who already has 1,000 contacts;
+Connections.csv read to its preview, and committed, for a user who already has the file's first 1,000 people as contacts;
 and the reading's peak memory, in a process of its own, at 10,000 and at 40,000 rows (streamed:
 it must not grow with the file). The last line of the output is one JSON object.
 """
@@ -48,12 +48,13 @@ PREAMBLE = 'Notes:\n"When exporting your connection data, you may notice that so
 HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
 
 
-def connections_csv(rows: int, *, seed: int = 7) -> bytes:
-    """A LinkedIn export of `rows` distinct people (each its own profile URL), a third with e-mail."""
-    pick = random.Random(seed)
+def connections_csv(rows: int) -> bytes:
+    """A LinkedIn export of `rows` distinct people (each its own profile URL), a third with
+    e-mail; the first N rows of any size are the same N people."""
     lines = [PREAMBLE, HEADER]
     start = date(2012, 1, 1)
     for n in range(rows):
+        pick = random.Random(n)
         first, last = pick.choice(FIRST), pick.choice(LAST)
         email = f"{first.lower()}.{n}@beispiel.example" if n % 3 == 0 else ""
         day = start + timedelta(days=pick.randrange(5000))
@@ -93,7 +94,7 @@ class Command(BaseCommand):
     def fresh_user(self) -> User:
         User.objects.filter(email=BENCH_USER).delete()
         user = User.objects.create_user(email=BENCH_USER, password=None)
-        existing = connections_csv(EXISTING, seed=1)
+        existing = connections_csv(EXISTING)  # the file's first thousand: matched by their profiles
         upload = reading.read(
             pipeline.start(user, [("existing.csv", existing)], now=timezone.now(), enqueue=lambda pk: None)
         )
@@ -105,7 +106,7 @@ class Command(BaseCommand):
         """The preview of `rows` rows in a fresh process: its peak resident memory in MB."""
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "Connections.csv"
-            path.write_bytes(connections_csv(rows, seed=rows))
+            path.write_bytes(connections_csv(rows))
             script = (
                 "import resource, django; django.setup();"
                 "from django.core.management import call_command;"
