@@ -64,18 +64,23 @@ def delete_touch(touchpoint: Touchpoint) -> None:
         _after_change(locked)
 
 
+def _lock_all(contact_ids: list[int]) -> None:
+    """Lock many contacts' rows, in id order so that two bulk changes cannot deadlock."""
+    for start in range(0, len(contact_ids), SUMMARIES_BATCH_SIZE):
+        list(
+            Contact.objects.select_for_update()
+            .filter(pk__in=contact_ids[start : start + SUMMARIES_BATCH_SIZE])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
 def log_in_bulk(touchpoints: list[Touchpoint], *, batch_size: int = 500) -> list[Touchpoint]:
     """Log many touches at once (an import): their contacts locked in id order, the touches
     written, and each contact's summary and R1 milestone brought in step, as `log_touch` does."""
     contact_ids = sorted({touchpoint.contact_id for touchpoint in touchpoints})
     with transaction.atomic():
-        for start in range(0, len(contact_ids), SUMMARIES_BATCH_SIZE):
-            list(
-                Contact.objects.select_for_update()
-                .filter(pk__in=contact_ids[start : start + SUMMARIES_BATCH_SIZE])
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
+        _lock_all(contact_ids)
         created = Touchpoint.objects.bulk_create(touchpoints, batch_size=batch_size)
         after_bulk_create(contact_ids)
     return created
@@ -87,13 +92,7 @@ def delete_in_bulk(touchpoint_ids: Iterable[int]) -> int:
     ids = list(touchpoint_ids)
     with transaction.atomic():
         contact_ids = sorted(set(Touchpoint.objects.filter(pk__in=ids).values_list("contact_id", flat=True)))
-        for start in range(0, len(contact_ids), SUMMARIES_BATCH_SIZE):
-            list(
-                Contact.objects.select_for_update()
-                .filter(pk__in=contact_ids[start : start + SUMMARIES_BATCH_SIZE])
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
+        _lock_all(contact_ids)
         deleted, _per_model = Touchpoint.objects.filter(pk__in=ids).delete()
         refresh_summaries(contact_ids)
     return deleted

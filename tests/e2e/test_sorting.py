@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contacts.models import Circle, Contact, Sorting, Stage
-from tests.e2e.conftest import browser, log_in, page  # noqa: F401 (the fixtures)
+from tests.e2e.conftest import log_in
 from tests.factories import ContactFactory, UserFactory, strong_ties
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ def no_sideways_scroll(tab: Any) -> None:
     assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), tab.url
 
 
-def test_sorting_imported_contacts(page: Any, live_server: Any) -> None:  # noqa: F811 (the fixture)
+def test_sorting_imported_contacts(page: Any, live_server: Any) -> None:
     email = f"sortieren-{page.viewport_size['width']}@netzwerk.test"
     owner = UserFactory(email=email)
     ContactFactory.create_batch(
