@@ -23,7 +23,9 @@ def read(owner: User, *files: tuple[str, bytes | str], now: datetime | None = No
         # the columns suggested from the header, as the mapping form offers them
         suggested = upload.report["suggested"]
         chosen = {f.pk: suggested[f.name] for f in upload.files.filter(headers__isnull=False)}
-        upload = reading.read(pipeline.choose_columns(upload, chosen, now=timezone.now(), enqueue=lambda pk: None))
+        upload = reading.read(
+            pipeline.choose_columns(upload, chosen, now=timezone.now(), enqueue=lambda pk: None)
+        )
     return upload
 
 

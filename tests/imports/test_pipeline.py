@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from contacts.models import Circle, Contact, Sorting, Stage
 from imports import commit, undo
@@ -330,3 +332,16 @@ def test_people_sharing_a_switchboard_number_stay_apart(owner: User) -> None:
 
     found = report(upload)
     assert (found.new, found.duplicates_in_upload) == (2, 1)
+
+
+def test_a_formula_in_a_cell_is_kept_as_text_and_exported_escaped(owner: User, client: Client) -> None:
+    evil = LINKEDIN.replace("Bauer & Söhne GmbH", '"=HYPERLINK(""http://evil.example"",""x"")"')
+    imported(owner, ("Connections.csv", evil))
+    contact = Contact.objects.get(owner=owner, last_name="Schröder")
+    assert contact.company == '=HYPERLINK("http://evil.example","x")'
+
+    client.force_login(owner)
+    exported = b"".join(client.get(reverse("contacts:export_csv")).streaming_content).decode("utf-8-sig")
+
+    assert "'=HYPERLINK" in exported
+    assert "\n=HYPERLINK" not in exported and ";=HYPERLINK" not in exported and ",=HYPERLINK" not in exported
