@@ -158,7 +158,9 @@ def seed(user: User, marker: str) -> Seeded:
     return Seeded(user=user, contact=contact, touch=touch, strings=strings, secrets=secrets)
 
 
-def _seed_import(user: User, marker: str, contact: Contact, touch: Touchpoint, tag: Any, email: Any, phone: Any) -> None:
+def _seed_import(
+    user: User, marker: str, contact: Contact, touch: Touchpoint, tag: Any, email: Any, phone: Any
+) -> None:
     """An import in its preview (a file, a row, a staged touch) and one that changed `contact`."""
     upload = Import.objects.create(owner=user, status=Import.Status.PREVIEW)
     ImportFile.objects.create(upload=upload, name=f"{marker}.vcf", content=b"BEGIN:VCARD", size=11)
@@ -170,7 +172,9 @@ def _seed_import(user: User, marker: str, contact: Contact, touch: Touchpoint, t
         status="match",
         contact=contact,
     )
-    StagedTouch.objects.create(row=row, happened_at=timezone.now(), initiated_by="me", note=f"{marker} schrieb")
+    StagedTouch.objects.create(
+        row=row, happened_at=timezone.now(), initiated_by="me", note=f"{marker} schrieb"
+    )
     ColumnMapping.objects.create(owner=user, header_key=f"{marker}-header", fields=["first_name"])
     done = Import.objects.create(owner=user, status=Import.Status.COMMITTED)
     record = ImportedContact.objects.create(upload=done, contact=contact, created=False)
