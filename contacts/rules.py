@@ -119,6 +119,12 @@ def online_window_start(contact: Contact) -> datetime:
     return max(since, utc(contact.sorted_at)) if contact.sorted_at is not None else since
 
 
+# R1 and the import: of the imported contacts only those the user chose to pursue are asked
+# about a meeting (a strong tie was chosen too); sorted as anything else, or not yet sorted,
+# their other rules speak for them. Contacts added by hand (no sorting) are asked as before.
+ASKED_TO_MEET = frozenset({Sorting.NONE, Sorting.PURSUE})
+
+
 def online_only(contact: Contact, *, owner: User, now: datetime) -> OnlineOnly | None:
     """Known only online: no personal touch yet, and met online or touched only digitally.
 
@@ -128,7 +134,7 @@ def online_only(contact: Contact, *, owner: User, now: datetime) -> OnlineOnly |
     """
     if contact.is_archived or contact.first_personal_touch_at is not None:
         return None
-    if waits_to_be_sorted(contact) or contact.sorting == Sorting.LOOSE:
+    if contact.sorting not in ASKED_TO_MEET and not contact.is_strong_tie:
         return None
     met_online = contact.how_met in ONLINE_CHANNELS
     only_digital = contact.touch_count > 0 and contact.personal_touch_count == 0

@@ -73,16 +73,17 @@ class Identity:
             birthday=self.birthday or other.birthday,
         )
 
-    def contradicts(self, other: Identity) -> bool:
-        """Surely two people, whatever else they share: names with no word in common (a
-        company's switchboard number or info@ address is shared by many), two different
-        LinkedIn or XING profiles, or two different birthdays."""
+    def contradicts(self, other: Identity, *, by_name: bool = False) -> bool:
+        """Surely two people: names with no word in common (a company's switchboard number or
+        info@ address is shared by many), or two different LinkedIn or XING profiles; for a
+        match by name alone also two different birthdays (with a shared e-mail, phone or
+        profile a different birthday is a typo to settle in the preview, not another person)."""
         if self.names and other.names and not self.names & other.names:
             return True
         for mine, theirs in zip(self.profiles, other.profiles, strict=True):
             if mine and theirs and mine != theirs:
                 return True
-        return bool(self.birthday and other.birthday and self.birthday != other.birthday)
+        return by_name and bool(self.birthday and other.birthday and self.birthday != other.birthday)
 
 
 @dataclass(slots=True)
@@ -141,7 +142,7 @@ class _Folding:
         )
         if target is None and identity.name_key:
             named = self.by_name[identity.name_key]
-            target = next((p for p in named if not p.identity.contradicts(identity)), None)
+            target = next((p for p in named if not p.identity.contradicts(identity, by_name=True)), None)
         if target is None:
             target = _Person([row_id], identity)
             self.people.append(target)
@@ -208,7 +209,7 @@ class _Existing:
             return self.contacts[contact_id], kind
         named = []
         for contact_id in self.by_name.get(identity.name_key, ()) if identity.name_key else ():
-            if not self.identities[contact_id].contradicts(identity):
+            if not self.identities[contact_id].contradicts(identity, by_name=True):
                 named.append(contact_id)
                 if len(named) > 1:
                     return None, ""

@@ -123,6 +123,7 @@ class ColumnMapping(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     header_key = models.CharField(max_length=64)
+    headers = models.JSONField(default=list)
     fields = models.JSONField()
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -76,7 +76,7 @@ def choose_columns(
             ColumnMapping.objects.update_or_create(
                 owner=upload.owner,
                 header_key=header_key(upload_file.headers or []),
-                defaults={"fields": fields},
+                defaults={"fields": fields, "headers": upload_file.headers or []},
             )
         upload.status = Import.Status.READING
         upload.reading_since = now

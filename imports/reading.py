@@ -93,16 +93,14 @@ def read(upload: Import) -> Import:
 
 
 def _mappings(owner: User, files: list[ImportFile]) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Chosen columns of this upload's files, else those remembered for the same header."""
-    found: dict[tuple[str, ...], tuple[str, ...]] = {}
-    remembered = {m.header_key: m.fields for m in ColumnMapping.objects.filter(owner=owner)}
+    """The columns the owner chose before, by header (a file of the same layout is read with
+    them at once), and those chosen for this upload's files."""
+    found = {
+        tuple(m.headers): tuple(m.fields) for m in ColumnMapping.objects.filter(owner=owner) if m.headers
+    }
     for upload_file in files:
-        if upload_file.headers is None:
-            continue
-        headers = tuple(upload_file.headers)
-        chosen = upload_file.mapping or remembered.get(header_key(headers))
-        if chosen:
-            found[headers] = tuple(chosen)
+        if upload_file.headers is not None and upload_file.mapping:
+            found[tuple(upload_file.headers)] = tuple(upload_file.mapping)
     return found
 
 

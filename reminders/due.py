@@ -540,15 +540,17 @@ def _prospects(users: Sequence[User], now: datetime) -> _Filter:
 
 def _online_only(users: Sequence[User], now: datetime) -> _Filter:
     """R1: known only online past the window (from first contact, or from sorting if later):
-    arrange a call or a meeting, longest waiting first. Not once sorted as "keep loose"; always
-    once sorted as "pursue", whatever the origin."""
+    arrange a call or a meeting, longest waiting first. Of the imported, only those sorted as
+    "pursue" (whatever their origin) and strong ties (rules.ASKED_TO_MEET)."""
     channels = sorted(ONLINE_CHANNELS)
+    asked = sorted(rules.ASKED_TO_MEET)
     return _Filter(
-        f"first_personal_touch_at IS NULL AND sorting <> %s AND (how_met IN ({_placeholders(channels)}) "
+        f"first_personal_touch_at IS NULL AND (sorting IN ({_placeholders(asked)}) OR circle = %s) "
+        f"AND (how_met IN ({_placeholders(channels)}) "
         "OR sorting = %s OR (touch_count > 0 AND personal_touch_count = 0)) "
         "AND (created_at <= online_due_before OR first_touch_at <= online_due_before) "
         "AND (sorted_at IS NULL OR sorted_at <= online_due_before)",
-        [Sorting.LOOSE.value, *channels, Sorting.PURSUE.value],
+        [*asked, Circle.STRONG.value, *channels, Sorting.PURSUE.value],
         order="first_contact, id",
     )
 

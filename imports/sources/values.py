@@ -37,13 +37,13 @@ def split_full_name(text: str) -> tuple[str, str]:
 
 def name_from_email(address: str) -> tuple[str, str]:
     """(first, last) from an address when a card has nothing else: "max.mustermann@…" is Max
-    Mustermann; "info@…" stays "info". Phones keep such addresses from mails; losing them would
-    lose the person."""
+    Mustermann; "info@firma.de" is named by the whole address. Phones keep such addresses from
+    mails; losing them would lose the person."""
     local = address.split("@", 1)[0]
     words = [word for word in re.split(r"[._-]+", local) if word]
     if len(words) >= 2 and all(word.isalpha() for word in words):
         return words[0].capitalize(), " ".join(word.capitalize() for word in words[1:])
-    return local, ""
+    return "", address
 
 
 def unique(values: Iterable[str]) -> list[str]:

@@ -321,8 +321,10 @@ ONLINE_SORTED_CASES = [
     ("unsorted", Circle.LOOSE, "2019-05-01 09:00", None, "2026-01-15 09:00", None),
     ("pursue", Circle.LOOSE, None, "2026-01-01 09:00", "2026-01-15 08:59", "waiting"),  # from sorting
     ("pursue", Circle.LOOSE, None, "2026-01-01 09:00", "2026-01-15 09:00", "due"),
-    ("regular", Circle.REGULAR, "2019-05-01 09:00", "2026-01-01 09:00", "2026-01-15 09:00", "due"),
-    ("prospect", Circle.LOOSE, "2019-05-01 09:00", "2026-01-01 09:00", "2026-01-14 09:00", "waiting"),
+    ("pursue", Circle.LOOSE, "2019-05-01 09:00", "2026-01-01 09:00", "2026-01-15 09:00", "due"),
+    # sorted as anything but "pursue": their own rules speak for them, not R1
+    ("regular", Circle.REGULAR, "2019-05-01 09:00", "2026-01-01 09:00", "2026-01-15 09:00", None),
+    ("prospect", Circle.LOOSE, "2019-05-01 09:00", "2026-01-01 09:00", "2026-01-14 09:00", None),
     ("loose", Circle.LOOSE, None, "2026-01-01 09:00", "2026-06-01 09:00", None),  # kept loose: not pursued
     # a strong tie never waits (promoting it was the decision): the window counts from 2018
     ("unsorted", Circle.STRONG, None, None, "2026-01-15 09:00", "due"),

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts.models import Circle, Contact, Sorting, Stage
-from imports import commit, undo
+from imports import commit, pipeline, reading, undo
 from imports.models import Import, ImportRow, RowStatus
 from imports.pipeline import report
 from netzwerk.accounts.models import User
@@ -347,3 +347,35 @@ def test_a_formula_in_a_cell_is_kept_as_text_and_exported_escaped(owner: User, c
 
     assert "'=HYPERLINK" in exported
     assert all(f"{before}=HYPERLINK" not in exported for before in "\n;,")
+
+
+def test_a_layout_mapped_once_is_read_with_the_same_columns_next_time(owner: User) -> None:
+    liste = "Vorname;Nachname;Firma;E-Mail\nAnna;Weiß;Kanzlei Weiß;anna@weiss.example\n"
+    assert read(owner, ("liste.csv", liste)).status == Import.Status.PREVIEW  # columns chosen
+
+    again = reading.read(
+        pipeline.start(
+            owner, [("liste-2.csv", liste.encode())], now=datetime.now(UTC), enqueue=lambda pk: None
+        )
+    )
+
+    assert again.status == Import.Status.PREVIEW
+    assert report(again).new == 1
+
+
+def test_a_different_birthday_does_not_hide_a_shared_profile(owner: User) -> None:
+    anna = ContactFactory(
+        owner=owner,
+        first_name="Anna",
+        last_name="Weiß",
+        linkedin_url=ANNA[1],
+        birthday_day=14,
+        birthday_month=7,
+    )
+    google = GOOGLE.replace("Juergen,,Schroeder", "Anna,,Weiss").replace("--02-29", "1985-07-15")
+
+    upload = read(owner, ("export.zip", linkedin_zip(CONNECTIONS, MESSAGES)), ("google.csv", google))
+
+    row = ImportRow.objects.get(upload=upload, status=RowStatus.MATCH)
+    assert (row.contact, row.evidence) == (anna, "profile")
+    assert row.conflicts["birthday"] == [[14, 7, None], [15, 7, 1985]]

@@ -183,7 +183,7 @@ def test_it_makes_a_card_vobject_cannot_read_one_error() -> None:
         ("Max Mustermann", ("Max", "Mustermann")),
         ("Dr. Ursula von der Leyen", ("Ursula", "von der Leyen")),
         ("Maxl", ("Maxl", "")),
-        ("max@example.com", ("max", "")),
+        ("max@example.com", ("", "max@example.com")),
     ],
 )
 def test_it_splits_the_formatted_name_when_n_is_empty(fn: str, expected: tuple[str, str]) -> None:
