@@ -191,13 +191,18 @@ class PickForm(forms.Form):
 class CommitForm(forms.Form):
     """LinkedIn's export: is this the user's own profile, and do the messages' texts come along?"""
 
-    holder_confirmed = forms.BooleanField(
-        label=_("Yes, this is my profile"),
+    holder_confirmed = forms.ChoiceField(
+        label=_("Whose messages are these?"),
+        choices=[
+            ("yes", _("Yes, this is my profile: log the messages as touches")),
+            ("no", _("No: import the contacts without the messages")),
+        ],
+        widget=forms.RadioSelect,
         required=True,
         error_messages={
             "required": _(
-                "Confirm that this is your profile. If it is not, do not import these messages: "
-                "they would be counted the wrong way round."
+                "Say whether this is your profile: the messages of someone else's would be "
+                "counted the wrong way round."
             )
         },
     )

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
-from imports.models import KEEP_UPLOADS, ColumnMapping, Import, ImportFile, ImportRow, RowStatus
+from imports.models import KEEP_UPLOADS, ColumnMapping, Import, ImportFile, ImportRow, RowStatus, StagedTouch
 from imports.reading import header_key
 from imports.sources.limits import MAX_UPLOAD_BYTES
 from netzwerk.accounts.models import User
@@ -146,6 +146,18 @@ def include(upload: Import, row_ids: Sequence[int], *, included: bool) -> int:
         .exclude(status=RowStatus.ERROR)
         .update(included=included)
     )
+
+
+def drop_messages(upload: Import) -> None:
+    """The export's messages are not the user's: the contacts come in without them."""
+    if upload.status != Import.Status.PREVIEW:
+        return
+    with transaction.atomic():
+        StagedTouch.objects.filter(row__upload=upload).delete()
+        ImportRow.objects.filter(upload=upload).update(touches=0)
+        upload.account_holder = ""
+        upload.keep_message_text = False
+        upload.save(update_fields=["account_holder", "keep_message_text"])
 
 
 def pick(row: ImportRow, name: str, choice: str) -> None:

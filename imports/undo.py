@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 
 from contacts.models import Contact, ContactEmail, ContactPhone, Tag
@@ -74,6 +75,16 @@ def undo(upload_id: int, *, now: datetime) -> Undone:
         }
         upload.save(update_fields=["status", "undone_at", "report"])
     return result
+
+
+def deleted_on_undo(upload: Import, *, kept: list[Contact]) -> QuerySet[Contact]:
+    """The contacts undo would delete: those the import created, but for the kept ones."""
+    created = ImportedContact.objects.filter(upload=upload, created=True).values("contact_id")
+    return (
+        Contact.objects.filter(pk__in=created)
+        .exclude(pk__in=[c.pk for c in kept])
+        .order_by("last_name", "first_name", "pk")
+    )
 
 
 def kept_on_undo(upload: Import) -> list[Contact]:

@@ -143,7 +143,9 @@ def import_commit(request: AuthenticatedHttpRequest, upload: Import) -> HttpResp
     form = CommitForm(request.POST, upload=upload)
     if upload.status == Import.Status.PREVIEW and not form.is_valid():
         return render(request, DETAIL, {**_preview(request, upload), "commit_form": form})
-    if form.is_valid() and "keep_message_text" in form.cleaned_data:
+    if form.is_valid() and form.cleaned_data.get("holder_confirmed") == "no":
+        pipeline.drop_messages(upload)
+    elif form.is_valid() and "keep_message_text" in form.cleaned_data:
         upload.keep_message_text = form.cleaned_data["keep_message_text"]
         upload.save(update_fields=["keep_message_text"])
     try:
@@ -166,6 +168,10 @@ def import_abandon(request: AuthenticatedHttpRequest, upload: Import) -> HttpRes
     return render(request, "imports/import_confirm_abandon.html", {"upload": upload, "droppable": droppable})
 
 
+# The contacts an undo would delete, named on its confirmation page (the rest counted).
+NAMED_ON_UNDO = 20
+
+
 @owner_object(Import, methods=READ_WRITE)
 def import_undo(request: AuthenticatedHttpRequest, upload: Import) -> HttpResponse:
     """GET says what undo would keep and asks; POST undoes."""
@@ -179,8 +185,14 @@ def import_undo(request: AuthenticatedHttpRequest, upload: Import) -> HttpRespon
     if request.method == "POST":
         return redirect(upload)
     kept = undo.kept_on_undo(upload) if undoable else []
-    created = upload.changes.filter(created=True).count() if undoable else 0
-    context = {"upload": upload, "undoable": undoable, "kept": kept, "deleted": created - len(kept)}
+    doomed = undo.deleted_on_undo(upload, kept=kept) if undoable else Contact.objects.none()
+    context = {
+        "upload": upload,
+        "undoable": undoable,
+        "kept": kept,
+        "deleted": doomed.count(),
+        "named": doomed[:NAMED_ON_UNDO],
+    }
     return render(request, "imports/import_confirm_undo.html", context)
 
 

@@ -17,7 +17,7 @@ from imports.sources import reasons
 from imports.sources.limits import MAX_UPLOAD_BYTES
 from netzwerk.accounts.models import User
 from tests.factories import ContactEmailFactory, ContactFactory, ImportFactory, ImportRowFactory
-from tests.imports.helpers import imported, read
+from tests.imports.helpers import imported, linkedin_zip, read
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 
@@ -530,6 +530,9 @@ def test_it_commits_and_undoes_through_the_pages(preview: Import, owner: User, o
 
     confirm = owner_client.get(reverse("imports:undo", args=[preview.pk])).content.decode()
     assert "2 contacts it created are deleted" in confirm
+    named = confirm.split('data-testid="deleted"')[1].split("</ul>")[0]
+    assert "Brandt" in named
+    assert "Schröder" in named
     assert Contact.objects.for_owner(owner).count() == 2  # asking changes nothing
     undone = owner_client.post(reverse("imports:undo", args=[preview.pk]))
 
@@ -565,8 +568,6 @@ def test_it_commits_once(preview: Import, owner: User, owner_client: Client) -> 
 def test_it_asks_the_linkedin_account_holder_to_confirm_the_profile(
     owner: User, owner_client: Client
 ) -> None:
-    from tests.imports.helpers import linkedin_zip
-
     messages_csv = (
         "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER\n"
         "c1,,Alice Muster,https://www.linkedin.com/in/alice-muster,Anna Weiß,https://www.linkedin.com/in/anna-weiss,"
@@ -580,14 +581,31 @@ def test_it_asks_the_linkedin_account_holder_to_confirm_the_profile(
 
     refused = owner_client.post(reverse("imports:commit", args=[upload.pk]))
     assert refused.status_code == 200
-    assert "Confirm that this is your profile" in refused.content.decode()
+    assert "Say whether this is your profile" in refused.content.decode()
     assert not Contact.objects.for_owner(owner).exists()
 
     owner_client.post(
-        reverse("imports:commit", args=[upload.pk]), {"holder_confirmed": "on", "keep_message_text": "on"}
+        reverse("imports:commit", args=[upload.pk]), {"holder_confirmed": "yes", "keep_message_text": "on"}
     )
     anna = Contact.objects.for_owner(owner).get(last_name="Weiß")
     assert list(anna.touchpoints.values_list("note", flat=True)) == ["Hallo Anna"]
+
+
+def test_someone_elses_messages_are_left_out_and_the_contacts_come_in(
+    owner: User, owner_client: Client
+) -> None:
+    messages_csv = (
+        "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER\n"
+        "c1,,Alice Muster,https://www.linkedin.com/in/alice-muster,Anna Weiß,https://www.linkedin.com/in/anna-weiss,"
+        "2025-11-03 09:15:00 UTC,,Hallo Anna,INBOX\n"
+    )
+    upload = read(owner, ("Basic_LinkedInDataExport.zip", linkedin_zip(LINKEDIN, messages_csv)))
+
+    owner_client.post(reverse("imports:commit", args=[upload.pk]), {"holder_confirmed": "no"})
+
+    anna = Contact.objects.for_owner(owner).get(last_name="Weiß")
+    assert not anna.touchpoints.exists()
+    assert Import.objects.get(pk=upload.pk).status == Import.Status.COMMITTED
 
 
 def test_it_drops_an_import_after_asking(preview: Import, owner_client: Client) -> None:
