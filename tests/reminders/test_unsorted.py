@@ -357,7 +357,9 @@ def test_the_coachs_counts_leave_them_out(owner: User, network: dict[str, Contac
         Sorting.REGULAR,
         now=NOW - 100 * DAY,
     )
-    sorting.sort_contacts(owner, Contact.objects.filter(pk=waiting_ones[0].pk), Sorting.PURSUE, now=NOW - 100 * DAY)
+    sorting.sort_contacts(
+        owner, Contact.objects.filter(pk=waiting_ones[0].pk), Sorting.PURSUE, now=NOW - 100 * DAY
+    )
     after = due.network_health([owner], now=NOW)[owner.pk]
     # sorted 100 days ago: the two regular ones are yellow; the pursued one is past its window
     assert (after.yellow, after.online_backlog) == (before.yellow + 2, before.online_backlog + 1)
