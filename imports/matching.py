@@ -155,6 +155,24 @@ class _Folding:
             self.by_name[identity.name_key].append(target)
 
 
+# What matching and the preview's changes read of the owner's contacts.
+MATCHED_FIELDS = (
+    *SCALARS,
+    "birthday_day",
+    "birthday_month",
+    "birthday_year",
+    "how_met",
+    "notes",
+    "created_at",
+    "linkedin_url",
+    "xing_url",
+    "facebook_url",
+    "x_url",
+    "instagram_url",
+    "website",
+)
+
+
 @dataclass
 class _Existing:
     """The owner's contacts by their evidence, read in three queries."""
@@ -177,7 +195,7 @@ class _Existing:
             "contact_id", "number"
         ):
             existing.phones[contact_id].append(number)
-        for contact in Contact.objects.filter(owner_id=owner_id):
+        for contact in Contact.objects.filter(owner_id=owner_id).only(*MATCHED_FIELDS):
             identity = Identity.of(
                 {
                     "first_name": contact.first_name,

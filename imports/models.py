@@ -48,8 +48,10 @@ class Import(models.Model):
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.READING
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    # The reading task's lease: a task lost with the broker is enqueued again by the sweep.
+    # The reading task's claim (imports.pipeline.claim) and lease: a task lost with its worker
+    # or the broker is enqueued again by the sweep once the lease is over.
     reading_since = models.DateTimeField(null=True, blank=True)
+    reading_token = models.CharField(max_length=32, blank=True)
     committed_at = models.DateTimeField(_("imported"), null=True, blank=True)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)

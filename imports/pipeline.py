@@ -8,6 +8,7 @@ was lost and drops uploads left uncommitted for a day.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -79,8 +80,8 @@ def choose_columns(
                 defaults={"fields": fields, "headers": upload_file.headers or []},
             )
         upload.status = Import.Status.READING
-        upload.reading_since = now
-        upload.save(update_fields=["status", "reading_since"])
+        upload.reading_since, upload.reading_token = now, ""
+        upload.save(update_fields=["status", "reading_since", "reading_token"])
         transaction.on_commit(lambda: enqueue(upload.pk))
     return upload
 
@@ -185,6 +186,19 @@ def _drop(pks: Sequence[int]) -> None:
     Import.objects.filter(pk__in=pks).update(status=Import.Status.ABANDONED, reading_since=None)
 
 
+def claim(upload_pk: int, *, now: datetime) -> Import | None:
+    """Take an import to read, by one conditional UPDATE: free (never claimed, or given back
+    by the sweep) or its lease over. A second task for the same import gets None."""
+    token = uuid.uuid4().hex
+    free = Q(reading_token="") | Q(reading_since__lt=now - READING_LEASE)
+    taken = (
+        Import.objects.filter(pk=upload_pk, status=Import.Status.READING)
+        .filter(free)
+        .update(reading_token=token, reading_since=now)
+    )
+    return Import.objects.select_related("owner").get(pk=upload_pk) if taken else None
+
+
 def sweep(*, now: datetime, enqueue: Callable[[int], Any]) -> tuple[int, int]:
     """Re-queue readings whose task was lost; drop the files of imports left for a day.
     Returns (re-queued, abandoned)."""
@@ -194,7 +208,9 @@ def sweep(*, now: datetime, enqueue: Callable[[int], Any]) -> tuple[int, int]:
         ).values_list("pk", flat=True)
     )
     for pk in lost:
-        if Import.objects.filter(pk=pk, status=Import.Status.READING).update(reading_since=now):
+        if Import.objects.filter(pk=pk, status=Import.Status.READING).update(
+            reading_since=now, reading_token=""
+        ):
             transaction.on_commit(lambda pk=pk: enqueue(pk))  # type: ignore[misc]
     stale = Import.objects.filter(
         status__in=[Import.Status.READING, Import.Status.MAPPING, Import.Status.PREVIEW],

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.core.cache import cache
 from django.db import transaction
 
 from contacts.folding import fold_loose
@@ -41,35 +40,22 @@ def expected_rows(name: str, content: bytes) -> int:
     return max(content.count(b"\n"), 1)
 
 
-def progress_key(upload_pk: int) -> str:
-    return f"imports:progress:{upload_pk}"
-
-
-def record_progress(upload_pk: int, read: int, expected: int) -> None:
-    """The rows read so far, where the progress bar reads them: the cache, shared by the web
-    and the worker, since the reading's rows stay in its transaction until it ends."""
-    cache.set(progress_key(upload_pk), (read, expected), timeout=3600)
-
-
 def progress(upload: Import) -> tuple[int, int]:
-    found = cache.get(progress_key(upload.pk))
-    if found:
-        read, expected = found
-        return int(read), int(expected)
+    """Rows read so far and the estimate: the reading writes them as it goes."""
     return upload.rows_read, upload.rows_expected
 
 
 def read(upload: Import) -> Import:
     """Read every file of `upload` into rows and match them; the import ends READING as
-    PREVIEW, MAPPING (a CSV waits for its columns) or FAILED (a file refused). Call it in a
-    transaction with the import's row locked (imports.tasks.read): a second task for the
-    same import then finds it taken, or done."""
+    PREVIEW, MAPPING (a CSV waits for its columns) or FAILED (a file refused). The task calls
+    it once it has claimed the import (imports.pipeline.claim), so a second task for the same
+    import finds it taken; the rows are written as they are read, and the count with them, so
+    the progress bar moves on any database."""
     ImportRow.objects.filter(upload=upload).delete()
     files = list(upload.files.all())
     upload.rows_read = 0
     upload.rows_expected = sum(expected_rows(f.name, bytes(f.content)) for f in files)
     upload.save(update_fields=["rows_read", "rows_expected"])
-    record_progress(upload.pk, 0, upload.rows_expected)
     mappings = _mappings(upload.owner, files)
     reader = _Reader(upload)
     try:
@@ -114,8 +100,8 @@ def _fail(upload: Import, refused: Unreadable) -> Import:
             "reason": refused.reason,
             "code": getattr(refused, "code", ""),
         }
-        upload.reading_since = None
-        upload.save(update_fields=["status", "failure", "reading_since"])
+        upload.reading_since, upload.reading_token = None, ""
+        upload.save(update_fields=["status", "failure", "reading_since", "reading_token"])
     return upload
 
 
@@ -171,7 +157,7 @@ class _Reader:
     def flush(self) -> None:
         ImportRow.objects.bulk_create(self.batch)
         self.batch = []
-        record_progress(self.upload.pk, self.count, self.upload.rows_expected)
+        Import.objects.filter(pk=self.upload.pk).update(rows_read=self.count)
 
     def needs_mapping(self, upload_file: ImportFile, record: NeedsMapping) -> None:
         upload_file.headers = list(record.headers)

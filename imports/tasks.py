@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import transaction
 from django.utils import timezone
 
 from imports import pipeline, reading
-from imports.models import Import
 
 # A 50,000-row upload reads in well under a minute; the default limits are for digests.
 READ_SOFT_LIMIT, READ_HARD_LIMIT = 600, 660
@@ -16,16 +14,10 @@ READ_SOFT_LIMIT, READ_HARD_LIMIT = 600, 660
 @shared_task(name="imports.tasks.read", soft_time_limit=READ_SOFT_LIMIT, time_limit=READ_HARD_LIMIT)
 def read(upload_pk: int) -> str:
     """Read an import's files; a second task for the same import finds it taken, or done."""
-    with transaction.atomic():
-        upload = (
-            Import.objects.select_for_update(skip_locked=True)
-            .select_related("owner")
-            .filter(pk=upload_pk, status=Import.Status.READING)
-            .first()
-        )
-        if upload is None:
-            return "taken or done"
-        return reading.read(upload).status
+    upload = pipeline.claim(upload_pk, now=timezone.now())
+    if upload is None:
+        return "taken or done"
+    return reading.read(upload).status
 
 
 @shared_task(name="imports.tasks.sweep")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -379,3 +379,29 @@ def test_a_different_birthday_does_not_hide_a_shared_profile(owner: User) -> Non
     row = ImportRow.objects.get(upload=upload, status=RowStatus.MATCH)
     assert (row.contact, row.evidence) == (anna, "profile")
     assert row.conflicts["birthday"] == [[14, 7, None], [15, 7, 1985]]
+
+
+def test_a_reading_is_claimed_once_and_again_after_its_lease(owner: User) -> None:
+    now = datetime.now(UTC)
+    upload = pipeline.start(owner, [("Connections.csv", LINKEDIN.encode())], now=now, enqueue=lambda pk: None)
+
+    assert pipeline.claim(upload.pk, now=now) is not None
+    assert pipeline.claim(upload.pk, now=now) is None  # a second task for the same import
+    assert pipeline.claim(upload.pk, now=now + pipeline.READING_LEASE + timedelta(seconds=1)) is not None
+
+
+def test_the_sweep_queues_a_lost_reading_again_and_drops_a_days_old_upload(owner: User) -> None:
+    now = datetime.now(UTC)
+    lost = pipeline.start(owner, [("a.csv", LINKEDIN.encode())], now=now, enqueue=lambda pk: None)
+    pipeline.claim(lost.pk, now=now)  # its worker died while reading
+    waiting = read(owner, ("b.csv", LINKEDIN))
+    Import.objects.filter(pk=waiting.pk).update(created_at=now - timedelta(hours=25))
+    queued: list[int] = []
+
+    later = now + pipeline.READING_LEASE + timedelta(minutes=1)
+    assert pipeline.sweep(now=later, enqueue=queued.append) == (1, 1)
+
+    assert pipeline.claim(lost.pk, now=later) is not None
+    waiting.refresh_from_db()
+    assert waiting.status == Import.Status.ABANDONED
+    assert not waiting.files.exists()
