@@ -15,83 +15,22 @@ contact's value by default).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
-
-from contacts.folding import fold, fold_loose
-from contacts.models import Contact, ContactEmail, ContactPhone, normalise_phone
-from imports.models import Import, ImportRow, RowStatus, StagedTouch
+from contacts.folding import fold
+from contacts.models import Contact, ContactEmail, ContactPhone
+from imports.folding import CHUNK, Identity, chunks, fold_upload, upsert
+from imports.models import Import, ImportKey, ImportRow, RowStatus, StagedTouch
 from imports.sources.records import PROFILE_KEYS
 from imports.sources.urls import normalise_profile_url
 from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
 
-# Profiles that name one person: two different ones are two people.
-IDENTIFYING_PROFILES = ("linkedin", "xing")
 SCALARS = ("first_name", "last_name", "company", "position")
-
-
-@dataclass(slots=True, frozen=True)
-class Identity:
-    """What tells one person from another, in little memory: a row's (or a contact's) certain
-    evidence, its name, and what would contradict a match (profiles, birthday)."""
-
-    evidence: frozenset[tuple[str, str]]
-    names: frozenset[str]
-    name_key: str
-    profiles: tuple[str, str]  # LinkedIn, XING
-    birthday: tuple[int, int] | None
-
-    @classmethod
-    def of(cls, data: dict[str, Any]) -> Identity:
-        profiles = data.get("profiles", {})
-        found = {("email", e) for e in data.get("emails", [])}
-        found |= {("phone", p) for p in data.get("phones", [])}
-        found |= {("profile", profiles[k]) for k in IDENTIFYING_PROFILES if profiles.get(k)}
-        name_key = fold_loose(f"{data.get('first_name', '')} {data.get('last_name', '')}")
-        birthday = data.get("birthday")
-        return cls(
-            evidence=frozenset(found),
-            names=frozenset(name_key.split()),
-            name_key=name_key,
-            profiles=(profiles.get("linkedin", ""), profiles.get("xing", "")),
-            birthday=(birthday[0], birthday[1]) if birthday else None,
-        )
-
-    def joined(self, other: Identity) -> Identity:
-        """One person's identity from two of its rows: evidence of both, the first's name."""
-        return Identity(
-            evidence=self.evidence | other.evidence,
-            names=self.names,
-            name_key=self.name_key,
-            profiles=(self.profiles[0] or other.profiles[0], self.profiles[1] or other.profiles[1]),
-            birthday=self.birthday or other.birthday,
-        )
-
-    def contradicts(self, other: Identity, *, by_name: bool = False) -> bool:
-        """Surely two people: names with no word in common (a company's switchboard number or
-        info@ address is shared by many), or two different LinkedIn or XING profiles; for a
-        match by name alone also two different birthdays (with a shared e-mail, phone or
-        profile a different birthday is a typo to settle in the preview, not another person)."""
-        if self.names and other.names and not self.names & other.names:
-            return True
-        for mine, theirs in zip(self.profiles, other.profiles, strict=True):
-            if mine and theirs and mine != theirs:
-                return True
-        return by_name and bool(self.birthday and other.birthday and self.birthday != other.birthday)
-
-
-@dataclass(slots=True)
-class _Person:
-    """A row, or several folded into one."""
-
-    rows: list[int]
-    identity: Identity
 
 
 def merge_data(first: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
@@ -108,51 +47,6 @@ def merge_data(first: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     if first.get("connected_on") and other.get("connected_on"):
         merged["connected_on"] = min(first["connected_on"], other["connected_on"])
     return merged
-
-
-def normalise(data: dict[str, Any], *, region: str) -> dict[str, Any]:
-    """Phones to E.164 (the user's region for numbers without a country code); a number that
-    cannot be read is kept as text, never dropped."""
-    phones, invalid = [], list(data.get("invalid_phones", []))
-    for raw in data.get("phones", []):
-        try:
-            phones.append(normalise_phone(raw, region=region))
-        except ValidationError:
-            invalid.append(raw)
-    return {**data, "phones": list(dict.fromkeys(phones)), "invalid_phones": invalid}
-
-
-class _Folding:
-    """The upload's rows as people, a row at a time: rows sharing certain evidence, or an
-    uncontradicted name, are one person (in the order of their first row)."""
-
-    def __init__(self) -> None:
-        self.people: list[_Person] = []
-        self.by_key: dict[tuple[str, str], _Person] = {}
-        self.by_name: dict[str, list[_Person]] = defaultdict(list)
-
-    def add(self, row_id: int, identity: Identity) -> None:
-        target = next(
-            (
-                self.by_key[key]
-                for key in identity.evidence
-                if key in self.by_key and not self.by_key[key].identity.contradicts(identity)
-            ),
-            None,
-        )
-        if target is None and identity.name_key:
-            named = self.by_name[identity.name_key]
-            target = next((p for p in named if not p.identity.contradicts(identity, by_name=True)), None)
-        if target is None:
-            target = _Person([row_id], identity)
-            self.people.append(target)
-        else:
-            target.rows.append(row_id)
-            target.identity = target.identity.joined(identity)
-        for key in identity.evidence:
-            self.by_key.setdefault(key, target)
-        if identity.name_key and target not in self.by_name[identity.name_key]:
-            self.by_name[identity.name_key].append(target)
 
 
 # What matching and the preview's changes read of the owner's contacts.
@@ -298,99 +192,63 @@ def _differs(name: str, now: Any, imported: Any) -> bool:
     return fold(str(now)) != fold(str(imported))
 
 
-# Rows read and written per query while matching.
-CHUNK = 1000
-WRITTEN = ["data", "status", "folded_into", "contact", "evidence", "adds", "conflicts", "touches"]
-
-
 def match_rows(upload: Import) -> None:
-    """Fold the upload's people and match each; the rows say what committing would do.
-
-    Memory holds each row's `Identity`, not its data: the data is read again only for the
-    people who match a contact (what would change) or who stand for several rows, and only
-    the rows that differ from a plain new person are written back.
-    """
-    folding = _fold(upload)
+    """Fold the upload's people (imports.folding), then match each person to a contact, a chunk
+    of people at a time; the rows say what committing would do. Only the rows that differ from
+    a plain new person are written back."""
+    fold_upload(upload)
     existing = _Existing.of(upload.owner_id)
     days = staged_days(upload)
     logged = logged_days(upload.owner_id, upload.owner.zone)
-    outcome: dict[int, dict[str, Any]] = {}
-    matched: list[tuple[_Person, Contact]] = []
-    for person in folding.people:
-        first, *others = person.rows
-        contact, evidence = existing.match(person.identity)
-        touches = len(touch_days(person.rows, contact, days, logged))
-        if contact is not None:
-            matched.append((person, contact))
-            outcome[first] = {"status": RowStatus.MATCH, "contact": contact, "evidence": evidence}
-        if touches:
-            outcome.setdefault(first, {})["touches"] = touches
-        for pk in others:
-            outcome[pk] = {"status": RowStatus.DUPLICATE, "folded_into_id": first}
-    for (person, contact), data in zip(matched, _merged(p for p, _c in matched), strict=True):
-        outcome[person.rows[0]]["adds"], outcome[person.rows[0]]["conflicts"] = changes(
-            contact, data, existing
-        )
-    _write(outcome)
+    people = ImportRow.objects.filter(upload=upload, status=RowStatus.NEW).order_by("pk")
+    for chunk in chunks(people.values_list("pk", flat=True).iterator(chunk_size=CHUNK)):
+        keys: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for person, kind, value in ImportKey.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "kind", "value"
+        ):
+            keys[person].append((kind, value))
+        rows: dict[int, list[int]] = {pk: [pk] for pk in chunk}
+        for first, pk in ImportRow.objects.filter(folded_into_id__in=chunk).values_list(
+            "folded_into_id", "pk"
+        ):
+            rows[first].append(pk)
+        outcome: dict[int, dict[str, Any]] = {}
+        for pk in chunk:
+            contact, evidence = existing.match(Identity.from_keys(keys[pk]))
+            touches = len(touch_days(rows[pk], contact, days, logged))
+            if contact is not None:
+                outcome[pk] = {"status": RowStatus.MATCH, "contact": contact, "evidence": evidence}
+            if touches:
+                outcome.setdefault(pk, {})["touches"] = touches
+        matched = [pk for pk in chunk if "contact" in outcome.get(pk, {})]
+        for pk, data in zip(matched, _merged([rows[pk] for pk in matched]), strict=True):
+            outcome[pk]["adds"], outcome[pk]["conflicts"] = changes(outcome[pk]["contact"], data, existing)
+        _write(outcome)
 
 
-def _fold(upload: Import) -> _Folding:
-    """Each row's phones normalised (written back where they changed), and the rows folded."""
-    region = upload.owner.phone_region
-    folding, batch = _Folding(), []
-    rows = ImportRow.objects.filter(upload=upload).exclude(status=RowStatus.ERROR).order_by("pk")
-    for row_id, data in rows.values_list("pk", "data").iterator(chunk_size=CHUNK):
-        clean = normalise(data, region=region)
-        if clean != data:
-            batch.append((row_id, clean))
-        folding.add(row_id, Identity.of(clean))
-        if len(batch) >= CHUNK:
-            _write_data(batch)
-            batch = []
-    _write_data(batch)
-    return folding
+WRITTEN = ["status", "contact", "evidence", "adds", "conflicts", "touches"]
 
 
-def _write_data(batch: list[tuple[int, dict[str, Any]]]) -> None:
-    rows = ImportRow.objects.in_bulk([pk for pk, _data in batch])
-    for pk, data in batch:
-        rows[pk].data = data
-    _upsert(list(rows.values()), ["data"])
-
-
-def _upsert(rows: list[ImportRow], fields: list[str]) -> None:
-    """Rows written back by primary key in one INSERT … ON CONFLICT per chunk (bulk_update's
-    CASE per field and row costs seconds at ten thousand rows)."""
-    if rows:
-        ImportRow.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["id"], update_fields=fields, batch_size=CHUNK
-        )
-
-
-def _merged(people: Iterable[_Person]) -> Iterator[dict[str, Any]]:
-    """Each person's data, its rows merged, read a chunk of people at a time."""
-    people = list(people)
-    for start in range(0, len(people), CHUNK):
-        chunk = people[start : start + CHUNK]
-        data = dict(
-            ImportRow.objects.filter(pk__in=[pk for p in chunk for pk in p.rows]).values_list("pk", "data")
-        )
-        for person in chunk:
-            merged = data[person.rows[0]]
-            for pk in person.rows[1:]:
-                merged = merge_data(merged, data[pk])
-            yield merged
+def _merged(people: list[list[int]]) -> list[dict[str, Any]]:
+    """Each person's data, its rows merged (the first row's values first)."""
+    data = dict(
+        ImportRow.objects.filter(pk__in=[pk for rows in people for pk in rows]).values_list("pk", "data")
+    )
+    found = []
+    for rows in people:
+        merged = data[rows[0]]
+        for pk in rows[1:]:
+            merged = merge_data(merged, data[pk])
+        found.append(merged)
+    return found
 
 
 def _write(outcome: dict[int, dict[str, Any]]) -> None:
-    """The rows that differ from a plain new person: matches, duplicates, rows with touches."""
-    ids = sorted(outcome)
-    for start in range(0, len(ids), CHUNK):
-        rows = ImportRow.objects.in_bulk(ids[start : start + CHUNK])
-        for pk, row in rows.items():
-            for name, value in outcome[pk].items():
-                setattr(row, name, value)
-        _upsert(list(rows.values()), WRITTEN)
+    rows = ImportRow.objects.in_bulk(list(outcome))
+    for pk, row in rows.items():
+        for name, value in outcome[pk].items():
+            setattr(row, name, value)
+    upsert(list(rows.values()), WRITTEN)
 
 
 def staged_days(upload: Import) -> dict[int, dict[date, int]]:

@@ -187,6 +187,23 @@ class ImportRow(models.Model):
         return f"{self.data.get('first_name', '')} {self.data.get('last_name', '')}".strip()
 
 
+class ImportKey(models.Model):
+    """A piece of a person's evidence in an upload (an e-mail, a phone, a profile, the folded
+    name, the birthday), pointing at the person's first row: imports.folding's index, kept in
+    the database so that folding a large file holds one chunk in memory."""
+
+    upload = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(ImportRow, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10)
+    value = models.CharField(max_length=300)
+
+    class Meta:
+        indexes = [models.Index(fields=["upload", "kind", "value"], name="importkey_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
 class StagedTouch(models.Model):
     """A touch reading found (one per counterpart and local day of LinkedIn messages), logged
     through the ledger on commit."""

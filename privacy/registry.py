@@ -58,6 +58,7 @@ EXPORTED: dict[str, Lookups] = {
     "imports.Import": "owner",
     "imports.ColumnMapping": "owner",
     "imports.ImportRow": "upload__owner",
+    "imports.ImportKey": "upload__owner",
     "imports.StagedTouch": "row__upload__owner",
     "imports.ImportedContact": "upload__owner",
     "imports.ImportedContact_emails": "importedcontact__upload__owner",

@@ -27,6 +27,7 @@ from imports.models import (
     ImportedContact,
     ImportedTag,
     ImportFile,
+    ImportKey,
     ImportRow,
     StagedTouch,
 )
@@ -171,6 +172,9 @@ def _seed_import(
         data={"first_name": f"{marker}importiert"},
         status="match",
         contact=contact,
+    )
+    ImportKey.objects.create(
+        upload=upload, person=row, kind="email", value=f"{marker.lower()}@importiert.test"
     )
     StagedTouch.objects.create(
         row=row, happened_at=timezone.now(), initiated_by="me", note=f"{marker} schrieb"

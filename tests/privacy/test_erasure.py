@@ -221,6 +221,7 @@ def test_it_deletes_what_refers_to_a_deleted_contact(alice: Seeded) -> None:
     assert {label: pks for label, pks in left.items() if pks} == {
         "contacts.Contact": {introduced.pk},
         "imports.ImportRow": before["imports.ImportRow"],
+        "imports.ImportKey": before["imports.ImportKey"],
         "imports.StagedTouch": before["imports.StagedTouch"],
     }
     assert rows_referring(Contact, contact.pk) == {}
