@@ -10,10 +10,8 @@ import json
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -206,24 +204,21 @@ class Command(BaseCommand):
         return user
 
     def peak_rss(self, rows: int) -> float:
-        """The preview of `rows` rows in a fresh process, for a user with no contacts: its peak
-        resident memory in MB."""
-        User.objects.get_or_create(email=RSS_USER)
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "Connections.csv"
-            path.write_bytes(connections_csv(rows))
-            script = (
-                "import django; django.setup();"
-                "from django.core.management import call_command;"
-                f"call_command('import_contacts', {str(path)!r}, user={RSS_USER!r}, stdout=open('/dev/null', 'w'));"
-                # the peak of this process's own memory: ru_maxrss would carry the parent's across exec
-                "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"
-            )
-            done = subprocess.run(
-                [sys.executable, "-c", script],
-                capture_output=True,
-                text=True,
-                check=True,
-                cwd=settings.BASE_DIR,
-            )
+        """The reading task's peak resident memory in MB: an upload of `rows` rows (for a user
+        with no contacts) read to its preview by the task's code in a fresh process."""
+        user, _created = User.objects.get_or_create(email=RSS_USER)
+        upload = pipeline.start(
+            user, [("Connections.csv", connections_csv(rows))], now=timezone.now(), enqueue=lambda pk: None
+        )
+        script = (
+            "import django; django.setup();"
+            "from imports import tasks;"
+            f"assert tasks.read({upload.pk}) == 'preview';"
+            # the peak of this process's own memory: ru_maxrss would carry the parent's across exec
+            "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=settings.BASE_DIR
+        )
+        Import.objects.filter(pk=upload.pk).delete()
         return round(int(done.stdout.strip().splitlines()[-1]) / 1024, 1)
