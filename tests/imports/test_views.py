@@ -565,15 +565,17 @@ def test_it_commits_once(preview: Import, owner: User, owner_client: Client) -> 
     assert Contact.objects.for_owner(owner).count() == 3
 
 
+ONE_MESSAGE = (
+    "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER\n"
+    "c1,,Alice Muster,https://www.linkedin.com/in/alice-muster,Anna Weiß,https://www.linkedin.com/in/anna-weiss,"
+    "2025-11-03 09:15:00 UTC,,Hallo Anna,INBOX\n"
+)
+
+
 def test_it_asks_the_linkedin_account_holder_to_confirm_the_profile(
     owner: User, owner_client: Client
 ) -> None:
-    messages_csv = (
-        "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER\n"
-        "c1,,Alice Muster,https://www.linkedin.com/in/alice-muster,Anna Weiß,https://www.linkedin.com/in/anna-weiss,"
-        "2025-11-03 09:15:00 UTC,,Hallo Anna,INBOX\n"
-    )
-    upload = read(owner, ("Basic_LinkedInDataExport.zip", linkedin_zip(LINKEDIN, messages_csv)))
+    upload = read(owner, ("Basic_LinkedInDataExport.zip", linkedin_zip(LINKEDIN, ONE_MESSAGE)))
     assert upload.account_holder == "https://www.linkedin.com/in/alice-muster"
     page = owner_client.get(upload.get_absolute_url()).content.decode()
     assert "Is this your profile?" in page
@@ -594,12 +596,7 @@ def test_it_asks_the_linkedin_account_holder_to_confirm_the_profile(
 def test_someone_elses_messages_are_left_out_and_the_contacts_come_in(
     owner: User, owner_client: Client
 ) -> None:
-    messages_csv = (
-        "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER\n"
-        "c1,,Alice Muster,https://www.linkedin.com/in/alice-muster,Anna Weiß,https://www.linkedin.com/in/anna-weiss,"
-        "2025-11-03 09:15:00 UTC,,Hallo Anna,INBOX\n"
-    )
-    upload = read(owner, ("Basic_LinkedInDataExport.zip", linkedin_zip(LINKEDIN, messages_csv)))
+    upload = read(owner, ("Basic_LinkedInDataExport.zip", linkedin_zip(LINKEDIN, ONE_MESSAGE)))
 
     owner_client.post(reverse("imports:commit", args=[upload.pk]), {"holder_confirmed": "no"})
 
