@@ -109,10 +109,7 @@ def commit(upload_id: int, *, now: datetime) -> Import:
 def _people(upload: Import) -> list[_Person]:
     """The included people: each first row with its included duplicates folded in."""
     rows = list(
-        ImportRow.objects.filter(upload=upload, included=True)
-        .exclude(status=RowStatus.ERROR)
-        .select_related("contact")
-        .order_by("pk")
+        ImportRow.objects.filter(upload=upload, included=True).exclude(status=RowStatus.ERROR).order_by("pk")
     )
     people = {row.pk: _Person(row, [row.pk], row.data) for row in rows if row.status != RowStatus.DUPLICATE}
     for row in rows:
@@ -122,7 +119,7 @@ def _people(upload: Import) -> list[_Person]:
             person.data = merge_data(person.data, row.data)
     found = list(people.values())
     for person in found:
-        if person.row.status == RowStatus.MATCH and person.row.contact is None:
+        if person.row.status == RowStatus.MATCH and person.row.contact_id is None:
             person.row.status = RowStatus.NEW  # the contact was deleted since the preview
     return found
 

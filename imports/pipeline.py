@@ -8,8 +8,9 @@ was lost and drops uploads left uncommitted for a day.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +19,6 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from imports.models import KEEP_UPLOADS, ColumnMapping, Import, ImportFile, ImportRow, RowStatus, StagedTouch
-from imports.reading import header_key
 from imports.sources.limits import MAX_UPLOAD_BYTES
 from netzwerk.accounts.models import User
 
@@ -26,6 +26,12 @@ from netzwerk.accounts.models import User
 # flushed): the sweep queues it again.
 READING_LEASE = timedelta(minutes=15)
 SUFFIXES = (".csv", ".txt", ".vcf", ".vcard", ".zip")
+
+
+def header_key(headers: Iterable[str]) -> str:
+    """The same header, however its columns are spaced or cased, gives the same key."""
+    joined = "\x1f".join(header.strip().casefold() for header in headers)
+    return hashlib.sha256(joined.encode()).hexdigest()
 
 
 class UploadRefused(Exception):

@@ -8,8 +8,7 @@ progress bar. A file refused as a whole (imports.sources.records.Unreadable) lea
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -27,22 +26,11 @@ from touchpoints.models import Initiator
 BATCH = 500
 
 
-def header_key(headers: Iterable[str]) -> str:
-    """The same header, however its columns are spaced or cased, gives the same key."""
-    joined = "\x1f".join(header.strip().casefold() for header in headers)
-    return hashlib.sha256(joined.encode()).hexdigest()
-
-
 def expected_rows(name: str, content: bytes) -> int:
     """A cheap estimate for the progress bar: cards in a vCard, lines otherwise."""
     if name.lower().endswith((".vcf", ".vcard")):
         return content.upper().count(b"BEGIN:VCARD")
     return max(content.count(b"\n"), 1)
-
-
-def progress(upload: Import) -> tuple[int, int]:
-    """Rows read so far and the estimate: the reading writes them as it goes."""
-    return upload.rows_read, upload.rows_expected
 
 
 def read(upload: Import) -> Import:
@@ -98,7 +86,7 @@ def _fail(upload: Import, refused: Unreadable) -> Import:
             "file": refused.file,
             "line": refused.line,
             "reason": refused.reason,
-            "code": getattr(refused, "code", ""),
+            "code": refused.code,
         }
         upload.reading_since, upload.reading_token = None, ""
         upload.save(update_fields=["status", "failure", "reading_since", "reading_token"])
@@ -108,9 +96,11 @@ def _fail(upload: Import, refused: Unreadable) -> Import:
 def _finish(upload: Import, status: str, reader: _Reader) -> Import:
     upload.status = status
     upload.rows_read = reader.count
-    upload.reading_since = None
+    upload.reading_since, upload.reading_token = None, ""
     upload.report = {**upload.report, "skipped_messages": reader.skipped_people}
-    upload.save(update_fields=["status", "rows_read", "reading_since", "account_holder", "report"])
+    upload.save(
+        update_fields=["status", "rows_read", "reading_since", "reading_token", "account_holder", "report"]
+    )
     return upload
 
 
@@ -147,7 +137,7 @@ class _Reader:
                 file=record.file,
                 line=record.line,
                 status=RowStatus.ERROR,
-                data={"reason": record.reason, "code": getattr(record, "code", "")},
+                data={"reason": record.reason, "code": record.code},
             )
         self.batch.append(row)
         self.count += 1

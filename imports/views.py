@@ -26,7 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_stubs_ext import StrOrPromise
 
 from contacts.models import Channel, Contact, ContactPhone
-from imports import commit, pipeline, reading, tasks, undo
+from imports import commit, pipeline, tasks, undo
 from imports.forms import (
     ColumnsForm,
     CommitForm,
@@ -36,7 +36,7 @@ from imports.forms import (
     UploadForm,
     refusal,
 )
-from imports.models import ColumnMapping, Import, ImportRow, RowStatus
+from imports.models import Import, ImportRow, RowStatus
 from imports.sources import reasons
 from imports.sources.limits import MAX_ROWS, MAX_UPLOAD_BYTES
 from netzwerk.http import READ, READ_WRITE, WRITE, AuthenticatedHttpRequest, is_htmx_fragment, owner_object
@@ -213,20 +213,16 @@ def _context(request: AuthenticatedHttpRequest, upload: Import) -> dict[str, Any
 
 
 def _reading(upload: Import) -> dict[str, Any]:
-    read, expected = reading.progress(upload)
-    return {"upload": upload, "rows_read": read, "rows_expected": max(expected, read)}
+    read = upload.rows_read
+    return {"upload": upload, "rows_read": read, "rows_expected": max(upload.rows_expected, read)}
 
 
 def _columns_form(upload: Import, data: Any) -> ColumnsForm:
-    """The waiting files' columns, preset from a mapping chosen before for the same header,
-    else from what the reader suggests."""
+    """The waiting files' columns, preset from what the reader suggests (a header whose columns
+    were chosen before never waits: imports.reading reads it with them)."""
     waiting = list(upload.files.filter(headers__isnull=False, mapping__isnull=True).defer("content"))
-    remembered = {m.header_key: m.fields for m in ColumnMapping.objects.filter(owner_id=upload.owner_id)}
     suggested = upload.report.get("suggested", {})
-    preset = {
-        f.pk: remembered.get(reading.header_key(f.headers or [])) or suggested.get(f.name, [])
-        for f in waiting
-    }
+    preset = {f.pk: suggested.get(f.name, []) for f in waiting}
     return ColumnsForm(data, waiting=waiting, preset=preset)
 
 

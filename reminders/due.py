@@ -548,8 +548,7 @@ def _online_only(users: Sequence[User], now: datetime) -> _Filter:
         f"first_personal_touch_at IS NULL AND (sorting IN ({_placeholders(asked)}) OR circle = %s) "
         f"AND (how_met IN ({_placeholders(channels)}) "
         "OR sorting = %s OR (touch_count > 0 AND personal_touch_count = 0)) "
-        "AND (created_at <= online_due_before OR first_touch_at <= online_due_before) "
-        "AND (sorted_at IS NULL OR sorted_at <= online_due_before)",
+        "AND online_reference <= online_due_before",
         [*asked, Circle.STRONG.value, *channels, Sorting.PURSUE.value],
         order="first_contact, id",
     )

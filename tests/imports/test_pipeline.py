@@ -96,6 +96,19 @@ def test_it_adds_nothing_when_the_same_file_comes_twice(owner: User) -> None:
     assert dump() == before
 
 
+def test_labels_and_unreadable_phones_come_once_however_often_the_file_comes(owner: User) -> None:
+    unreadable = GOOGLE.replace("+49 171 2345678", "bitte anrufen")
+    imported(owner, ("contacts.csv", unreadable))
+    before = dump()
+
+    again = read(owner, ("contacts.csv", unreadable))
+
+    assert (report(again).matched, report(again).changed) == (1, 0)
+    commit.commit(again.pk, now=datetime.now(UTC))
+    assert dump() == before
+    assert Contact.objects.get(owner=owner).notes.count("☎ bitte anrufen") == 1
+
+
 def test_it_previews_without_writing_a_contact(owner: User) -> None:
     upload = read(owner, ("Connections.csv", LINKEDIN))
 
