@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from contacts.folding import fold_loose
 from contacts.models import normalise_phone
@@ -183,17 +183,24 @@ class _Chunk:
         _save_folded(self.folded)
 
     def _read_index(self) -> None:
-        """The people of earlier chunks who share a key with this one, with all their keys."""
-        wanted: dict[str, set[str]] = defaultdict(set)
+        """The people of earlier chunks who share a key with this one, with all their keys. A
+        namesake with another LinkedIn or XING profile than the row's is surely someone else
+        (Identity.contradicts) and is not read: in a LinkedIn export, every row with its
+        profile, however many people share a name, none of them is read for it."""
+        evidence: dict[str, set[str]] = defaultdict(set)
+        names: dict[tuple[bool, bool], set[str]] = defaultdict(set)
         for _row_id, identity in self.rows:
-            for kind, value in identity.index_keys():
-                if kind != "birthday":  # a birthday only contradicts, it never finds anyone
-                    wanted[kind].add(value)
-        if not wanted:
-            return
+            for kind, value in identity.evidence:
+                evidence[kind].add(value)
+            if identity.name_key:  # a birthday only contradicts, it never finds anyone
+                names[bool(identity.profiles[0]), bool(identity.profiles[1])].add(identity.name_key)
         match = Q()
-        for kind, values in wanted.items():
+        for kind, values in evidence.items():
             match |= Q(kind=kind, value__in=values)
+        for sites, values in names.items():
+            match |= Q(kind="name", value__in=values) & ~_with_profile_on(sites)
+        if not match:
+            return
         found = ImportKey.objects.filter(match, upload=self.upload).values_list("person_id", flat=True)
         people = sorted(set(found))
         keys: dict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -218,6 +225,22 @@ class _Chunk:
             if not self.people[person].contradicts(identity, by_name=True):
                 return person
         return None
+
+
+def _with_profile_on(sites: tuple[bool, bool]) -> Q:
+    """People with a profile on a site of `sites` (LinkedIn, XING): another than the row's,
+    or they would have been found by it."""
+    found = Q()
+    for wanted, site in zip(sites, IDENTIFYING_PROFILES, strict=True):
+        if wanted:
+            found |= Q(
+                Exists(
+                    ImportKey.objects.filter(
+                        person_id=OuterRef("person_id"), kind="profile", value__contains=f"{site}."
+                    )
+                )
+            )
+    return found
 
 
 def _save_data(batch: list[tuple[int, dict[str, Any]]]) -> None:

@@ -84,8 +84,9 @@ class UploadForm(forms.Form):
             self.add_error("uploads", refusal(refused))
         return self.cleaned_data
 
-    def contents(self) -> list[tuple[str, bytes]]:
-        return [(f.name or "", f.read()) for f in self.cleaned_data["uploads"]]
+    def streams(self) -> list[tuple[str, UploadedFile[Any]]]:
+        """Each file by its name, as a stream (pipeline.start stores it a chunk at a time)."""
+        return [(f.name or "", f) for f in self.cleaned_data["uploads"]]
 
 
 def field_choices() -> list[tuple[str, StrOrPromise]]:

@@ -102,12 +102,11 @@ class Import(models.Model):
 
 
 class ImportFile(models.Model):
-    """An uploaded file, kept in the database so the web and the worker need no shared disk;
-    deleted once the import is committed or abandoned."""
+    """An uploaded file, kept in the database (in chunks, imports.storage) so the web and the
+    worker need no shared disk; deleted once the import is committed or abandoned."""
 
     upload = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="files")
     name = models.CharField(max_length=255)
-    content = models.BinaryField()
     size = models.PositiveIntegerField(default=0)
     # A CSV of no known layout: its header and the fields chosen for its columns.
     headers = models.JSONField(null=True, blank=True)
@@ -118,6 +117,23 @@ class ImportFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportFileChunk(models.Model):
+    """A piece of an uploaded file, in order: the file is written and read a chunk at a time,
+    so neither the web nor the worker holds it whole."""
+
+    file = models.ForeignKey(ImportFile, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["file", "number"], name="importfilechunk_one_per_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_id}#{self.number}"
 
 
 class ColumnMapping(models.Model):

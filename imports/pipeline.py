@@ -13,11 +13,12 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
+from imports import storage
 from imports.models import KEEP_UPLOADS, ColumnMapping, Import, ImportFile, ImportRow, RowStatus, StagedTouch
 from imports.sources.limits import MAX_UPLOAD_BYTES
 from netzwerk.accounts.models import User
@@ -54,19 +55,18 @@ def check_files(files: Sequence[tuple[str, int]]) -> None:
 
 
 def start(
-    owner: User, files: Sequence[tuple[str, bytes]], *, now: datetime, enqueue: Callable[[int], Any]
+    owner: User, files: Sequence[tuple[str, IO[bytes]]], *, now: datetime, enqueue: Callable[[int], Any]
 ) -> Import:
-    """Store the files as a new import and queue its reading after the commit."""
-    check_files([(name, len(content)) for name, content in files])
+    """Store the files (seekable binary streams) as a new import and queue its reading after
+    the commit."""
+    check_files([(name, storage.size_of(stream)) for name, stream in files])
     with transaction.atomic():
         # the files' names outlive the files (deleted on commit) for the history's list
         upload = Import.objects.create(
-            owner=owner, reading_since=now, report={"files": [name[:255] for name, _content in files]}
+            owner=owner, reading_since=now, report={"files": [name[:255] for name, _stream in files]}
         )
-        ImportFile.objects.bulk_create(
-            ImportFile(upload=upload, name=name[:255], content=content, size=len(content))
-            for name, content in files
-        )
+        upload.rows_expected = sum(storage.store(upload, name, stream) for name, stream in files)
+        upload.save(update_fields=["rows_expected"])
         transaction.on_commit(lambda: enqueue(upload.pk))
     return upload
 

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from django.db import transaction
 
 from contacts.folding import fold_loose
+from imports import storage
 from imports.matching import match_rows
 from imports.models import ColumnMapping, Import, ImportFile, ImportRow, RowStatus, StagedTouch
 from imports.sources import read_upload
@@ -26,33 +27,27 @@ from touchpoints.models import Initiator
 BATCH = 500
 
 
-def expected_rows(name: str, content: bytes) -> int:
-    """A cheap estimate for the progress bar: cards in a vCard, lines otherwise."""
-    if name.lower().endswith((".vcf", ".vcard")):
-        return content.upper().count(b"BEGIN:VCARD")
-    return max(content.count(b"\n"), 1)
-
-
 def read(upload: Import) -> Import:
     """Read every file of `upload` into rows and match them; the import ends READING as
     PREVIEW, MAPPING (a CSV waits for its columns) or FAILED (a file refused). The task calls
     it once it has claimed the import (imports.pipeline.claim), so a second task for the same
     import finds it taken; the rows are written as they are read, and the count with them, so
-    the progress bar moves on any database."""
+    the progress bar moves on any database. Each file is read from a temporary copy, a chunk
+    at a time (imports.storage)."""
     ImportRow.objects.filter(upload=upload).delete()
     files = list(upload.files.all())
     upload.rows_read = 0
-    upload.rows_expected = sum(expected_rows(f.name, bytes(f.content)) for f in files)
-    upload.save(update_fields=["rows_read", "rows_expected"])
+    upload.save(update_fields=["rows_read"])
     mappings = _mappings(upload.owner, files)
     reader = _Reader(upload)
     try:
         for upload_file in files:
-            for record in read_upload(upload_file.name, bytes(upload_file.content), mappings=mappings):
-                if isinstance(record, NeedsMapping):
-                    reader.needs_mapping(upload_file, record)
-                else:
-                    reader.add(record)
+            with storage.opened(upload_file) as stream:
+                for record in read_upload(upload_file.name, stream, mappings=mappings):
+                    if isinstance(record, NeedsMapping):
+                        reader.needs_mapping(upload_file, record)
+                    else:
+                        reader.add(record)
         reader.flush()
     except Unreadable as refused:
         return _fail(upload, refused)

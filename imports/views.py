@@ -62,7 +62,7 @@ def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if posted and form.is_valid():
         try:
             upload = pipeline.start(
-                request.user, form.contents(), now=timezone.now(), enqueue=tasks.enqueue_read
+                request.user, form.streams(), now=timezone.now(), enqueue=tasks.enqueue_read
             )
         except pipeline.UploadRefused as refused:  # the same check as the form's: a safety net
             form.add_error("uploads", refusal(refused))
@@ -220,7 +220,7 @@ def _reading(upload: Import) -> dict[str, Any]:
 def _columns_form(upload: Import, data: Any) -> ColumnsForm:
     """The waiting files' columns, preset from what the reader suggests (a header whose columns
     were chosen before never waits: imports.reading reads it with them)."""
-    waiting = list(upload.files.filter(headers__isnull=False, mapping__isnull=True).defer("content"))
+    waiting = list(upload.files.filter(headers__isnull=False, mapping__isnull=True))
     suggested = upload.report.get("suggested", {})
     preset = {f.pk: suggested.get(f.name, []) for f in waiting}
     return ColumnsForm(data, waiting=waiting, preset=preset)

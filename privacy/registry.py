@@ -84,6 +84,7 @@ EXPORT_EXCLUDED: dict[str, str] = {
         "The files the user uploaded, as they uploaded them: kept at most a day until the import "
         "is committed or abandoned; what was read from them is exported as imports.ImportRow."
     ),
+    "imports.ImportFileChunk": "The pieces of an uploaded file (imports.ImportFile, left out above).",
     "sessions.Session": (
         "Session keys are credentials; a session holds the signed-in user's id and short-lived "
         "sign-in state. All of them end when the account is deleted."

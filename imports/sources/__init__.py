@@ -1,8 +1,10 @@
 """Reading an uploaded file into records: which reader for which file, and the limits of an upload.
 
-`read_upload` streams: records are yielded as they are read, nothing is collected, and a file
-refused as a whole raises Unreadable (with a code of imports.sources.reasons) when it is met,
-possibly after some records: the caller drops those (imports.reading does).
+`read_upload` streams: it reads a seekable binary file a chunk at a time (a ZIP's entries are
+unpacked to a spooled temporary file each), records are yielded as they are read, nothing is
+collected, and a file refused as a whole raises Unreadable (with a code of
+imports.sources.reasons) when it is met, possibly after some records: the caller drops those
+(imports.reading does).
 
 - `.zip`: LinkedIn's data export when it holds a Connections.csv (anywhere in it), read with its
   messages.csv; otherwise every .vcf/.vcard and .csv in it (a folder of XING's one-card files,
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import IO
 
 from imports.sources import encodings, zips
 from imports.sources.csvfiles import read_csv
@@ -33,9 +36,9 @@ FILE_NAME_MAX = 255
 __all__ = ["read_upload"]
 
 
-def read_upload(name: str, data: bytes, *, mappings: Mappings | None = None) -> Read:
+def read_upload(name: str, data: IO[bytes], *, mappings: Mappings | None = None) -> Read:
     """The records of one uploaded file; `mappings`: the user's CSV columns by header."""
-    if len(data) > MAX_UPLOAD_BYTES:
+    if encodings.size(data) > MAX_UPLOAD_BYTES:
         raise refuse(name, Reason.TOO_LARGE)
     rows = messages = 0
     for record in _read(name, data, mappings or {}):
@@ -50,8 +53,8 @@ def read_upload(name: str, data: bytes, *, mappings: Mappings | None = None) -> 
         yield record
 
 
-def _read(name: str, data: bytes, mappings: Mappings) -> Read:
-    if not data or data.isspace():  # not strip(): that copies the file
+def _read(name: str, data: IO[bytes], mappings: Mappings) -> Read:
+    if encodings.is_blank(data):
         raise refuse(name, Reason.EMPTY)
     suffix = "." + name.lower().rpartition(".")[2]
     if suffix == ".zip":
@@ -67,15 +70,15 @@ def _read(name: str, data: bytes, mappings: Mappings) -> Read:
         yield from read_csv(name, data, mappings=mappings)
 
 
-def _is_vcard(data: bytes) -> bool:
-    return encodings.head(data[:1024]).lstrip().upper().startswith("BEGIN:VCARD")
+def _is_vcard(data: IO[bytes]) -> bool:
+    return encodings.head(data).lstrip().upper().startswith("BEGIN:VCARD")
 
 
-def _read_zip(name: str, data: bytes, mappings: Mappings) -> Read:
-    if not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+def _read_zip(name: str, data: IO[bytes], mappings: Mappings) -> Read:
+    if not encodings.sample(data, 4).startswith((b"PK\x03\x04", b"PK\x05\x06")):
         raise refuse(name, Reason.NOT_A_ZIP)
 
-    def read_file(file: str, content: bytes) -> Read:
+    def read_file(file: str, content: IO[bytes]) -> Read:
         return _read(file, content, mappings)
 
     with zips.opened(name, data) as archive:
@@ -100,13 +103,13 @@ def _named(files: list[zipfile.ZipInfo], base: str) -> zipfile.ZipInfo | None:
     )
 
 
-def _entry(archive: zips.Archive, info: zipfile.ZipInfo, reader: Callable[[str, bytes], Read]) -> Read:
+def _entry(archive: zips.Archive, info: zipfile.ZipInfo, reader: Callable[[str, IO[bytes]], Read]) -> Read:
     """One file of an archive; refused as a whole, it is one RowError and the others are read."""
     file = f"{archive.name}/{info.filename}"
     if len(file) > FILE_NAME_MAX:
         file = "…" + file[-(FILE_NAME_MAX - 1) :]
-    content = archive.read(info)
-    try:
-        yield from reader(file, content)
-    except Unreadable as refused:
-        yield RowError(file=file, line=refused.line or 1, reason=refused.reason, code=refused.code)
+    with archive.unpacked(info) as content:  # a broken or oversized entry refuses the archive
+        try:
+            yield from reader(file, content)
+        except Unreadable as refused:
+            yield RowError(file=file, line=refused.line or 1, reason=refused.reason, code=refused.code)

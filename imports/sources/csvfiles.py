@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from typing import IO
 
 from imports.sources import dates, encodings, values
 from imports.sources.reasons import Reason, refuse, row_error
@@ -95,7 +96,7 @@ RULES = (
 
 
 def read_csv(
-    file: str, data: bytes, *, mappings: Mapping[tuple[str, ...], Sequence[str]] | None = None
+    file: str, data: IO[bytes], *, mappings: Mapping[tuple[str, ...], Sequence[str]] | None = None
 ) -> Iterator[Person | RowError | NeedsMapping]:
     """The people of a CSV file, or one NeedsMapping when its layout is not known."""
     rows = iter_rows(file, encodings.lines(data), delimiter=_delimiter(encodings.head(data)))

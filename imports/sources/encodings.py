@@ -4,14 +4,17 @@ UTF-16 is known by its BOM or, without one, by NUL bytes at every other position
 UTF-8 is tried first (it fails loudly on anything else), then Shift_JIS when the non-ASCII bytes
 come in pairs as Japanese text has them (German cp1252 text has them alone: `Müller`), then
 cp1252, then Latin-1, which reads any byte. Each is checked, and the text decoded, a chunk at
-a time: a file's text is never held whole.
+a time from the file (a seekable binary stream, read again from its start for each pass): a
+file's bytes and text are never held whole.
 """
 
 from __future__ import annotations
 
 import codecs
+import io
 import re
 from collections.abc import Iterator
+from typing import IO
 
 MAGIC = (
     b"\x89PNG",
@@ -28,28 +31,69 @@ CHUNK = 64 * 1024
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 
-def utf16(data: bytes) -> str | None:
-    """The text of UTF-16 `data`, or None when it is not UTF-16."""
-    codec = _utf16(data)
-    return None if codec is None else data[: len(data) // 2 * 2].decode(codec, errors="replace")
+def raw_chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    """The file's bytes from its start, a chunk at a time; each read seeks to where the last one
+    ended, so passes over one file may interleave (a sniff while lines are being read)."""
+    position = 0
+    while True:
+        stream.seek(position)
+        chunk = stream.read(CHUNK)
+        if not chunk:
+            return
+        position += len(chunk)
+        yield chunk
 
 
-def looks_binary(data: bytes) -> bool:
+def sample(stream: IO[bytes], size: int = CHUNK) -> bytes:
+    stream.seek(0)
+    return stream.read(size)
+
+
+def size(stream: IO[bytes]) -> int:
+    return stream.seek(0, 2)
+
+
+def is_blank(stream: IO[bytes]) -> bool:
+    """Nothing but white space (not strip(): that copies the file)."""
+    return all(chunk.isspace() for chunk in raw_chunks(stream))
+
+
+def utf8_chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    """The file as UTF-8 bytes, a chunk at a time: UTF-16 transcoded, a byte order mark dropped;
+    any other bytes as they are (the vCard pre-pass decodes each value by its own charset)."""
+    codec = _utf16(sample(stream, 400))
+    if codec is None:
+        chunks = raw_chunks(stream)
+        first = next(chunks, b"")
+        yield first.removeprefix(codecs.BOM_UTF8)
+        yield from chunks
+        return
+    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+    started = False
+    for chunk in raw_chunks(stream):
+        text = decoder.decode(chunk)
+        if not started and text:
+            text, started = text.removeprefix("\ufeff"), True
+        yield text.encode("utf-8")
+    yield decoder.decode(b"", final=True).encode("utf-8")
+
+
+def looks_binary(stream: IO[bytes]) -> bool:
     """An image, an archive, an office file or random bytes; UTF-16 text is not binary."""
-    if data.startswith(MAGIC):
+    head_bytes = sample(stream)
+    if head_bytes.startswith(MAGIC):
         return True
-    if _utf16(data) is not None:
+    if _utf16(head_bytes) is not None:
         return False
-    sample = data[:CHUNK]
-    controls = sum(1 for byte in sample if byte < 0x20 and byte not in b"\t\n\r\x0c")
-    return b"\x00" in sample or controls * 100 > len(sample)
+    controls = sum(1 for byte in head_bytes if byte < 0x20 and byte not in b"\t\n\r\x0c")
+    return b"\x00" in head_bytes or controls * 100 > len(head_bytes)
 
 
-def lines(data: bytes) -> Iterator[str]:
+def lines(stream: IO[bytes]) -> Iterator[str]:
     """The text's lines with their ends, decoded a chunk at a time: memory holds a chunk, not a
     copy of the file. Lines end at CRLF, LF or CR (not at str.splitlines' U+2028 and the like)."""
     pending: list[str] = []
-    for chunk in _chunks(data):
+    for chunk in _chunks(stream):
         # a CR at the very end may be the first half of a CRLF: it waits for the next chunk
         end = max(chunk.rfind("\n"), chunk.rfind("\r", 0, len(chunk) - 1))
         if end < 0:
@@ -60,9 +104,9 @@ def lines(data: bytes) -> Iterator[str]:
     yield from _split("".join(pending))
 
 
-def head(data: bytes) -> str:
+def head(stream: IO[bytes]) -> str:
     """The first chunk of the text, for sniffing (a delimiter, a BEGIN:VCARD)."""
-    return next(_chunks(data), "")
+    return next(_chunks(stream), "")
 
 
 def decode_unmarked(data: bytes) -> str:
@@ -70,7 +114,7 @@ def decode_unmarked(data: bytes) -> str:
     try:
         return data.decode("utf-8")  # the common case, without the checks of _codec
     except UnicodeDecodeError:
-        return data.decode(_codec(data), errors="replace")
+        return data.decode(_codec(io.BytesIO(data)), errors="replace")
 
 
 def decode_declared(data: bytes, charset: str) -> str:
@@ -85,50 +129,49 @@ def decode_declared(data: bytes, charset: str) -> str:
         return data.decode(charset, errors="replace")
 
 
-def _codec(data: bytes) -> str:
-    """The codec that reads the whole of `data`, by the order above."""
-    if data.startswith(codecs.BOM_UTF8):
+def _codec(stream: IO[bytes]) -> str:
+    """The codec that reads the whole file, by the order above."""
+    head_bytes = sample(stream)
+    if head_bytes.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    found = _utf16(data)
+    found = _utf16(head_bytes)
     if found is not None:
         return found
-    if _decodes(data, "utf-8"):
+    if _decodes(stream, "utf-8"):
         return "utf-8"
-    if _paired(data) and _decodes(data, "shift_jis"):
+    if _paired(head_bytes) and _decodes(stream, "shift_jis"):
         return "shift_jis"
-    return "cp1252" if _decodes(data, "cp1252") else "latin-1"
+    return "cp1252" if _decodes(stream, "cp1252") else "latin-1"
 
 
 def _utf16(data: bytes) -> str | None:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    sample = data[:400]
-    if len(sample) < 4 or sample.count(0) * 3 < len(sample):
+    start = data[:400]
+    if len(start) < 4 or start.count(0) * 3 < len(start):
         return None
-    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    odd, even = start[1::2].count(0), start[0::2].count(0)
     if odd > 2 * even:
         return "utf-16-le"
     return "utf-16-be" if even > 2 * odd else None
 
 
-def _decodes(data: bytes, codec: str) -> bool:
-    """Whether `codec` reads all of `data`, checked a chunk at a time (the text is dropped)."""
+def _decodes(stream: IO[bytes], codec: str) -> bool:
+    """Whether `codec` reads the whole file, checked a chunk at a time (the text is dropped)."""
     decoder = codecs.getincrementaldecoder(codec)()
     try:
-        for start in range(0, len(data), CHUNK):
-            decoder.decode(data[start : start + CHUNK])
+        for chunk in raw_chunks(stream):
+            decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
     return True
 
 
-def _chunks(data: bytes) -> Iterator[str]:
-    decoder = codecs.getincrementaldecoder(_codec(data))(errors="replace")
-    for start in range(0, len(data), CHUNK):
-        yield decoder.decode(data[start : start + CHUNK])
+def _chunks(stream: IO[bytes]) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder(_codec(stream))(errors="replace")
+    for chunk in raw_chunks(stream):
+        yield decoder.decode(chunk)
     yield decoder.decode(b"", final=True)
 
 
@@ -138,15 +181,14 @@ def _split(text: str) -> Iterator[str]:
             yield found[0]
 
 
-def _paired(data: bytes) -> bool:
+def _paired(head_bytes: bytes) -> bool:
     """Most non-ASCII bytes stand next to another (double-byte text, not cp1252 umlauts)."""
-    sample = data[:CHUNK]
-    high = [i for i, byte in enumerate(sample) if byte >= 0x80]
+    high = [i for i, byte in enumerate(head_bytes) if byte >= 0x80]
     if not high:
         return False
     paired = sum(
         1
         for i in high
-        if (i > 0 and sample[i - 1] >= 0x80) or (i + 1 < len(sample) and sample[i + 1] >= 0x80)
+        if (i > 0 and head_bytes[i - 1] >= 0x80) or (i + 1 < len(head_bytes) and head_bytes[i + 1] >= 0x80)
     )
     return paired * 10 >= len(high) * 8

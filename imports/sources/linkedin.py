@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from typing import IO
 
 from imports.sources import encodings
 from imports.sources.csvfiles import iter_rows
@@ -30,7 +31,7 @@ COLUMNS = {
 }
 
 
-def read_messages(file: str, data: bytes) -> Iterator[Message | RowError]:
+def read_messages(file: str, data: IO[bytes]) -> Iterator[Message | RowError]:
     """Every message of a messages.csv; a file without LinkedIn's columns gives none."""
     rows = iter_rows(file, encodings.lines(data))
     header = next((cells for _line, cells in rows if any(cell.strip() for cell in cells)), None)

@@ -25,7 +25,7 @@ import quopri
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 import vobject
 
@@ -64,10 +64,10 @@ PARAMETER = re.compile(rb'(?:[^;"]|"[^"]*")+')
 Line = tuple[int, str, bytes]
 
 
-def read_vcards(file: str, data: bytes) -> Iterator[Person | RowError]:
+def read_vcards(file: str, data: IO[bytes]) -> Iterator[Person | RowError]:
     """Every card of `data`, one at a time; Unreadable(NO_CARDS) when there is none."""
     found = False
-    for card in _cards(_logical(_physical(_utf8(data)))):
+    for card in _cards(_logical(_physical(data))):
         found = True
         yield _read_card(file, card)
     if not found:
@@ -95,25 +95,45 @@ class _Card:
         return any(line.replace(b" ", b"").upper() == b"VERSION:2.1" for line in self.lines)
 
 
-def _utf8(data: bytes) -> bytes:
-    text = encodings.utf16(data)
-    return (
-        text.removeprefix("\ufeff").encode("utf-8")
-        if text is not None
-        else data.removeprefix(b"\xef\xbb\xbf")
-    )
-
-
-def _physical(data: bytes) -> Iterator[tuple[int, bytes]]:
+def _physical(data: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    """The file's lines as UTF-8 bytes, numbered, read a chunk at a time."""
     # a bare CR inside a line is a value's own line break (Thunderbird), not the end of a line
-    separator = b"\n" if b"\n" in data else b"\r"
-    start, number = 0, 0
-    while start < len(data):
-        end = data.find(separator, start)
-        end = len(data) if end < 0 else end
-        number += 1
-        yield number, data[start:end].rstrip(b"\r")
-        start = end + 1
+    separator = b"\n" if any(b"\n" in chunk for chunk in encodings.utf8_chunks(data)) else b"\r"
+    number, line = 0, _PhysicalLine()
+    for chunk in encodings.utf8_chunks(data):
+        *ended, rest = chunk.split(separator)
+        for piece in ended:
+            line.add(piece)
+            number += 1
+            yield number, line.take()
+        line.add(rest)
+    if line.length:
+        yield number + 1, line.take()
+
+
+class _PhysicalLine:
+    """A physical line read across chunks. One longer than a card may be keeps its start and
+    its end (its card is refused as too large, or it is a property not kept, a photo), so
+    memory holds a chunk and a card, not a file of one line."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.length = 0
+        self.end = b""
+
+    def add(self, piece: bytes) -> None:
+        room = VCARD_MAX_CARD_BYTES + 1 - self.length
+        if room > 0:
+            self.parts.append(piece[:room])
+        self.end = (self.end + piece)[-2:]
+        self.length += len(piece)
+
+    def take(self) -> bytes:
+        line = b"".join(self.parts)
+        if self.length > VCARD_MAX_CARD_BYTES + 1:
+            line += self.end  # what follows the line's start: a soft break, a CR
+        self.parts, self.length, self.end = [], 0, b""
+        return line.rstrip(b"\r")
 
 
 def _logical(physical: Iterator[tuple[int, bytes]]) -> Iterator[Line]:

@@ -1,18 +1,19 @@
 """ZIP archives, checked against imports.sources.limits before anything is unpacked.
 
 From the central directory: the number of entries, their total size, each entry's compression
-ratio, archives inside the archive, passwords. Each entry is then read with a bounded read, so
-an entry whose header understates its size is refused when it passes what is left of the total,
-and memory holds one entry at a time.
+ratio, archives inside the archive, passwords. Each entry is then unpacked a chunk at a time
+to a spooled temporary file (in memory while small), so an entry whose header understates its
+size is refused when it passes what is left of the total, and memory holds a chunk.
 """
 
 from __future__ import annotations
 
-import io
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 from imports.sources.limits import (
     ZIP_MAX_ENTRIES,
@@ -22,6 +23,10 @@ from imports.sources.limits import (
     ZIP_RATIO_FROM_BYTES,
 )
 from imports.sources.reasons import Reason, refuse
+
+CHUNK = 64 * 1024
+# An entry up to this size is unpacked in memory, a larger one to a temporary file.
+SPOOL_BYTES = 1_000_000
 
 # What a broken archive raises, besides BadZipFile: zipfile does not wrap these.
 BROKEN = (
@@ -46,24 +51,32 @@ class Archive:
     def files(self) -> list[zipfile.ZipInfo]:
         return [info for info in self.archive.infolist() if not _ignored(info)]
 
-    def read(self, info: zipfile.ZipInfo) -> bytes:
+    @contextmanager
+    def unpacked(self, info: zipfile.ZipInfo) -> Iterator[IO[bytes]]:
+        """The entry's bytes as a seekable file, closed (and deleted) on leaving."""
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+            self._unpack(info, spool)
+            spool.seek(0)
+            yield spool
+
+    def _unpack(self, info: zipfile.ZipInfo, spool: IO[bytes]) -> None:
         try:
             with self.archive.open(info) as entry:
-                data = entry.read(self.left + 1)
+                while chunk := entry.read(CHUNK):
+                    if len(chunk) > self.left:
+                        raise refuse(self.name, Reason.ZIP_TOO_LARGE)
+                    self.left -= len(chunk)
+                    spool.write(chunk)
         except RuntimeError:  # zipfile's "password required"
             raise refuse(self.name, Reason.ZIP_ENCRYPTED) from None
         except BROKEN:
             raise refuse(self.name, Reason.NOT_A_ZIP) from None
-        if len(data) > self.left:
-            raise refuse(self.name, Reason.ZIP_TOO_LARGE)
-        self.left -= len(data)
-        return data
 
 
 @contextmanager
-def opened(name: str, data: bytes) -> Iterator[Archive]:
+def opened(name: str, data: IO[bytes]) -> Iterator[Archive]:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(data)
     except BROKEN:
         raise refuse(name, Reason.NOT_A_ZIP) from None
     with archive:

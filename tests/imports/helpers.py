@@ -17,8 +17,9 @@ from netzwerk.accounts.models import User
 
 def read(owner: User, *files: tuple[str, bytes | str], now: datetime | None = None) -> Import:
     """An import of `files`, read and matched: its preview (or MAPPING, or FAILED)."""
-    encoded = [(name, content.encode() if isinstance(content, str) else content) for name, content in files]
-    upload = reading.read(pipeline.start(owner, encoded, now=now or timezone.now(), enqueue=lambda pk: None))
+    upload = reading.read(
+        pipeline.start(owner, streams(*files), now=now or timezone.now(), enqueue=lambda pk: None)
+    )
     if upload.status == Import.Status.MAPPING:
         # the columns suggested from the header, as the mapping form offers them
         suggested = upload.report["suggested"]
@@ -27,6 +28,14 @@ def read(owner: User, *files: tuple[str, bytes | str], now: datetime | None = No
             pipeline.choose_columns(upload, chosen, now=timezone.now(), enqueue=lambda pk: None)
         )
     return upload
+
+
+def streams(*files: tuple[str, bytes | str]) -> list[tuple[str, io.BytesIO]]:
+    """Files as the upload form gives them to the pipeline: by name, as streams."""
+    return [
+        (name, io.BytesIO(content.encode() if isinstance(content, str) else content))
+        for name, content in files
+    ]
 
 
 def imported(owner: User, *files: tuple[str, bytes | str], now: datetime | None = None) -> Import:

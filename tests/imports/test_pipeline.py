@@ -15,7 +15,7 @@ from imports.models import Import, ImportRow, RowStatus
 from imports.pipeline import report
 from netzwerk.accounts.models import User
 from tests.factories import ContactEmailFactory, ContactFactory, UserFactory
-from tests.imports.helpers import dump, imported, linkedin_zip, read
+from tests.imports.helpers import dump, imported, linkedin_zip, read, streams
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 from touchpoints.models import Initiator, Touchpoint
@@ -367,9 +367,7 @@ def test_a_layout_mapped_once_is_read_with_the_same_columns_next_time(owner: Use
     assert read(owner, ("liste.csv", liste)).status == Import.Status.PREVIEW  # columns chosen
 
     again = reading.read(
-        pipeline.start(
-            owner, [("liste-2.csv", liste.encode())], now=datetime.now(UTC), enqueue=lambda pk: None
-        )
+        pipeline.start(owner, streams(("liste-2.csv", liste)), now=datetime.now(UTC), enqueue=lambda pk: None)
     )
 
     assert again.status == Import.Status.PREVIEW
@@ -396,7 +394,7 @@ def test_a_different_birthday_does_not_hide_a_shared_profile(owner: User) -> Non
 
 def test_a_reading_is_claimed_once_and_again_after_its_lease(owner: User) -> None:
     now = datetime.now(UTC)
-    upload = pipeline.start(owner, [("Connections.csv", LINKEDIN.encode())], now=now, enqueue=lambda pk: None)
+    upload = pipeline.start(owner, streams(("Connections.csv", LINKEDIN)), now=now, enqueue=lambda pk: None)
 
     assert pipeline.claim(upload.pk, now=now) is not None
     assert pipeline.claim(upload.pk, now=now) is None  # a second task for the same import
@@ -405,7 +403,7 @@ def test_a_reading_is_claimed_once_and_again_after_its_lease(owner: User) -> Non
 
 def test_the_sweep_queues_a_lost_reading_again_and_drops_a_days_old_upload(owner: User) -> None:
     now = datetime.now(UTC)
-    lost = pipeline.start(owner, [("a.csv", LINKEDIN.encode())], now=now, enqueue=lambda pk: None)
+    lost = pipeline.start(owner, streams(("a.csv", LINKEDIN)), now=now, enqueue=lambda pk: None)
     pipeline.claim(lost.pk, now=now)  # its worker died while reading
     waiting = read(owner, ("b.csv", LINKEDIN))
     Import.objects.filter(pk=waiting.pk).update(created_at=now - timedelta(hours=25))

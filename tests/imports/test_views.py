@@ -17,7 +17,7 @@ from imports.sources import reasons
 from imports.sources.limits import MAX_UPLOAD_BYTES
 from netzwerk.accounts.models import User
 from tests.factories import ContactEmailFactory, ContactFactory, ImportFactory, ImportRowFactory
-from tests.imports.helpers import imported, linkedin_zip, read
+from tests.imports.helpers import imported, linkedin_zip, read, streams
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 
@@ -291,9 +291,7 @@ def test_it_asks_for_the_columns_of_an_unknown_csv_and_reads_it_with_them(
 
 def test_it_keeps_the_columns_form_until_a_name_column_is_chosen(owner: User, owner_client: Client) -> None:
     waiting = reading.read(
-        pipeline.start(
-            owner, [("adressen.csv", ODD_CSV.encode())], now=timezone.now(), enqueue=lambda pk: None
-        )
+        pipeline.start(owner, streams(("adressen.csv", ODD_CSV)), now=timezone.now(), enqueue=lambda pk: None)
     )
     assert waiting.status == Import.Status.MAPPING
     upload_file = waiting.files.get()

@@ -27,6 +27,7 @@ from imports.models import (
     ImportedContact,
     ImportedTag,
     ImportFile,
+    ImportFileChunk,
     ImportKey,
     ImportRow,
     StagedTouch,
@@ -164,7 +165,8 @@ def _seed_import(
 ) -> None:
     """An import in its preview (a file, a row, a staged touch) and one that changed `contact`."""
     upload = Import.objects.create(owner=user, status=Import.Status.PREVIEW)
-    ImportFile.objects.create(upload=upload, name=f"{marker}.vcf", content=b"BEGIN:VCARD", size=11)
+    upload_file = ImportFile.objects.create(upload=upload, name=f"{marker}.vcf", size=11)
+    ImportFileChunk.objects.create(file=upload_file, number=0, data=b"BEGIN:VCARD")
     row = ImportRow.objects.create(
         upload=upload,
         file=f"{marker}.vcf",

@@ -6,6 +6,7 @@ it must not grow with the file). The last line of the output is one JSON object.
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import subprocess
@@ -177,7 +178,7 @@ class Command(BaseCommand):
         figures: dict[str, Any] = {"import_rows": ROWS, "import_existing_contacts": EXISTING}
         started = time.perf_counter()
         upload = pipeline.start(
-            user, [("Connections.csv", data)], now=timezone.now(), enqueue=lambda pk: None
+            user, [("Connections.csv", io.BytesIO(data))], now=timezone.now(), enqueue=lambda pk: None
         )
         upload = reading.read(upload)
         figures["import_linkedin_10k_parse_s"] = round(time.perf_counter() - started, 2)
@@ -197,7 +198,9 @@ class Command(BaseCommand):
         user = User.objects.create_user(email=BENCH_USER, password=None)
         existing = connections_csv(EXISTING)  # the file's first thousand: matched by their profiles
         upload = reading.read(
-            pipeline.start(user, [("existing.csv", existing)], now=timezone.now(), enqueue=lambda pk: None)
+            pipeline.start(
+                user, [("existing.csv", io.BytesIO(existing))], now=timezone.now(), enqueue=lambda pk: None
+            )
         )
         commit.commit(upload.pk, now=timezone.now())
         assert Contact.objects.filter(owner=user).count() == EXISTING
@@ -208,7 +211,10 @@ class Command(BaseCommand):
         with no contacts) read to its preview by the task's code in a fresh process."""
         user, _created = User.objects.get_or_create(email=RSS_USER)
         upload = pipeline.start(
-            user, [("Connections.csv", connections_csv(rows))], now=timezone.now(), enqueue=lambda pk: None
+            user,
+            [("Connections.csv", io.BytesIO(connections_csv(rows)))],
+            now=timezone.now(),
+            enqueue=lambda pk: None,
         )
         script = (
             "import django; django.setup();"

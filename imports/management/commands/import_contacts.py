@@ -10,8 +10,9 @@ traceback.
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -45,23 +46,26 @@ class Command(BaseCommand):
             return
         if not options["files"]:
             raise CommandError("name at least one file")
-        files = [self._load(name) for name in options["files"]]
-        try:
-            with transaction.atomic():
-                summary = self._import(user, files, options)
-                if not options["commit"]:
-                    raise _Preview
-        except _Preview:
-            pass
+        with ExitStack() as opened:
+            files = [(Path(name).name, opened.enter_context(self._open(name))) for name in options["files"]]
+            try:
+                with transaction.atomic():
+                    summary = self._import(user, files, options)
+                    if not options["commit"]:
+                        raise _Preview
+            except _Preview:
+                pass
         self._print(summary)
 
-    def _load(self, name: str) -> tuple[str, bytes]:
+    def _open(self, name: str) -> IO[bytes]:
         path = Path(name)
         if not path.is_file():
             raise CommandError(f"{name}: no such file")
-        return path.name, path.read_bytes()
+        return path.open("rb")
 
-    def _import(self, user: User, files: list[tuple[str, bytes]], options: dict[str, Any]) -> dict[str, Any]:
+    def _import(
+        self, user: User, files: list[tuple[str, IO[bytes]]], options: dict[str, Any]
+    ) -> dict[str, Any]:
         now = timezone.now()
         try:
             upload = pipeline.start(user, files, now=now, enqueue=lambda pk: None)

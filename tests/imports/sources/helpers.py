@@ -21,7 +21,7 @@ def data(name: str) -> bytes:
 
 def read(name: str, content: bytes | str, **kwargs: object) -> list[Record | NeedsMapping]:
     raw = content.encode() if isinstance(content, str) else content
-    return list(read_upload(name, raw, **kwargs))  # type: ignore[arg-type]
+    return list(read_upload(name, io.BytesIO(raw), **kwargs))  # type: ignore[arg-type]
 
 
 def people(name: str, content: bytes | str, **kwargs: object) -> list[Person]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import time
 import tracemalloc
 from datetime import date
@@ -286,7 +287,7 @@ def test_it_reads_without_holding_the_file_or_its_rows() -> None:
     def peak(rows: int) -> int:
         content = connections(rows)
         tracemalloc.start()
-        for _record in read_upload("Connections.csv", content):
+        for _record in read_upload("Connections.csv", io.BytesIO(content)):
             pass
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()

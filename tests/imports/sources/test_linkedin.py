@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -33,7 +34,7 @@ CONNECTIONS = (
 
 
 def messages(content: str) -> list[Message]:
-    found = list(read_messages("messages.csv", content.encode()))
+    found = list(read_messages("messages.csv", io.BytesIO(content.encode())))
     assert all(isinstance(message, Message) for message in found), found
     return [message for message in found if isinstance(message, Message)]
 
@@ -68,14 +69,16 @@ def test_it_reads_the_commas_of_older_exports() -> None:
 
 def test_it_makes_a_message_without_a_date_one_error() -> None:
     records = list(
-        read_messages("messages.csv", (HEADER + f"c1,,Ich,{ME},Anna,{ANNA},gestern,,x,INBOX\n").encode())
+        read_messages(
+            "messages.csv", io.BytesIO((HEADER + f"c1,,Ich,{ME},Anna,{ANNA},gestern,,x,INBOX\n").encode())
+        )
     )
     assert [(type(r), r.line) for r in records] == [(RowError, 2)]
 
 
 def test_it_reads_no_messages_from_a_file_of_other_columns() -> None:
-    assert list(read_messages("messages.csv", b"a,b\n1,2\n")) == []
-    assert list(read_messages("messages.csv", b"")) == []
+    assert list(read_messages("messages.csv", io.BytesIO(b"a,b\n1,2\n"))) == []
+    assert list(read_messages("messages.csv", io.BytesIO(b""))) == []
 
 
 @pytest.mark.parametrize(

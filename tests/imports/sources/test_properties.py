@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 import tracemalloc
 import zipfile
@@ -32,7 +33,7 @@ def outcome(name: str, data: bytes) -> str:
     tracemalloc.start()
     refusal: Unreadable | None = None
     try:
-        for record in read_upload(name, data):
+        for record in read_upload(name, io.BytesIO(data)):
             assert isinstance(record, Person | NeedsMapping) or record.line >= 1
     except Unreadable as refused:
         refusal = refused

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import codecs
+import io
 from collections.abc import Iterator
 
 import pytest
@@ -245,7 +246,7 @@ def test_it_reads_emails_phones_company_position_notes_and_labels() -> None:
 
 def test_it_yields_card_by_card() -> None:
     text = card("N:Eins;Anna") + "garbage that is no card\r\n" * 3 + card("N:Zwei;Bert")
-    reader = read_vcards("stream.vcf", text.encode())
+    reader = read_vcards("stream.vcf", io.BytesIO(text.encode()))
     assert isinstance(reader, Iterator)
     first = next(reader)
     assert isinstance(first, Person)
