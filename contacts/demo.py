@@ -537,6 +537,8 @@ def write_plans(plans: Sequence[tuple[User, NetworkPlan]]) -> None:
     for contact in waves.pop(0, []):
         _save_strong_tie(contact)
     for wave in sorted(waves):
+        for contact in waves[wave]:
+            contact.fill_keys()  # bulk_create bypasses Contact.save
         Contact.objects.bulk_create(waves[wave], batch_size=BULK_BATCH_SIZE)
 
     emails: list[ContactEmail] = []

@@ -17,6 +17,8 @@ from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from contacts.folding import fold_loose
+
 if TYPE_CHECKING:
     from netzwerk.accounts.models import User
 
@@ -150,6 +152,12 @@ class Tag(models.Model):
         return self.name
 
 
+# What search reads, folded, besides e-mail addresses and tags; and the keys made of it.
+SEARCHED_FIELDS = ("first_name", "last_name", "company", "position")
+KEY_FIELDS = ("name_key", "search_text")
+NAME_KEY_LENGTH = 250
+
+
 class ContactQuerySet(OwnedQuerySet["Contact"]):
     def active(self) -> ContactQuerySet:
         return self.filter(archived_at__isnull=True)
@@ -183,13 +191,13 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
         return self.filter(tags=tag)
 
     def search(self, text: str) -> ContactQuerySet:
-        """Name, company, tag or e-mail; subqueries keep one row per contact."""
+        """Every word in the name, company, position, a tag or an e-mail address. Names,
+        company and position are compared folded (contacts.folding.fold_loose): "schroder",
+        "Schroeder" and "Schröder" find the same person. Subqueries keep one row per contact."""
         query = Q()
         for word in text.split():
             query &= (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(company__icontains=word)
+                Q(search_text__contains=fold_loose(word))
                 | Exists(ContactEmail.objects.filter(contact=OuterRef("pk"), address__icontains=word))
                 | Exists(Tag.objects.filter(contacts=OuterRef("pk"), name__icontains=word))
             )
@@ -320,6 +328,11 @@ class Contact(models.Model):
         _("sorted as"), max_length=10, choices=Sorting.choices, blank=True, default="", editable=False
     )
     sorted_at = models.DateTimeField(_("sorted"), null=True, blank=True, editable=False)
+    # contacts.folding.fold_loose of the name, and of everything searched but e-mails and tags:
+    # kept by `fill_keys` on every save (and by the few bulk writers), read by search and by the
+    # duplicate candidates.
+    name_key = models.CharField(max_length=NAME_KEY_LENGTH, blank=True, default="", editable=False)
+    search_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -336,6 +349,8 @@ class Contact(models.Model):
             models.Index(fields=["owner", "updated_at"], name="contact_owner_updated"),
             # the imported contacts waiting to be sorted: Today's count and the list's filter
             models.Index(fields=["owner"], condition=Q(sorting="unsorted"), name="contact_owner_unsorted"),
+            # namesakes: the duplicate candidates found by name
+            models.Index(fields=["owner", "name_key"], name="contact_owner_name_key"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(first_name="", last_name=""), name="contact_has_a_name"),
@@ -372,12 +387,25 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*update_fields, *KEY_FIELDS}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("contacts:detail", args=[self.pk])
 
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def fill_keys(self) -> None:
+        """The folded name and search text from the fields they are made of; a writer that
+        bypasses `save` (bulk_create, update) calls it, or writes KEY_FIELDS itself."""
+        self.name_key = fold_loose(self.name)[:NAME_KEY_LENGTH]
+        self.search_text = fold_loose(" ".join(getattr(self, name) for name in SEARCHED_FIELDS))
 
     @property
     def is_archived(self) -> bool:

@@ -93,6 +93,8 @@ def create_contacts(owner: User, contacts: list[Contact], *, batch_size: int = 5
         raise ValueError("contacts created in bulk never join the strong ties")
     if any(contact.owner_id != owner.pk for contact in contacts):
         raise ValueError("every contact created in bulk belongs to the owner")
+    for contact in contacts:
+        contact.fill_keys()  # bulk_create bypasses Contact.save
     with transaction.atomic():
         User.objects.select_for_update().only("pk").get(pk=owner.pk)
         return Contact.objects.bulk_create(contacts, batch_size=batch_size)

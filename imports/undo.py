@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 
-from contacts.models import Contact, ContactEmail, ContactPhone, Tag
+from contacts.models import KEY_FIELDS, Contact, ContactEmail, ContactPhone, Tag
 from imports.commit import RESTORED_FIELDS
 from imports.models import Import, ImportedContact
 from touchpoints import ledger
@@ -131,7 +131,12 @@ def _restore(changed: list[ImportedContact]) -> tuple[int, list[int]]:
                 edited.append(contact.pk)  # a value the import wrote, since changed by the user
         if not changed_since:
             values["updated_at"] = _value("updated_at", record.before["updated_at"])
-        Contact.objects.filter(pk=contact.pk).update(**values)
+        for name, value in values.items():
+            setattr(contact, name, value)
+        contact.fill_keys()
+        Contact.objects.filter(pk=contact.pk).update(
+            **values, **{key: getattr(contact, key) for key in KEY_FIELDS}
+        )
         restored += 1
     return restored, sorted(set(edited))
 

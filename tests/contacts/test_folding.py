@@ -33,3 +33,22 @@ def test_it_folds_names(text: str, folded: str) -> None:
 @pytest.mark.parametrize("typed", ["Schröder", "Schroeder", "schroder", "SCHRODER"])
 def test_loose_folding_finds_an_umlaut_however_it_was_typed(typed: str) -> None:
     assert fold_loose(typed) == "schroder"
+
+
+@pytest.mark.django_db
+def test_every_writer_keeps_the_folded_keys() -> None:
+    from contacts import roster
+    from contacts.models import Contact
+    from tests.factories import ContactFactory, UserFactory
+
+    owner = UserFactory()
+    saved = ContactFactory(owner=owner, first_name="Jürgen", last_name="Weiß", company="Bauer & Söhne")
+    [bulk] = roster.create_contacts(owner, [Contact(owner=owner, first_name="Zoë", last_name="Strauß")])
+    saved.last_name = "Schröder"
+    saved.save(update_fields=["last_name"])
+
+    stored = dict(Contact.objects.filter(owner=owner).values_list("pk", "name_key"))
+    assert stored == {saved.pk: "jurgen schroder", bulk.pk: "zo strauss"}
+    assert (
+        Contact.objects.get(pk=saved.pk).search_text == "jurgen schroder baur sohne"
+    )  # "Bauer" folds as "Bauer" typed anyhow

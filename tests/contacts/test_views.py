@@ -84,12 +84,22 @@ def test_it_answers_a_history_restore_with_the_whole_page(owner_client: Client) 
         ("klein@musterbau", {"Petra Klein"}),
         ("petra klein", {"Petra Klein"}),
         ("niemand", set()),
+        # however the umlauts and ß were typed; and the position
+        ("weiss", {"Jürgen Weiß"}),
+        ("JUERGEN", {"Jürgen Weiß"}),
+        ("jurgen weis", {"Jürgen Weiß"}),
+        ("schroder", {"Anke Schröder"}),
+        ("Schroeder", {"Anke Schröder"}),
+        ("Schröder", {"Anke Schröder"}),
+        ("geschäftsführerin", {"Anke Schröder"}),
+        ("Geschaeftsfuehrerin", {"Anke Schröder"}),
     ],
 )
-def test_it_searches_name_company_tag_and_email(
+def test_it_searches_name_company_position_tag_and_email(
     owner_client: Client, owner, query: str, expected: set[str]
 ) -> None:
     ContactFactory(owner=owner, first_name="Jürgen", last_name="Weiß", company="Beispiel GmbH")
+    ContactFactory(owner=owner, first_name="Anke", last_name="Schröder", position="Geschäftsführerin")
     petra = ContactFactory(owner=owner, first_name="Petra", last_name="Klein", company="Musterbau AG")
     petra.tags.add(TagFactory(owner=owner, name="Golf"))
     ContactEmailFactory(contact=petra, address="p.klein@musterbau.example")
