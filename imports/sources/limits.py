@@ -10,7 +10,7 @@ from __future__ import annotations
 MAX_UPLOAD_BYTES = 20 * 1_000_000
 # People rows and cards over a whole upload (all files of a ZIP together); errors count too.
 MAX_ROWS = 50_000
-# LinkedIn messages are kept in memory while reading (imports.reading stages them per day).
+# LinkedIn messages, summarised in memory per person and day while reading (imports.messages).
 MAX_MESSAGES = 200_000
 
 ZIP_MAX_ENTRIES = 2_000

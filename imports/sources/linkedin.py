@@ -47,22 +47,35 @@ def read_messages(file: str, data: IO[bytes]) -> Iterator[Message | RowError]:
 
 
 def account_holder(messages: Iterable[Message]) -> str | None:
-    """The profile in every conversation (as sender or recipient): the export's owner.
+    """The profile in every conversation (as sender or recipient): the export's owner."""
+    tally = HolderTally()
+    for message in messages:
+        tally.add(message)
+    return tally.holder()
+
+
+class HolderTally:
+    """Who the account holder is, counted a message at a time (the messages are not kept).
 
     Ranked by the conversations a profile is in, then by its messages; with one conversation
     only, both people are in all of it and the first one to write is taken.
     """
-    conversations: dict[str, set[str]] = {}
-    counts: Counter[str] = Counter()
-    for message in messages:
+
+    def __init__(self) -> None:
+        self.conversations: dict[str, set[str]] = {}
+        self.counts: Counter[str] = Counter()
+
+    def add(self, message: Message) -> None:
         for url in (message.sender_url, *message.recipient_urls):
             if url:
-                conversations.setdefault(url, set()).add(message.conversation)
-                counts[url] += 1
-    if not conversations:
-        return None
-    # max() keeps the first of equals: dicts keep the order profiles were first seen in
-    return max(conversations, key=lambda url: (len(conversations[url]), counts[url]))
+                self.conversations.setdefault(url, set()).add(message.conversation)
+                self.counts[url] += 1
+
+    def holder(self) -> str | None:
+        if not self.conversations:
+            return None
+        # max() keeps the first of equals: dicts keep the order profiles were first seen in
+        return max(self.conversations, key=lambda url: (len(self.conversations[url]), self.counts[url]))
 
 
 def _cell(cells: list[str], index: int) -> str:

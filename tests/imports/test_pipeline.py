@@ -318,6 +318,21 @@ def test_linkedin_message_text_is_kept_only_when_asked(owner: User) -> None:
     assert _touches(anna) == [("2023-06-11", Initiator.ME, "Treffen wir uns?")]
 
 
+def test_linkedin_messages_newest_first_as_linkedin_exports_them_read_the_same(owner: User) -> None:
+    header, *lines = MESSAGES.splitlines(keepends=True)
+    upload = read(owner, ("export.zip", linkedin_zip(CONNECTIONS, header + "".join(reversed(lines)))))
+    Import.objects.filter(pk=upload.pk).update(keep_message_text=True)
+
+    commit.commit(upload.pk, now=datetime.now(UTC))
+
+    juergen = Contact.objects.get(owner=owner, last_name="Schröder")
+    assert _touches(juergen) == [
+        ("2023-03-25", Initiator.THEM, "Hallo Alice\n\nHallo Jürgen"),
+        ("2023-03-26", Initiator.ME, "Noch wach?\n\nJetzt ja"),
+        ("2023-06-11", Initiator.ME, "Treffen wir uns?"),
+    ]
+
+
 def test_linkedin_messages_imported_twice_log_nothing_more(owner: User) -> None:
     data = linkedin_zip(CONNECTIONS, MESSAGES)
     imported(owner, ("export.zip", data))
