@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from imports import views
+from imports import sorting_views, views
 
 app_name = "imports"
 
 urlpatterns = [
     path("", views.import_list, name="list"),
     path("new/", views.import_upload, name="upload"),
+    path("sort/", sorting_views.contact_sort, name="sort"),
+    path("sort/<int:pk>/", sorting_views.contact_sort_decide, name="sort_decide"),
     path("<int:pk>/", views.import_detail, name="detail"),
     path("<int:pk>/progress/", views.import_progress, name="progress"),
     path("<int:pk>/columns/", views.import_columns, name="columns"),

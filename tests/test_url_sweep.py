@@ -71,6 +71,9 @@ ACCESS: dict[str, str] = {
     "imports:commit": OWNER,
     "imports:abandon": OWNER,
     "imports:undo": OWNER,
+    # the sort page: the signed-in user's waiting contacts, one decision per contact of theirs
+    "imports:sort": LOGIN,
+    "imports:sort_decide": OWNER,
     "touchpoints:quick": LOGIN,
     "touchpoints:contact_search": LOGIN,
     "touchpoints:my_record": LOGIN,
@@ -219,6 +222,8 @@ def owner_url(name: str, owned: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": owned["link"].pk})
     if name in TOUCHPOINT_URLS:
         return reverse(name, kwargs={"pk": owned["touch"].pk})
+    if name == "imports:sort_decide":
+        return reverse(name, kwargs={"pk": owned["contact"].pk})
     if name.startswith("imports:"):
         return reverse(name, kwargs={"pk": Import.objects.get(owner=owned["contact"].owner).pk})
     if name == "contacts:swap":

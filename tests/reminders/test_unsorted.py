@@ -74,7 +74,7 @@ def test_the_page_says_how_many_wait_and_links_to_them(
 
     assert 'data-testid="today-to-sort"' in body
     assert "4 imported contacts to sort" in body
-    assert f'href="{reverse("contacts:list")}?sorting=unsorted"' in body
+    assert f'href="{reverse("imports:sort")}"' in body
 
 
 def test_no_line_without_contacts_to_sort(owner_client: Client, network: dict[str, Contact]) -> None:

@@ -5,7 +5,8 @@ touchpoints and a full roster; a user with 50 contacts; and 2,000 users with 100
 Then measures, in this process through Django's test client and the whole middleware stack:
 the median of a logged-in view that renders almost nothing (the floor), the Today page at 50
 and at 5,000 contacts (as kept between changes, and cold: computed and rendered afresh), the
-contact list at 5,000 and the contact page's queries at 10 and 1,000 touches; then digests
+contact list at 5,000, the sort page with those 5,000 waiting to be sorted, and the contact
+page's queries at 10 and 1,000 touches; then digests
 built and delivered per second for the 2,000 users, by a pool of worker processes to an SMTP
 server in a process of its own.
 The last line of the output is one JSON object with the figures. Never part of `make test`:
@@ -38,14 +39,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from contacts import roster
-from contacts.models import Circle, Contact
+from contacts.models import Circle, Contact, Sorting
 from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.models import CoachLink, Side, User
 from reminders import digest
@@ -129,6 +130,7 @@ class Command(BaseCommand):
         figures["contact_page_queries_1000"] = self.queries(lambda: client.get(thousand.get_absolute_url()))
         contacts = reverse("contacts:list")
         figures["contact_list_p50_ms_large"] = self.p50(lambda: client.get(contacts))
+        figures.update(self.sort_page(large, client))
         coach = self.coach_of_crowd()
         coach_client = self.client(coach)
         overview = reverse("coach:index")
@@ -211,6 +213,27 @@ class Command(BaseCommand):
                 refresh_summary(contact)
             made.append(contact)
         return made[0], made[1]
+
+    def sort_page(self, owner: User, client: Client) -> dict[str, Any]:
+        """The sort page (imports:sort) as after importing the whole network: every contact of
+        the large user but the strong ties waiting to be sorted. Made so in a transaction that
+        is rolled back (the requests run on this connection, so they see it): the seed stays."""
+        url = reverse("imports:sort")
+        with transaction.atomic():
+            waiting = (
+                Contact.objects.for_owner(owner)
+                .exclude(circle=Circle.STRONG)
+                .update(sorting=Sorting.UNSORTED)
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Contact._meta.db_table}")  # as autovacuum would after an import
+            figures = {
+                "sort_page_waiting_large": waiting,
+                "sort_page_ms_large": self.p50(lambda: client.get(url)),
+                "sort_page_queries_large": self.queries(lambda: client.get(url)),
+            }
+            transaction.set_rollback(True)
+        return figures
 
     # ---------------------------------------------------------------- measuring
 

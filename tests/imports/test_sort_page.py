@@ -1,0 +1,336 @@
+"""The sort page (imports.sorting): one waiting contact at a time, each choice's effect, the
+roster's cap for a strong tie, skipping, strangers and the empty page, full page and htmx."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from contacts import rules
+from contacts.models import Channel, Circle, Contact, Sorting, Stage
+from netzwerk.accounts.models import User
+from tests.contacts.test_sorting import EFFECTS
+from tests.factories import ContactFactory, strong_ties
+from touchpoints import ledger
+from touchpoints.kinds import Kind
+from touchpoints.models import Initiator
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+SORT = reverse("imports:sort")
+
+
+def imported(
+    owner: User, *names: str, connected: datetime = datetime(2018, 3, 1, 9, tzinfo=UTC)
+) -> list[Contact]:
+    """New contacts from an import, the first named connected first (one day apart)."""
+    made = []
+    for n, name in enumerate(names):
+        contact = ContactFactory(
+            owner=owner,
+            first_name=name,
+            last_name="Imported",
+            circle=Circle.LOOSE,
+            stage=Stage.ONLINE,
+            sorting=Sorting.UNSORTED,
+            how_met=Channel.LINKEDIN,
+        )
+        Contact.objects.filter(pk=contact.pk).update(created_at=connected + timedelta(days=n))
+        made.append(Contact.objects.get(pk=contact.pk))
+    return made
+
+
+def decide(client: Client, contact: Contact, choice: str, *, htmx: bool = False, **data: Any) -> Any:
+    headers = {"HX-Request": "true"} if htmx else {}
+    with time_machine.travel(NOW, tick=False):
+        return client.post(
+            reverse("imports:sort_decide", args=[contact.pk]), {"choice": choice, **data}, headers=headers
+        )
+
+
+def stored(contact: Contact) -> Contact:
+    return Contact.objects.get(pk=contact.pk)
+
+
+def shown(response: Any) -> str:
+    """The name on the card (the card's heading link)."""
+    body = response.content.decode()
+    start = body.index('data-testid="sort-name">') + len('data-testid="sort-name">')
+    return body[start : body.index("</a>", start)]
+
+
+# ---------------------------------------------------------------- the card
+
+
+def test_it_shows_the_freshest_waiting_contact_with_what_the_import_brought(
+    owner: User, owner_client: Client, stranger: User
+) -> None:
+    older, fresh = imported(owner, "Anna", "Jürgen", connected=datetime(2024, 1, 3, 9, tzinfo=UTC))
+    Contact.objects.filter(pk=fresh.pk).update(company="Bauer & Söhne GmbH", position="Vertriebsleiter")
+    ledger.log_touch(fresh, kind=Kind.MESSAGE, happened_at=NOW - timedelta(days=40), note="Hallo Jürgen")
+    ledger.log_touch(
+        fresh,
+        kind=Kind.MESSAGE,
+        happened_at=NOW - timedelta(days=30),
+        note="Gern, lass uns telefonieren.",
+        initiated_by=Initiator.THEM,
+    )
+    ledger.log_touch(fresh, kind=Kind.CALL, happened_at=NOW - timedelta(days=20))  # not a message
+    ContactFactory(owner=owner, first_name="Sorted", sorting=Sorting.REGULAR)
+    imported(stranger, "Mallory", connected=datetime(2025, 1, 1, tzinfo=UTC))
+
+    response = owner_client.get(SORT)
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert shown(response) == "Jürgen Imported"
+    assert "Bauer &amp; Söhne GmbH" in body
+    assert "Vertriebsleiter" in body
+    assert "LinkedIn" in body
+    assert "Jan. 4, 2024" in body  # connected since (the import's "connected on")
+    assert "2 messages" in body
+    assert "the last from them on Nov. 1, 2026" in body
+    assert "Gern, lass uns telefonieren." in body
+    assert "Hallo Jürgen" not in body
+    assert "2 contacts left to sort" in body
+    assert "Mallory" not in body
+    assert older.name not in body
+    assert [f'data-key="{key}"' in body for key in ("1", "6", "ArrowRight")] == [True] * 3
+
+
+def test_it_says_all_sorted_when_nothing_waits(owner: User, owner_client: Client) -> None:
+    ContactFactory(owner=owner, sorting=Sorting.LOOSE)
+    strong_ties(owner, 1)  # a strong tie never waits, whatever its sorting
+
+    response = owner_client.get(SORT)
+
+    body = response.content.decode()
+    assert 'data-testid="sort-empty"' in body
+    assert "All sorted." in body
+    assert f'href="{reverse("reminders:today")}"' in body
+    assert f'href="{reverse("contacts:list")}"' in body
+    assert 'data-testid="sort-card"' in body
+    assert "sort-name" not in body
+
+
+def test_htmx_gets_the_card_alone(owner: User, owner_client: Client) -> None:
+    imported(owner, "Anna")
+
+    response = owner_client.get(SORT, headers={"HX-Request": "true"})
+
+    body = response.content.decode()
+    assert "<html" not in body
+    assert body.lstrip().startswith('<section id="sort-card"')
+    assert shown(response) == "Anna Imported"
+
+
+# ---------------------------------------------------------------- the choices
+
+
+@pytest.mark.parametrize(("choice", "circle", "prospect", "archived"), EFFECTS)
+def test_each_choice_sorts_the_contact_and_moves_on(
+    owner: User, owner_client: Client, choice: str, circle: str, prospect: str, archived: bool
+) -> None:
+    second, first = imported(owner, "Anna", "Jürgen")
+
+    response = decide(owner_client, first, choice)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{SORT}?after={first.pk}"
+    sorted_ = stored(first)
+    assert (sorted_.sorting, sorted_.circle, sorted_.prospect_status) == (choice, circle, prospect)
+    assert sorted_.is_archived is archived
+    assert sorted_.sorted_at == NOW
+    assert stored(second).sorting == Sorting.UNSORTED
+    assert shown(owner_client.get(response["Location"])) == "Anna Imported"
+
+
+def test_pursue_starts_the_online_window_today(owner: User, owner_client: Client) -> None:
+    (contact,) = imported(owner, "Anna")  # connected in 2018
+
+    decide(owner_client, contact, Sorting.PURSUE)
+
+    asked = rules.online_only(stored(contact), owner=owner, now=NOW)
+    assert asked is not None
+    assert asked.due_at == NOW + timedelta(days=owner.online_window_days)
+    assert not asked.is_due
+
+
+def test_htmx_swaps_in_the_next_card_with_the_message(owner: User, owner_client: Client) -> None:
+    _second, first = imported(owner, "Anna", "Jürgen")
+
+    response = decide(owner_client, first, Sorting.REGULAR, htmx=True)
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<html" not in body
+    assert shown(response) == "Anna Imported"
+    assert "Jürgen Imported sorted as “Regular”." in body
+    assert "1 contact left to sort" in body
+    assert stored(first).sorting == Sorting.REGULAR
+
+
+def test_a_contact_sorted_already_is_left_as_it_is(owner: User, owner_client: Client) -> None:
+    (contact,) = imported(owner, "Anna")
+    decide(owner_client, contact, Sorting.PROSPECT)
+
+    response = decide(owner_client, contact, Sorting.ARCHIVE, htmx=True)  # a second tap, a stale tab
+
+    assert "Anna Imported was sorted already." in response.content.decode()
+    assert stored(contact).sorting == Sorting.PROSPECT
+    assert not stored(contact).is_archived
+
+
+def test_an_unknown_choice_changes_nothing(owner: User, owner_client: Client) -> None:
+    (contact,) = imported(owner, "Anna")
+
+    response = decide(owner_client, contact, Sorting.UNSORTED)
+
+    assert response.status_code == 400
+    assert shown(response) == "Anna Imported"
+    assert stored(contact).waits_to_be_sorted
+
+
+# ---------------------------------------------------------------- strong ties and the cap
+
+
+def test_a_strong_tie_is_promoted_through_the_roster(owner: User, owner_client: Client) -> None:
+    (contact,) = imported(owner, "Anna")
+
+    response = decide(owner_client, contact, "strong", htmx=True)
+
+    promoted = stored(contact)
+    assert promoted.circle == Circle.STRONG
+    assert promoted.stage == Stage.ONLINE  # trust grows by stages: no shortcut to "strong tie"
+    assert promoted.sorting == Sorting.REGULAR  # what it is should it ever leave the roster
+    assert promoted.sorted_at == NOW
+    assert not promoted.waits_to_be_sorted
+    assert "Anna Imported is now a strong tie." in response.content.decode()
+
+
+def test_a_full_roster_says_so_and_the_contact_still_waits(owner: User, owner_client: Client) -> None:
+    ties = strong_ties(owner, owner.strong_tie_cap)
+    (contact,) = imported(owner, "Anna")
+
+    response = decide(owner_client, contact, "strong")
+
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert shown(response) == "Anna Imported"
+    assert f"Your strong-tie roster is full ({owner.strong_tie_cap}/{owner.strong_tie_cap})." in body
+    assert f'name="out" value="{ties[0].pk}"' in body  # the roster's suggestions, to swap from here
+    waiting = stored(contact)
+    assert (waiting.sorting, waiting.circle, waiting.sorted_at) == (Sorting.UNSORTED, Circle.LOOSE, None)
+    assert Contact.objects.for_owner(owner).strong_ties().count() == owner.strong_tie_cap
+
+
+def test_htmx_shows_the_full_roster_in_the_card(owner: User, owner_client: Client) -> None:
+    strong_ties(owner, owner.strong_tie_cap)
+    (contact,) = imported(owner, "Anna")
+
+    response = decide(owner_client, contact, "strong", htmx=True)
+
+    assert response.status_code == 200  # htmx swaps only a 2xx answer
+    assert "swap-panel" in response.content.decode()
+    assert stored(contact).waits_to_be_sorted
+
+
+def test_a_swap_makes_room_for_the_contact(owner: User, owner_client: Client) -> None:
+    ties = strong_ties(owner, owner.strong_tie_cap)
+    (contact,) = imported(owner, "Anna")
+
+    response = decide(owner_client, contact, "strong", out=ties[0].pk)
+
+    assert response.status_code == 302
+    assert stored(contact).circle == Circle.STRONG
+    assert stored(ties[0]).circle == Circle.REGULAR
+    assert Contact.objects.for_owner(owner).strong_ties().count() == owner.strong_tie_cap
+
+
+def test_a_swap_with_a_strangers_tie_is_a_404(owner: User, owner_client: Client, stranger: User) -> None:
+    strong_ties(owner, owner.strong_tie_cap)
+    (theirs,) = strong_ties(stranger, 1)
+    (contact,) = imported(owner, "Anna")
+
+    response = decide(owner_client, contact, "strong", out=theirs.pk)
+
+    assert response.status_code == 404
+    assert stored(theirs).circle == Circle.STRONG
+    assert stored(contact).waits_to_be_sorted
+
+
+# ---------------------------------------------------------------- skipping, access
+
+
+def test_skip_goes_to_the_next_and_past_the_last_back_to_the_first(owner: User, owner_client: Client) -> None:
+    third, second, first = imported(owner, "Carla", "Bernd", "Anna")
+
+    assert shown(owner_client.get(SORT, {"after": first.pk})) == "Bernd Imported"
+    assert shown(owner_client.get(SORT, {"after": second.pk})) == "Carla Imported"
+    assert shown(owner_client.get(SORT, {"after": third.pk})) == "Anna Imported"
+    assert shown(owner_client.get(SORT, {"after": "nonsense"})) == "Anna Imported"
+    assert all(stored(c).waits_to_be_sorted for c in (first, second, third))
+
+
+def test_after_a_skip_the_next_decision_keeps_going_forward(owner: User, owner_client: Client) -> None:
+    _third, second, first = imported(owner, "Carla", "Bernd", "Anna")
+
+    response = decide(owner_client, second, Sorting.LOOSE, htmx=True)  # Anna was skipped
+
+    assert shown(response) == "Carla Imported"
+    assert stored(first).waits_to_be_sorted
+
+
+def test_a_strangers_contact_is_never_shown_nor_sorted(
+    owner: User, stranger_client: Client, stranger: User
+) -> None:
+    (mine,) = imported(owner, "Anna")
+    (theirs,) = imported(stranger, "Mallory")
+
+    assert decide(stranger_client, mine, Sorting.ARCHIVE).status_code == 404
+    assert shown(stranger_client.get(SORT, {"after": mine.pk})) == "Mallory Imported"
+    assert stored(mine).waits_to_be_sorted
+    assert stored(theirs).waits_to_be_sorted
+
+
+def test_anonymous_users_are_sent_to_sign_in(owner: User, client: Client) -> None:
+    (contact,) = imported(owner, "Anna")
+
+    for response in (client.get(SORT), decide(client, contact, Sorting.LOOSE)):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    assert stored(contact).waits_to_be_sorted
+
+
+def test_deciding_takes_post_only(owner: User, owner_client: Client) -> None:
+    (contact,) = imported(owner, "Anna")
+
+    assert owner_client.get(reverse("imports:sort_decide", args=[contact.pk])).status_code == 405
+
+
+# ---------------------------------------------------------------- queries
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_the_page_and_a_decision_take_the_same_queries_at_any_size(
+    owner: User, owner_client: Client, size: int, django_assert_num_queries: Any
+) -> None:
+    contacts = imported(owner, *(f"Person{n}" for n in range(size)))
+    for contact in contacts:
+        for day in range(3):
+            ledger.log_touch(contact, kind=Kind.MESSAGE, happened_at=NOW - timedelta(days=day + 1), note="Hi")
+    first = contacts[-1]
+
+    # session, user; the contact with its messages; how many are left
+    with django_assert_num_queries(4):
+        owner_client.get(SORT)
+    # session, user, the contact (owner_object); contacts.sorting (its ids, savepoint, the owner's
+    # lock, one UPDATE, release); the next card (the contact with its messages, how many are left)
+    with django_assert_num_queries(10):
+        decide(owner_client, first, Sorting.REGULAR, htmx=True)
