@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from netzwerk.accounts.models import User
 
 CLIQUE = 8
+# Companies and names repeat across a network: each folded once per process, not once per contact.
+folded = lru_cache(maxsize=16_384)(fold_loose)
 PAIRS_PER_PAGE = 20
 COMPANY, ORGANISATION = "company", "organisation"
 
@@ -113,7 +116,7 @@ def _namesakes(owner: User) -> Iterator[tuple[tuple[int, int], Evidence]]:
         "pk", "name_key", "company", "met_at_id", "met_at__name"
     ):
         groups[name_key].append(pk)
-        companies[pk] = fold_loose(company)
+        companies[pk] = folded(company)
         if met_at is not None:
             organisations[pk][met_at] = met_at_name
     for pk, organisation, name in _memberships(named):
@@ -122,8 +125,9 @@ def _namesakes(owner: User) -> Iterator[tuple[tuple[int, int], Evidence]]:
         for first, second in pairs_within(group):
             if companies[first] and companies[first] == companies[second]:
                 yield (first, second), Evidence(COMPANY, companies[first])
-            for organisation in sorted(organisations[first].keys() & organisations[second].keys()):
-                yield (first, second), Evidence(ORGANISATION, organisations[first][organisation])
+            if first in organisations and second in organisations:
+                for shared in sorted(organisations[first].keys() & organisations[second].keys()):
+                    yield (first, second), Evidence(ORGANISATION, organisations[first][shared])
 
 
 def _memberships(named: QuerySet[Contact]) -> QuerySet[Contact, tuple[int, int, str]]:
@@ -133,7 +137,7 @@ def _memberships(named: QuerySet[Contact]) -> QuerySet[Contact, tuple[int, int, 
 
 def _sort_names(owner: User, pks: set[int]) -> dict[int, tuple[str, str]]:
     rows = Contact.objects.for_owner(owner).filter(pk__in=pks).values_list("pk", "last_name", "first_name")
-    return {pk: (fold_loose(last), fold_loose(first)) for pk, last, first in rows} if pks else {}
+    return {pk: (folded(last), folded(first)) for pk, last, first in rows} if pks else {}
 
 
 def pairs_page(owner: User, *, number: str | int | None) -> Page[Pair]:
