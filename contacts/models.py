@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from contacts.folding import fold_loose
+from contacts.keys import PROFILE_FIELDS, email_key, profile_key
 
 if TYPE_CHECKING:
     from netzwerk.accounts.models import User
@@ -351,6 +352,13 @@ class Contact(models.Model):
             models.Index(fields=["owner"], condition=Q(sorting="unsorted"), name="contact_owner_unsorted"),
             # namesakes: the duplicate candidates found by name
             models.Index(fields=["owner", "name_key"], name="contact_owner_name_key"),
+            # the same profile: duplicate candidates and the warning on save (contacts.keys)
+            *(
+                models.Index(
+                    "owner", profile_key(field), name=f"contact_{key}_key", condition=~Q(**{field: ""})
+                )
+                for key, field in PROFILE_FIELDS.items()
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(first_name="", last_name=""), name="contact_has_a_name"),
@@ -526,6 +534,8 @@ class ContactEmail(models.Model):
         constraints = [
             models.UniqueConstraint("contact", Lower("address"), name="contact_email_unique"),
         ]
+        # the same address on two contacts: duplicate candidates and the warning on save
+        indexes = [models.Index(email_key(), name="contact_email_key")]
 
     def __str__(self) -> str:
         return self.address
@@ -555,6 +565,8 @@ class ContactPhone(models.Model):
             models.UniqueConstraint("contact", "number", name="contact_phone_unique"),
             models.CheckConstraint(condition=Q(number__startswith="+"), name="contact_phone_e164"),
         ]
+        # the same number on two contacts: duplicate candidates and the warning on save
+        indexes = [models.Index(fields=["number"], name="contact_phone_number")]
 
     def __str__(self) -> str:
         return self.display
@@ -571,6 +583,43 @@ class ContactPhone(models.Model):
                 self.number = normalise_phone(self.number)
             except ValidationError as error:
                 raise ValidationError({"number": error.messages}) from error
+
+
+class DistinctPairQuerySet(OwnedQuerySet["DistinctPair"]):
+    def pairs(self) -> set[tuple[int, int]]:
+        return set(self.values_list("first_id", "second_id"))
+
+
+class DistinctPair(models.Model):
+    """Two contacts their owner said are not the same person: never again a duplicate candidate
+    (imports.duplicates) nor a warning on save (contacts.evidence). Stored with the lower pk first."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    first = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[DistinctPairQuerySet] = DistinctPairQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("pair of different people")
+        verbose_name_plural = _("pairs of different people")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="distinctpair_once"),
+            models.CheckConstraint(condition=Q(first__lt=F("second")), name="distinctpair_lower_pk_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"
+
+    @classmethod
+    def keep_apart(cls, first: Contact, second: Contact) -> None:
+        """Record that `first` and `second` (the same owner's) are two people; once per pair,
+        also when two requests ask at once (the unique constraint decides)."""
+        if first.owner_id != second.owner_id or first.pk == second.pk:
+            raise ValueError("a pair is two contacts of one owner")
+        low, high = sorted((first, second), key=lambda contact: contact.pk)
+        cls.objects.bulk_create([cls(owner_id=low.owner_id, first=low, second=high)], ignore_conflicts=True)
 
 
 class StageChange(models.Model):

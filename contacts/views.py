@@ -11,6 +11,7 @@ from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,9 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from contacts import export, roster, rules, sorting
+from contacts import evidence, export, roster, rules, sorting
 from contacts.forms import ContactEditor, ContactFilterForm, OrganisationForm, SortForm
-from contacts.models import Contact, ContactQuerySet, Organisation, OrganisationQuerySet
+from contacts.models import Contact, ContactPhone, ContactQuerySet, Organisation, OrganisationQuerySet
 from netzwerk.http import (
     READ,
     READ_WRITE,
@@ -175,10 +176,42 @@ def _edit(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
             context["candidates"] = roster.swap_candidates(request.user, now=timezone.now())
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": saved.name})
+            _warn_of_twins(request, saved)
             if request.htmx:
                 return HttpResponseClientRedirect(saved.get_absolute_url())
             return redirect(saved)
     return render_page(request, "contacts/contact_form.html", "contact-form", context)
+
+
+# The contacts a warning on save names; the duplicates page lists them all.
+TWINS_NAMED = 3
+
+
+def _warn_of_twins(request: AuthenticatedHttpRequest, contact: Contact) -> None:
+    """A certain duplicate (the same e-mail, phone or profile as another contact) is named on
+    save, with links to it and to the duplicates page (imports' page, by its URL name)."""
+    twins = evidence.twins_of(contact)
+    if not twins:
+        return
+    others = list(dict.fromkeys(twin.contact for twin in twins))
+    shared = dict.fromkeys(
+        ContactPhone(number=twin.key).display if twin.kind == evidence.PHONE else twin.key for twin in twins
+    )
+    named = format_html_join(
+        ", ", '<a href="{}">{}</a>', ((c.get_absolute_url(), c.name) for c in others[:TWINS_NAMED])
+    )
+    sentence = ngettext(
+        "Possibly the same person: {others} shares an e-mail address, phone number or profile with {name}: "
+        "{shared}.",
+        "Possibly the same people: {others} share an e-mail address, phone number or profile with {name}: "
+        "{shared}.",
+        len(others),
+    )
+    link = format_html(
+        '<a href="{}">{}</a>', reverse("imports:duplicates"), _("Check the possible duplicates")
+    )
+    text = format_html(sentence, others=named, name=contact.name, shared=", ".join(shared))
+    messages.warning(request, format_html("{} {}", text, link))
 
 
 @owner_object(Contact, methods=READ_WRITE)

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
-from contacts import roster
+from contacts import keys, roster
 from contacts.models import Circle, Contact, ContactEmail, ContactPhone, Sorting, Stage, StageChange, Tag
 from imports.matching import logged_days, merge_data, staged_days, touch_days
 from imports.models import Import, ImportedContact, ImportedTag, ImportRow, RowStatus, StagedTouch
@@ -46,14 +46,7 @@ RESTORED_FIELDS = (
     "created_at",
     "updated_at",
 )
-PROFILE_FIELDS = {
-    "linkedin": "linkedin_url",
-    "xing": "xing_url",
-    "facebook": "facebook_url",
-    "x": "x_url",
-    "instagram": "instagram_url",
-    "website": "website",
-}
+PROFILE_FIELDS = {**keys.PROFILE_FIELDS, "website": "website"}
 MAX_LENGTHS: dict[str, int] = {
     name: getattr(Contact._meta.get_field(name), "max_length", 0)
     for name in ("first_name", "last_name", "company", "position")

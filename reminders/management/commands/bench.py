@@ -1,12 +1,14 @@
 """`manage.py bench` (`make bench`): timings and query counts on a network of realistic size.
 
 Seeds through `seed_demo`, once (later runs reuse the data): a user with 5,000 contacts, 100,000
-touchpoints and a full roster; a user with 50 contacts; and 2,000 users with 100 contacts each.
+touchpoints and a full roster; a user with 50 contacts; a user with 500 (the duplicates page's
+small size); and 2,000 users with 100 contacts each.
 Then measures, in this process through Django's test client and the whole middleware stack:
 the median of a logged-in view that renders almost nothing (the floor), the Today page at 50
 and at 5,000 contacts (as kept between changes, and cold: computed and rendered afresh), the
-contact list at 5,000, the sort page with those 5,000 waiting to be sorted, and the contact
-page's queries at 10 and 1,000 touches; then digests
+contact list at 5,000, the sort page with those 5,000 waiting to be sorted, the contact page's
+queries at 10 and 1,000 touches, and the duplicates page at 500 and 5,000 contacts (2 % of them
+given a twin for it); then digests
 built and delivered per second for the 2,000 users, by a pool of worker processes to an SMTP
 server in a process of its own.
 The last line of the output is one JSON object with the figures. Never part of `make test`:
@@ -46,7 +48,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts import roster
-from contacts.models import Circle, Contact, Sorting
+from contacts.models import Circle, Contact, ContactEmail, ContactPhone, Sorting
 from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.models import CoachLink, Side, User
 from reminders import digest
@@ -60,6 +62,11 @@ SMALL = "bench-small@netzwerk.example"
 CROWD = "bench-crowd@netzwerk.example"  # seeds the 2,000 demo-user-NNNN@netzwerk.example
 COACH = "bench-coach@netzwerk.example"  # the coach of the first COACH_CLIENTS of them
 COACH_CLIENTS = 100
+# The duplicates page at 500 and at 5,000 contacts (the large user's); its pairs are made for the
+# measurement and deleted after it (see `duplicates`), so no other figure sees them.
+DUPLICATES = "bench-duplicates@netzwerk.example"
+DUPLICATES_CONTACTS = 500
+DUPLICATE_SHARE = 0.02
 LARGE_CONTACTS, LARGE_TOUCHES = 5000, 100_000
 SMALL_CONTACTS = 50
 CROWD_USERS, CROWD_CONTACTS = 2000, 100
@@ -134,6 +141,7 @@ class Command(BaseCommand):
         coach = self.coach_of_crowd()
         coach_client = self.client(coach)
         overview = reverse("coach:index")
+        figures.update(self.duplicates(small=User.objects.get(email=DUPLICATES), large=large))
         figures["coach_overview_clients"] = COACH_CLIENTS
         figures["coach_overview_p50_ms"] = self.p50(lambda: coach_client.get(overview))
         figures["coach_overview_queries"] = self.queries(lambda: coach_client.get(overview))
@@ -150,6 +158,7 @@ class Command(BaseCommand):
         seeds = [
             (LARGE, ["--contacts", str(LARGE_CONTACTS), "--touchpoints", str(LARGE_TOUCHES)]),
             (SMALL, ["--contacts", str(SMALL_CONTACTS)]),
+            (DUPLICATES, ["--contacts", str(DUPLICATES_CONTACTS)]),
             (CROWD, ["--contacts", str(CROWD_CONTACTS), "--users", str(CROWD_USERS)]),
         ]
         for email, arguments in seeds:
@@ -235,6 +244,27 @@ class Command(BaseCommand):
             transaction.set_rollback(True)
         return figures
 
+    def duplicates(self, *, small: User, large: User) -> dict[str, Any]:
+        """The duplicates page's time at 5,000 contacts and its queries at 500 and 5,000, with a
+        share of twins made for it: a third sharing an e-mail (in other case), a third a phone,
+        a third the name at the same company. Deleted afterwards, also when a request fails."""
+        made: list[int] = []
+        page = reverse("imports:duplicates")
+        try:
+            made += make_twins(small, share=DUPLICATE_SHARE)
+            twins_small = len(made)
+            made += make_twins(large, share=DUPLICATE_SHARE)
+            small_client, large_client = self.client(small), self.client(large)
+            return {
+                "duplicates_twins_small": twins_small,
+                "duplicates_twins_large": len(made) - twins_small,
+                "duplicates_page_ms_large": self.p50(lambda: large_client.get(page)),
+                "duplicates_page_queries_small": self.queries(lambda: small_client.get(page)),
+                "duplicates_page_queries_large": self.queries(lambda: large_client.get(page)),
+            }
+        finally:
+            Contact.objects.filter(pk__in=made).delete()
+
     # ---------------------------------------------------------------- measuring
 
     def client(self, user: User) -> Client:
@@ -314,6 +344,32 @@ class Command(BaseCommand):
             "digests_received_by_smtp": accepted.value,
             "digests_per_second": round(len(result.claimed) / elapsed, 1),
         }
+
+
+def make_twins(owner: User, *, share: float) -> list[int]:
+    """A twin for `share` of the owner's active contacts (every n-th, by pk); their pks."""
+    contacts = list(
+        Contact.objects.for_owner(owner)
+        .active()
+        .exclude(first_name="Bench")
+        .prefetch_related("emails", "phones")
+    )
+    step = max(1, round(1 / share))
+    made: list[int] = []
+    for n, original in enumerate(contacts[::step]):
+        twin = Contact.objects.create(
+            owner=owner,
+            first_name=original.first_name,
+            last_name=original.last_name,
+            company=original.company if n % 3 == 2 else "",
+        )
+        emails, phones = list(original.emails.all()), list(original.phones.all())
+        if n % 3 == 0 and emails:
+            ContactEmail.objects.create(contact=twin, address=emails[0].address.upper())
+        elif n % 3 == 1 and phones:
+            ContactPhone.objects.create(contact=twin, number=phones[0].number)
+        made.append(twin.pk)
+    return made
 
 
 def deliver(claims: list[digest.Claim], now: datetime) -> dict[str, int]:
