@@ -66,6 +66,7 @@ EXPORTED: dict[str, Lookups] = {
     "imports.ImportedContact_tags": "importedcontact__upload__owner",
     "imports.ImportedContact_touches": "importedcontact__upload__owner",
     "imports.ImportedTag": "upload__owner",
+    "imports.MergedContact": "survivor__owner",
 }
 
 EXPORT_EXCLUDED: dict[str, str] = {

@@ -30,6 +30,7 @@ from imports.models import (
     ImportFileChunk,
     ImportKey,
     ImportRow,
+    MergedContact,
     StagedTouch,
 )
 from netzwerk.accounts.models import AccessLog, CoachLink, User
@@ -189,6 +190,12 @@ def _seed_import(
     record.tags.add(tag)
     record.touches.add(touch)
     ImportedTag.objects.create(upload=done, tag=tag)
+    MergedContact.objects.create(
+        survivor=contact,
+        name=f"{marker} Doppelt",
+        values={"emails": [f"{marker.lower()}@doppelt.test"]},
+        merged_at=timezone.now(),
+    )
 
 
 @pytest.fixture
