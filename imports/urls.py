@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from imports import views
+from imports import merge_views, views
 
 app_name = "imports"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/commit/", views.import_commit, name="commit"),
     path("<int:pk>/abandon/", views.import_abandon, name="abandon"),
     path("<int:pk>/undo/", views.import_undo, name="undo"),
+    path("duplicates/<int:first>/<int:second>/merge/", merge_views.contact_merge, name="merge"),
 ]

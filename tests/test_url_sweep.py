@@ -71,6 +71,8 @@ ACCESS: dict[str, str] = {
     "imports:commit": OWNER,
     "imports:abandon": OWNER,
     "imports:undo": OWNER,
+    # merging two contacts: a pair of the owner's contacts; one of another owner's is a 404
+    "imports:merge": OWNER,
     "touchpoints:quick": LOGIN,
     "touchpoints:contact_search": LOGIN,
     "touchpoints:my_record": LOGIN,
@@ -219,6 +221,8 @@ def owner_url(name: str, owned: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": owned["link"].pk})
     if name in TOUCHPOINT_URLS:
         return reverse(name, kwargs={"pk": owned["touch"].pk})
+    if name == "imports:merge":
+        return reverse(name, kwargs={"first": owned["contact"].pk, "second": owned["tie"].pk})
     if name.startswith("imports:"):
         return reverse(name, kwargs={"pk": Import.objects.get(owner=owned["contact"].owner).pk})
     if name == "contacts:swap":
