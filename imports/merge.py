@@ -137,6 +137,9 @@ def default_survivor(first: Contact, second: Contact) -> Contact:
 
 def _apply_choices(merge: _Merge, choices: Mapping[str, Choice]) -> None:
     survivor, merged = merge.survivor, merge.merged
+    unknown = [g for g, c in choices.items() if g not in FIELD_GROUPS or (c == "both" and g not in JOINABLE)]
+    if unknown:
+        raise MergeRefused(f"no such choice: {unknown}")
     for group, names in FIELD_GROUPS.items():
         choice = choices.get(group) or default_choice(survivor, merged, group)
         if choice == "both" and group in JOINABLE:
@@ -316,8 +319,9 @@ def merge(
         if len(contacts) != 2:
             raise Contact.DoesNotExist("both contacts must be the owner's")
         work = _Merge(owner=owner, survivor=contacts[survivor.pk], merged=contacts[merged.pk], now=now)
-        record = MergedContact(survivor=work.survivor, name=work.merged.name, values=snapshot(work.merged))
-        record.merged_at = now
+        record = MergedContact(
+            survivor=work.survivor, name=work.merged.name, values=snapshot(work.merged), merged_at=now
+        )
         stored_stage = work.survivor.stage
         _apply_choices(work, choices)
         _note_details(work)

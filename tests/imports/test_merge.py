@@ -355,6 +355,8 @@ def test_it_refuses_one_contact_twice_and_a_merge_without_a_name(owner: User) ->
         merge.merge(owner, kept, kept, {}, now=NOW)
     with pytest.raises(merge.MergeRefused):
         merge.merge(owner, kept, gone, {"first_name": "survivor", "last_name": "merged"}, now=NOW)
+    with pytest.raises(merge.MergeRefused):
+        merge.merge(owner, kept, gone, {"company": "both"}, now=NOW)
 
     assert Contact.objects.filter(pk=gone.pk).exists()
 
