@@ -20,7 +20,7 @@ from django_stubs_ext import StrOrPromise
 from contacts import evidence
 from contacts.models import Contact, ContactPhone, DistinctPair
 from imports import duplicates
-from netzwerk.http import READ_WRITE, WRITE, AuthenticatedHttpRequest, is_htmx_fragment
+from netzwerk.http import WRITE, AuthenticatedHttpRequest, is_htmx_fragment
 
 PAGE = "imports/duplicate_list.html"
 
@@ -85,10 +85,3 @@ def duplicate_dismiss(request: AuthenticatedHttpRequest, first: Contact, second:
         return render(request, f"{PAGE}#dismissed", context)
     page = request.POST.get("page", "")
     return redirect(reverse("imports:duplicates") + (f"?page={page}" if page.isdigit() else ""))
-
-
-@owner_pair(methods=READ_WRITE)
-def duplicate_merge(request: AuthenticatedHttpRequest, first: Contact, second: Contact) -> HttpResponse:
-    """PLACEHOLDER for `imports:merge`, built on another branch and replaced when the branches
-    meet: it only sends the owner back to the duplicates page (a stranger's pair is a 404)."""
-    return redirect("imports:duplicates")

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from contacts.models import Contact, ContactEmail, ContactPhone, Tag
 from touchpoints.models import Touchpoint
@@ -269,3 +270,66 @@ class ImportedTag(models.Model):
 
     def __str__(self) -> str:
         return str(self.tag_id)
+
+
+# What a merge keeps of the contact it deletes (imports.merge.snapshot writes these keys), and how
+# the survivor's page labels them.
+MERGED_VALUE_LABELS: dict[str, StrOrPromise] = {
+    "first_name": _("first name"),
+    "last_name": _("last name"),
+    "company": _("company"),
+    "position": _("position"),
+    "emails": _("e-mail"),
+    "phones": _("phone"),
+    "birthday": _("birthday"),
+    "how_met": _("how we met"),
+    "met_at": _("met at"),
+    "introduced_by": _("introduced by"),
+    "circle": _("circle"),
+    "stage": _("stage"),
+    "prospect_status": _("prospect status"),
+    "tags": _("tags"),
+    "organisations": _("member of"),
+    "linkedin_url": "LinkedIn",
+    "xing_url": "XING",
+    "facebook_url": "Facebook",
+    "x_url": "X",
+    "instagram_url": "Instagram",
+    "website": _("website"),
+    "notes": _("notes"),
+}
+
+
+class MergedContact(models.Model):
+    """A contact merged into another (imports.merge): its name and values as they were, kept in
+    the survivor's history ("merged with Max Mustermann (max@…) on …")."""
+
+    survivor = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="merges")
+    name = models.CharField(max_length=201)
+    # MERGED_VALUE_LABELS' keys, each a text or a list of texts; "created_at" in ISO form.
+    values = models.JSONField(default=dict, blank=True)
+    merged_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("merged contact")
+        verbose_name_plural = _("merged contacts")
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.survivor_id}"
+
+    @property
+    def first_email(self) -> str:
+        emails = self.values.get("emails") or []
+        return str(emails[0]) if emails else ""
+
+    def shown_values(self) -> list[tuple[StrOrPromise, str]]:
+        """The kept values worth showing, labelled, in the order of MERGED_VALUE_LABELS."""
+        shown = []
+        for key, label in MERGED_VALUE_LABELS.items():
+            value = self.values.get(key)
+            if isinstance(value, list):
+                value = ", ".join(str(item) for item in value)
+            if value:
+                shown.append((label, str(value)))
+        return shown

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from imports import duplicate_views, sorting_views, views
+from imports import duplicate_views, merge_views, sorting_views, views
 
 app_name = "imports"
 
@@ -21,6 +21,5 @@ urlpatterns = [
     path("<int:pk>/undo/", views.import_undo, name="undo"),
     path("duplicates/", duplicate_views.duplicate_list, name="duplicates"),
     path("duplicates/<int:first>/<int:second>/dismiss/", duplicate_views.duplicate_dismiss, name="dismiss"),
-    # PLACEHOLDER until the merge view arrives from its branch (same name, path and arguments)
-    path("duplicates/<int:first>/<int:second>/merge/", duplicate_views.duplicate_merge, name="merge"),
+    path("duplicates/<int:first>/<int:second>/merge/", merge_views.contact_merge, name="merge"),
 ]

@@ -46,6 +46,7 @@ EXPORTED: dict[str, Lookups] = {
     "contacts.ContactEmail": "contact__owner",
     "contacts.ContactPhone": "contact__owner",
     "contacts.StageChange": "contact__owner",
+    "contacts.DistinctPair": "owner",
     "touchpoints.Touchpoint": "contact__owner",
     "reminders.ReminderState": "owner",
     "reminders.RosterReview": "owner",
@@ -66,6 +67,7 @@ EXPORTED: dict[str, Lookups] = {
     "imports.ImportedContact_tags": "importedcontact__upload__owner",
     "imports.ImportedContact_touches": "importedcontact__upload__owner",
     "imports.ImportedTag": "upload__owner",
+    "imports.MergedContact": "survivor__owner",
 }
 
 EXPORT_EXCLUDED: dict[str, str] = {

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, Stage, StageChange
 from touchpoints.models import Touchpoint
-from touchpoints.summary import SUMMARIES_BATCH_SIZE, refresh_summaries, refresh_summary
+from touchpoints.summary import SUMMARIES_BATCH_SIZE, SUMMARY_FIELDS, refresh_summaries, refresh_summary
 
 # R1: the first personal touch is the milestone that ends "online contact".
 MILESTONE_FROM, MILESTONE_TO = Stage.ONLINE, Stage.MET
@@ -96,6 +96,28 @@ def delete_in_bulk(touchpoint_ids: Iterable[int]) -> int:
         deleted, _per_model = Touchpoint.objects.filter(pk__in=ids).delete()
         refresh_summaries(contact_ids)
     return deleted
+
+
+def move_touches(source: Contact, target: Contact) -> int:
+    """Give all of `source`'s touches to `target` (a merge of two contacts), both locked in id order.
+
+    Leaves the target's summary to `refresh`, which the caller runs in the same transaction once
+    the target holds its final fields (its prospect date decides which touches count).
+    """
+    if source.owner_id != target.owner_id:
+        raise ValueError("touches move only between contacts of one owner")
+    with transaction.atomic():
+        _lock_all(sorted({source.pk, target.pk}))
+        return Touchpoint.objects.filter(contact=source).update(contact=target)
+
+
+def refresh(contact: Contact) -> None:
+    """Recompute `contact`'s summary and its R1 milestone from its touches, the row locked."""
+    with transaction.atomic():
+        locked = _locked(contact.pk)
+        _after_change(locked)
+        for name in (*SUMMARY_FIELDS, "stage", "updated_at"):
+            setattr(contact, name, getattr(locked, name))
 
 
 def after_bulk_create(contact_ids: Iterable[int]) -> tuple[int, int]:

@@ -186,8 +186,9 @@ def test_the_detail_page_takes_the_same_queries_at_5_and_500_contacts(
         other.save()
 
     # session, user, ownership check, contact with met_at/introduced_by,
-    # e-mails, phones, tags, organisations, introduced, stage changes, roster
-    with django_assert_num_queries(11):
+    # e-mails, phones, tags, organisations, introduced, stage changes, contacts merged into it
+    # (imports.merge), roster
+    with django_assert_num_queries(12):
         response = owner_client.get(reverse("contacts:detail", args=[contact.pk]))
 
     assert response.status_code == 200

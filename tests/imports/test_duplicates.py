@@ -332,12 +332,3 @@ def test_deleting_a_contact_deletes_its_pairs_kept_apart(owner, pair: tuple[Cont
     pair[1].delete()
 
     assert not DistinctPair.objects.exists()
-
-
-def test_the_merge_placeholder_sends_the_owner_back(
-    owner_client: Client, pair: tuple[Contact, Contact]
-) -> None:
-    response = owner_client.get(reverse("imports:merge", args=[pair[0].pk, pair[1].pk]))
-
-    assert response.status_code == 302
-    assert response["Location"] == reverse("imports:duplicates")

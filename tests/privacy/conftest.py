@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Contact, Stage, StageChange
+from contacts.models import Contact, DistinctPair, Stage, StageChange
 from imports.models import (
     ColumnMapping,
     Import,
@@ -30,6 +30,7 @@ from imports.models import (
     ImportFileChunk,
     ImportKey,
     ImportRow,
+    MergedContact,
     StagedTouch,
 )
 from netzwerk.accounts.models import AccessLog, CoachLink, User
@@ -98,6 +99,7 @@ def seed(user: User, marker: str) -> Seeded:
         cause=StageChange.Cause.EDITED,
         changed_at=now,
     )
+    DistinctPair.keep_apart(introducer, contact)  # "not the same person"
     touch = ledger.log_touch(
         contact,
         kind=Kind.MEETING,
@@ -189,6 +191,12 @@ def _seed_import(
     record.tags.add(tag)
     record.touches.add(touch)
     ImportedTag.objects.create(upload=done, tag=tag)
+    MergedContact.objects.create(
+        survivor=contact,
+        name=f"{marker} Doppelt",
+        values={"emails": [f"{marker.lower()}@doppelt.test"]},
+        merged_at=timezone.now(),
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,154 @@
+"""The merge page: both contacts side by side, a choice per differing field, a clear confirmation."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.models import Contact
+from netzwerk.accounts.models import User
+from tests.factories import ContactEmailFactory, ContactFactory, TagFactory, UserFactory, bulk_touches
+from touchpoints.models import Touchpoint
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pair(owner: User) -> tuple[Contact, Contact]:
+    first = ContactFactory(owner=owner, first_name="Max", last_name="Mustermann", company="Alt GmbH")
+    second = ContactFactory(owner=owner, first_name="Max", last_name="Mustermann", company="Neu AG")
+    Contact.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(days=400))
+    ContactEmailFactory(contact=second, address="max@neu.example")
+    bulk_touches(second, 3)
+    return first, second
+
+
+def url(first: Contact, second: Contact) -> str:
+    return reverse("imports:merge", args=[first.pk, second.pk])
+
+
+def test_it_shows_both_and_a_choice_for_each_differing_field(
+    owner_client: Client, pair: tuple[Contact, Contact]
+) -> None:
+    first, second = pair
+
+    response = owner_client.get(url(first, second))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count('data-testid="merge-side"') == 2
+    assert 'name="pick_company"' in body
+    assert 'name="pick_first_name"' not in body  # the same on both: nothing to choose
+    assert f'value="{second.pk}"' in body
+    assert "Alt GmbH" in body
+    assert "Neu AG" in body
+    # the older one stays unless the user says otherwise
+    assert re.search(rf'name="survivor" value="{first.pk}"[^>]* checked', body)
+    assert "3 touches" in body
+
+
+def test_it_merges_with_the_field_picked_and_goes_to_the_survivor(
+    owner_client: Client, owner: User, pair: tuple[Contact, Contact]
+) -> None:
+    first, second = pair
+
+    response = owner_client.post(
+        url(first, second), {"survivor": first.pk, "pick_company": second.pk, "confirm": "on"}, follow=True
+    )
+
+    assert response.redirect_chain == [(first.get_absolute_url(), 302)]
+    first.refresh_from_db()
+    assert first.company == "Neu AG"
+    assert not Contact.objects.filter(pk=second.pk).exists()
+    assert Touchpoint.objects.filter(contact=first).count() == 3
+    body = response.content.decode()
+    assert "Max Mustermann was merged into Max Mustermann." in body
+    assert 'data-testid="merges"' in body
+    assert "max@neu.example" in body  # "merged with Max Mustermann (max@neu.example) on …"
+
+
+def test_the_survivor_can_be_the_second(owner_client: Client, pair: tuple[Contact, Contact]) -> None:
+    first, second = pair
+
+    owner_client.post(url(first, second), {"survivor": second.pk, "pick_company": first.pk, "confirm": "on"})
+
+    second.refresh_from_db()
+    assert second.company == "Alt GmbH"
+    assert not Contact.objects.filter(pk=first.pk).exists()
+
+
+def test_it_merges_nothing_without_the_confirmation(
+    owner_client: Client, pair: tuple[Contact, Contact]
+) -> None:
+    first, second = pair
+
+    response = owner_client.post(url(first, second), {"survivor": first.pk, "pick_company": second.pk})
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    assert Contact.objects.filter(pk__in=[first.pk, second.pk]).count() == 2
+
+
+def test_it_answers_404_for_a_pair_with_another_owners_contact(
+    owner_client: Client, owner: User, pair: tuple[Contact, Contact]
+) -> None:
+    first, _second = pair
+    theirs = ContactFactory(owner=UserFactory())
+
+    for target in (url(first, theirs), url(theirs, first)):
+        assert owner_client.get(target).status_code == 404
+        assert owner_client.post(target, {"survivor": first.pk, "confirm": "on"}).status_code == 404
+    assert owner_client.get(url(first, first)).status_code == 404
+    assert Contact.objects.filter(pk=theirs.pk).exists()
+
+
+def test_it_answers_404_to_a_stranger(stranger_client: Client, pair: tuple[Contact, Contact]) -> None:
+    first, second = pair
+
+    assert stranger_client.get(url(first, second)).status_code == 404
+    assert (
+        stranger_client.post(url(first, second), {"survivor": first.pk, "confirm": "on"}).status_code == 404
+    )
+    assert Contact.objects.filter(pk__in=[first.pk, second.pk]).count() == 2
+
+
+def test_it_sends_anonymous_users_to_login(client: Client, pair: tuple[Contact, Contact]) -> None:
+    response = client.get(url(*pair))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_it_speaks_german(owner: User, owner_client: Client, pair: tuple[Contact, Contact]) -> None:
+    owner.language = "de"
+    owner.save()
+
+    body = owner_client.get(url(*pair)).content.decode()
+
+    assert "Zwei Kontakte zusammenführen" in body
+    assert "Welcher bleibt?" in body
+
+
+@pytest.mark.parametrize("size", [1, 40])
+def test_the_page_takes_the_same_queries_at_any_size(
+    owner_client: Client, owner: User, size: int, django_assert_num_queries
+) -> None:
+    first = ContactFactory(owner=owner, first_name="Max", last_name="Mustermann")
+    second = ContactFactory(owner=owner, first_name="Max", last_name="Mustermann", company="Neu AG")
+    for contact in (first, second):
+        bulk_touches(contact, size)
+        for n in range(size):
+            ContactEmailFactory(contact=contact)
+            contact.tags.add(TagFactory(owner=owner, name=f"{contact.pk}-{n}"))
+
+    # session, user, the two contacts (with met at, introduced by, counts), their e-mails,
+    # phones, tags, organisations
+    with django_assert_num_queries(7):
+        response = owner_client.get(url(first, second))
+
+    assert response.status_code == 200
