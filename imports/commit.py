@@ -327,8 +327,9 @@ def _record(upload: Import, people: list[_Person]) -> None:
             [
                 model(**{"importedcontact_id": record.pk, f"{attribute}_id": item.pk})
                 for record, person in zip(records, kept, strict=True)
+                # a created contact's too: should it live on in a merge, undo takes back what
+                # this import brought and nothing else (imports.merge, imports.undo)
                 for item in getattr(person, name)
-                if person.row.status != RowStatus.NEW or name in ("touches", "tags")
             ],
             batch_size=500,
         )

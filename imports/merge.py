@@ -247,10 +247,10 @@ def _move_import_records(merge: _Merge) -> None:
     """What undo needs, for one contact that was two (imports.undo).
 
     An import that created only one of the two created no longer the whole survivor: its record
-    becomes a change (no fields to restore), listing the e-mails, phones and tags the contact it
-    created brought, so undo takes back those and the touches it logged, and never deletes the
-    survivor. An import that created both still created the survivor. Two records of one import
-    become one.
+    becomes a change (no fields to restore), keeping the e-mails, phones, tags and touches the
+    import itself brought (recorded at commit), so undo takes back those and nothing another
+    import or the user added, and never deletes the survivor. An import that created both still
+    created the survivor. Two records of one import become one.
     """
     records = ImportedContact.objects.filter(contact__in=[merge.survivor, merge.merged])
     by_upload: dict[int, list[ImportedContact]] = {}
@@ -260,8 +260,6 @@ def _move_import_records(merge: _Merge) -> None:
         kept = next((r for r in pair if r.contact_id == merge.survivor.pk), pair[0])
         created_both = len(pair) == 2 and all(r.created for r in pair)
         for record in pair:
-            if record.created and not created_both:
-                _add_details(kept, merge.own[record.contact_id])
             if record is not kept:
                 _add_details(kept, _details(record))
                 record.delete()

@@ -2,8 +2,8 @@
 existing contacts restored from the values kept at commit.
 
 What cannot be undone is said, not forced: a contact the import created on which the user has
-logged a touch since stays (with everything on it), and a field of a changed contact that the
-user edited since keeps the user's value.
+logged a touch since, or to which a later import added, stays (with everything on it), and a
+field of a changed contact that the user edited since keeps the user's value.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class NotUndoable(Exception):
 class Undone:
     deleted: int = 0
     restored: int = 0
-    # contacts kept: created by the import, with touches logged since
+    # contacts kept: created by the import, touched or added to by a later import since
     kept: list[int] = field(default_factory=list)
     # contacts with fields the user changed since, left as the user made them
     edited: list[int] = field(default_factory=list)
@@ -88,12 +88,26 @@ def deleted_on_undo(upload: Import, *, kept: list[Contact]) -> QuerySet[Contact]
 
 
 def kept_on_undo(upload: Import) -> list[Contact]:
-    """The contacts the import created that undo keeps: the user has logged a touch since."""
+    """The contacts the import created that undo keeps: the user has logged a touch since, or
+    a later import (not undone) added to them; deleting them would take that away too."""
     imported = set(_imported_touches(upload).values_list("touchpoint_id", flat=True))
     created = ImportedContact.objects.filter(upload=upload, created=True).values("contact_id")
     touched = Touchpoint.objects.filter(contact_id__in=created).values_list("contact_id", "pk")
-    kept = sorted({contact_id for contact_id, pk in touched if pk not in imported})
-    return list(Contact.objects.filter(pk__in=kept))
+    kept = {contact_id for contact_id, pk in touched if pk not in imported}
+    kept.update(
+        ImportedContact.objects.filter(
+            contact_id__in=created, created=False, upload__status=Import.Status.COMMITTED
+        )
+        .exclude(upload=upload)
+        .values_list("contact_id", flat=True)
+    )
+    return list(Contact.objects.filter(pk__in=kept).order_by("last_name", "first_name", "pk"))
+
+
+def changed_on_undo(upload: Import) -> int:
+    """The contacts the import changed (or created, merged since into another) that undo
+    takes its additions and values back from."""
+    return ImportedContact.objects.filter(upload=upload, created=False).count()
 
 
 def _take_back_additions(changed: list[ImportedContact]) -> None:

@@ -191,6 +191,7 @@ def import_undo(request: AuthenticatedHttpRequest, upload: Import) -> HttpRespon
         "undoable": undoable,
         "kept": kept,
         "deleted": doomed.count(),
+        "changed": undo.changed_on_undo(upload) if undoable else 0,
         "named": doomed[:NAMED_ON_UNDO],
     }
     return render(request, "imports/import_confirm_undo.html", context)

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts.models import Circle, Contact, Sorting, Stage
-from imports import commit, pipeline, reading, undo
+from imports import commit, merge, pipeline, reading, undo
 from imports.models import Import, ImportRow, RowStatus
 from imports.pipeline import report
 from netzwerk.accounts.models import User
@@ -210,6 +210,37 @@ def test_undo_keeps_a_contact_touched_since_and_says_so(owner: User) -> None:
     assert list(Contact.objects.filter(owner=owner)) == [anna]
     with pytest.raises(undo.NotUndoable):
         undo.undo(upload.pk, now=datetime.now(UTC))
+
+
+def test_undo_keeps_a_contact_a_later_import_added_to(owner: User) -> None:
+    first = imported(owner, ("Connections.csv", LINKEDIN))
+    imported(owner, ("google.csv", GOOGLE))  # adds e-mails and a phone to Jürgen
+    juergen = Contact.objects.get(owner=owner, last_name="Schröder")
+
+    assert undo.kept_on_undo(first) == [juergen]
+    page = Client()
+    page.force_login(owner)
+    assert "imported more about" in page.get(reverse("imports:undo", args=[first.pk])).content.decode()
+    result = undo.undo(first.pk, now=datetime.now(UTC))
+
+    assert result.kept == [juergen.pk]
+    assert list(Contact.objects.filter(owner=owner)) == [juergen]  # Anna, only LinkedIn's, went
+    assert list(juergen.phones.values_list("number", flat=True)) == ["+491712345678"]
+
+
+def test_undo_after_a_merge_takes_back_only_what_the_undone_import_brought(owner: User) -> None:
+    first = imported(owner, ("google.csv", GOOGLE))
+    juergen = Contact.objects.get(owner=owner)
+    ContactEmailFactory(contact=juergen, address="von.hand@example.de")  # added by the user
+    twin = ContactFactory(owner=owner, first_name="Jürgen", last_name="Schröder")
+    ContactEmailFactory(contact=twin, address="twin@example.de")
+
+    merge.merge(owner, twin, juergen, {}, now=datetime.now(UTC))
+    undo.undo(first.pk, now=datetime.now(UTC))
+
+    addresses = set(twin.emails.values_list("address", flat=True))
+    assert addresses == {"twin@example.de", "von.hand@example.de"}  # the import's two went
+    assert not twin.phones.exists()
 
 
 def test_undo_keeps_a_field_the_user_edited_since(owner: User) -> None:
