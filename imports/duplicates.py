@@ -103,7 +103,9 @@ def candidates(owner: User) -> list[Candidate]:
 
 
 def _namesakes(owner: User) -> Iterator[tuple[tuple[int, int], Evidence]]:
-    """Contacts of one folded name that share the folded company or an organisation."""
+    """Contacts of one folded name that share the folded company or an organisation, unless
+    their birthdays differ (as the import's matching, imports.folding, tells namesakes apart).
+    The evidence names the company as the first of the two has it written."""
     contacts = Contact.objects.for_owner(owner)
     shared_names = (
         contacts.exclude(name_key="").values("name_key").annotate(n=Count("pk")).filter(n__gt=1).order_by()
@@ -111,20 +113,24 @@ def _namesakes(owner: User) -> Iterator[tuple[tuple[int, int], Evidence]]:
     named = contacts.filter(name_key__in=shared_names.values("name_key"))
     organisations: dict[int, dict[int, str]] = defaultdict(dict)
     groups: dict[str, list[int]] = defaultdict(list)
-    companies: dict[int, str] = {}
-    for pk, name_key, company, met_at, met_at_name in named.values_list(
-        "pk", "name_key", "company", "met_at_id", "met_at__name"
+    companies: dict[int, tuple[str, str]] = {}
+    birthdays: dict[int, tuple[int, int] | None] = {}
+    for pk, name_key, company, day, month, met_at, met_at_name in named.values_list(
+        "pk", "name_key", "company", "birthday_day", "birthday_month", "met_at_id", "met_at__name"
     ):
         groups[name_key].append(pk)
-        companies[pk] = folded(company)
+        companies[pk] = (folded(company), company)
+        birthdays[pk] = (day, month) if day and month else None
         if met_at is not None:
             organisations[pk][met_at] = met_at_name
     for pk, organisation, name in _memberships(named):
         organisations[pk][organisation] = name
     for group in groups.values():
         for first, second in pairs_within(group):
-            if companies[first] and companies[first] == companies[second]:
-                yield (first, second), Evidence(COMPANY, companies[first])
+            if birthdays[first] and birthdays[second] and birthdays[first] != birthdays[second]:
+                continue
+            if companies[first][0] and companies[first][0] == companies[second][0]:
+                yield (first, second), Evidence(COMPANY, companies[first][1])
             if first in organisations and second in organisations:
                 for shared in sorted(organisations[first].keys() & organisations[second].keys()):
                     yield (first, second), Evidence(ORGANISATION, organisations[first][shared])

@@ -114,8 +114,9 @@ def _is_empty(values: tuple[Any, ...]) -> bool:
 
 def default_choice(survivor: Contact, merged: Contact, group: str) -> Choice:
     """The value a merge takes unless told otherwise: the one that is set; of a circle, the
-    stronger (a merge never quietly demotes a strong tie); of notes, both; else the contact
-    changed last."""
+    stronger, then the further stage (a merge never quietly demotes a strong tie or forgets a
+    meeting); of notes, both; else the
+    survivor's (the user chose which contact stays: its spelling is not quietly replaced)."""
     mine, theirs = group_values(survivor, group), group_values(merged, group)
     if mine == theirs or _is_empty(theirs):
         return "survivor"
@@ -123,11 +124,19 @@ def default_choice(survivor: Contact, merged: Contact, group: str) -> Choice:
         return "merged"
     if group in JOINABLE:
         return "both"
-    if group == "circle":
-        rank = {c: (CIRCLE_RANK[Circle(c.circle)], c.archived_at is None) for c in (survivor, merged)}
+    if group == "circle":  # the stronger circle, then the further stage: trust that grew stays
+        rank = {
+            c: (CIRCLE_RANK[Circle(c.circle)], Stage.values.index(c.stage), c.archived_at is None)
+            for c in (survivor, merged)
+        }
         if rank[survivor] != rank[merged]:
             return "survivor" if rank[survivor] > rank[merged] else "merged"
-    return "merged" if merged.updated_at > survivor.updated_at else "survivor"
+    return "survivor"
+
+
+def one_side_empty(first: Contact, second: Contact, group: str) -> bool:
+    """Only one of the two has a value: there is nothing to choose, the merge takes it."""
+    return _is_empty(group_values(first, group)) != _is_empty(group_values(second, group))
 
 
 def default_survivor(first: Contact, second: Contact) -> Contact:

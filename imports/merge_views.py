@@ -81,7 +81,10 @@ class MergeForm(forms.Form):
             widget=forms.RadioSelect,
         )
         other = second if kept is first else first
-        self.groups = merge.differing_groups(first, second)
+        differing = merge.differing_groups(first, second)
+        # where only one has a value there is nothing to choose: the merge takes it
+        self.automatic = [g for g in differing if merge.one_side_empty(first, second, g)]
+        self.groups = [g for g in differing if g not in self.automatic]
         for group in self.groups:
             choices = [(str(c.pk), shown(c, group)) for c in (first, second)]
             if group in merge.JOINABLE:
@@ -101,8 +104,10 @@ class MergeForm(forms.Form):
         return survivor, merged
 
     def choices(self) -> dict[str, merge.Choice]:
-        survivor, _merged = self.survivor_and_merged()
-        picked: dict[str, merge.Choice] = {}
+        survivor, merged = self.survivor_and_merged()
+        picked: dict[str, merge.Choice] = {
+            group: merge.default_choice(survivor, merged, group) for group in self.automatic
+        }
         for group in self.groups:
             value = self.cleaned_data[f"pick_{group}"]
             picked[group] = (

@@ -14,7 +14,7 @@ it starts again from the top.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
@@ -23,8 +23,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from contacts import roster, sorting
+from contacts import evidence, roster, sorting
 from contacts.models import Contact, ContactQuerySet, Sorting
+from imports.models import ImportedContact
 from netzwerk.accounts.models import User
 from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
@@ -61,10 +62,28 @@ VALUES = frozenset(choice.value for choice in CHOICES)
 @dataclass(frozen=True)
 class Card:
     """The contact to decide now, with its messages (`message_count`, `last_message_at`,
-    `last_message_note`, `last_message_by`), and how many wait, this one included."""
+    `last_message_note`, `last_message_by`) and `imported_at`; how many wait, this one
+    included; and the owner's contacts sharing an e-mail, phone or profile with it (merge
+    before sorting)."""
 
     contact: Contact
     left: int
+    twins: list[Contact] = field(default_factory=list)
+
+    @property
+    def connected_since(self) -> datetime | None:
+        """The day the import gave as the connection's (LinkedIn's "Connected On": the contact
+        is dated to it); None when it is the day of the import itself, which says nothing."""
+        contact = self.contact
+        imported_at = getattr(contact, "imported_at", None)
+        if imported_at is None or contact.created_at.date() >= imported_at.date():
+            return None
+        return contact.created_at
+
+
+def _card(owner: User, contact: Contact) -> Card:
+    twins = list(dict.fromkeys(twin.contact for twin in evidence.twins_of(contact)))
+    return Card(contact=contact, left=waiting(owner).count(), twins=twins)
 
 
 def waiting(owner: User) -> ContactQuerySet:
@@ -79,13 +98,13 @@ def next_card(owner: User, *, after: int | None = None) -> Card | None:
         contact = _with_messages(waiting(owner)).first()
     if contact is None:
         return None
-    return Card(contact=contact, left=waiting(owner).count())
+    return _card(owner, contact)
 
 
 def card_of(owner: User, pk: int) -> Card | None:
     """The card of the owner's waiting contact `pk` (shown again when the roster refused it)."""
     contact = _with_messages(waiting(owner).filter(pk=pk)).first()
-    return None if contact is None else Card(contact=contact, left=waiting(owner).count())
+    return None if contact is None else _card(owner, contact)
 
 
 def _after(contacts: ContactQuerySet, owner: User, after: int | None) -> ContactQuerySet:
@@ -106,7 +125,9 @@ def _with_messages(contacts: ContactQuerySet) -> ContactQuerySet:
     messages = Touchpoint.objects.filter(contact=OuterRef("pk"), kind=Kind.MESSAGE)
     last = messages.order_by("-happened_at", "-pk")
     count = messages.order_by().values("contact").annotate(count=Count("pk")).values("count")
+    created = ImportedContact.objects.filter(contact=OuterRef("pk"), created=True)
     return contacts.annotate(
+        imported_at=Subquery(created.values("upload__committed_at")[:1]),
         message_count=Coalesce(Subquery(count, output_field=IntegerField()), 0),
         last_message_at=Subquery(last.values("happened_at")[:1]),
         last_message_note=Subquery(last.values("note")[:1]),

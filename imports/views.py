@@ -142,6 +142,8 @@ def import_pick(request: AuthenticatedHttpRequest, upload: Import) -> HttpRespon
 def import_commit(request: AuthenticatedHttpRequest, upload: Import) -> HttpResponse:
     form = CommitForm(request.POST, upload=upload)
     if upload.status == Import.Status.PREVIEW and not form.is_valid():
+        # said at the top too: on a phone the question is a long scroll below
+        messages.error(request, _("Nothing was imported yet: answer the question above the import button."))
         return render(request, DETAIL, {**_preview(request, upload), "commit_form": form})
     if form.is_valid() and form.cleaned_data.get("holder_confirmed") == "no":
         pipeline.drop_messages(upload)

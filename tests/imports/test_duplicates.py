@@ -76,7 +76,7 @@ def test_it_names_every_piece_of_evidence_of_a_pair_once(owner) -> None:
         (first.pk, second.pk): [
             Evidence("email", "anna@beispiel.example"),
             Evidence("phone", "+4930111111"),
-            Evidence(COMPANY, "beispiel gmbh"),
+            Evidence(COMPANY, "Beispiel GmbH"),
         ]
     }
 
@@ -103,7 +103,7 @@ def test_it_pairs_the_same_folded_name_at_the_same_company(owner) -> None:
     first = person(owner, "Jörg", "Schröder", company="Müller GmbH")
     second = person(owner, "Joerg", "Schroeder", company="mueller gmbh")
 
-    assert found(owner) == {(first.pk, second.pk): [Evidence(COMPANY, "muller gmbh")]}
+    assert found(owner) == {(first.pk, second.pk): [Evidence(COMPANY, "Müller GmbH")]}
 
 
 def test_it_keeps_namesakes_at_other_companies_or_none_apart(owner) -> None:
@@ -113,6 +113,17 @@ def test_it_keeps_namesakes_at_other_companies_or_none_apart(owner) -> None:
     person(owner, "Thomas", "Müller", company="")
 
     assert found(owner) == {}
+
+
+def test_namesakes_at_one_company_born_on_other_days_are_two_people(owner) -> None:
+    first = person(owner, "Jürgen", "Schröder", company="Siemens AG", birthday_day=7, birthday_month=4)
+    second = person(owner, "Juergen", "Schroeder", company="SIEMENS AG", birthday_day=1, birthday_month=1)
+    third = person(owner, "Jürgen", "Schröder", company="Siemens AG")  # no birthday: may be either
+
+    assert found(owner) == {
+        (first.pk, third.pk): [Evidence(COMPANY, "Siemens AG")],  # as written, not folded
+        (second.pk, third.pk): [Evidence(COMPANY, "SIEMENS AG")],
+    }
 
 
 def test_it_pairs_namesakes_met_at_and_member_of_one_organisation(owner) -> None:
@@ -170,7 +181,7 @@ def test_it_lists_archived_contacts_marked(owner_client: Client, owner) -> None:
 
     response = owner_client.get(reverse("imports:duplicates"))
 
-    assert found(owner) == {(first.pk, second.pk): [Evidence(COMPANY, "beispiel gmbh")]}
+    assert found(owner) == {(first.pk, second.pk): [Evidence(COMPANY, "Beispiel GmbH")]}
     assert response.content.decode().count('class="badge archived"') == 1
 
 
@@ -190,7 +201,8 @@ def test_the_page_shows_both_contacts_and_the_evidence_in_words(owner_client: Cl
     assert "Certain" in body
     assert "Sören Groß" in body
     assert "Soeren Gross" in body
-    assert "CTO, Alpha AG" in body
+    assert "<dd>CTO</dd>" in body
+    assert "<dd>Alpha AG</dd>" in body
     assert "+49 170 12345678" in body
     assert reverse("imports:merge", args=[first.pk, second.pk]) in body
     assert reverse("imports:dismiss", args=[first.pk, second.pk]) in body

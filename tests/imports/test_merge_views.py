@@ -52,6 +52,26 @@ def test_it_shows_both_and_a_choice_for_each_differing_field(
     assert "3 touches" in body
 
 
+def test_the_survivors_spelling_is_the_default_and_a_value_only_one_has_is_taken(
+    owner_client: Client, owner: User
+) -> None:
+    older = ContactFactory(owner=owner, first_name="Thomas", last_name="Bäcker", position="")
+    newer = ContactFactory(owner=owner, first_name="Tom", last_name="Baecker", position="Bäckermeister")
+    Contact.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=400))
+
+    body = owner_client.get(url(older, newer)).content.decode()
+
+    assert re.search(rf'name="pick_first_name" value="{older.pk}"[^>]* checked', body)
+    assert re.search(rf'name="pick_last_name" value="{older.pk}"[^>]* checked', body)
+    assert 'name="pick_position"' not in body  # only the newer has one: nothing to choose
+    owner_client.post(
+        url(older, newer),
+        {"survivor": older.pk, "pick_first_name": older.pk, "pick_last_name": older.pk, "confirm": "on"},
+    )
+    older.refresh_from_db()
+    assert (older.first_name, older.last_name, older.position) == ("Thomas", "Bäcker", "Bäckermeister")
+
+
 def test_it_merges_with_the_field_picked_and_goes_to_the_survivor(
     owner_client: Client, owner: User, pair: tuple[Contact, Contact]
 ) -> None:

@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from contacts import rules
 from contacts.models import Channel, Circle, Contact, Sorting, Stage
+from imports.models import Import, ImportedContact
 from netzwerk.accounts.models import User
 from tests.contacts.test_sorting import EFFECTS
-from tests.factories import ContactFactory, strong_ties
+from tests.factories import ContactFactory, ContactPhoneFactory, ImportFactory, strong_ties
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 from touchpoints.models import Initiator
@@ -29,8 +30,10 @@ SORT = reverse("imports:sort")
 def imported(
     owner: User, *names: str, connected: datetime = datetime(2018, 3, 1, 9, tzinfo=UTC)
 ) -> list[Contact]:
-    """New contacts from an import, the first named connected first (one day apart)."""
+    """New contacts from an import (committed now), the first named connected first (one day
+    apart)."""
     made = []
+    upload = ImportFactory(owner=owner, status=Import.Status.COMMITTED, committed_at=NOW)
     for n, name in enumerate(names):
         contact = ContactFactory(
             owner=owner,
@@ -42,6 +45,7 @@ def imported(
             how_met=Channel.LINKEDIN,
         )
         Contact.objects.filter(pk=contact.pk).update(created_at=connected + timedelta(days=n))
+        ImportedContact.objects.create(upload=upload, contact=contact, created=True)
         made.append(Contact.objects.get(pk=contact.pk))
     return made
 
@@ -314,6 +318,20 @@ def test_deciding_takes_post_only(owner: User, owner_client: Client) -> None:
     assert owner_client.get(reverse("imports:sort_decide", args=[contact.pk])).status_code == 405
 
 
+def test_it_says_no_connection_date_the_import_did_not_bring_and_offers_a_twin(
+    owner: User, owner_client: Client
+) -> None:
+    (phone_card,) = imported(owner, "Mama", connected=NOW)  # dated the day of the import
+    known = ContactFactory(owner=owner, first_name="Mama", last_name="Privat", sorting="")
+    ContactPhoneFactory(contact=phone_card, number="+496221445566")
+    ContactPhoneFactory(contact=known, number="+496221445566")
+
+    body = owner_client.get(SORT).content.decode()
+
+    assert "Connected since" not in body
+    assert reverse("imports:merge", args=[known.pk, phone_card.pk]) in body
+
+
 # ---------------------------------------------------------------- queries
 
 
@@ -327,10 +345,11 @@ def test_the_page_and_a_decision_take_the_same_queries_at_any_size(
             ledger.log_touch(contact, kind=Kind.MESSAGE, happened_at=NOW - timedelta(days=day + 1), note="Hi")
     first = contacts[-1]
 
-    # session, user; the contact with its messages; how many are left
-    with django_assert_num_queries(4):
+    # session, user; the contact with its messages; how many are left; its twins (two queries)
+    with django_assert_num_queries(6):
         owner_client.get(SORT)
     # session, user, the contact (owner_object); contacts.sorting (its ids, savepoint, the owner's
-    # lock, one UPDATE, release); the next card (the contact with its messages, how many are left)
-    with django_assert_num_queries(10):
+    # lock, one UPDATE, release); the next card (the contact with its messages, how many are
+    # left, its twins)
+    with django_assert_num_queries(12):
         decide(owner_client, first, Sorting.REGULAR, htmx=True)

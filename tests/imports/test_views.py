@@ -582,6 +582,7 @@ def test_it_asks_the_linkedin_account_holder_to_confirm_the_profile(
     refused = owner_client.post(reverse("imports:commit", args=[upload.pk]))
     assert refused.status_code == 200
     assert "Say whether this is your profile" in refused.content.decode()
+    assert "Nothing was imported yet: answer the question" in refused.content.decode()
     assert not Contact.objects.for_owner(owner).exists()
 
     owner_client.post(

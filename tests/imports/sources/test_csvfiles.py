@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import io
-import time
 import tracemalloc
 from datetime import date
 
@@ -275,12 +274,11 @@ def test_it_suggests_fields_from_german_and_english_headers(header: str, field: 
     assert field in FIELDS
 
 
-def test_it_reads_10000_linkedin_rows_in_well_under_a_second() -> None:
+def test_it_reads_10000_linkedin_rows() -> None:
+    # its time is the bench's (import_linkedin_10k_parse_s), not a test's: CI machines are noisy
     content = connections(10_000)
-    started = time.perf_counter()
     count = sum(1 for _record in read("Connections.csv", content))
     assert count == 10_000
-    assert time.perf_counter() - started < 1.0
 
 
 def test_it_reads_without_holding_the_file_or_its_rows() -> None:
