@@ -39,9 +39,9 @@ class ContactAdmin(admin.ModelAdmin[Contact]):
         promoted, refused = 0, 0
         for contact in queryset:
             try:
-                roster.promote(contact)
+                roster.promote(contact, now=timezone.now())
                 promoted += 1
-            except (roster.RosterFull, roster.CannotPromoteArchived):
+            except (roster.RosterFull, roster.CannotPromoteArchived, roster.NotMetYet):
                 refused += 1
         if promoted:
             self.message_user(
@@ -53,8 +53,10 @@ class ContactAdmin(admin.ModelAdmin[Contact]):
             self.message_user(
                 request,
                 ngettext(
-                    "%d contact not promoted: the roster is full or the contact is archived.",
-                    "%d contacts not promoted: the roster is full or the contacts are archived.",
+                    "%d contact not promoted: the roster is full, or the contact is archived or "
+                    "not met in person yet (log the first meeting first).",
+                    "%d contacts not promoted: the roster is full, or the contacts are archived or "
+                    "not met in person yet (log the first meeting first).",
                     refused,
                 )
                 % refused,
@@ -71,7 +73,7 @@ class ContactAdmin(admin.ModelAdmin[Contact]):
         )
 
     def save_model(self, request: HttpRequest, obj: Contact, form: object, change: bool) -> None:
-        roster.save_contact(obj)
+        roster.save_contact(obj, now=timezone.now())
 
 
 @admin.register(Organisation)

@@ -292,11 +292,13 @@ def _cover_every_channel(rng: random.Random, planned: list[PlannedContact]) -> N
 
 
 def _set_stage_and_venue(rng: random.Random, person: PlannedContact) -> None:
-    """R5: stages follow the circle; online-only contacts (R1) are loose ones met online."""
+    """R5: stages follow the circle; online-only contacts (R1) are loose ones met online (met at
+    an event, a club or a fair, a contact is at "met in person" at least)."""
     contact = person.contact
     online = contact.how_met in ONLINE_CHANNELS
     if contact.circle == Circle.STRONG:
-        contact.stage = Stage.STRONG_TIE if rng.random() < 0.85 else Stage.RELATIONSHIP
+        rng.random()  # the draw that once chose the stage: the rest of the demo stays as it was
+        contact.stage = Stage.STRONG_TIE  # R2, R5: the circle and the stage tell one story
     elif contact.circle == Circle.REGULAR:
         contact.stage = Stage.RELATIONSHIP if rng.random() < 0.55 else Stage.MET
     else:
@@ -497,7 +499,7 @@ def seed_user(
             today=user.local_date(now),
             now=now,
         )
-        write_plans([(user, plan)])
+        write_plans([(user, plan)], now=now)
         return SeedResult(
             user=user,
             user_created=created,
@@ -510,7 +512,7 @@ def seed_user(
         )
 
 
-def write_plans(plans: Sequence[tuple[User, NetworkPlan]]) -> None:
+def write_plans(plans: Sequence[tuple[User, NetworkPlan]], *, now: datetime) -> None:
     """Write each user's plan: everything in bulk except strong ties, which pass the cap."""
     organisations = [
         Organisation(owner=user, name=spec.name, kind=spec.kind, place=spec.place, notes=spec.notes)
@@ -535,7 +537,7 @@ def write_plans(plans: Sequence[tuple[User, NetworkPlan]]) -> None:
             waves.setdefault(plan.wave_of(index), []).append(contact)
 
     for contact in waves.pop(0, []):
-        _save_strong_tie(contact)
+        _save_strong_tie(contact, now=now)
     for wave in sorted(waves):
         for contact in waves[wave]:
             contact.fill_keys()  # bulk_create bypasses Contact.save
@@ -572,15 +574,14 @@ def write_plans(plans: Sequence[tuple[User, NetworkPlan]]) -> None:
     membership.objects.bulk_create(memberships, batch_size=BULK_BATCH_SIZE)
 
 
-def _save_strong_tie(contact: Contact) -> bool:
-    """Through the cap function (R2); a refused strong tie joins the regular circle instead."""
+def _save_strong_tie(contact: Contact, *, now: datetime) -> bool:
+    """Through the cap function (R2); a refused strong tie joins the regular circle instead (at
+    "relationship": the roster moves the stage with the circle)."""
     try:
-        roster.save_contact(contact)
+        roster.save_contact(contact, now=now)
     except roster.RosterFull:
         contact.circle = Circle.REGULAR
-        if contact.stage == Stage.STRONG_TIE:
-            contact.stage = Stage.RELATIONSHIP
-        roster.save_contact(contact)
+        roster.save_contact(contact, now=now)
         return False
     return True
 
@@ -643,7 +644,7 @@ def seed_extra_users(
                     now=now,
                 )
                 plans.append((user, plan))
-            write_plans(plans)
+            write_plans(plans, now=now)
             if after_batch is not None and plans:
                 after_batch([user for user, _ in plans])
             seeded += len(plans)

@@ -25,11 +25,16 @@ from contacts.models import (
     StageChange,
     Tag,
     normalise_phone,
+    starting_stage,
 )
 from contacts.rules import CadenceStatus
 from netzwerk.accounts.models import User
 
 MAX_TAGS = 20
+NOT_MET_ERROR = _(
+    "Only someone you have met in person can be a strong tie. Log your first meeting first, "
+    "or choose the stage you have reached."
+)
 
 
 def parse_tags(text: str) -> list[str]:
@@ -105,7 +110,25 @@ class ContactForm(forms.ModelForm[Contact]):
         cleaned = super().clean() or {}
         if not cleaned.get("first_name") and not cleaned.get("last_name"):
             self.add_error("last_name", _("Enter a first or a last name."))
+        self._clean_circle_and_stage(cleaned)
         return cleaned
+
+    def _clean_circle_and_stage(self, cleaned: dict[str, Any]) -> None:
+        """R1, R2, R5: a contact met at an event is at "met in person" at least; only a contact met
+        in person joins the strong ties; a strong tie's stage follows its circle (contacts.roster
+        moves it, with its history, when the circle changes)."""
+        circle, stage = cleaned.get("circle"), cleaned.get("stage")
+        if stage is None:
+            return
+        # met at an event, a club or a fair is met in person, whatever the stage field said
+        stage = cleaned["stage"] = starting_stage(cleaned.get("how_met", ""), stage)
+        was_strong = self.instance.pk is not None and self.instance.circle == Circle.STRONG
+        if circle == Circle.STRONG and stage == Stage.ONLINE and not was_strong:
+            self.add_error("circle", NOT_MET_ERROR)
+        elif was_strong and circle == Circle.STRONG:
+            cleaned["stage"] = Stage.STRONG_TIE  # stays a strong tie: the stage stays with it
+        elif was_strong and stage == Stage.STRONG_TIE:
+            cleaned["stage"] = Stage.RELATIONSHIP  # leaving them, as contacts.roster.demote does
 
     def clean_tags_text(self) -> list[str]:
         names = parse_tags(self.cleaned_data.get("tags_text", ""))
@@ -153,27 +176,32 @@ class ContactEditor:
         return all([self.form.is_valid(), self.emails.is_valid(), self.phones.is_valid()])
 
     def save(self, *, now: datetime) -> Contact:
-        """Raises roster.RosterFull (and saves nothing) when the strong-tie cap is reached."""
+        """Raises roster.RosterFull (and saves nothing) when the strong-tie cap is reached, or
+        roster.NotMetYet for a contact not met in person (the form refuses that before)."""
         with transaction.atomic():
             contact = self.form.save(commit=False)
             created = contact.pk is None
             stored = Contact.objects.filter(pk=contact.pk).values("stage", "prospect_status").first()
             contact.follow_prospect_status(stored["prospect_status"] if stored else None, now=now)
-            roster.save_contact(contact)
-            if created or stored["stage"] != contact.stage:  # type: ignore[index]
-                StageChange.objects.create(
-                    contact=contact,
-                    from_stage="" if created else stored["stage"],  # type: ignore[index]
-                    to_stage=contact.stage,
-                    cause=StageChange.Cause.CREATED if created else StageChange.Cause.EDITED,
-                    changed_at=now,
-                )
+            # the user's own move first; then the roster's, when the circle changes
+            if stored is not None and stored["stage"] != contact.stage:
+                cause = roster.cause_of_edit(stored["stage"], contact)
+                _record_stage(contact, stored["stage"], cause, now=now)
+            roster.save_contact(contact, now=now)
+            if created:
+                _record_stage(contact, "", StageChange.Cause.CREATED, now=now)
             self.form.save_m2m()
             self.form.save_tags(contact)
             for formset in (self.emails, self.phones):
                 formset.instance = contact
                 formset.save()
         return contact
+
+
+def _record_stage(contact: Contact, from_stage: str, cause: str, *, now: datetime) -> None:
+    StageChange.objects.create(
+        contact=contact, from_stage=from_stage, to_stage=contact.stage, cause=cause, changed_at=now
+    )
 
 
 CADENCE_RANK = {CadenceStatus.GREEN: 0, CadenceStatus.YELLOW: 1, CadenceStatus.RED: 2}

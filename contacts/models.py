@@ -39,8 +39,10 @@ class Channel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# R1: a first contact through one of these channels is an online contact.
+# R1: a first contact through one of these channels is an online contact; only these make a
+# contact online-only. Met at one of the in-person ones, a contact starts at "met in person".
 ONLINE_CHANNELS = frozenset({Channel.LINKEDIN, Channel.XING, Channel.FACEBOOK, Channel.X, Channel.EMAIL})
+IN_PERSON_CHANNELS = frozenset({Channel.EVENT, Channel.CLUB, Channel.TRADE_FAIR})
 
 
 class Circle(models.TextChoices):
@@ -56,6 +58,11 @@ class Stage(models.TextChoices):
     MET = "met", _("Met in person")
     RELATIONSHIP = "relationship", _("Relationship")
     STRONG_TIE = "strong_tie", _("Strong tie")
+
+
+def starting_stage(how_met: str, stage: str = Stage.ONLINE) -> str:
+    """R1: a new contact met at an event, a club or a fair starts at "met in person"."""
+    return Stage.MET if how_met in IN_PERSON_CHANNELS and stage == Stage.ONLINE else stage
 
 
 class Sorting(models.TextChoices):
@@ -629,8 +636,10 @@ class StageChange(models.Model):
         CREATED = "created", _("Added")
         EDITED = "edited", _("Changed by you")
         FIRST_PERSONAL_TOUCH = "first_personal_touch", _("First personal touch")
+        JOINED_STRONG_TIES = "joined_strong_ties", _("Joined the strong ties")
         DEMOTED = "demoted", _("Left the strong ties")
         ARCHIVED = "archived", _("Archived")
+        BROUGHT_IN_LINE = "brought_in_line", _("Brought in line with the method")
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices, blank=True)

@@ -1,7 +1,11 @@
-"""R2, class over mass: the strong-tie roster and its cap.
+"""R2, class over mass: the strong-tie roster and its cap; R5, trust grows: only a contact met in
+person can join it, and the circle and the stage tell one story.
 
 `save_contact` is the one place that can make a strong tie. Every path (form, htmx action,
-admin action, seed_demo) saves through it, so the cap holds whatever the caller.
+admin action, the sort page, a merge, seed_demo) saves through it, so the cap and the meeting
+hold whatever the caller. Joining the strong ties moves the stage to "strong tie", leaving them
+moves it back to "relationship", each with its history entry (an archived strong tie leaves
+them the same way: `Contact.archive`).
 """
 
 from __future__ import annotations
@@ -54,6 +58,31 @@ class CannotPromoteArchived(Exception):
     pass
 
 
+class NotMetYet(Exception):
+    """R5: a strong tie grows from a personal meeting; a contact known only online cannot join.
+
+    The way forward is to log the first meeting (touchpoints.ledger moves the stage on)."""
+
+    def __init__(self, contact: Contact) -> None:
+        super().__init__(f"{contact!r} has not been met in person yet")
+        self.contact = contact
+
+
+def has_met(contact: Contact) -> bool:
+    """Met in person or later: the stage a strong tie may grow from."""
+    return contact.stage != Stage.ONLINE
+
+
+def stage_for_circle(contact: Contact) -> str:
+    """The stage that tells the circle's story: a strong tie is at "strong tie"; a contact that
+    left the strong ties is back at "relationship"; any other stage stays."""
+    if contact.circle == Circle.STRONG:
+        return Stage.STRONG_TIE
+    if contact.stage == Stage.STRONG_TIE:
+        return Stage.RELATIONSHIP
+    return contact.stage
+
+
 def roster_for(user: User) -> Roster:
     counts = Contact.objects.for_owner(user).aggregate(
         count=Count("pk", filter=Q(circle=Circle.STRONG)),
@@ -68,22 +97,53 @@ def swap_candidates(user: User, *, now: datetime, limit: int | None = SWAP_SUGGE
     return ordered[:limit]
 
 
-def save_contact(contact: Contact) -> None:
-    """Save `contact`; if that makes it a strong tie, the owner's roster must have room.
+def cause_of_edit(stored_stage: str, contact: Contact) -> str:
+    """The cause of a stage a caller set (the form, a merge): a strong tie that leaves the
+    roster left it; anything else was changed by the user."""
+    left = stored_stage == Stage.STRONG_TIE and contact.circle != Circle.STRONG
+    return StageChange.Cause.DEMOTED if left else StageChange.Cause.EDITED
+
+
+def save_contact(contact: Contact, *, now: datetime) -> None:
+    """Save `contact`; if that makes it a strong tie, it must have been met in person and the
+    owner's roster must have room. The stage follows the circle (`stage_for_circle`); for a
+    stored contact the move is recorded (a new one's history starts with its caller's entry).
 
     The owner's row is locked first, so two promotions at cap - 1 run one after the other
     and the second sees the first (on SQLite the IMMEDIATE transaction mode does the same).
-    Raises RosterFull with the swap-out suggestions when there is no room.
+    Raises CannotPromoteArchived, NotMetYet, or RosterFull with the swap-out suggestions.
     """
     with transaction.atomic():
         owner = User.objects.select_for_update().only("pk", "strong_tie_cap").get(pk=contact.owner_id)
         if contact.circle == Circle.STRONG and not _is_stored_strong_tie(contact):
-            if contact.is_archived:
-                raise CannotPromoteArchived
+            check_can_join(contact)
             roster = roster_for(owner)
             if roster.is_full:
                 raise RosterFull(roster)
+        _follow_circle(contact, now=now)
         contact.save()
+
+
+def check_can_join(contact: Contact) -> None:
+    """The roster's refusals that do not depend on the other strong ties."""
+    if contact.is_archived:
+        raise CannotPromoteArchived
+    if not has_met(contact):
+        raise NotMetYet(contact)
+
+
+def _follow_circle(contact: Contact, *, now: datetime) -> None:
+    stage = stage_for_circle(contact)
+    if stage == contact.stage:
+        return
+    if contact.pk is not None:
+        cause = (
+            StageChange.Cause.JOINED_STRONG_TIES if stage == Stage.STRONG_TIE else StageChange.Cause.DEMOTED
+        )
+        StageChange.objects.create(
+            contact=contact, from_stage=contact.stage, to_stage=stage, cause=cause, changed_at=now
+        )
+    contact.stage = stage
 
 
 def create_contacts(owner: User, contacts: list[Contact], *, batch_size: int = 500) -> list[Contact]:
@@ -126,31 +186,30 @@ def _is_stored_strong_tie(contact: Contact) -> bool:
     return Contact.objects.filter(pk=contact.pk, circle=Circle.STRONG).exists()
 
 
-def promote(contact: Contact) -> None:
-    """Make `contact` a strong tie; when refused, it keeps its circle (in memory too)."""
-    previous = contact.circle
+def promote(contact: Contact, *, now: datetime) -> None:
+    """Make `contact` a strong tie; when refused, it keeps its circle and stage (in memory too)."""
+    previous = contact.circle, contact.stage
     contact.circle = Circle.STRONG
     try:
-        save_contact(contact)
-    except (RosterFull, CannotPromoteArchived):
-        contact.circle = previous
+        save_contact(contact, now=now)
+    except (RosterFull, CannotPromoteArchived, NotMetYet):
+        contact.circle, contact.stage = previous
         raise
 
 
 def demote(contact: Contact, *, now: datetime, to: str = Circle.REGULAR) -> None:
-    """A strong tie leaves the roster for `to`; any other contact keeps its circle."""
+    """A strong tie leaves the roster for `to` (its stage back to "relationship"); any other
+    contact keeps its circle."""
     if contact.circle != Circle.STRONG:
         return
-    with transaction.atomic():
-        if contact.stage == Stage.STRONG_TIE:
-            # The stage must leave "strong tie" before the circle does (a database constraint).
-            contact.move_to_stage(Stage.RELATIONSHIP, cause=StageChange.Cause.DEMOTED, now=now)
-        contact.circle = to
-        save_contact(contact)
+    contact.circle = to
+    save_contact(contact, now=now)
 
 
 def swap(*, promote_contact: Contact, demote_contact: Contact, now: datetime) -> None:
-    """Free a slot and fill it in one transaction: either both happen or neither."""
+    """Free a slot and fill it in one transaction: either both happen or neither. A contact that
+    cannot join is refused before anyone leaves (in memory too)."""
+    check_can_join(promote_contact)
     with transaction.atomic():
         demote(demote_contact, now=now)
-        promote(promote_contact)
+        promote(promote_contact, now=now)

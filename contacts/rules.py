@@ -15,7 +15,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from contacts.models import ONLINE_CHANNELS, Contact, ProspectStatus, Sorting
+from contacts.models import IN_PERSON_CHANNELS, ONLINE_CHANNELS, Contact, ProspectStatus, Sorting
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -126,7 +126,7 @@ ASKED_TO_MEET = frozenset({Sorting.NONE, Sorting.PURSUE})
 
 
 def online_only(contact: Contact, *, owner: User, now: datetime) -> OnlineOnly | None:
-    """Known only online: no personal touch yet, and met online or touched only digitally.
+    """Known only online: no personal touch yet, and first met online (R1's origins).
 
     Due for "arrange a call or meeting" once the owner's window has passed since first contact
     (or since sorting). Not while the contact waits to be sorted, and never once sorted as
@@ -136,10 +136,10 @@ def online_only(contact: Contact, *, owner: User, now: datetime) -> OnlineOnly |
         return None
     if contact.sorting not in ASKED_TO_MEET and not contact.is_strong_tie:
         return None
-    met_online = contact.how_met in ONLINE_CHANNELS
-    only_digital = contact.touch_count > 0 and contact.personal_touch_count == 0
-    # "pursue": the user decided to meet this contact soon, wherever they first met
-    if not (met_online or only_digital or contact.sorting == Sorting.PURSUE):
+    # Only an online origin makes a contact online-only (digital touches with someone met at a
+    # fair do not); "pursue" is the user's own decision to meet soon, unless met in person.
+    pursued = contact.sorting == Sorting.PURSUE and contact.how_met not in IN_PERSON_CHANNELS
+    if not (contact.how_met in ONLINE_CHANNELS or pursued):
         return None
     due_at = online_window_start(contact) + owner.online_window_days * DAY
     return OnlineOnly(since=first_contact_at(contact), due_at=due_at, is_due=utc(now) >= due_at)

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from contacts import evidence, export, roster, rules, sorting
-from contacts.forms import ContactEditor, ContactFilterForm, OrganisationForm, SortForm
+from contacts import evidence, export, roster, rules, sorting, way_forward
+from contacts.forms import NOT_MET_ERROR, ContactEditor, ContactFilterForm, OrganisationForm, SortForm
 from contacts.models import Contact, ContactPhone, ContactQuerySet, Organisation, OrganisationQuerySet
 from netzwerk.http import (
     READ,
@@ -174,6 +174,8 @@ def _edit(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
             editor.form.add_error("circle", _("Your strong-tie roster is full. Demote someone first."))
             context["full"] = full
             context["candidates"] = roster.swap_candidates(request.user, now=timezone.now())
+        except roster.NotMetYet:
+            editor.form.add_error("circle", NOT_MET_ERROR)
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": saved.name})
             _warn_of_twins(request, saved)
@@ -240,11 +242,13 @@ def contact_unarchive(request: AuthenticatedHttpRequest, contact: Contact) -> Ht
 @owner_object(Contact, methods=WRITE)
 def contact_promote(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     try:
-        roster.promote(contact)
+        roster.promote(contact, now=timezone.now())
     except roster.RosterFull as full:
         return _roster_response(request, contact, full=full)
     except roster.CannotPromoteArchived:
         messages.error(request, _("Archived contacts cannot be strong ties."))
+    except roster.NotMetYet:
+        messages.error(request, way_forward.not_met(contact))
     return _roster_response(request, contact)
 
 
@@ -280,6 +284,9 @@ def contact_swap(request: AuthenticatedHttpRequest, contact: Contact, out_pk: in
         return _roster_response(request, contact, full=full)
     except roster.CannotPromoteArchived:
         messages.error(request, _("Archived contacts cannot be strong ties."))
+        return _roster_response(request, contact)
+    except roster.NotMetYet:
+        messages.error(request, way_forward.not_met(contact))
         return _roster_response(request, contact)
     messages.success(
         request,

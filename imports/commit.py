@@ -1,7 +1,8 @@
 """Committing an import: all of it in one transaction, through the contacts' and touches' own
 save paths (contacts.roster, touchpoints.ledger), with what undo needs recorded beside it.
 
-New people become loose, online-stage contacts waiting to be sorted (an import never makes a
+New people become loose contacts waiting to be sorted, at the online stage or, met at an event, a
+club or a fair, at "met in person" (R1) (an import never makes a
 strong tie: `roster.create_contacts` refuses one). A matched contact gets what it lacked and, for
 each conflict, the value the user picked; its values before are kept for undo. LinkedIn message
 days become `message` touches, logged through `ledger.log_in_bulk`, so each summary is right the
@@ -18,7 +19,16 @@ from typing import Any
 from django.db import transaction
 
 from contacts import keys, roster
-from contacts.models import Circle, Contact, ContactEmail, ContactPhone, Sorting, Stage, StageChange, Tag
+from contacts.models import (
+    Circle,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Sorting,
+    StageChange,
+    Tag,
+    starting_stage,
+)
 from imports.matching import logged_days, merge_data, staged_days, touch_days
 from imports.models import Import, ImportedContact, ImportedTag, ImportRow, RowStatus, StagedTouch
 from netzwerk.accounts.models import User
@@ -81,7 +91,7 @@ def commit(upload_id: int, *, now: datetime) -> Import:
         new = [person for person in people if person.row.status == RowStatus.NEW]
         matched = [person for person in people if person.row.status == RowStatus.MATCH]
         _create(upload.owner, new, now=now)
-        _update(upload.owner, matched)
+        _update(upload.owner, matched, now=now)
         tags = _tags(upload, people)
         touches = _touches(upload, people)
         _record(upload, people)
@@ -144,7 +154,7 @@ def _create(owner: User, people: list[_Person], *, now: datetime) -> None:
         person.contact = Contact(
             owner=owner,
             circle=Circle.LOOSE,
-            stage=Stage.ONLINE,
+            stage=starting_stage(person.data.get("how_met", "")),
             sorting=Sorting.UNSORTED,
             how_met=person.data.get("how_met", ""),
             notes=_notes(person.data),
@@ -163,7 +173,7 @@ def _create(owner: User, people: list[_Person], *, now: datetime) -> None:
             StageChange(
                 contact=contact,
                 from_stage="",
-                to_stage=Stage.ONLINE,
+                to_stage=contact.stage,
                 cause=StageChange.Cause.CREATED,
                 changed_at=contact.created_at,
             )
@@ -188,7 +198,7 @@ def _add_details(people: Iterable[_Person]) -> None:
     ContactPhone.objects.bulk_create([n for p in people for n in p.phones], batch_size=500)
 
 
-def _update(owner: User, people: list[_Person]) -> None:
+def _update(owner: User, people: list[_Person], *, now: datetime) -> None:
     """Bring each matched contact what it lacked and the picked values; keep its values before."""
     ids = sorted(person.row.contact_id for person in people if person.row.contact_id)
     locked = {c.pk: c for c in Contact.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
@@ -207,7 +217,7 @@ def _update(owner: User, people: list[_Person]) -> None:
         person.emails = [ContactEmail(contact=contact, address=a) for a in adds.get("emails", [])]
         person.phones = [ContactPhone(contact=contact, number=n) for n in adds.get("phones", [])]
         if changed:
-            roster.save_contact(contact)
+            roster.save_contact(contact, now=now)
         person.changed = bool(changed or person.emails or person.phones)
         person.before = {name: _json(value) for name, value in snapshot.items()}
         person.after = {name: _json(getattr(contact, name)) for name in RESTORED_FIELDS}

@@ -374,12 +374,12 @@ def _save_survivor(merge: _Merge, stored_stage: str) -> None:
             contact=survivor,
             from_stage=stored_stage,
             to_stage=survivor.stage,
-            cause=StageChange.Cause.EDITED,
+            cause=roster.cause_of_edit(stored_stage, survivor),
             changed_at=merge.now,
         )
     if survivor.circle != Circle.STRONG and survivor.stage == Stage.STRONG_TIE:
         raise MergeRefused("a strong-tie stage needs the strong circle")  # the groups prevent it
-    roster.save_contact(survivor)
+    roster.save_contact(survivor, now=merge.now)
 
 
 def _note_details(merge: _Merge) -> None:

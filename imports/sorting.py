@@ -143,7 +143,8 @@ def decide(
     A strong tie is sorted as regular and then promoted through the roster (swapping `swap_out`
     out of it, if given), in one transaction: should it ever leave the roster, it is a regular
     contact, not one waiting to be sorted again. When the roster refuses (roster.RosterFull,
-    roster.CannotPromoteArchived) nothing changes: the contact still waits.
+    roster.CannotPromoteArchived, roster.NotMetYet for a contact known only online) nothing
+    changes: the contact still waits.
     """
     if choice not in VALUES:
         raise ValueError(f"{choice!r} is not a choice of the sort page")
@@ -155,7 +156,7 @@ def decide(
         sorting.sort_contacts(owner, mine, Sorting.REGULAR, now=now)
         contact.refresh_from_db()  # the roster saves the whole row: it must hold the sorting
         if swap_out is None:
-            roster.promote(contact)
+            roster.promote(contact, now=now)
         else:
             roster.swap(promote_contact=contact, demote_contact=swap_out, now=now)
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from contacts import roster
+from contacts import roster, way_forward
 from contacts.models import Contact
 from imports import sorting
 from netzwerk.http import WRITE, AuthenticatedHttpRequest, is_htmx_fragment, owner_object, render_page
@@ -52,6 +52,9 @@ def contact_sort_decide(request: AuthenticatedHttpRequest, contact: Contact) -> 
             return _card(request, sorting.card_of(request.user, contact.pk), full=full, status=409)
         except roster.CannotPromoteArchived:
             messages.error(request, _("Archived contacts cannot be strong ties."))
+            return _card(request, sorting.card_of(request.user, contact.pk), status=409)
+        except roster.NotMetYet:
+            messages.error(request, way_forward.not_met(contact))
             return _card(request, sorting.card_of(request.user, contact.pk), status=409)
     if is_htmx_fragment(request):
         return _card(request, sorting.next_card(request.user, after=contact.pk))

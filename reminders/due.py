@@ -37,6 +37,7 @@ from django.utils.translation import gettext, ngettext
 
 from contacts import rules
 from contacts.models import (
+    IN_PERSON_CHANNELS,
     ONLINE_CHANNELS,
     Circle,
     Contact,
@@ -541,15 +542,17 @@ def _prospects(users: Sequence[User], now: datetime) -> _Filter:
 def _online_only(users: Sequence[User], now: datetime) -> _Filter:
     """R1: known only online past the window (from first contact, or from sorting if later):
     arrange a call or a meeting, longest waiting first. Of the imported, only those sorted as
-    "pursue" (whatever their origin) and strong ties (rules.ASKED_TO_MEET)."""
+    "pursue" (unless met in person) and strong ties (rules.ASKED_TO_MEET). Only an online origin
+    makes a contact online-only."""
     channels = sorted(ONLINE_CHANNELS)
+    in_person = sorted(IN_PERSON_CHANNELS)
     asked = sorted(rules.ASKED_TO_MEET)
     return _Filter(
         f"first_personal_touch_at IS NULL AND (sorting IN ({_placeholders(asked)}) OR circle = %s) "
         f"AND (how_met IN ({_placeholders(channels)}) "
-        "OR sorting = %s OR (touch_count > 0 AND personal_touch_count = 0)) "
+        f"OR (sorting = %s AND how_met NOT IN ({_placeholders(in_person)}))) "
         "AND online_reference <= online_due_before",
-        [*asked, Circle.STRONG.value, *channels, Sorting.PURSUE.value],
+        [*asked, Circle.STRONG.value, *channels, Sorting.PURSUE.value, *in_person],
         order="first_contact, id",
     )
 

@@ -157,7 +157,7 @@ def strong_ties(owner: User, count: int) -> list[Contact]:
 
     made = []
     for contact in ContactFactory.create_batch(count, owner=owner):
-        roster.promote(contact)
+        roster.promote(contact, now=timezone.now())
         made.append(contact)
     return made
 

@@ -55,7 +55,7 @@ def test_it_refuses_the_41st_strong_tie_at_a_cap_of_40(full_owner) -> None:
     newcomer = ContactFactory(owner=full_owner)
 
     with pytest.raises(roster.RosterFull) as refused:
-        roster.promote(newcomer)
+        roster.promote(newcomer, now=NOW)
 
     assert strong_count(full_owner) == 40
     newcomer.refresh_from_db()
@@ -68,7 +68,7 @@ def test_it_refuses_the_61st_strong_tie_at_the_default_cap(owner) -> None:
     strong_ties(owner, 60)
 
     with pytest.raises(roster.RosterFull):
-        roster.promote(ContactFactory(owner=owner))
+        roster.promote(ContactFactory(owner=owner), now=NOW)
 
     assert strong_count(owner) == 60
 
@@ -77,7 +77,7 @@ def test_it_refuses_a_new_contact_created_as_a_strong_tie_when_full(full_owner) 
     contact = Contact(owner=full_owner, first_name="Neu", circle=Circle.STRONG, stage=Stage.MET)
 
     with pytest.raises(roster.RosterFull):
-        roster.save_contact(contact)
+        roster.save_contact(contact, now=NOW)
 
     assert contact.pk is None
     assert strong_count(full_owner) == 40
@@ -87,7 +87,7 @@ def test_it_lets_a_strong_tie_be_saved_again_when_full(full_owner) -> None:
     tie = Contact.objects.for_owner(full_owner).strong_ties()[0]
     tie.company = "Neue Firma AG"
 
-    roster.save_contact(tie)
+    roster.save_contact(tie, now=NOW)
 
     tie.refresh_from_db()
     assert tie.company == "Neue Firma AG"
@@ -115,7 +115,7 @@ def test_it_counts_only_the_owners_strong_ties(owner, stranger) -> None:
     owner.save()
     strong_ties(stranger, 45)
 
-    roster.promote(ContactFactory(owner=owner))
+    roster.promote(ContactFactory(owner=owner), now=NOW)
 
     assert strong_count(owner) == 1
 
@@ -140,7 +140,7 @@ def test_it_never_makes_an_archived_contact_a_strong_tie(owner) -> None:
     contact.archive(now=NOW)
 
     with pytest.raises(roster.CannotPromoteArchived):
-        roster.promote(contact)
+        roster.promote(contact, now=NOW)
 
     assert strong_count(owner) == 0
 
@@ -217,7 +217,7 @@ def test_a_refused_promotion_leaves_the_circle_alone(full_owner) -> None:
     newcomer = ContactFactory(owner=full_owner, circle=Circle.LOOSE)
 
     with pytest.raises(roster.RosterFull):
-        roster.promote(newcomer)
+        roster.promote(newcomer, now=NOW)
 
     assert newcomer.circle == Circle.LOOSE
     newcomer.refresh_from_db()
@@ -290,7 +290,7 @@ def test_two_simultaneous_promotions_at_59_make_60_not_61(database_vendor: str) 
 
         try:
             barrier.wait()
-            roster.promote(contact)
+            roster.promote(contact, now=NOW)
             outcomes.append("promoted")
         except roster.RosterFull:
             outcomes.append("refused")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contacts import rules
-from contacts.models import Channel, Circle, Contact, ProspectStatus
+from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting
 from netzwerk.accounts.models import User
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -90,7 +90,13 @@ ONLINE_CASES = [
     (Channel.LINKEDIN, None, 0, 0, "2026-01-15 08:59", "waiting"),
     (Channel.XING, "2025-12-20 09:00", 0, 1, "2026-01-03 09:00", "due"),  # first touch before adding
     (Channel.EVENT, None, 0, 0, "2026-06-01 09:00", None),  # met in person
-    (Channel.EVENT, "2026-01-02 09:00", 0, 2, "2026-01-20 09:00", "due"),  # only digital touches
+    # met at an event, a club or a fair is met in person, even with only digital touches since
+    (Channel.EVENT, "2026-01-02 09:00", 0, 2, "2026-01-20 09:00", None),
+    (Channel.CLUB, "2026-01-02 09:00", 0, 2, "2026-01-20 09:00", None),
+    (Channel.TRADE_FAIR, "2026-01-02 09:00", 0, 2, "2026-01-20 09:00", None),
+    # only an online origin makes a contact online-only: digital touches alone do not
+    (Channel.REFERRAL, "2026-01-02 09:00", 0, 2, "2026-01-20 09:00", None),
+    ("", "2026-01-02 09:00", 0, 2, "2026-01-20 09:00", None),
     (Channel.LINKEDIN, "2026-01-02 09:00", 1, 3, "2026-06-01 09:00", None),  # had a personal touch
     (Channel.EMAIL, None, 0, 0, "2026-03-29 09:00", "due"),
     ("", None, 0, 0, "2026-03-29 09:00", None),  # unknown origin, no touches
@@ -126,6 +132,13 @@ def test_the_online_window_is_a_user_setting() -> None:
 
     assert result is not None
     assert result.is_due
+
+
+@pytest.mark.parametrize(("how_met", "asked"), [("", True), (Channel.REFERRAL, True), (Channel.EVENT, False)])
+def test_a_pursued_contact_is_asked_about_unless_met_in_person(how_met: str, asked: bool) -> None:
+    subject = contact(created_at=at("2026-01-01 09:00"), how_met=how_met, sorting=Sorting.PURSUE)
+
+    assert (rules.online_only(subject, owner=owner(), now=at("2026-06-01 09:00")) is not None) == asked
 
 
 def test_an_archived_contact_is_never_online_only_due() -> None:

@@ -282,9 +282,9 @@ def test_it_makes_every_strong_tie_through_the_cap_function(monkeypatch: pytest.
     real_save_contact = roster.save_contact
     promoted: list[int] = []
 
-    def spy(contact: Contact) -> None:
+    def spy(contact: Contact, *, now: datetime) -> None:
         becomes_strong = contact.circle == Circle.STRONG
-        real_save_contact(contact)
+        real_save_contact(contact, now=now)
         if becomes_strong:
             promoted.append(contact.pk)
 
@@ -318,7 +318,10 @@ def test_it_leaves_an_existing_network_alone() -> None:
     user = User.objects.create_user("full@netzwerk.example", "secret-pass-123", strong_tie_cap=40)
     for number in range(40):
         roster.save_contact(
-            Contact(owner=user, first_name="Jürgen", last_name=f"Weiß {number}", circle="strong")
+            Contact(
+                owner=user, first_name="Jürgen", last_name=f"Weiß {number}", circle="strong", stage="met"
+            ),
+            now=NOW,
         )
     before = row_counts()
 

@@ -58,6 +58,7 @@ def test_a_new_user_signs_up_creates_a_contact_and_promotes_it(page: Any, live_s
     page.fill("input[name=company]", "Beispiel GmbH")
     page.fill("input[name='emails-0-address']", "juergen@beispiel.example")
     page.fill("input[name='phones-0-number']", "0171 2345678")
+    page.select_option("select[name=stage]", "met")  # only someone met in person is a strong tie
     page.click("#contact-form button[type=submit]")
     page.wait_for_url(re.compile(r"/contacts/\d+/$"))
     assert "Jürgen Weiß" in page.inner_text("h1")

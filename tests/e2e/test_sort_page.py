@@ -39,7 +39,7 @@ def waiting_five(email: str) -> list[Contact]:
             company="Bauer & Söhne Maschinenbau und Anlagentechnik GmbH",
             position="Leiterin Vertrieb und Kundenbeziehungen DACH",
             circle=Circle.LOOSE,
-            stage=Stage.ONLINE,
+            stage=Stage.MET if name == "Dieter" else Stage.ONLINE,  # only someone met is a strong tie
             sorting=Sorting.UNSORTED,
         )
         Contact.objects.filter(pk=contact.pk).update(created_at=connected - timedelta(days=n))

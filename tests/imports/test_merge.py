@@ -345,7 +345,10 @@ def test_a_strong_tie_survivor_taking_the_merged_stage_records_the_change(owner:
     kept.refresh_from_db()
     assert (kept.circle, kept.stage) == (Circle.REGULAR, Stage.RELATIONSHIP)
     assert kept.stage_changes.filter(
-        from_stage=Stage.MET, to_stage=Stage.RELATIONSHIP, changed_at=NOW
+        from_stage=Stage.STRONG_TIE,
+        to_stage=Stage.RELATIONSHIP,
+        cause=StageChange.Cause.DEMOTED,
+        changed_at=NOW,
     ).exists()
 
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts import rules
-from contacts.models import Channel, Circle, Contact, Sorting, Stage
+from contacts.models import Channel, Circle, Contact, Sorting, Stage, StageChange
 from imports.models import Import, ImportedContact
 from netzwerk.accounts.models import User
 from tests.contacts.test_sorting import EFFECTS
@@ -28,10 +28,13 @@ SORT = reverse("imports:sort")
 
 
 def imported(
-    owner: User, *names: str, connected: datetime = datetime(2018, 3, 1, 9, tzinfo=UTC)
+    owner: User,
+    *names: str,
+    connected: datetime = datetime(2018, 3, 1, 9, tzinfo=UTC),
+    stage: str = Stage.ONLINE,
 ) -> list[Contact]:
     """New contacts from an import (committed now), the first named connected first (one day
-    apart)."""
+    apart); `stage` "met in person" for people met since (their meeting logged)."""
     made = []
     upload = ImportFactory(owner=owner, status=Import.Status.COMMITTED, committed_at=NOW)
     for n, name in enumerate(names):
@@ -40,7 +43,7 @@ def imported(
             first_name=name,
             last_name="Imported",
             circle=Circle.LOOSE,
-            stage=Stage.ONLINE,
+            stage=stage,
             sorting=Sorting.UNSORTED,
             how_met=Channel.LINKEDIN,
         )
@@ -205,22 +208,42 @@ def test_an_unknown_choice_changes_nothing(owner: User, owner_client: Client) ->
 
 
 def test_a_strong_tie_is_promoted_through_the_roster(owner: User, owner_client: Client) -> None:
-    (contact,) = imported(owner, "Anna")
+    (contact,) = imported(owner, "Anna", stage=Stage.MET)
 
     response = decide(owner_client, contact, "strong", htmx=True)
 
     promoted = stored(contact)
     assert promoted.circle == Circle.STRONG
-    assert promoted.stage == Stage.ONLINE  # trust grows by stages: no shortcut to "strong tie"
+    assert promoted.stage == Stage.STRONG_TIE  # the circle and the stage tell one story
+    assert promoted.stage_changes.filter(
+        from_stage=Stage.MET, cause=StageChange.Cause.JOINED_STRONG_TIES, changed_at=NOW
+    ).exists()
     assert promoted.sorting == Sorting.REGULAR  # what it is should it ever leave the roster
     assert promoted.sorted_at == NOW
     assert not promoted.waits_to_be_sorted
     assert "Anna Imported is now a strong tie." in response.content.decode()
 
 
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_contact_known_only_online_is_refused_with_the_way_forward(
+    owner: User, owner_client: Client, htmx: bool
+) -> None:
+    (contact,) = imported(owner, "Anna")
+
+    response = decide(owner_client, contact, "strong", htmx=htmx)
+
+    assert response.status_code == (200 if htmx else 409)
+    body = response.content.decode()
+    assert shown(response) == "Anna Imported"
+    assert "You have not met Anna Imported in person yet" in body
+    assert f'href="{reverse("touchpoints:panel", args=[contact.pk])}">Log your first meeting' in body
+    waiting = stored(contact)
+    assert (waiting.sorting, waiting.circle, waiting.stage) == (Sorting.UNSORTED, Circle.LOOSE, Stage.ONLINE)
+
+
 def test_a_full_roster_says_so_and_the_contact_still_waits(owner: User, owner_client: Client) -> None:
     ties = strong_ties(owner, owner.strong_tie_cap)
-    (contact,) = imported(owner, "Anna")
+    (contact,) = imported(owner, "Anna", stage=Stage.MET)
 
     response = decide(owner_client, contact, "strong")
 
@@ -236,7 +259,7 @@ def test_a_full_roster_says_so_and_the_contact_still_waits(owner: User, owner_cl
 
 def test_htmx_shows_the_full_roster_in_the_card(owner: User, owner_client: Client) -> None:
     strong_ties(owner, owner.strong_tie_cap)
-    (contact,) = imported(owner, "Anna")
+    (contact,) = imported(owner, "Anna", stage=Stage.MET)
 
     response = decide(owner_client, contact, "strong", htmx=True)
 
@@ -247,7 +270,7 @@ def test_htmx_shows_the_full_roster_in_the_card(owner: User, owner_client: Clien
 
 def test_a_swap_makes_room_for_the_contact(owner: User, owner_client: Client) -> None:
     ties = strong_ties(owner, owner.strong_tie_cap)
-    (contact,) = imported(owner, "Anna")
+    (contact,) = imported(owner, "Anna", stage=Stage.MET)
 
     response = decide(owner_client, contact, "strong", out=ties[0].pk)
 
@@ -255,6 +278,18 @@ def test_a_swap_makes_room_for_the_contact(owner: User, owner_client: Client) ->
     assert stored(contact).circle == Circle.STRONG
     assert stored(ties[0]).circle == Circle.REGULAR
     assert Contact.objects.for_owner(owner).strong_ties().count() == owner.strong_tie_cap
+
+
+def test_a_swap_for_a_contact_known_only_online_demotes_nobody(owner: User, owner_client: Client) -> None:
+    ties = strong_ties(owner, owner.strong_tie_cap)
+    (contact,) = imported(owner, "Anna")
+
+    response = decide(owner_client, contact, "strong", out=ties[0].pk)
+
+    assert response.status_code == 409
+    assert "Log your first meeting with Anna Imported" in response.content.decode()
+    assert (stored(ties[0]).circle, stored(ties[0]).stage) == (Circle.STRONG, Stage.STRONG_TIE)
+    assert stored(contact).waits_to_be_sorted
 
 
 def test_a_swap_with_a_strangers_tie_is_a_404(owner: User, owner_client: Client, stranger: User) -> None:

@@ -64,7 +64,7 @@ def network(owner: User) -> dict[str, Contact]:
     owner.date_joined = NOW - 100 * DAY
     owner.save(update_fields=["date_joined"])
     red = contact(owner, "Rot", touched=50 * DAY)
-    roster.promote(red)
+    roster.promote(red, now=NOW)
     made = {
         "red": red,
         "yellow": contact(owner, "Gelb", touched=100 * DAY),

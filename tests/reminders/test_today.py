@@ -248,7 +248,7 @@ def test_the_sections_select_exactly_what_the_rules_call_due(owner: User) -> Non
             contact(owner, f"K{n}", touched=days * DAY, kind=kind, circle=circle, how_met=how_met, **prospect)
         )
         if n % 3 == 1:
-            roster.promote(made[-1])
+            roster.promote(made[-1], now=NOW)
     made.append(contact(owner, "Nie", touched=None, how_met=Channel.LINKEDIN))
     # imported contacts: (sorted as, how many days ago); I0 and I1 wait to be sorted
     sorted_as = [
@@ -429,7 +429,7 @@ def test_several_users_at_once_get_what_each_gets_alone(
         person: contact(stranger, person, touched=35 * DAY, birthday_month=11, birthday_day=24)
         for person in ("Rot", "Gelb", "Geburtstag")
     }
-    roster.promote(theirs["Gelb"])
+    roster.promote(theirs["Gelb"], now=NOW)
     at_night = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
     with at(at_night):
         # Until the 24th: hidden on the stranger's 23rd, but it would show on the owner's 24th.

@@ -14,7 +14,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from contacts import roster, rules, sorting
-from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting
+from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting, Stage
 from netzwerk.accounts.models import User
 from reminders import digest, due
 from reminders.calendar import build_calendar
@@ -199,6 +199,35 @@ def test_the_online_section_asks_about_a_pursued_phone_contact(owner: User, sort
     assert section.total == int(online is not None and online.is_due) == int(sorting_ == Sorting.PURSUE)
 
 
+@pytest.mark.parametrize(
+    ("how_met", "sorting_", "expected"),
+    [
+        (Channel.LINKEDIN, "", 1),
+        (Channel.EVENT, "", 0),  # met at an event: met in person, whatever the touches since
+        (Channel.REFERRAL, "", 0),  # only an online origin makes a contact online-only
+        (Channel.TRADE_FAIR, Sorting.PURSUE, 0),
+    ],
+)
+def test_the_online_section_asks_only_about_contacts_first_met_online(
+    owner: User, how_met: str, sorting_: str, expected: int
+) -> None:
+    stored = ContactFactory(owner=owner, circle=Circle.LOOSE)
+    Contact.objects.filter(pk=stored.pk).update(
+        how_met=how_met,
+        stage=Stage.ONLINE,
+        sorting=sorting_,
+        created_at=berlin(CONNECTED_TEXT),
+        first_touch_at=berlin("2025-06-01 09:00"),
+        touch_count=2,
+    )
+    now = berlin("2026-01-15 09:00")
+    online = rules.online_only(Contact.objects.get(pk=stored.pk), owner=owner, now=now)
+
+    section = due.section_for(owner, Reminder.ONLINE_ONLY, now=now)
+
+    assert section.total == int(online is not None and online.is_due) == expected
+
+
 # ---------------------------------------------------------------- the kept page follows
 
 
@@ -329,8 +358,8 @@ def test_the_calendar_feed_leaves_them_out_but_keeps_their_promises(owner: User)
     ledger.log_touch(
         person, kind=Kind.CALL, happened_at=NOW, promise="Angebot", promise_due=date(2026, 12, 1)
     )
-    tie = imported(owner, "Befördert", messaged=False)
-    roster.promote(tie)  # a strong tie never waits
+    tie = imported(owner, "Befördert", messaged=False, stage=Stage.MET)
+    roster.promote(tie, now=NOW)  # a strong tie never waits
 
     def uids() -> set[str]:
         calendar = Calendar.from_ical(build_calendar(owner, now=NOW).to_ical())

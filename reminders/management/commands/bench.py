@@ -48,7 +48,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts import roster
-from contacts.models import Circle, Contact, ContactEmail, ContactPhone, Sorting
+from contacts.models import Circle, Contact, ContactEmail, ContactPhone, Sorting, Stage
 from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.models import CoachLink, Side, User
 from reminders import digest
@@ -171,12 +171,18 @@ class Command(BaseCommand):
         self.stderr.write(f"data ready in {time.monotonic() - started:.1f} s")
 
     def fill_roster(self, owner: User) -> None:
-        """The demo seeds 45 strong ties; the large user gets its full 60, through the roster."""
+        """The demo seeds 45 strong ties; the large user gets its full 60, through the roster (of
+        the contacts met in person: no other may join)."""
         missing = owner.strong_tie_cap - Contact.objects.for_owner(owner).strong_ties().count()
-        for contact in (
-            Contact.objects.for_owner(owner).active().exclude(circle=Circle.STRONG).order_by("pk")[:missing]
-        ):
-            roster.promote(contact)
+        others = (
+            Contact.objects.for_owner(owner)
+            .active()
+            .exclude(circle=Circle.STRONG)
+            .exclude(stage=Stage.ONLINE)
+        )
+        now = timezone.now()
+        for contact in others.order_by("pk")[:missing]:
+            roster.promote(contact, now=now)
 
     def coach_of_crowd(self) -> User:
         """A coach (TOTP enrolled) whom the first COACH_CLIENTS crowd users have accepted."""
