@@ -185,6 +185,25 @@ def test_it_logs_the_whole_form(owner_client: Client, contact: Contact) -> None:
     assert contact.first_personal_touch_at == logged.happened_at
 
 
+def test_a_touch_logged_in_the_minute_the_contact_became_a_prospect_counts(
+    owner_client: Client, vienna, contact: Contact
+) -> None:
+    """R6: made a prospect at 12:00:40, a call logged with the form's time of that minute counts."""
+    became = NOW + timedelta(seconds=40)
+    contact.prospect_status = ProspectStatus.PROSPECT
+    contact.follow_prospect_status(ProspectStatus.NONE, now=became)
+    contact.save()
+
+    with time_machine.travel(became + timedelta(seconds=10), tick=False):
+        owner_client.post(
+            reverse("touchpoints:log", args=[contact.pk]),
+            {"kind": Kind.CALL, "happened_at": "2026-11-20T13:00"},  # Vienna: 12:00 UTC
+        )
+
+    assert Touchpoint.objects.get(contact=contact).happened_at == NOW
+    assert fresh(contact).prospect_touches == 1
+
+
 def test_it_refuses_a_time_in_the_future_and_keeps_the_input(owner_client: Client, contact: Contact) -> None:
     later = (timezone.now() + timedelta(hours=2)).astimezone(contact.owner.zone).strftime("%Y-%m-%dT%H:%M")
 
