@@ -327,6 +327,53 @@ def test_it_warns_about_asking_first_after_a_plain_post_too(owner_client: Client
     assert "before ever giving" in response.content.decode()
 
 
+def ask_warning(client: Client, contact: Contact, exchange: str, **headers: str) -> str:
+    url = reverse("touchpoints:ask_warning", args=[contact.pk])
+    response = client.get(url, {"exchange": exchange}, headers={**HTMX, **headers})
+    assert response.status_code == 200
+    return response.content.decode().strip()
+
+
+ASK_FIRST = "You have not given Jürgen Weiß anything yet. Give first, then ask. You can still save this."
+
+
+def test_choosing_ask_shows_the_warning_before_saving(owner_client: Client, contact: Contact) -> None:
+    """R4: the log form asks as soon as "ask" is chosen, and shows the warning by the field."""
+    panel = owner_client.get(reverse("touchpoints:panel", args=[contact.pk])).content.decode()
+    url = reverse("touchpoints:ask_warning", args=[contact.pk])
+    select = panel.split('name="exchange"', 1)[1].split(">", 1)[0]
+    assert f'hx-get="{url}"' in select
+    assert 'hx-target="#touch-ask-warning"' in select
+    assert 'aria-describedby="touch-ask-warning"' in select
+    assert (
+        '<p class="help warning" id="touch-ask-warning" role="status" data-testid="ask-warning"></p>' in panel
+    )
+
+    assert ask_warning(owner_client, contact, Exchange.ASK) == ASK_FIRST
+    assert ask_warning(owner_client, contact, Exchange.GIVE) == ""
+    assert ask_warning(owner_client, contact, "") == ""
+    assert not Touchpoint.objects.filter(contact=contact).exists()  # nothing saved
+
+
+def test_after_giving_choosing_ask_shows_no_warning(owner_client: Client, contact: Contact) -> None:
+    touch(contact, exchange=Exchange.GIVE, exchange_label="Buchtipp")
+
+    assert ask_warning(owner_client, contact, Exchange.ASK) == ""
+
+
+def test_a_form_shown_again_with_ask_shows_the_warning_by_the_field(
+    owner_client: Client, contact: Contact
+) -> None:
+    later = (timezone.now() + timedelta(hours=2)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+    response = owner_client.post(
+        reverse("touchpoints:log", args=[contact.pk]),
+        {"kind": Kind.CALL, "exchange": Exchange.ASK, "happened_at": later},
+        headers=HTMX,
+    )
+
+    assert f'data-testid="ask-warning">{ASK_FIRST}</p>' in response.content.decode()
+
+
 def test_it_does_not_warn_about_an_ask_after_giving(owner_client: Client, contact: Contact) -> None:
     touch(contact, exchange=Exchange.GIVE, exchange_label="Buchtipp")
 
