@@ -13,7 +13,7 @@ from django.urls import reverse
 from contacts import roster, rules, sorting
 from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting
 from netzwerk.accounts.models import User
-from reminders import clearing, due
+from reminders import clearing, digest, due
 from reminders.models import Reminder, ReminderState, RosterReview
 from tests.reminders.conftest import DAY, NOW, TODAY, at, contact, imported, shown_in, shown_on_page
 from touchpoints import ledger
@@ -532,3 +532,19 @@ def test_several_users_at_once_get_what_each_gets_alone(
     assert f"cadence:{theirs['Geburtstag'].pk}" in stranger_keys
     assert together[owner.pk].sections[5].total == 0
     assert together[stranger.pk].sections[5].total == 1
+
+
+def test_a_contact_without_a_touch_says_so_on_today_and_in_the_digest(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    never = contact(owner, "Nie", touched=None)  # added 200 days ago: red
+
+    with at(NOW):
+        page = owner_client.get(reverse("reminders:today")).content.decode()
+    _subject, text, html = digest.render(owner, due.today_for(owner, now=NOW))
+
+    item = re.search(rf'data-key="cadence:{never.pk}">(.*?)</li>', page, re.S)
+    assert item is not None
+    for shown in (item.group(1), text, html):
+        assert "added 200 days ago, no touch yet" in shown
+    assert "last touch 200 days ago" not in text
