@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.apps import apps
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
@@ -548,3 +550,29 @@ def test_a_contact_without_a_touch_says_so_on_today_and_in_the_digest(
     for shown in (item.group(1), text, html):
         assert "added 200 days ago, no touch yet" in shown
     assert "last touch 200 days ago" not in text
+
+
+def test_a_done_stored_before_no_longer_hides_a_cadence_or_online_only_item(
+    owner: User, network: dict[str, Contact]
+) -> None:
+    lift = importlib.import_module("reminders.migrations.0003_no_done_for_cadence_and_online_only")
+    for person, kind in (
+        ("yellow", Reminder.CADENCE),
+        ("online", Reminder.ONLINE_ONLY),
+        ("prospect", Reminder.PROSPECT),
+    ):
+        ReminderState.objects.create(
+            owner=owner,
+            kind=kind,
+            key=due.item_key(kind, contact=network[person].pk),
+            contact=network[person],
+            done_at=NOW - DAY,
+            snoozed_until=TODAY + 60 * DAY,
+        )
+    assert sections(owner)[Reminder.CADENCE] == ["Rot"]
+
+    lift.lift_done(apps, None)
+
+    assert sections(owner)[Reminder.CADENCE] == ["Rot", "Gelb"]
+    assert sections(owner)[Reminder.ONLINE_ONLY] == ["Online"]
+    assert sections(owner)[Reminder.PROSPECT] == []  # a prospect's next touch keeps its done
