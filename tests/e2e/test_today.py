@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from contacts.models import Circle, Contact
+from contacts.models import Circle, Contact, ProspectStatus
 from netzwerk.accounts.models import User
 from tests.e2e.conftest import log_in
 from tests.factories import ContactFactory, UserFactory
@@ -87,3 +87,31 @@ def test_done_and_snooze_take_the_item_off_the_list_in_place(page: Any, live_ser
     assert not Touchpoint.objects.filter(
         contact=ralf, happened_at__gte=timezone.now() - timedelta(days=1)
     ).exists()
+
+
+def test_a_prospect_at_the_target_is_decided_in_one_click(page: Any, live_server: Any) -> None:
+    """R6: Today's item asks "customer" or "not now"; one click records it and the item goes."""
+    email = f"ziel-{page.viewport_size['width']}@netzwerk.test"
+    owner: User = UserFactory(email=email, language="de")
+    now = timezone.now()
+    prospect = ContactFactory(
+        owner=owner,
+        first_name="Paula",
+        prospect_status=ProspectStatus.PROSPECT,
+        prospect_since=now - timedelta(days=120),
+    )
+    for days_ago in range(7, 0, -1):
+        ledger.log_touch(prospect, kind=Kind.CALL, happened_at=now - timedelta(days=days_ago))
+    log_in(page, live_server.url, email)
+    page.evaluate("window.__noReload = true")
+
+    item = page.locator("[data-testid=section-prospect] [data-testid=item]", has_text="Paula")
+    expect(item).to_contain_text("7/7")
+    expect(item.locator("[data-testid=done]")).to_have_count(0)
+    item.get_by_role("button", name="Gerade nicht").click()
+
+    expect(page.locator("[data-testid=section-prospect]")).to_contain_text("Hier ist alles erledigt.")
+    expect(page.locator("#messages")).to_contain_text("Paula Weiß: Gerade nicht.")
+    assert page.evaluate("window.__noReload") is True
+    prospect.refresh_from_db()
+    assert prospect.prospect_status == ProspectStatus.NOT_NOW
