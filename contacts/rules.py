@@ -165,6 +165,13 @@ class ProspectProgress:
         return min(100, round(100 * self.touches / self.target))
 
 
+def prospect_counts_from(since: datetime) -> datetime:
+    """R6: touches count from the minute the contact became a prospect. A touch's time is
+    entered in minutes, so one logged in that minute is at most seconds before `since` and
+    counts (touchpoints/summary.py, in Python and in SQL)."""
+    return since.replace(second=0, microsecond=0)
+
+
 def prospect_progress(contact: Contact, *, owner: User, now: datetime) -> ProspectProgress | None:
     """A prospect's qualifying touches towards the target; the next one is due every N days."""
     if contact.prospect_status != ProspectStatus.PROSPECT or contact.prospect_since is None:

@@ -13,9 +13,10 @@ sections about contacts until the user sorts them, and in no coach's count; Toda
 wait. Their promises are the exception: an import brings none, so any is one the user made
 (R3: a promise is kept whatever the contact's sorting).
 
-An item the user snoozed (until a day) or marked done is left out. A done follow-up rests for its
-rule's interval (the circle's ideal interval, the prospect interval, the online window) and then
-asks again if still due; a done birthday gesture is done for that birthday. See `mark_done`.
+An item the user snoozed (until a day) or marked done is left out. A cadence or an online-only
+contact has no "done": only a touch that counts for its rule clears it (reminders/clearing.py).
+A done prospect's next touch rests for the prospect interval and then asks again if still due; a
+done birthday gesture is done for that birthday. See `mark_done`.
 """
 
 from __future__ import annotations
@@ -49,10 +50,10 @@ from contacts.models import (
 )
 from netzwerk.accounts.models import User
 from netzwerk.cache import delete_prefixed
+from reminders import clearing
 from reminders.birthdays import GestureDue, age_on, birthday_days, gestures_due, lead_days_of
 from reminders.models import Reminder, ReminderState, RosterReview
 from touchpoints import ledger
-from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
 
 # Rows shown per section on Today and in the digest (the total is counted in full), and when the
@@ -80,17 +81,17 @@ class Item:
     review_due: date | None = None
 
     @property
-    def log_kind(self) -> str | None:
-        """The touch a done click can log with it: the gesture's, or a call for a follow-up."""
-        if self.gesture is not None:
-            return self.gesture.kind
-        if self.kind in (Reminder.CADENCE, Reminder.PROSPECT, Reminder.ONLINE_ONLY):
-            return Kind.CALL
-        return None
+    def logs(self) -> list[tuple[str, str]]:
+        """The touches one click logs: the gesture's, those of its rule; none at R6's target."""
+        if self.prospect is not None and self.prospect.needs_outcome:
+            return []
+        return clearing.log_choices(self.kind, gesture=self.gesture.kind if self.gesture else None)
 
     @property
-    def log_label(self) -> str:
-        return str(Kind(self.log_kind).label) if self.log_kind else ""
+    def has_done(self) -> bool:
+        return not clearing.only_a_touch_clears(self.kind) and not (
+            self.prospect and self.prospect.needs_outcome
+        )
 
     @property
     def occasion(self) -> str:
@@ -137,7 +138,7 @@ class Item:
             }
         if self.prospect is not None:
             if self.prospect.needs_outcome or self.prospect.next_due_at is None:
-                return gettext("Target reached: customer or not now? Decide on the contact's page.")
+                return gettext("Target reached: customer or not now? Record the outcome.")
             day = date_format(timezone.localtime(self.prospect.next_due_at), "DATE_FORMAT")
             return gettext("next touch due on %(day)s") % {"day": day}
         if self.online is not None:
@@ -827,14 +828,8 @@ def snooze(
     return until
 
 
-def _rest_days(user: User, kind: Reminder, contact: Contact | None) -> int | None:
-    if kind == Reminder.CADENCE and contact is not None:
-        return user.cadence(contact.circle)[0]
-    if kind == Reminder.PROSPECT:
-        return user.prospect_interval_days
-    if kind == Reminder.ONLINE_ONLY:
-        return user.online_window_days
-    return None
+def _rest_days(user: User, kind: Reminder) -> int | None:
+    return user.prospect_interval_days if kind == Reminder.PROSPECT else None
 
 
 def mark_done(
@@ -849,10 +844,13 @@ def mark_done(
 ) -> Touchpoint | None:
     """Done, and with `log` the touch of that kind in the same transaction. A promise is kept.
 
-    A follow-up then rests for its rule's interval: "done" without a logged touch means the
-    user dealt with it elsewhere, and the rule asks again a full interval later if still due.
+    A prospect's next touch then rests for the prospect interval: "done" without a logged touch
+    means the user dealt with it elsewhere, and it asks again an interval later if still due.
+    Items only a touch clears have no done (`clearing.log_clearing_touch` logs theirs).
     """
-    rest = _rest_days(user, kind, contact)
+    if clearing.only_a_touch_clears(kind):
+        raise ValueError(f"a {kind} item is cleared by a touch that counts, not by done")
+    rest = _rest_days(user, kind)
     logged = None
     with transaction.atomic():
         if touch is not None and touch.has_open_promise:

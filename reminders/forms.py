@@ -6,7 +6,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reminders import clearing
 from reminders.birthdays import Gesture
+from reminders.clearing import OUTCOMES
 from reminders.due import SNOOZE_DAYS
 from reminders.models import Reminder
 from touchpoints.kinds import Kind
@@ -17,12 +19,19 @@ OCCASION = re.compile(rf"^\d{{4}}-\d{{2}}-\d{{2}}:({'|'.join(Gesture.values)})$"
 
 
 class ItemActionForm(forms.Form):
-    """Snooze an item for a few days, or mark it done (and log a touch with it)."""
+    """Snooze an item for a few days, mark it done (and log a touch with it), log the touch that
+    clears it (reminders/clearing.py), or record a prospect's outcome (R6)."""
 
-    # The item's form has one button per choice: a log kind means done, days mean snooze.
-    action = forms.ChoiceField(required=False, choices=[("snooze", _("Snooze")), ("done", _("Done"))])
+    # The item's form has one button per choice: a log kind means done (or the clearing touch),
+    # days mean snooze, an outcome decides the prospect.
+    action = forms.ChoiceField(
+        required=False, choices=[("snooze", _("Snooze")), ("done", _("Done")), ("decide", _("Decide"))]
+    )
     days = forms.TypedChoiceField(coerce=int, required=False, choices=[(days, days) for days in SNOOZE_DAYS])
     log = forms.ChoiceField(required=False, choices=[("", "-"), *Kind.choices])
+    outcome = forms.ChoiceField(
+        required=False, choices=[(outcome.value, outcome.label) for outcome in OUTCOMES]
+    )
     kind = forms.ChoiceField(required=False, choices=[(kind.value, kind.label) for kind in CONTACT_ITEMS])
     occasion = forms.CharField(required=False, max_length=40)
 
@@ -33,16 +42,35 @@ class ItemActionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("action"):
-            if data.get("days"):
-                data["action"] = "snooze"
-            elif data.get("log"):
-                data["action"] = "done"
-            else:
+            data["action"] = _pressed(data)
+            if not data["action"]:
                 self.add_error("action", _("Choose what to do."))
         if data.get("action") == "snooze" and not data.get("days"):
             self.add_error("days", _("Choose how long to snooze."))
+        self._clean_clearing(data)
         if data.get("kind") == Reminder.BIRTHDAY and not OCCASION.match(data.get("occasion") or ""):
             self.add_error("occasion", _("This birthday reminder is not valid."))
         if data.get("kind") != Reminder.BIRTHDAY:
             data["occasion"] = ""
         return data
+
+    def _clean_clearing(self, data: dict[str, Any]) -> None:
+        """Only a touch that counts clears some items (no done without one); only a prospect
+        item records an outcome, and only with one."""
+        kind, action, log = data.get("kind"), data.get("action"), data.get("log")
+        if kind and action == "done" and clearing.only_a_touch_clears(Reminder(kind)):
+            if not log:
+                self.add_error("log", _("Log the touch you had: that takes it off the list."))
+            elif not clearing.counts_for(Reminder(kind), log):
+                self.add_error("log", _("This touch does not count here."))
+        if action == "decide" and (kind != Reminder.PROSPECT or not data.get("outcome")):
+            self.add_error("outcome", _("Choose customer or not now."))
+
+
+def _pressed(data: dict[str, Any]) -> str:
+    """The action the button pressed stands for, by the name it sends."""
+    if data.get("days"):
+        return "snooze"
+    if data.get("outcome"):
+        return "decide"
+    return "done" if data.get("log") else ""

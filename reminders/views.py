@@ -1,4 +1,5 @@
-"""The Today page: what is due, with snooze and done on every item, and the roster review (R10).
+"""The Today page: what is due, with snooze and done or the touch that clears it on every item,
+a prospect's outcome at the target, and the roster review (R10).
 
 An action answers htmx with its section rendered again, so the item leaves the list in place and
 the next one moves up. A done item that logs a touch sends `touch-logged`: every section reloads
@@ -31,7 +32,7 @@ from django_htmx.http import trigger_client_event
 from contacts import roster, rules
 from contacts.models import Contact
 from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
-from reminders import due
+from reminders import clearing, due
 from reminders.forms import ItemActionForm
 from reminders.models import Reminder
 from touchpoints.models import Touchpoint
@@ -61,6 +62,7 @@ def kept_release() -> str:
     sources = [
         *sorted((here / "templates").rglob("*.html")),
         here / "due.py",
+        here / "clearing.py",
         here / "views.py",
         Path(rules.__file__).parent / "templates" / "contacts" / "_roster_gauge.html",
         Path(rules.__file__),
@@ -146,44 +148,92 @@ def _act(
         if not request.htmx:
             return redirect("reminders:today")
         return _section(request, kind or Reminder.CADENCE) if kind else HttpResponse(status=400)
-    data, now = form.cleaned_data, timezone.now()
+    data = form.cleaned_data
     kind = kind or Reminder(data["kind"])
     logged = None
     if data["action"] == "snooze":
-        until = due.snooze(
-            request.user,
-            kind,
-            days=data["days"],
-            now=now,
-            contact=contact,
-            touch=touch,
-            occasion=data["occasion"],
-        )
-        messages.success(request, _("Snoozed until %(day)s.") % {"day": date_format(until, "DATE_FORMAT")})
+        _snooze(request, kind, data, contact=contact, touch=touch)
+    elif data["action"] == "decide" and contact is not None:
+        _decide(request, contact, data["outcome"])
     else:
-        logged = due.mark_done(
-            request.user,
-            kind,
-            now=now,
-            occasion=data["occasion"],
-            log=data["log"] or None,
-            contact=contact,
-            touch=touch,
-        )
-        if logged is not None and contact is not None:
-            messages.success(
-                request,
-                _("Done: %(kind)s with %(name)s logged.")
-                % {"kind": logged.get_kind_display(), "name": contact.name},
-            )
-        elif kind == Reminder.PROMISE and touch is not None:
-            messages.success(request, _("Promise kept: %(promise)s") % {"promise": touch.promise})
-        else:
-            messages.success(request, _("Done."))
+        logged = _done(request, kind, data, contact=contact, touch=touch)
     if not request.htmx:
         return redirect("reminders:today")
     response = _section(request, kind, acted=True, expanded=bool(request.POST.get("all")))
     return trigger_client_event(response, TOUCH_LOGGED) if logged is not None else response
+
+
+def _snooze(
+    request: AuthenticatedHttpRequest,
+    kind: Reminder,
+    data: dict[str, Any],
+    *,
+    contact: Contact | None,
+    touch: Touchpoint | None,
+) -> None:
+    until = due.snooze(
+        request.user,
+        kind,
+        days=data["days"],
+        now=timezone.now(),
+        contact=contact,
+        touch=touch,
+        occasion=data["occasion"],
+    )
+    messages.success(request, _("Snoozed until %(day)s.") % {"day": date_format(until, "DATE_FORMAT")})
+
+
+def _decide(request: AuthenticatedHttpRequest, contact: Contact, outcome: str) -> None:
+    """R6 at the target, as on the contact page: the prospect's outcome, dated now."""
+    try:
+        contact.decide_prospect(outcome, now=timezone.now())
+    except ValueError:  # decided meanwhile (another tab)
+        messages.error(request, _("Only a prospect can become a customer or a “not now”."))
+        return
+    messages.success(
+        request,
+        _("%(name)s: %(outcome)s.")
+        % {"name": contact.name, "outcome": contact.get_prospect_status_display()},
+    )
+
+
+def _done(
+    request: AuthenticatedHttpRequest,
+    kind: Reminder,
+    data: dict[str, Any],
+    *,
+    contact: Contact | None,
+    touch: Touchpoint | None,
+) -> Touchpoint | None:
+    """Done (with a touch, if one was pressed); or, for an item only a touch clears, that touch."""
+    now = timezone.now()
+    if clearing.only_a_touch_clears(kind) and contact is not None:
+        cleared = clearing.log_clearing_touch(kind, contact=contact, log=data["log"], now=now)
+        messages.success(
+            request,
+            _("%(kind)s with %(name)s logged.") % {"kind": cleared.get_kind_display(), "name": contact.name},
+        )
+        return cleared
+    logged = due.mark_done(
+        request.user,
+        kind,
+        now=now,
+        occasion=data["occasion"],
+        log=data["log"] or None,
+        contact=contact,
+        touch=touch,
+    )
+    if logged is not None and contact is not None:
+        messages.success(
+            request,
+            _("Done: %(kind)s with %(name)s logged.")
+            % {"kind": logged.get_kind_display(), "name": contact.name},
+        )
+    elif kind == Reminder.PROMISE and touch is not None:
+        messages.success(request, _("Promise kept: %(promise)s") % {"promise": touch.promise})
+    else:
+        messages.success(request, _("Done."))
+    return logged
 
 
 @login_required

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gettext
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -96,3 +98,23 @@ def test_djangos_empty_choice_label_is_german_too() -> None:
 
     with translation.override("de"):
         assert str(BLANK_CHOICE_LABEL) == "– Bitte wählen –"
+
+
+# R6's second outcome has one wording; any other phrasing of it, in either language, is a slip.
+NOT_NOW = {"en": "not now", "de": "gerade nicht"}
+OTHER_NOT_NOWS = re.compile(
+    r"not (right|just) now|not at the moment|not currently|not for now|"
+    r"jetzt nicht|nicht jetzt|momentan nicht|derzeit nicht|zurzeit nicht|im moment nicht|aktuell nicht",
+    re.IGNORECASE,
+)
+
+
+def test_not_now_has_one_wording_in_each_language() -> None:
+    with (ROOT / "locale/de/LC_MESSAGES/django.mo").open("rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
+    pairs = [(key if isinstance(key, str) else key[0], text) for key, text in catalogue.items() if key]
+    said = [(msgid, text) for msgid, text in pairs if NOT_NOW["en"] in msgid.lower()]
+
+    assert len(said) >= 4  # the outcome, the question on the contact page and on Today, the refusal
+    assert all(NOT_NOW["de"] in text.lower() for _msgid, text in said), said
+    assert [pair for pair in pairs if OTHER_NOT_NOWS.search(" ".join(pair))] == []

@@ -84,6 +84,7 @@ ACCESS: dict[str, str] = {
     "touchpoints:my_record": LOGIN,
     "touchpoints:panel": OWNER,
     "touchpoints:log": OWNER,
+    "touchpoints:ask_warning": OWNER,
     "touchpoints:timeline": OWNER,
     "touchpoints:record": OWNER,
     "touchpoints:edit": OWNER,

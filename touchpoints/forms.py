@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,8 @@ from netzwerk.accounts.models import User
 from touchpoints.kinds import Kind
 from touchpoints.models import Exchange, Initiator, Touchpoint
 
+# Where the log form shows R4's warning as soon as "ask" is chosen (the form's ids are "touch-…").
+ASK_WARNING_ID = "touch-ask-warning"
 # Phone and server clocks disagree a little; a touch further ahead has not happened yet.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # The one-click buttons: the kinds most touches are.
@@ -95,6 +98,7 @@ class TouchpointForm(forms.ModelForm[Touchpoint]):
     """Every field of a touch. Left empty, `happened_at` is now; the quick buttons send no time."""
 
     happened_at = LocalDateTimeField(label=_("When"), required=False)
+    ask_warning_id = ASK_WARNING_ID
 
     class Meta:
         model = Touchpoint
@@ -112,6 +116,27 @@ class TouchpointForm(forms.ModelForm[Touchpoint]):
         self.fields["initiated_by"].required = False
         if self.initial.get("happened_at") is None:
             self.initial["happened_at"] = now
+        if self.instance.contact_id is not None:
+            self._warn_on_asking(self.instance.contact_id)
+
+    def _warn_on_asking(self, contact_id: int) -> None:
+        """R4 before saving: choosing "ask" fetches the warning next to the field (htmx)."""
+        self.fields["exchange"].widget.attrs.update(
+            {
+                "hx-get": reverse("touchpoints:ask_warning", args=[contact_id]),
+                "hx-trigger": "change",
+                "hx-target": f"#{ASK_WARNING_ID}",
+                "hx-swap": "innerHTML",
+                "aria-describedby": ASK_WARNING_ID,
+            }
+        )
+
+    @property
+    def warns_on_asking(self) -> bool:
+        """R4: "ask" is chosen (not saved yet) for a contact never given to."""
+        contact = self.instance.contact if self.instance.contact_id is not None else None
+        asking = self["exchange"].value() == Exchange.ASK
+        return asking and contact is not None and rules.balance(contact).warn_on_ask
 
     def clean_happened_at(self) -> datetime:
         when: datetime = self.cleaned_data.get("happened_at") or self.now

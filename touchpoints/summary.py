@@ -15,10 +15,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Aggregate, Count, F, Max, Min, Q
+from django.db.models import Aggregate, Count, Max, Min, Q
+from django.db.models.functions import TruncMinute
 from django.utils import timezone
 
 from contacts.models import Contact
+from contacts.rules import prospect_counts_from
 from touchpoints.kinds import KINDS, PERSONAL_KINDS, QUALIFYING_KINDS
 from touchpoints.models import OPEN_PROMISE, Exchange, Initiator, Touchpoint
 
@@ -55,7 +57,11 @@ def summarise(touchpoints: Iterable[Touchpoint], *, prospect_since: datetime | N
         last_touch_at=max(qualifying, default=None),
         first_personal_touch_at=min(personal, default=None),
         last_personal_touch_at=max(personal, default=None),
-        prospect_touches=(sum(1 for when in qualifying if when >= prospect_since) if prospect_since else 0),
+        prospect_touches=(
+            sum(1 for when in qualifying if when >= prospect_counts_from(prospect_since))
+            if prospect_since
+            else 0
+        ),
         touch_count=len(qualifying),
         personal_touch_count=len(personal),
         their_touch_count=sum(
@@ -71,11 +77,12 @@ def stored_summary(contact: Contact) -> Summary:
     return Summary(**{name: getattr(contact, name) for name in SUMMARY_FIELDS})
 
 
-def _aggregates(*, prospect_since: datetime | F) -> dict[str, Aggregate]:
+def _aggregates(*, prospect_since: datetime | TruncMinute) -> dict[str, Aggregate]:
     """The summary as aggregates over a contact's touchpoints: the one definition of its filters.
 
-    `prospect_since` is the contact's own value (one contact) or `F("contact__prospect_since")`
-    (many contacts, grouped by contact); a missing date, or NULL in SQL, counts no touch.
+    `prospect_since` is the contact's own value (one contact) or the truncated column
+    (many contacts, grouped by contact), from its minute on (`prospect_counts_from`); a missing
+    date, or NULL in SQL, counts no touch.
     """
     qualifying = Q(kind__in=QUALIFYING_KINDS)
     personal = Q(kind__in=PERSONAL_KINDS)
@@ -96,7 +103,7 @@ def _aggregates(*, prospect_since: datetime | F) -> dict[str, Aggregate]:
 
 def refresh_summary(contact: Contact) -> None:
     """Recompute `contact`'s summary from its touchpoints in one query and save it."""
-    since = contact.prospect_since or MAX_DATETIME
+    since = prospect_counts_from(contact.prospect_since) if contact.prospect_since else MAX_DATETIME
     values = Touchpoint.objects.filter(contact=contact).aggregate(**_aggregates(prospect_since=since))
     for name, value in asdict(Summary(**values)).items():
         setattr(contact, name, value)
@@ -111,7 +118,7 @@ def refresh_summaries(contact_ids: Iterable[int], *, batch_size: int = SUMMARIES
     """
     ids = list(dict.fromkeys(contact_ids))
     empty = asdict(summarise((), prospect_since=None))
-    aggregates = _aggregates(prospect_since=F("contact__prospect_since"))
+    aggregates = _aggregates(prospect_since=TruncMinute("contact__prospect_since", tzinfo=UTC))
     updated = 0
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]

@@ -40,6 +40,7 @@ OPEN_PROMISES_SHOWN = 10
 PANEL = "touchpoints/touchpoint_panel.html"
 TIMELINE = "touchpoints/touchpoint_timeline.html"
 QUICK = "touchpoints/touchpoint_quick.html"
+FORM = "touchpoints/touchpoint_form.html"
 
 
 def _page(
@@ -105,6 +106,16 @@ def touchpoint_log(request: AuthenticatedHttpRequest, contact: Contact) -> HttpR
     if request.htmx:
         return trigger_client_event(_panel(request, contact, _form(request, contact)), TOUCH_LOGGED)
     return redirect(contact)
+
+
+@owner_object(Contact, methods=READ)
+@vary_on_headers("HX-Request")
+def touchpoint_ask_warning(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    """R4 before saving: the log form asks here when "ask" is chosen, and shows the warning next
+    to the field (a fragment, for htmx). Saving stays allowed; without JavaScript the warning
+    comes after saving."""
+    form = _form(request, contact, {"exchange": request.GET.get("exchange", "")})
+    return render(request, f"{FORM}#ask-warning", {"form": form, "contact": contact})
 
 
 @owner_object(Contact, methods=READ)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -25,6 +26,8 @@ from tests.factories import (
     contact_form_data,
     strong_ties,
 )
+from touchpoints import ledger
+from touchpoints.kinds import Kind
 
 
 def network(owner, size: int) -> None:
@@ -586,3 +589,32 @@ def test_filtering_by_cadence_and_sorting_take_the_same_queries_at_5_and_500(
         response = owner_client.get(reverse("contacts:list"), {"cadence": "green", "sort": sort})
 
     assert response.status_code == 200
+
+
+# ---------------------------------------------------------------- no touch yet
+
+
+@pytest.mark.parametrize("days", [0, 1, 40])
+def test_a_contact_without_a_touch_says_so_not_days_since_the_last_touch(
+    owner_client: Client, owner, days: int
+) -> None:
+    added = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+    with time_machine.travel(added, tick=False):
+        never: Contact = ContactFactory(owner=owner, first_name="Nie")
+        touched: Contact = ContactFactory(owner=owner, first_name="Schon")
+    ledger.log_touch(touched, kind=Kind.CALL, happened_at=added)
+
+    with time_machine.travel(added + timedelta(days=days, hours=1), tick=False):
+        page = owner_client.get(never.get_absolute_url()).content.decode()
+        status = owner_client.get(reverse("contacts:status", args=[never.pk]), headers={"HX-Request": "true"})
+        other = owner_client.get(touched.get_absolute_url()).content.decode()
+
+    added_text = (
+        f"added {days} day ago, no touch yet" if days == 1 else f"added {days} days ago, no touch yet"
+    )
+    assert added_text in page
+    assert added_text in status.content.decode()
+    assert "since the last touch" not in page
+    since = "1 day since the last touch" if days == 1 else f"{days} days since the last touch"
+    assert since in other
+    assert "no touch yet" not in other.split('data-testid="cadence"', 1)[1].split("</span>\n", 1)[0]

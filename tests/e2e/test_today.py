@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from contacts.models import Circle, Contact
+from contacts.models import Circle, Contact, ProspectStatus
 from netzwerk.accounts.models import User
 from tests.e2e.conftest import log_in
 from tests.factories import ContactFactory, UserFactory
@@ -41,7 +41,7 @@ def network(email: str) -> tuple[Contact, Contact, Contact]:  # birthday, Ralf, 
 
 def test_done_and_snooze_take_the_item_off_the_list_in_place(page: Any, live_server: Any) -> None:
     email = f"heute-{page.viewport_size['width']}@netzwerk.test"
-    birthday, ralf, _rita = network(email)
+    birthday, ralf, rita = network(email)
     log_in(page, live_server.url, email)
     page.evaluate("window.__noReload = true")
 
@@ -70,12 +70,48 @@ def test_done_and_snooze_take_the_item_off_the_list_in_place(page: Any, live_ser
     expect(page.locator("#messages")).to_contain_text("Zurückgestellt bis")
     expect(page.locator("#today-cadence-title")).to_be_focused()  # keyboard users stay in place
 
-    # By keyboard: Tab to Rita's "done", Enter; the section is then empty, and says so.
-    cadence.locator("[data-testid=item]", has_text="Rita").locator("[data-testid=done]").focus()
+    # An overdue tie has no plain "done": only the touch the cadence asks for takes it off.
+    rita_item = cadence.locator("[data-testid=item]", has_text="Rita")
+    expect(rita_item.locator("[data-testid=done]")).to_have_count(0)
+    expect(rita_item.locator("[data-testid=done-log]")).to_have_text(
+        ["✓ Anruf mit Rita Weiß", "✓ Persönliches Treffen mit Rita Weiß", "✓ Nachricht mit Rita Weiß"]
+    )
+    # By keyboard: Tab to Rita's call, Enter; the call clears it, and the section says so.
+    rita_item.get_by_role("button", name="✓ Anruf mit Rita Weiß").focus()
     page.keyboard.press("Enter")
     expect(cadence).to_contain_text("Hier ist alles erledigt.")
     expect(cadence.locator(".done-note")).to_be_focused()
+    expect(page.locator("#messages")).to_contain_text("Anruf mit Rita Weiß festgehalten.")
     assert page.evaluate("window.__noReload") is True
+    assert Touchpoint.objects.filter(contact=rita, kind=Kind.CALL).count() == 1
     assert not Touchpoint.objects.filter(
         contact=ralf, happened_at__gte=timezone.now() - timedelta(days=1)
     ).exists()
+
+
+def test_a_prospect_at_the_target_is_decided_in_one_click(page: Any, live_server: Any) -> None:
+    """R6: Today's item asks "customer" or "not now"; one click records it and the item goes."""
+    email = f"ziel-{page.viewport_size['width']}@netzwerk.test"
+    owner: User = UserFactory(email=email, language="de")
+    now = timezone.now()
+    prospect = ContactFactory(
+        owner=owner,
+        first_name="Paula",
+        prospect_status=ProspectStatus.PROSPECT,
+        prospect_since=now - timedelta(days=120),
+    )
+    for days_ago in range(7, 0, -1):
+        ledger.log_touch(prospect, kind=Kind.CALL, happened_at=now - timedelta(days=days_ago))
+    log_in(page, live_server.url, email)
+    page.evaluate("window.__noReload = true")
+
+    item = page.locator("[data-testid=section-prospect] [data-testid=item]", has_text="Paula")
+    expect(item).to_contain_text("7/7")
+    expect(item.locator("[data-testid=done]")).to_have_count(0)
+    item.get_by_role("button", name="Gerade nicht").click()
+
+    expect(page.locator("[data-testid=section-prospect]")).to_contain_text("Hier ist alles erledigt.")
+    expect(page.locator("#messages")).to_contain_text("Paula Weiß: Gerade nicht.")
+    assert page.evaluate("window.__noReload") is True
+    prospect.refresh_from_db()
+    assert prospect.prospect_status == ProspectStatus.NOT_NOW

@@ -80,3 +80,36 @@ def test_the_quick_log_moves_the_prospect_and_the_cadence(page: Any, live_server
     prospect.refresh_from_db()
     assert prospect.prospect_touches == 4
     assert prospect.touchpoints.filter(kind=Kind.CALL).count() == 1
+
+
+def test_choosing_ask_warns_before_saving_and_saving_stays_allowed(page: Any, live_server: Any) -> None:
+    """R4: the warning appears by the field as soon as "ask" is chosen, before anything is saved."""
+    email = f"bitten-{page.viewport_size['width']}@netzwerk.test"
+    prospect = prospect_at_three_of_seven(email)  # never given to
+    log_in(page, live_server.url, email)
+    page.goto(live_server.url + prospect.get_absolute_url())
+    page.evaluate("window.__noReload = true")
+
+    page.locator("#touches details.more summary").click()
+    exchange = page.locator("#touch-exchange")
+    warning = page.locator("[data-testid=ask-warning]")
+    expect(warning).to_be_empty()
+    exchange.select_option("ask")
+
+    expect(warning).to_have_text(
+        "Du hast Jürgen Weiß noch nichts gegeben. Erst geben, dann bitten. Speichern kannst du trotzdem."
+    )
+    assert warning.is_visible()  # where the user is looking
+    assert prospect.touchpoints.count() == 3  # nothing saved yet
+    exchange.select_option("give")
+    expect(warning).to_be_empty()
+
+    exchange.select_option("ask")
+    expect(warning).not_to_be_empty()
+    page.locator("#touch-kind").select_option("call")
+    page.locator("#touches details.more button[type=submit]").click()
+
+    expect(page.locator("#touches ol.timeline li.touch")).to_have_count(4)
+    assert page.evaluate("window.__noReload") is True
+    prospect.refresh_from_db()
+    assert prospect.asks == 1

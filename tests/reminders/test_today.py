@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.apps import apps
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
@@ -12,11 +15,11 @@ from django.urls import reverse
 from contacts import roster, rules, sorting
 from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting
 from netzwerk.accounts.models import User
-from reminders import due
+from reminders import clearing, digest, due
 from reminders.models import Reminder, ReminderState, RosterReview
 from tests.reminders.conftest import DAY, NOW, TODAY, at, contact, imported, shown_in, shown_on_page
 from touchpoints import ledger
-from touchpoints.kinds import Kind
+from touchpoints.kinds import PERSONAL_KINDS, Kind
 from touchpoints.models import Touchpoint
 from touchpoints.summary import refresh_summaries
 
@@ -125,22 +128,104 @@ def test_a_snoozed_gesture_does_not_hide_the_next_one(
     assert sections(owner, NOW + 5 * DAY)[Reminder.BIRTHDAY] == ["Geburtstag"]
 
 
-@pytest.mark.parametrize(
-    ("item", "kind", "rest_days"),
-    [("yellow", "cadence", 90), ("prospect", "prospect", 10), ("online", "online_only", 14)],
-)
-def test_a_done_follow_up_rests_for_its_rules_interval_then_asks_again(
-    owner: User, owner_client: Client, network: dict[str, Contact], item: str, kind: str, rest_days: int
+def test_a_done_prospects_next_touch_rests_for_the_interval_then_asks_again(
+    owner: User, owner_client: Client, network: dict[str, Contact]
 ) -> None:
     """Done without a touch: dealt with elsewhere. Still due after the interval, it is back."""
-    person = network[item]
+    person = network["prospect"]
     with at(NOW):
-        post_item(owner_client, person, kind=kind, action="done")
+        post_item(owner_client, person, kind="prospect", action="done")
 
     assert not Touchpoint.objects.filter(contact=person, happened_at=NOW).exists()
-    assert person.first_name not in sections(owner)[kind]
-    assert person.first_name not in sections(owner, NOW + (rest_days - 1) * DAY)[kind]
-    assert person.first_name in sections(owner, NOW + rest_days * DAY)[kind]
+    assert "Interessent" not in sections(owner)[Reminder.PROSPECT]
+    assert "Interessent" not in sections(owner, NOW + 9 * DAY)[Reminder.PROSPECT]
+    assert "Interessent" in sections(owner, NOW + 10 * DAY)[Reminder.PROSPECT]
+
+
+@pytest.mark.parametrize(
+    ("item", "kind"), [("yellow", "cadence"), ("red", "cadence"), ("online", "online_only")]
+)
+def test_a_cadence_or_an_online_only_item_has_no_done_without_a_touch(
+    owner: User, owner_client: Client, network: dict[str, Contact], item: str, kind: str
+) -> None:
+    """R7, R1: "done" without the touch the rule asks for would hide the item for weeks."""
+    person = network[item]
+    with at(NOW):
+        response = post_item(owner_client, person, kind=kind, action="done")
+        page = owner_client.get(reverse("reminders:today")).content.decode()
+
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert not ReminderState.objects.exists()
+    assert not Touchpoint.objects.filter(contact=person, happened_at=NOW).exists()
+    assert person.first_name in sections(owner)[kind]
+    item_html = re.search(rf'data-key="{kind}:{person.pk}">(.*?)</li>', page, re.S)
+    assert item_html is not None
+    assert 'data-testid="done"' not in item_html.group(1)
+    with pytest.raises(ValueError, match="not by done"):
+        due.mark_done(owner, Reminder(kind), now=NOW, contact=person)
+
+
+@pytest.mark.parametrize(
+    ("item", "kind", "log", "counts"),
+    [
+        ("yellow", "cadence", Kind.MESSAGE, True),
+        ("red", "cadence", Kind.CALL, True),
+        ("online", "online_only", Kind.VIDEO_CALL, True),
+        ("online", "online_only", Kind.EMAIL, False),  # R1: only a personal touch
+        ("online", "online_only", Kind.MESSAGE, False),
+        ("yellow", "cadence", Kind.REACTION, False),  # a like is no touch
+        ("yellow", "cadence", Kind.MASS_MAIL, False),
+    ],
+)
+def test_only_a_touch_that_counts_for_the_item_clears_it(
+    owner: User,
+    owner_client: Client,
+    network: dict[str, Contact],
+    item: str,
+    kind: str,
+    log: str,
+    counts: bool,
+) -> None:
+    """One click logs the touch; the rule, not a stored state, takes the item off. A touch
+    that would not count is refused, not logged."""
+    person = network[item]
+    with at(NOW):
+        response = post_item(owner_client, person, kind=kind, log=log)
+
+    assert Touchpoint.objects.filter(contact=person, happened_at=NOW, kind=log).exists() is counts
+    assert (person.first_name in sections(owner)[kind]) is not counts
+    assert not ReminderState.objects.exists()
+    if counts:
+        assert "touch-logged" in response["HX-Trigger"]  # type: ignore[index]
+        assert f"with {person.name} logged." in response.content.decode()  # type: ignore[attr-defined]
+    else:
+        assert response.status_code == 400  # type: ignore[attr-defined]
+
+
+def test_each_item_offers_the_touches_that_count_for_it() -> None:
+    for kind, logs in clearing.LOG_KINDS.items():
+        assert logs
+        assert all(clearing.counts_for(kind, log) for log in logs), kind
+    assert set(clearing.LOG_KINDS[Reminder.ONLINE_ONLY]) <= PERSONAL_KINDS
+
+
+def test_each_item_shows_its_buttons(owner_client: Client, network: dict[str, Contact]) -> None:
+    """Cadence and online-only: their touches and snooze; the others keep their done."""
+    with at(NOW):
+        page = owner_client.get(reverse("reminders:today")).content.decode()
+
+    def buttons(key: str) -> tuple[list[str], bool]:
+        found = re.search(rf'data-key="{key}">(.*?)</li>', page, re.S)
+        assert found is not None, key
+        return re.findall(r'name="log" value="(\w+)"', found.group(1)), 'data-testid="done"' in found.group(1)
+
+    assert buttons(f"cadence:{network['red'].pk}") == (["call", "meeting", "message"], False)
+    assert buttons(f"online_only:{network['online'].pk}") == (["call", "video_call", "meeting"], False)
+    assert buttons(f"prospect:{network['prospect'].pk}") == (["call"], True)
+    assert buttons(f"birthday:{network['birthday'].pk}:2026-11-28:card") == (["card"], True)
+    assert buttons(f"promise:{Touchpoint.objects.get(promise='Artikel schicken').pk}") == ([], True)
+    # The accessible name of a touch button holds its visible text: "✓ Call with Rot Weiß".
+    assert f'✓ Call<span class="visually-hidden"> with {network["red"].name}</span>' in page
 
 
 def test_a_deleted_touch_brings_a_follow_up_back(
@@ -148,14 +233,14 @@ def test_a_deleted_touch_brings_a_follow_up_back(
 ) -> None:
     yellow = network["yellow"]
     with at(NOW):
-        post_item(owner_client, yellow, kind="cadence", action="done", log=Kind.CALL)
+        post_item(owner_client, yellow, kind="cadence", log=Kind.CALL)
     call = Touchpoint.objects.get(contact=yellow, happened_at=NOW)
     assert "Gelb" not in sections(owner)[Reminder.CADENCE]
 
     ledger.delete_touch(call)  # logged by mistake
     yellow.refresh_from_db()
 
-    assert "Gelb" in sections(owner, NOW + 90 * DAY)[Reminder.CADENCE]
+    assert "Gelb" in sections(owner)[Reminder.CADENCE]  # at once: nothing else hid it
 
 
 def test_a_promise_is_kept_from_today(owner: User, owner_client: Client, network: dict[str, Contact]) -> None:
@@ -408,7 +493,7 @@ def test_the_button_pressed_says_what_to_do(
     snoozed = ReminderState.objects.get(owner=owner, contact=yellow)
     assert (snoozed.snoozed_until, snoozed.done_at) == (TODAY + 3 * DAY, None)
     assert Touchpoint.objects.filter(contact=online, kind=Kind.CALL, happened_at=NOW).exists()
-    assert ReminderState.objects.get(owner=owner, contact=online).done_at == NOW
+    assert not ReminderState.objects.filter(owner=owner, contact=online).exists()  # the call cleared it
     assert pressed_nothing.status_code == 400
     assert not ReminderState.objects.filter(contact=red).exists()
 
@@ -449,3 +534,45 @@ def test_several_users_at_once_get_what_each_gets_alone(
     assert f"cadence:{theirs['Geburtstag'].pk}" in stranger_keys
     assert together[owner.pk].sections[5].total == 0
     assert together[stranger.pk].sections[5].total == 1
+
+
+def test_a_contact_without_a_touch_says_so_on_today_and_in_the_digest(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    never = contact(owner, "Nie", touched=None)  # added 200 days ago: red
+
+    with at(NOW):
+        page = owner_client.get(reverse("reminders:today")).content.decode()
+    _subject, text, html = digest.render(owner, due.today_for(owner, now=NOW))
+
+    item = re.search(rf'data-key="cadence:{never.pk}">(.*?)</li>', page, re.S)
+    assert item is not None
+    for shown in (item.group(1), text, html):
+        assert "added 200 days ago, no touch yet" in shown
+    assert "last touch 200 days ago" not in text
+
+
+def test_a_done_stored_before_no_longer_hides_a_cadence_or_online_only_item(
+    owner: User, network: dict[str, Contact]
+) -> None:
+    lift = importlib.import_module("reminders.migrations.0003_no_done_for_cadence_and_online_only")
+    for person, kind in (
+        ("yellow", Reminder.CADENCE),
+        ("online", Reminder.ONLINE_ONLY),
+        ("prospect", Reminder.PROSPECT),
+    ):
+        ReminderState.objects.create(
+            owner=owner,
+            kind=kind,
+            key=due.item_key(kind, contact=network[person].pk),
+            contact=network[person],
+            done_at=NOW - DAY,
+            snoozed_until=TODAY + 60 * DAY,
+        )
+    assert sections(owner)[Reminder.CADENCE] == ["Rot"]
+
+    lift.lift_done(apps, None)
+
+    assert sections(owner)[Reminder.CADENCE] == ["Rot", "Gelb"]
+    assert sections(owner)[Reminder.ONLINE_ONLY] == ["Online"]
+    assert sections(owner)[Reminder.PROSPECT] == []  # a prospect's next touch keeps its done

@@ -38,8 +38,18 @@ def snooze_on_the_page(owner: User, client: Client, network: dict[str, Contact])
 
 
 def mark_done_on_the_page(owner: User, client: Client, network: dict[str, Contact]) -> None:
+    url = reverse("reminders:contact_item", args=[network["prospect"].pk])
+    client.post(url, {"kind": Reminder.PROSPECT, "action": "done"})
+
+
+def log_the_clearing_touch_on_the_page(owner: User, client: Client, network: dict[str, Contact]) -> None:
     url = reverse("reminders:contact_item", args=[network["online"].pk])
-    client.post(url, {"kind": Reminder.ONLINE_ONLY, "action": "done"})
+    client.post(url, {"kind": Reminder.ONLINE_ONLY, "log": Kind.MEETING})
+
+
+def decide_a_prospect_on_the_page(owner: User, client: Client, network: dict[str, Contact]) -> None:
+    url = reverse("reminders:contact_item", args=[network["prospect"].pk])
+    client.post(url, {"kind": Reminder.PROSPECT, "outcome": "customer"})
 
 
 def keep_the_promise(owner: User, client: Client, network: dict[str, Contact]) -> None:
@@ -74,6 +84,8 @@ CHANGES = [
     log_a_touch,
     snooze_on_the_page,
     mark_done_on_the_page,
+    log_the_clearing_touch_on_the_page,
+    decide_a_prospect_on_the_page,
     keep_the_promise,
     change_a_circle,
     archive_a_contact,

@@ -248,3 +248,20 @@ def test_the_bulk_refresh_reaches_the_milestone_as_logging_each_touch_does(owner
     assert bulk.stage == Stage.MET
     assert Contact.objects.get(pk=still_online.pk).stage == Stage.ONLINE
     assert not still_online.stage_changes.exists()
+
+
+def test_a_touch_in_the_minute_the_contact_became_a_prospect_counts(owner) -> None:
+    """R6: the log form enters minutes, so a touch logged at 10:15 for a contact made a prospect
+    at 10:15:42 counts; one at 10:14 does not. The same by one contact and in bulk."""
+    became = datetime(2026, 3, 2, 10, 15, 42, 500, tzinfo=UTC)
+    contact = ContactFactory(owner=owner, prospect_since=became)
+    for minute in (14, 15):
+        ledger.log_touch(
+            contact, kind=Kind.CALL, happened_at=became.replace(minute=minute, second=0, microsecond=0)
+        )
+
+    assert fresh(contact).prospect_touches == 1
+    assert from_scratch(contact).prospect_touches == 1
+    Contact.objects.filter(pk=contact.pk).update(prospect_touches=0)
+    refresh_summaries([contact.pk])
+    assert fresh(contact).prospect_touches == 1

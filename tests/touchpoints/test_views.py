@@ -185,6 +185,25 @@ def test_it_logs_the_whole_form(owner_client: Client, contact: Contact) -> None:
     assert contact.first_personal_touch_at == logged.happened_at
 
 
+def test_a_touch_logged_in_the_minute_the_contact_became_a_prospect_counts(
+    owner_client: Client, vienna, contact: Contact
+) -> None:
+    """R6: made a prospect at 12:00:40, a call logged with the form's time of that minute counts."""
+    became = NOW + timedelta(seconds=40)
+    contact.prospect_status = ProspectStatus.PROSPECT
+    contact.follow_prospect_status(ProspectStatus.NONE, now=became)
+    contact.save()
+
+    with time_machine.travel(became + timedelta(seconds=10), tick=False):
+        owner_client.post(
+            reverse("touchpoints:log", args=[contact.pk]),
+            {"kind": Kind.CALL, "happened_at": "2026-11-20T13:00"},  # Vienna: 12:00 UTC
+        )
+
+    assert Touchpoint.objects.get(contact=contact).happened_at == NOW
+    assert fresh(contact).prospect_touches == 1
+
+
 def test_it_refuses_a_time_in_the_future_and_keeps_the_input(owner_client: Client, contact: Contact) -> None:
     later = (timezone.now() + timedelta(hours=2)).astimezone(contact.owner.zone).strftime("%Y-%m-%dT%H:%M")
 
@@ -306,6 +325,53 @@ def test_it_warns_about_asking_first_after_a_plain_post_too(owner_client: Client
     )
 
     assert "before ever giving" in response.content.decode()
+
+
+def ask_warning(client: Client, contact: Contact, exchange: str, **headers: str) -> str:
+    url = reverse("touchpoints:ask_warning", args=[contact.pk])
+    response = client.get(url, {"exchange": exchange}, headers={**HTMX, **headers})
+    assert response.status_code == 200
+    return response.content.decode().strip()
+
+
+ASK_FIRST = "You have not given Jürgen Weiß anything yet. Give first, then ask. You can still save this."
+
+
+def test_choosing_ask_shows_the_warning_before_saving(owner_client: Client, contact: Contact) -> None:
+    """R4: the log form asks as soon as "ask" is chosen, and shows the warning by the field."""
+    panel = owner_client.get(reverse("touchpoints:panel", args=[contact.pk])).content.decode()
+    url = reverse("touchpoints:ask_warning", args=[contact.pk])
+    select = panel.split('name="exchange"', 1)[1].split(">", 1)[0]
+    assert f'hx-get="{url}"' in select
+    assert 'hx-target="#touch-ask-warning"' in select
+    assert 'aria-describedby="touch-ask-warning"' in select
+    assert (
+        '<p class="help warning" id="touch-ask-warning" role="status" data-testid="ask-warning"></p>' in panel
+    )
+
+    assert ask_warning(owner_client, contact, Exchange.ASK) == ASK_FIRST
+    assert ask_warning(owner_client, contact, Exchange.GIVE) == ""
+    assert ask_warning(owner_client, contact, "") == ""
+    assert not Touchpoint.objects.filter(contact=contact).exists()  # nothing saved
+
+
+def test_after_giving_choosing_ask_shows_no_warning(owner_client: Client, contact: Contact) -> None:
+    touch(contact, exchange=Exchange.GIVE, exchange_label="Buchtipp")
+
+    assert ask_warning(owner_client, contact, Exchange.ASK) == ""
+
+
+def test_a_form_shown_again_with_ask_shows_the_warning_by_the_field(
+    owner_client: Client, contact: Contact
+) -> None:
+    later = (timezone.now() + timedelta(hours=2)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+    response = owner_client.post(
+        reverse("touchpoints:log", args=[contact.pk]),
+        {"kind": Kind.CALL, "exchange": Exchange.ASK, "happened_at": later},
+        headers=HTMX,
+    )
+
+    assert f'data-testid="ask-warning">{ASK_FIRST}</p>' in response.content.decode()
 
 
 def test_it_does_not_warn_about_an_ask_after_giving(owner_client: Client, contact: Contact) -> None:

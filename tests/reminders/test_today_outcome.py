@@ -1,0 +1,105 @@
+"""R6 at the target on Today: the prospect's item asks "customer" or "not now", in one click."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from contacts.models import Contact, ProspectStatus
+from netzwerk.accounts.models import User
+from reminders import due
+from reminders.models import Reminder, ReminderState
+from tests.factories import ContactFactory
+from tests.reminders.conftest import DAY, NOW, at
+from touchpoints.models import Touchpoint
+
+
+@pytest.fixture
+def at_target(owner: User) -> Contact:
+    """Seven touches as a prospect (the default target), the last three days ago."""
+    contact: Contact = ContactFactory(
+        owner=owner,
+        first_name="Ziel",
+        prospect_status=ProspectStatus.PROSPECT,
+        prospect_since=NOW - 90 * DAY,
+        prospect_touches=7,
+        last_touch_at=NOW - 3 * DAY,
+    )
+    return contact
+
+
+def item_html(page: str, contact: Contact) -> str:
+    found = re.search(rf'data-key="prospect:{contact.pk}">(.*?)</li>', page, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def decide(client: Client, contact: Contact, **data: str):
+    url = reverse("reminders:contact_item", args=[contact.pk])
+    with at(NOW):
+        return client.post(url, {"kind": "prospect", **data}, HTTP_HX_REQUEST="true")
+
+
+def test_at_the_target_the_item_asks_for_the_outcome_only(owner_client: Client, at_target: Contact) -> None:
+    with at(NOW):
+        page = owner_client.get(reverse("reminders:today")).content.decode()
+
+    item = item_html(page, at_target)
+    assert "Target reached: customer or not now? Record the outcome." in item
+    assert re.findall(r'name="outcome" value="(\w+)"[^>]*>([^<]+)<', item) == [
+        ("customer", "Became a customer"),
+        ("not_now", "Not now"),
+    ]
+    assert 'name="log"' not in item  # another touch does not decide it
+    assert 'data-testid="done"' not in item
+    assert 'name="days"' in item  # it can wait
+
+
+@pytest.mark.parametrize(("outcome", "label"), [("customer", "Customer"), ("not_now", "Not now")])
+def test_one_click_records_the_outcome_and_the_item_goes(
+    owner: User, owner_client: Client, at_target: Contact, outcome: str, label: str
+) -> None:
+    response = decide(owner_client, at_target, outcome=outcome)
+
+    at_target.refresh_from_db()
+    assert (at_target.prospect_status, at_target.prospect_outcome_at) == (outcome, NOW)
+    body = response.content.decode()
+    assert f"{at_target.name}: {label}." in body
+    assert f'data-key="prospect:{at_target.pk}"' not in body
+    assert due.section_for(owner, Reminder.PROSPECT, now=NOW).total == 0
+    assert not ReminderState.objects.exists()  # decided, not hidden
+    assert not Touchpoint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"outcome": "prospect"},  # no outcome
+        {"outcome": "none"},
+        {"action": "decide"},  # without one
+        {"kind": "cadence", "outcome": "customer"},  # only a prospect's item decides
+    ],
+)
+def test_what_is_no_outcome_changes_nothing(
+    owner_client: Client, at_target: Contact, data: dict[str, str]
+) -> None:
+    response = decide(owner_client, at_target, **data)
+
+    assert response.status_code == 400
+    at_target.refresh_from_db()
+    assert at_target.prospect_status == ProspectStatus.PROSPECT
+    assert at_target.prospect_outcome_at is None
+
+
+def test_an_outcome_decided_meanwhile_is_not_decided_again(owner_client: Client, at_target: Contact) -> None:
+    with at(NOW - DAY):
+        at_target.decide_prospect(ProspectStatus.CUSTOMER, now=NOW - DAY)
+
+    response = decide(owner_client, at_target, outcome="not_now")
+
+    at_target.refresh_from_db()
+    assert (at_target.prospect_status, at_target.prospect_outcome_at) == (ProspectStatus.CUSTOMER, NOW - DAY)
+    assert "Only a prospect can become a customer" in response.content.decode()
