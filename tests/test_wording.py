@@ -49,3 +49,25 @@ def test_a_rule_code_would_be_caught() -> None:
     assert RULE_CODE.search("Entscheider oder Gatekeeper (R9).")
     assert RULE_CODE.search("R6: about seven touches")
     assert not RULE_CODE.search("RSVP, PR-Agentur, R&D")
+
+
+def misquoted(text: str) -> bool:
+    """German quotes open low and close high („so“); a straight or English quote outside an HTML
+    tag's attributes, or an unbalanced pair, is a slip."""
+    words = re.sub(r"<[^>]*>", "", text)
+    return (
+        any(mark in words for mark in ('"', "”", "«", "»"))
+        or words.count("„") != words.count("“")
+        or re.search(r"(^|\s)'[^']+'", words) is not None
+    )
+
+
+def test_german_text_quotes_the_german_way(catalogue: list[tuple[str, str]]) -> None:
+    assert [msgstr for _msgid, msgstr in catalogue if misquoted(msgstr)] == []
+
+
+def test_a_misquote_would_be_caught() -> None:
+    assert misquoted('Wähle "Kunde".')
+    assert misquoted("Wähle “Kunde”.")
+    assert misquoted("Wähle 'Kunde'.")
+    assert not misquoted('Wähle <a href="/x">„Kunde“</a> oder „Gerade nicht“.')
