@@ -286,8 +286,8 @@ class ClientAdmin(ScopedAdmin[Client]):
     readonly_fields = ["email", "first_name", "last_name", "sharing"]
     fieldsets = [
         (None, {"fields": ["email", "first_name", "last_name", "sharing"]}),
-        (_("Strong-tie cap (R2)"), {"fields": ["strong_tie_cap"]}),
-        (_("Cadences (R7)"), {"fields": list[Any](CADENCE_FIELDS)}),
+        (_("Strong-tie cap"), {"fields": ["strong_tie_cap"]}),
+        (_("Cadences"), {"fields": list[Any](CADENCE_FIELDS)}),
     ]
 
     def get_list_filter(self, request: HttpRequest) -> list[Any]:

@@ -262,7 +262,7 @@ class Contact(models.Model):
     company = models.CharField(_("company"), max_length=200, blank=True)
     position = models.CharField(_("position"), max_length=200, blank=True)
     key_position = models.BooleanField(
-        _("key position"), default=False, help_text=_("Decision maker or gatekeeper (R9).")
+        _("key position"), default=False, help_text=_("Decision maker or gatekeeper.")
     )
 
     birthday_day = models.PositiveSmallIntegerField(_("birthday (day)"), null=True, blank=True)

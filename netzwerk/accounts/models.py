@@ -105,13 +105,13 @@ class User(AbstractUser):
         _("online-only window (days)"),
         default=14,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
-        help_text=_("Days after a first online contact by which to arrange a call or meeting (R1)."),
+        help_text=_("Days after a first online contact by which to arrange a call or meeting."),
     )
     prospect_target = models.PositiveSmallIntegerField(
         _("touches before a prospect decides"),
         default=7,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
-        help_text=_("About seven touches before a prospect becomes a customer (R6)."),
+        help_text=_("About seven touches before a prospect becomes a customer."),
     )
     prospect_interval_days = models.PositiveSmallIntegerField(
         _("days between a prospect's touches"),
