@@ -15,6 +15,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.folding import fold_loose
@@ -368,7 +369,11 @@ class Contact(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(condition=~Q(first_name="", last_name=""), name="contact_has_a_name"),
+            models.CheckConstraint(
+                condition=~Q(first_name="", last_name=""),
+                name="contact_has_a_name",
+                violation_error_message=_("A contact needs a first or a last name."),
+            ),
             models.CheckConstraint(condition=Q(circle__in=Circle.values), name="contact_circle_valid"),
             models.CheckConstraint(condition=Q(stage__in=Stage.values), name="contact_stage_valid"),
             models.CheckConstraint(condition=Q(sorting__in=Sorting.values), name="contact_sorting_valid"),
@@ -525,8 +530,15 @@ class Contact(models.Model):
         longest = calendar.monthrange(year or 2000, month)[1]
         if not 1 <= day <= longest:
             raise ValidationError({"birthday_day": _("This month has no such day.")})
-        if year is not None and not 1900 <= year <= 2100:
-            raise ValidationError({"birthday_year": _("Enter a year between 1900 and 2100.")})
+        if year is None:
+            return
+        today = timezone.localdate()
+        if not 1900 <= year <= today.year:
+            raise ValidationError(
+                {"birthday_year": _("Enter a year between 1900 and %(year)s.") % {"year": today.year}}
+            )
+        if date(year, month, day) > today:
+            raise ValidationError({"birthday_day": _("A birthday cannot be in the future.")})
 
 
 class ContactEmail(models.Model):

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import functools
 import zoneinfo
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -8,12 +10,26 @@ from django.utils.translation import gettext_lazy as _
 
 from netzwerk.accounts.models import Sharing, Side, User
 
-# The zones our users live in first, then every other IANA zone.
+# The zones our users live in first, then every other canonical Area/City zone.
 PREFERRED_ZONES = ["Europe/Berlin", "Europe/Vienna", "Europe/Zurich"]
+AREAS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+
+
+@functools.cache
+def canonical_zones() -> frozenset[str]:
+    """IANA's Area/City zones of every country (its zone.tab): no aliases ("US/Eastern",
+    "Europe/Belfast"), no "Etc/GMT+5". Without the table, the Area/… zones there are."""
+    available = zoneinfo.available_timezones()
+    for directory in zoneinfo.TZPATH:
+        table = Path(directory) / "zone.tab"
+        if table.is_file():
+            rows = (line.split("\t") for line in table.read_text().splitlines() if line[:1] not in ("", "#"))
+            return frozenset(row[2] for row in rows if len(row) > 2) & available
+    return frozenset(zone for zone in available if zone.split("/")[0] in AREAS)
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    others = sorted(zoneinfo.available_timezones() - set(PREFERRED_ZONES))
+    others = sorted(canonical_zones() - set(PREFERRED_ZONES))
     return [(zone, zone.replace("_", " ")) for zone in [*PREFERRED_ZONES, *others]]
 
 
@@ -59,6 +75,14 @@ class PreferencesForm(forms.ModelForm[User]):
         widgets = {
             "digest_hour": forms.Select(choices=[(hour, f"{hour:02d}:00") for hour in range(24)]),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.instance.time_zone
+        field = self.fields["time_zone"]
+        if current and current not in canonical_zones() and isinstance(field, forms.ChoiceField):
+            # an alias chosen before (or set by an admin) stays choosable, first
+            field.choices = [(current, current.replace("_", " ")), *time_zone_choices()]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
