@@ -58,6 +58,18 @@ def check_cadences(form: forms.BaseForm, data: dict[str, Any]) -> None:
             )
 
 
+def check_birthday_leads(form: forms.BaseForm, data: dict[str, Any]) -> None:
+    """R8: the gestures come in their order before a birthday: the gift first, then the card,
+    then the call (each due until the next one's day)."""
+    gift, card, call = (data.get(f"birthday_{name}_days") for name in ("gift", "card", "call"))
+    if gift is not None and card is not None and card > gift:
+        form.add_error(
+            "birthday_card_days", _("Post the card after ordering the gift: at most the gift's days.")
+        )
+    if card is not None and call is not None and call > card:
+        form.add_error("birthday_call_days", _("Call after posting the card: at most the card's days."))
+
+
 class PreferencesForm(forms.ModelForm[User]):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
 
@@ -87,6 +99,7 @@ class PreferencesForm(forms.ModelForm[User]):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         check_cadences(self, data)
+        check_birthday_leads(self, data)
         return data
 
     @property

@@ -75,3 +75,24 @@ def test_the_time_zones_are_the_countries_zones_ours_first(owner: User) -> None:
     field = PreferencesForm(instance=owner).fields["time_zone"]
     assert field.choices[0][0] == "US/Eastern"  # type: ignore[attr-defined]
     assert "US/Eastern" not in canonical_zones()
+
+
+@pytest.mark.parametrize(
+    ("leads", "field", "error"),
+    [
+        ({"birthday_gift_days": "3", "birthday_card_days": "5"}, "birthday_card_days", "at most the gift"),
+        ({"birthday_card_days": "2", "birthday_call_days": "4"}, "birthday_call_days", "at most the card"),
+    ],
+)
+def test_the_birthday_gestures_keep_their_order(
+    owner: User, leads: dict[str, str], field: str, error: str
+) -> None:
+    from tests.accounts.test_accounts import METHOD_DEFAULTS
+
+    data = {**METHOD_DEFAULTS, "language": "en", "time_zone": "Europe/Berlin", "digest_frequency": "weekly",
+            "digest_hour": "7", **leads}  # fmt: skip
+    form = PreferencesForm(data, instance=owner)
+
+    assert not form.is_valid()
+    assert error in " ".join(form.errors[field])
+    assert PreferencesForm({**data, **dict.fromkeys(leads, "0")}, instance=owner).is_valid()
