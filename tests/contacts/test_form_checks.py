@@ -94,5 +94,5 @@ def test_the_birthday_gestures_keep_their_order(
     form = PreferencesForm(data, instance=owner)
 
     assert not form.is_valid()
-    assert error in " ".join(form.errors[field])
+    assert error in " ".join(str(message) for message in form.errors[field])
     assert PreferencesForm({**data, **dict.fromkeys(leads, "0")}, instance=owner).is_valid()
