@@ -69,7 +69,9 @@ class CoachSite(admin.AdminSite):
                 if form.is_valid():
                     save_settings(form, coach=coach)
             if form.is_valid():
-                messages.success(request, _("Saved. %(name)s is told by e-mail.") % {"name": row.client})
+                messages.success(
+                    request, _("Saved. %(name)s is told by e-mail.") % {"name": row.client.display_name}
+                )
                 return HttpResponseRedirect(request.path)
         else:
             form = ClientSettingsForm(initial={name: getattr(row.client, name) for name in SETTINGS_FIELDS})

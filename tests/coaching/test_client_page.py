@@ -101,12 +101,13 @@ def test_the_coach_changes_the_cap_and_a_cadence_and_the_client_is_told(
     owner.language = "de"
     owner.save(update_fields=["language"])
 
+    browser = signed_in(coach)
+
     with django_capture_on_commit_callbacks(execute=True):
-        response = signed_in(coach).post(
-            page(owner), settings_of(owner, strong_tie_cap=45, cadence_strong_max=40)
-        )
+        response = browser.post(page(owner), settings_of(owner, strong_tie_cap=45, cadence_strong_max=40))
 
     assert response.status_code == 302
+    assert "Saved. Alice is told by e-mail." in browser.get(response["Location"]).text
     owner.refresh_from_db()
     assert (owner.strong_tie_cap, owner.cadence_strong_max) == (45, 40)
     assert AccessLog.objects.filter(coach=coach, client=owner, action="change", what="settings").count() == 1
