@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,12 +19,12 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from coaching.client_settings import ClientSettingsForm, save_settings
 from coaching.models import Client
 from coaching.site import coach_site
-from contacts import roster
 from contacts.models import Contact
 from netzwerk.accounts import coaching as links
-from netzwerk.accounts.forms import CADENCE_FIELDS, check_cadences
+from netzwerk.accounts.forms import CADENCE_FIELDS
 from netzwerk.accounts.models import AccessLog, CoachLink, Sharing
 from touchpoints.models import Touchpoint
 
@@ -248,33 +247,6 @@ class TouchpointAdmin(ScopedAdmin[Touchpoint]):
 
 
 # ---------------------------------------------------------------- the client's settings
-class ClientSettingsForm(forms.ModelForm[Client]):
-    """The cap (R2, 40–60) and the cadences (R7): what a coach sets for a client."""
-
-    class Meta:
-        model = Client
-        fields = ["strong_tie_cap", *CADENCE_FIELDS]
-
-    def clean_strong_tie_cap(self) -> int:
-        cap: int = self.cleaned_data["strong_tie_cap"]
-        try:
-            # inside the admin's transaction: the owner stays locked until the cap is saved
-            roster.check_new_cap(self.instance.pk, cap)
-        except roster.CapBelowRoster as below:
-            raise ValidationError(
-                _(
-                    "The client has %(count)d strong ties now: they must demote some before the cap can go below that."
-                ),
-                params={"count": below.strong_ties},
-            ) from below
-        return cap
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        check_cadences(self, data)
-        return data
-
-
 @admin.register(Client, site=coach_site)
 class ClientAdmin(ScopedAdmin[Client]):
     owner_field = "pk"
@@ -305,6 +277,4 @@ class ClientAdmin(ScopedAdmin[Client]):
         return self.has_view_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: Client, form: Any, change: bool) -> None:
-        # These columns only: the client may be changing their own settings at the same moment.
-        obj.save(update_fields=ClientSettingsForm.Meta.fields)
-        links.record(request.user, [obj.pk], "settings", action=AccessLog.Action.CHANGE)  # type: ignore[arg-type]
+        save_settings(form, coach=request.user)  # type: ignore[arg-type]

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from netzwerk.accounts.models import CoachLink, Sharing, User
+from netzwerk.accounts.models import CoachLink, CoachLinkQuerySet, Sharing, User
 from reminders.due import Health, network_health
 from reminders.models import RosterReview
 from touchpoints.mix import PromiseRecord, promise_records_by_owner, weekly_mix_by_owner
@@ -90,9 +90,25 @@ COLUMNS: list[tuple[str, StrOrPromise, Callable[[ClientRow], object]]] = [
 
 
 def overview(coach: User, *, now: datetime, order: str = "") -> list[ClientRow]:
+    return sort_rows(client_rows(CoachLink.objects.for_coach(coach), now=now), order)
+
+
+def client_row(coach: User, client_id: int, *, now: datetime) -> ClientRow | None:
+    """One client's row, by the overview's queries; None unless they are the coach's client now."""
+    rows = client_rows(CoachLink.objects.for_coach(coach).filter(client_id=client_id), now=now)
+    return rows[0] if rows else None
+
+
+def week_starts(now: datetime, *, weeks: int = WEEKS) -> list[date]:
+    """The first day of each week `weekly_mix_by_owner` counts, oldest first."""
+    first = now.astimezone(UTC).date() - timedelta(days=7 * weeks - 1)
+    return [first + timedelta(days=7 * week) for week in range(weeks)]
+
+
+def client_rows(links: CoachLinkQuerySet, *, now: datetime) -> list[ClientRow]:
     sharing = {
         link.client: Sharing(link.sharing)
-        for link in CoachLink.objects.for_coach(coach).select_related("client")
+        for link in links.select_related("client")
         if link.client is not None  # never, once accepted (a constraint): for the type checker
     }
     clients = list(sharing)
@@ -107,7 +123,7 @@ def overview(coach: User, *, now: datetime, order: str = "") -> list[ClientRow]:
         .annotate(last=Max("reviewed_at"))
         .values_list("owner_id", "last")
     )
-    rows = [
+    return [
         ClientRow(
             client=client,
             sharing=sharing[client],
@@ -118,7 +134,6 @@ def overview(coach: User, *, now: datetime, order: str = "") -> list[ClientRow]:
         )
         for client in clients
     ]
-    return sort_rows(rows, order)
 
 
 def sort_rows(rows: list[ClientRow], order: str) -> list[ClientRow]:

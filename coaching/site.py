@@ -8,16 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
-from coaching.overview import COLUMNS, overview
+from coaching.client_settings import SETTINGS_FIELDS, ClientSettingsForm, save_settings
+from coaching.models import Client
+from coaching.overview import COLUMNS, ClientRow, client_row, overview, week_starts
 from netzwerk.accounts import coaching as links
 from netzwerk.accounts.admin_site import login_through_allauth, password_change_through_allauth
-from netzwerk.accounts.models import is_coach
+from netzwerk.accounts.models import AccessLog, Sharing, User, is_coach
 
 
 class CoachSite(admin.AdminSite):
@@ -47,13 +53,55 @@ class CoachSite(admin.AdminSite):
         request.current_app = self.name
         return TemplateResponse(request, "coaching/overview.html", context)
 
+    def client_page(self, request: HttpRequest, client_id: int) -> HttpResponse:
+        """One client's network, with the cap and cadences as a form; another's is a 404."""
+        coach: User = request.user  # type: ignore[assignment]
+        row = client_row(coach, client_id, now=timezone.now())
+        if row is None:
+            if Client.objects.filter(pk=client_id).exists():
+                links.record(
+                    coach, [client_id], "client", object_id=client_id, action=AccessLog.Action.DENIED
+                )
+            raise Http404
+        if request.method == "POST":
+            with transaction.atomic():
+                form = ClientSettingsForm(request.POST, instance=get_object_or_404(Client, pk=client_id))
+                if form.is_valid():
+                    save_settings(form, coach=coach)
+            if form.is_valid():
+                messages.success(
+                    request, _("Saved. %(name)s is told by e-mail.") % {"name": row.client.display_name}
+                )
+                return HttpResponseRedirect(request.path)
+        else:
+            form = ClientSettingsForm(initial={name: getattr(row.client, name) for name in SETTINGS_FIELDS})
+        links.record(coach, [client_id], "client", object_id=client_id)
+        request.current_app = self.name
+        return TemplateResponse(request, "coaching/client.html", self.client_context(request, row, form))
+
+    def client_context(
+        self, request: HttpRequest, row: ClientRow, form: ClientSettingsForm
+    ) -> dict[str, Any]:
+        return {
+            **self.each_context(request),
+            "title": _("%(name)s's network") % {"name": row.client.display_name},
+            "row": row,
+            "weeks": list(zip(week_starts(timezone.now()), row.weeks, strict=True)),
+            "shares_names": row.sharing.includes(Sharing.NAMES),
+            "form": form,
+        }
+
     def get_urls(self) -> list[Any]:
         """Django's admin URLs without the two that read any user's objects by id: the
-        "view on site" redirect and autocomplete (which nothing here uses)."""
+        "view on site" redirect and autocomplete (which nothing here uses); and the client page."""
+        page = require_http_methods(["GET", "POST"])(self.client_page)
         return [
-            pattern
-            for pattern in super().get_urls()
-            if getattr(pattern, "name", None) not in {"view_on_site", "autocomplete"}
+            path("clients/<int:client_id>/", self.admin_view(page), name="client"),
+            *(
+                pattern
+                for pattern in super().get_urls()
+                if getattr(pattern, "name", None) not in {"view_on_site", "autocomplete"}
+            ),
         ]
 
 

@@ -188,7 +188,8 @@ def record(
     )
 
 
-def _mail(to: User | str, template: str, context: Mapping[str, object], language: str) -> None:
+def mail_user(to: User | str, template: str, context: Mapping[str, object], language: str) -> None:
+    """A one-file e-mail (subject on the first line) in `language`."""
     with translation.override(language):
         subject, _newline, body = render_to_string(template, context).partition("\n")
         send_mail(
@@ -205,9 +206,9 @@ def _mail_invitation(link: CoachLink, inviter: User) -> None:
         "as_coach": link.invited_by == Side.CLIENT,
         "url": settings.SITE_URL + reverse("accounts:coaching"),
     }
-    _mail(link.email, "accounts/email/invitation.txt", context, inviter.language)
+    mail_user(link.email, "accounts/email/invitation.txt", context, inviter.language)
 
 
 def _mail_ended(recipient: User, by: User) -> None:
     context = {"by": by.display_name, "url": settings.SITE_URL + reverse("accounts:coaching")}
-    _mail(recipient, "accounts/email/ended.txt", context, recipient.language)
+    mail_user(recipient, "accounts/email/ended.txt", context, recipient.language)

@@ -60,6 +60,7 @@ def coach_urls(data: dict[str, Any]) -> list[tuple[str, str | None]]:
         ("/coach/contacts/contact/?_popup=1&_to_field=id&q=Gehei", None),
         (f"/coach/contacts/contact/?client={data['client'].pk}", None),
         ("/coach/touchpoints/touchpoint/?q=Gehei", None),
+        (reverse("coach:client", kwargs={"client_id": data["client"].pk}), "client"),
     ]
     for model, model_admin in coach_site._registry.items():
         name = str(model._meta.model_name)
@@ -87,7 +88,8 @@ def test_the_sweep_walks_every_view_of_every_registered_admin(client_data: dict[
     assert {name for _, name in urls if name} == {"contact", "touchpoint", "client"}
     for view in ("change", "history", "delete"):
         assert sum(url.rstrip("/").endswith(view) for url in object_urls) == 3, view
-    assert len(object_urls) == 4 * 3  # the three, and the old-style redirect of each
+    assert len(object_urls) == 4 * 3 + 1  # the three, the old-style redirect of each, the client page
+    assert f"/coach/clients/{client_data['client'].pk}/" in object_urls
 
 
 @pytest.mark.parametrize(
