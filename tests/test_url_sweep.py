@@ -31,6 +31,7 @@ SECURITY_KEY = "the owner's security key (allauth.mfa)"
 ACCESS: dict[str, str] = {
     "home": LOGIN,
     "set_language": PUBLIC,
+    "manifest": PUBLIC,
     "accounts:preferences": LOGIN,
     "accounts:coaching": LOGIN,
     "accounts:coaching_invite": LOGIN,
