@@ -60,12 +60,18 @@ def months_back(now: datetime, *, zone: ZoneInfo, count: int) -> list[date]:
     return firsts[::-1]
 
 
+def window_start(now: datetime, *, zone: ZoneInfo, months: int = 12) -> datetime:
+    """The start of the first of the last `months` local months: the window of the mix."""
+    first = months_back(now, zone=zone, count=months)[0]
+    return datetime(first.year, first.month, 1, tzinfo=zone)
+
+
 def monthly_mix(
     touchpoints: TouchpointQuerySet, *, now: datetime, zone: ZoneInfo, months: int = 12
 ) -> list[MonthMix]:
     """Qualifying touches per local month, personal and digital, in one query; empty months too."""
     firsts = months_back(now, zone=zone, count=months)
-    start = datetime(firsts[0].year, firsts[0].month, 1, tzinfo=zone)
+    start = window_start(now, zone=zone, months=months)
     rows = (
         touchpoints.filter(happened_at__gte=start, happened_at__lte=now, kind__in=QUALIFYING_KINDS)
         .annotate(month=TruncMonth("happened_at", tzinfo=zone))
@@ -143,6 +149,27 @@ def _promise_counts(today: date | Expression) -> dict[str, Count]:
 def promise_record(touchpoints: TouchpointQuerySet, *, today: date) -> PromiseRecord:
     """R3: open, kept and overdue promises, in one query."""
     return PromiseRecord(**touchpoints.aggregate(**_promise_counts(today)))
+
+
+@dataclass(frozen=True)
+class PromisesMade:
+    """R3 over a period: promises made in it, and how many of those are kept by now."""
+
+    made: int
+    kept: int
+
+    @property
+    def kept_rate(self) -> int | None:
+        return round(100 * self.kept / self.made) if self.made else None
+
+
+def promises_made(touchpoints: TouchpointQuerySet, *, since: datetime, now: datetime) -> PromisesMade:
+    """Promises made on touches from `since` to `now`, and the kept ones among them, in one query."""
+    counts = touchpoints.filter(happened_at__gte=since, happened_at__lte=now).aggregate(
+        made=Count("pk", filter=PROMISED),
+        kept=Count("pk", filter=PROMISED & Q(promise_kept_at__isnull=False)),
+    )
+    return PromisesMade(made=counts["made"], kept=counts["kept"])
 
 
 def promise_records_by_owner(today: Mapping[int, date]) -> dict[int, PromiseRecord]:

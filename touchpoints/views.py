@@ -11,7 +11,7 @@ both are lazy-loaded fragments, so neither the contact page nor the quick log wa
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -25,8 +25,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from contacts import roster
 from contacts.models import Contact
-from netzwerk.http import READ, READ_WRITE, WRITE, AuthenticatedHttpRequest, owner_object, render_page
+from netzwerk.http import (
+    READ,
+    READ_WRITE,
+    WRITE,
+    AuthenticatedHttpRequest,
+    is_htmx_fragment,
+    owner_object,
+    render_page,
+)
 from touchpoints import ledger, mix
 from touchpoints.forms import QUICK_KINDS, QuickTouchForm, TouchpointForm
 from touchpoints.models import Touchpoint, TouchpointQuerySet
@@ -218,18 +227,31 @@ def contact_record(request: AuthenticatedHttpRequest, contact: Contact) -> HttpR
 @require_GET
 @vary_on_headers("HX-Request")
 def my_record(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """R12 and R3 across all of the user's contacts."""
-    return _record(request, Touchpoint.objects.for_owner(request.user), contact=None)
+    """My network: R12 and R3 across all of the user's contacts, and on the page the R2 roster."""
+    touches, now = Touchpoint.objects.for_owner(request.user), timezone.now()
+    since = mix.window_start(now, zone=request.user.zone)
+    # The roster sits outside the fragment that reloads after a touch; it is not asked for there.
+    roster_now = None if is_htmx_fragment(request) else roster.roster_for(request.user)
+    made = mix.promises_made(touches, since=since, now=now)
+    return _record(request, touches, contact=None, now=now, roster=roster_now, promises_made=made)
 
 
 def _record(
-    request: AuthenticatedHttpRequest, touches: TouchpointQuerySet, *, contact: Contact | None
+    request: AuthenticatedHttpRequest,
+    touches: TouchpointQuerySet,
+    *,
+    contact: Contact | None,
+    now: datetime | None = None,
+    **more: Any,
 ) -> HttpResponse:
-    now, today = timezone.now(), _today(request)
+    now = now or timezone.now()
+    today = request.user.local_date(now)
     months = mix.monthly_mix(touches, now=now, zone=request.user.zone)
     bars = mix.chart_bars(months)
     context = {
+        **more,
         "contact": contact,
+        "months": months,
         "mix_total": mix.overall(months),
         "bars": bars,
         "chart_width": mix.chart_width(bars),

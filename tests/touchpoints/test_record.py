@@ -1,4 +1,6 @@
-"""The record: R12 channel mix per month and R3 promises, per contact and across the user's contacts."""
+"""The record: R12 channel mix per month and R3 promises, per contact and across the user's contacts;
+the latter is "My network", with the R2 roster, the numbers month by month and the promises made in
+the twelve months, linked from Today."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from contacts.models import Contact
+from contacts.models import Circle, Contact, Stage
 from tests.factories import ContactFactory, bulk_touches
 from touchpoints import ledger
 from touchpoints.kinds import Kind
@@ -18,6 +20,7 @@ from touchpoints.models import Touchpoint
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 HTMX = {"HX-Request": "true"}
+ROW = re.compile(r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td><td>(\d+)</td><td>([^<]+)</td></tr>')
 
 
 @pytest.fixture(autouse=True)
@@ -232,8 +235,9 @@ def test_the_users_record_takes_the_same_queries_at_10_and_1000_touches(
     bulk_touches(contact, size)
     bulk_touches(ContactFactory(owner=owner), size)
 
-    # session, user, the month mix, the promise record, the open promises with their contacts
-    with django_assert_num_queries(5):
+    # session, user, the month mix, the promise record, the promises made in the twelve months,
+    # the open promises with their contacts (the roster is only on the whole page)
+    with django_assert_num_queries(6):
         body = record(owner_client)
 
     assert body.count('<li class="promise">') == min(2 * len(range(0, size, 3)), 10)
@@ -252,3 +256,135 @@ def test_the_contact_page_takes_the_same_queries_at_10_and_1000_touches(
 
     assert response.status_code == 200
     assert f"given {size // 5} · asked 0" in response.content.decode()  # the summary, not a count
+
+
+# ---------------------------------------------------------------- My network (the whole page)
+
+
+def page(client: Client, **headers: str) -> str:
+    response = client.get(reverse("touchpoints:my_record"), headers=headers)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def rows(body: str) -> dict[str, tuple[int, int, str]]:
+    return {
+        month: (int(personal), int(digital), share) for month, personal, digital, share in ROW.findall(body)
+    }
+
+
+def test_it_shows_each_months_personal_and_digital_touches_and_the_share(
+    owner_client: Client, owner, contact: Contact
+) -> None:
+    touch(contact, kind=Kind.MEETING)
+    touch(contact, kind=Kind.CALL)
+    touch(contact, kind=Kind.EMAIL)
+    touch(ContactFactory(owner=owner), kind=Kind.MESSAGE, at=datetime(2026, 9, 3, 9, tzinfo=UTC))
+    touch(contact, kind=Kind.REACTION, at=datetime(2026, 9, 4, 9, tzinfo=UTC))  # never a touch
+    touch(ContactFactory(), kind=Kind.MEETING)  # another user's
+    touch(contact, kind=Kind.MEETING, at=datetime(2025, 11, 30, 9, tzinfo=UTC))  # before the window
+
+    found = rows(page(owner_client))
+
+    assert next(iter(found)) == "November 2026"  # newest first
+    assert len(found) == 12
+    assert found["November 2026"] == (2, 1, "67 %")
+    assert found["October 2026"] == (0, 0, "–")
+    assert found["September 2026"] == (0, 1, "0 %")
+    assert found["December 2025"] == (0, 0, "–")
+    assert "November 2025" not in found
+
+
+def test_it_shows_the_promises_made_in_the_twelve_months_and_how_many_are_kept(
+    owner_client: Client, contact: Contact
+) -> None:
+    for promise in ("Buch leihen", "Angebot schicken", "Kontakt vermitteln"):
+        kept = touch(contact, promise=promise, at=datetime(2026, 3, 2, 9, tzinfo=UTC))
+        ledger.edit_touch(kept, promise_kept_at=NOW)
+    touch(contact, promise="Termin bestätigen", promise_due=date(2026, 11, 30))  # open, not yet due
+    older = touch(contact, promise="Rückruf", at=datetime(2025, 10, 1, 9, tzinfo=UTC))  # before the window
+    ledger.edit_touch(older, promise_kept_at=NOW)
+
+    body = page(owner_client)
+
+    made = re.search(r'data-testid="promises-made">\s*([^<]+?)\s*</p>', body)
+    assert made is not None
+    assert made.group(1) == "In the last twelve months you made 4 promises and have kept 3 of them (75 %)."
+
+
+def test_it_shows_the_roster_against_the_cap_on_the_page_but_not_in_the_fragment(
+    owner_client: Client, owner
+) -> None:
+    ContactFactory.create_batch(2, owner=owner, circle=Circle.STRONG, stage=Stage.STRONG_TIE)
+
+    body = page(owner_client)
+    fragment = page(owner_client, **HTMX)
+
+    assert "<title>My network" in body
+    assert 'data-testid="roster-count">2 / 60' in body
+    assert 'id="roster-gauge"' not in fragment
+    assert "<html" not in fragment
+    assert 'data-testid="mix-table"' not in fragment  # nothing touched yet: the empty state
+
+
+def test_a_new_user_sees_the_empty_state(owner_client: Client) -> None:
+    body = page(owner_client)
+
+    assert 'data-testid="roster-count">0 / 60' in body
+    assert "No touches in the last twelve months yet." in body
+    assert not ROW.findall(body)
+    assert "No promises made in the last twelve months." in body
+    assert "No open promises." in body
+
+
+def test_a_contacts_record_has_no_table_and_no_period(owner_client: Client, contact: Contact) -> None:
+    touch(contact, kind=Kind.MEETING, promise="Angebot schicken")
+
+    body = owner_client.get(reverse("touchpoints:record", args=[contact.pk]), headers=HTMX).content.decode()
+
+    assert "1 personal touch and 0 digital" in body
+    assert 'data-testid="mix-table"' not in body
+    assert 'data-testid="promises-made"' not in body
+
+
+def test_today_links_to_my_network(owner_client: Client) -> None:
+    body = owner_client.get(reverse("reminders:today")).content.decode()
+
+    link = f'<a href="{reverse("touchpoints:my_record")}" data-testid="my-network">My network →</a>'
+    assert link in body
+    assert body.index('id="roster-gauge"') < body.index(link)
+
+
+def test_my_network_reads_german(owner_client: Client, owner, contact: Contact) -> None:
+    owner.language = "de"
+    owner.save()
+    touch(contact, kind=Kind.MEETING, promise="Angebot schicken")
+
+    body = page(owner_client)
+    today = owner_client.get(reverse("reminders:today")).content.decode()
+
+    assert "<h1>Mein Netzwerk</h1>" in body
+    assert rows(body)["November 2026"] == (1, 0, "100 %")
+    assert "Persönlicher Anteil" in body
+    assert "In den letzten zwölf Monaten hast du 1 Zusage gemacht und 0 gehalten (0 %)." in body
+    assert "Mein Netzwerk →" in today
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_my_network_takes_the_same_queries_at_5_and_50_contacts(
+    owner_client: Client, owner, size: int, django_assert_num_queries
+) -> None:
+    contacts = ContactFactory.create_batch(size, owner=owner)
+    for contact in contacts:
+        bulk_touches(contact, 4)
+    Contact.objects.filter(pk__in=[contact.pk for contact in contacts[::5]]).update(
+        circle=Circle.STRONG, stage=Stage.STRONG_TIE
+    )
+
+    # session, user, the roster, the month mix, the promise record, the promises made in the
+    # twelve months, the open promises with their contacts
+    with django_assert_num_queries(7):
+        body = page(owner_client)
+
+    assert f'data-testid="roster-count">{len(contacts[::5])} / 60' in body
+    assert sum(personal + digital for personal, digital, _ in rows(body).values()) == 4 * size
