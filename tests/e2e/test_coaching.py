@@ -138,7 +138,7 @@ def signed_in_cookie(user: User, base: str) -> list[dict[str, str]]:
 def test_the_overview_fits_a_laptop_and_a_phone_without_clipping(page: Any, live_server: Any) -> None:
     """At 1280 px and on a 375 px phone: no cell wider than the table's box, nothing cut off."""
     width = page.viewport_size["width"]
-    coach = UserFactory(email=f"breite-{width}@netzwerk.test", totp=True)
+    coach = UserFactory(email=f"breite-{width}@netzwerk.test", totp=True, language="de")
     make_coach(coach)
     for number in range(3):
         client = UserFactory(
