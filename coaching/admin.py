@@ -9,6 +9,8 @@ The only change a coach can make is a client's cap and cadences (R2, R7).
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import datetime
 from typing import Any
 
 from django.contrib import admin
@@ -17,6 +19,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from coaching.client_settings import ClientSettingsForm, save_settings
@@ -25,7 +30,7 @@ from coaching.site import coach_site
 from contacts.models import Contact
 from netzwerk.accounts import coaching as links
 from netzwerk.accounts.forms import CADENCE_FIELDS
-from netzwerk.accounts.models import AccessLog, CoachLink, Sharing
+from netzwerk.accounts.models import AccessLog, CoachLink, Sharing, User
 from touchpoints.models import Touchpoint
 
 
@@ -53,6 +58,13 @@ class ClientFilter(admin.SimpleListFilter):
         return queryset.none() if client is None else queryset.filter(**{self.owner_field: client})
 
     owner_field = ""
+
+
+def local_time(moment: datetime | None, owner: User) -> str | None:
+    """A moment as the client (the owner) lives it: their time zone, the reader's date format."""
+    if moment is None:
+        return None
+    return date_format(timezone.localtime(moment, owner.zone), "DATETIME_FORMAT")
 
 
 class ScopedAdmin[M: Model](admin.ModelAdmin[M]):
@@ -87,10 +99,20 @@ class ScopedAdmin[M: Model](admin.ModelAdmin[M]):
             value = value.pk if part == "pk" else getattr(value, part)
         return int(value)
 
+    def owner(self, obj: M) -> User:
+        """The client who owns `obj` (loaded with it: `get_queryset` selects it)."""
+        value: Any = obj
+        for part in self.owner_field.split("__"):
+            if part == "pk":
+                break
+            value = getattr(value, part.removesuffix("_id"))
+        return value  # type: ignore[no-any-return]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[M]:
-        return (
-            super().get_queryset(request).filter(**{f"{self.owner_field}__in": self.visible_clients(request)})
-        )
+        queryset = super().get_queryset(request)
+        if self.owner_field != "pk":
+            queryset = queryset.select_related(self.owner_field.removesuffix("_id"))
+        return queryset.filter(**{f"{self.owner_field}__in": self.visible_clients(request)})
 
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
         client_filter = type("ScopedClientFilter", (ClientFilter,), {"owner_field": self.owner_field})
@@ -148,7 +170,32 @@ class ScopedAdmin[M: Model](admin.ModelAdmin[M]):
             self._refused(request, object_id)
             raise Http404
         links.record(request.user, [self.owner_of(obj)], self.what, object_id=obj.pk)  # type: ignore[arg-type]
+        request.owner_zone = self.owner(obj).zone  # type: ignore[attr-defined]
         return obj
+
+    def in_owner_zone(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """An object's page in its owner's time zone: the times are the client's, not the coach's."""
+        zone: zoneinfo.ZoneInfo | None = getattr(request, "owner_zone", None)
+        if zone is not None and isinstance(response, TemplateResponse):
+            with timezone.override(zone):
+                response.render()
+        return response
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        return self.in_owner_zone(
+            request, super().changeform_view(request, object_id, form_url, extra_context)
+        )
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return self.in_owner_zone(request, super().history_view(request, object_id, extra_context))
 
     def _refused(self, request: HttpRequest, object_id: str) -> None:
         try:
@@ -206,7 +253,7 @@ CONTACT_FIELDS: list[str] = [
 @admin.register(Contact, site=coach_site)
 class ContactAdmin(ScopedAdmin[Contact]):
     what = "contact"
-    list_display = ["__str__", "client", "circle", "stage", "prospect_status", "last_touch_at", "touch_count"]
+    list_display = ["__str__", "client", "circle", "stage", "prospect_status", "last_touch", "touch_count"]
     list_filter = ["circle", "stage", "prospect_status"]
     list_select_related = ["owner"]
     ordering = ["owner_id", "last_name", "first_name"]
@@ -216,6 +263,12 @@ class ContactAdmin(ScopedAdmin[Contact]):
     @admin.display(description=_("client"), ordering="owner__last_name")
     def client(self, contact: Contact) -> str:
         return contact.owner.display_name
+
+    @admin.display(
+        description=Contact._meta.get_field("last_touch_at").verbose_name, ordering="last_touch_at"
+    )
+    def last_touch(self, contact: Contact) -> str | None:
+        return local_time(contact.last_touch_at, contact.owner)
 
 
 TOUCH_FIELDS: list[str] = [
@@ -235,7 +288,7 @@ TOUCH_NOTES = ["note", "exchange_label", "promise", "gut_feeling"]
 class TouchpointAdmin(ScopedAdmin[Touchpoint]):
     owner_field = "contact__owner_id"
     what = "touchpoint"
-    list_display = ["happened_at", "contact", "client", "kind", "initiated_by", "exchange"]
+    list_display = ["when", "contact", "client", "kind", "initiated_by", "exchange"]
     list_filter = ["kind", "initiated_by"]
     list_select_related = ["contact__owner"]
     shown = TOUCH_FIELDS
@@ -244,6 +297,10 @@ class TouchpointAdmin(ScopedAdmin[Touchpoint]):
     @admin.display(description=_("client"))
     def client(self, touchpoint: Touchpoint) -> str:
         return touchpoint.contact.owner.display_name
+
+    @admin.display(description=Touchpoint._meta.get_field("happened_at").verbose_name, ordering="happened_at")
+    def when(self, touchpoint: Touchpoint) -> str | None:
+        return local_time(touchpoint.happened_at, touchpoint.contact.owner)
 
 
 # ---------------------------------------------------------------- the client's settings

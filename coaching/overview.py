@@ -34,6 +34,11 @@ class ClientRow:
     last_review: datetime | None
 
     @property
+    def last_review_day(self) -> date | None:
+        """The day of the last roster review in the client's time zone (not the coach's)."""
+        return None if self.last_review is None else self.client.local_date(self.last_review)
+
+    @property
     def cap(self) -> int:
         return self.client.strong_tie_cap
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact
@@ -46,7 +47,9 @@ class TouchpointQuerySet(models.QuerySet["Touchpoint"]):
 
 
 class Touchpoint(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="touchpoints")
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="touchpoints"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     happened_at = models.DateTimeField(_("when"))
     note = models.TextField(_("note"), blank=True)
@@ -98,7 +101,9 @@ class Touchpoint(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.happened_at:%Y-%m-%d}"
+        """The kind and the day, the owner's calendar day (not the server's or the reader's)."""
+        day = self.contact.owner.local_date(self.happened_at)
+        return f"{self.get_kind_display()} · {date_format(day, 'SHORT_DATE_FORMAT')}"
 
     @property
     def is_personal(self) -> bool:

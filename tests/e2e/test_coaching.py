@@ -8,13 +8,15 @@ from typing import Any
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.conf import settings
+from django.test import Client
 from playwright.sync_api import expect
 
 from contacts.models import Contact
 from netzwerk.accounts.coaching import make_coach
-from netzwerk.accounts.models import CoachLink
+from netzwerk.accounts.models import CoachLink, Sharing, User
 from tests.e2e.conftest import LAPTOP, log_in
-from tests.factories import PASSWORD, ContactFactory, UserFactory, strong_ties
+from tests.factories import PASSWORD, ContactFactory, UserFactory, link_coach, strong_ties
 
 
 def totp_code(secret: str) -> str:
@@ -118,3 +120,50 @@ def test_a_coach_enrols_a_security_key_instead_of_an_app(page: Any, live_server:
     assert Authenticator.objects.filter(user=coach, type=Authenticator.Type.WEBAUTHN).count() == 1
     assert page.goto(f"{base}/coach/").status == 200
     expect(page.locator("#content-main")).to_be_visible()
+
+
+def signed_in_cookie(user: User, base: str) -> list[dict[str, str]]:
+    """The session cookie of `user`, signed in without the sign-in form."""
+    browser = Client()
+    browser.force_login(user)
+    return [
+        {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": browser.cookies[settings.SESSION_COOKIE_NAME].value,
+            "url": base,
+        }
+    ]
+
+
+def test_the_overview_fits_a_laptop_and_a_phone_without_clipping(page: Any, live_server: Any) -> None:
+    """At 1280 px and on a 375 px phone: no cell wider than the table's box, nothing cut off."""
+    width = page.viewport_size["width"]
+    coach = UserFactory(email=f"breite-{width}@netzwerk.test", totp=True, language="de")
+    make_coach(coach)
+    for number in range(3):
+        client = UserFactory(
+            first_name="Maximiliane-Friederike", last_name=f"Mustermann-Lüdenscheid {number}"
+        )
+        strong_ties(client, 2)
+        link_coach(client, coach, sharing=Sharing.NAMES)
+    page.context.add_cookies(signed_in_cookie(coach, live_server.url))
+    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))  # the admin links none
+
+    page.goto(f"{live_server.url}/coach/")
+    expect(page.locator("#client-overview")).to_contain_text("Maximiliane-Friederike")
+    sizes = page.evaluate(
+        """() => {
+            const wrapper = document.querySelector('#client-overview').parentElement;
+            const table = document.querySelector('#client-overview');
+            const right = wrapper.getBoundingClientRect().right;
+            const clipped = [...table.querySelectorAll('th, td')].filter(
+                (cell) => cell.getBoundingClientRect().right > right + 1 || cell.scrollWidth > cell.clientWidth + 1
+            ).map((cell) => cell.textContent.trim());
+            return {table: table.scrollWidth, wrapper: wrapper.clientWidth,
+                    page: document.documentElement.scrollWidth, viewport: window.innerWidth, clipped};
+        }"""
+    )
+
+    assert sizes["table"] <= sizes["wrapper"], sizes
+    assert sizes["page"] <= sizes["viewport"], sizes
+    assert sizes["clipped"] == [], sizes
