@@ -29,33 +29,16 @@ from contacts.models import (
     Tag,
     starting_stage,
 )
-from imports.matching import logged_days, merge_data, staged_days, touch_days
+from imports.matching import MATCHED_FIELDS, logged_days, merge_data, staged_days, touch_days
 from imports.models import Import, ImportedContact, ImportedTag, ImportRow, RowStatus, StagedTouch
 from netzwerk.accounts.models import User
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
 
-# What undo restores on a contact the import changed (every field the import may write).
-RESTORED_FIELDS = (
-    "first_name",
-    "last_name",
-    "company",
-    "position",
-    "birthday_day",
-    "birthday_month",
-    "birthday_year",
-    "how_met",
-    "notes",
-    "linkedin_url",
-    "xing_url",
-    "facebook_url",
-    "x_url",
-    "instagram_url",
-    "website",
-    "created_at",
-    "updated_at",
-)
+# What undo restores on a contact the import changed: every field the import may write (those
+# matching compares), and the moment of the last change.
+RESTORED_FIELDS = (*MATCHED_FIELDS, "updated_at")
 PROFILE_FIELDS = {**keys.PROFILE_FIELDS, "website": "website"}
 MAX_LENGTHS: dict[str, int] = {
     name: getattr(Contact._meta.get_field(name), "max_length", 0)

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from contacts.folding import fold
+from contacts.keys import PROFILE_FIELDS
 from contacts.models import Contact, ContactEmail, ContactPhone
 from imports.folding import CHUNK, Identity, chunks, fold_upload, upsert
 from imports.models import Import, ImportKey, ImportRow, RowStatus, StagedTouch
@@ -58,11 +59,7 @@ MATCHED_FIELDS = (
     "how_met",
     "notes",
     "created_at",
-    "linkedin_url",
-    "xing_url",
-    "facebook_url",
-    "x_url",
-    "instagram_url",
+    *PROFILE_FIELDS.values(),
     "website",
 )
 

@@ -90,8 +90,6 @@ class _Merge:
     # the merged contact's e-mails and phones that move (the others the survivor has already)
     moved_emails: list[int] = field(default_factory=list)
     moved_phones: list[int] = field(default_factory=list)
-    # per contact: its e-mails, phones and tags the other one lacked (see _move_import_records)
-    own: dict[int, dict[str, list[int]]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- choosing
@@ -383,33 +381,22 @@ def _save_survivor(merge: _Merge, stored_stage: str) -> None:
 
 
 def _note_details(merge: _Merge) -> None:
-    """Before rows move: which e-mails and phones move, and what each contact had alone."""
-    emails = {
-        pk: list(
-            ContactEmail.objects.filter(contact_id=pk)
-            .annotate(folded=Lower("address"))
-            .values_list("pk", "folded")
-        )
-        for pk in (merge.survivor.pk, merge.merged.pk)
-    }
-    phones = {
-        pk: list(ContactPhone.objects.filter(contact_id=pk).values_list("pk", "number"))
-        for pk in (merge.survivor.pk, merge.merged.pk)
-    }
-    tags = {
-        pk: set(Contact.tags.through.objects.filter(contact_id=pk).values_list("tag_id", flat=True))
-        for pk in emails
-    }
-    for pk, other in ((merge.survivor.pk, merge.merged.pk), (merge.merged.pk, merge.survivor.pk)):
-        their_emails = {value for _, value in emails[other]}
-        their_phones = {value for _, value in phones[other]}
-        merge.own[pk] = {
-            "emails": [e for e, value in emails[pk] if value not in their_emails],
-            "phones": [p for p, value in phones[pk] if value not in their_phones],
-            "tags": sorted(tags[pk] - tags[other]),
-        }
-    merge.moved_emails = merge.own[merge.merged.pk]["emails"]
-    merge.moved_phones = merge.own[merge.merged.pk]["phones"]
+    """Before rows move: the merged contact's e-mails (in any case) and phones the survivor
+    does not have already; those move, the others go with the merged contact."""
+    survivor, merged = merge.survivor.pk, merge.merged.pk
+    emails = ContactEmail.objects.annotate(folded=Lower("address"))
+    have = set(emails.filter(contact_id=survivor).values_list("folded", flat=True))
+    merge.moved_emails = [
+        pk
+        for pk, folded in emails.filter(contact_id=merged).values_list("pk", "folded")
+        if folded not in have
+    ]
+    numbers = set(ContactPhone.objects.filter(contact_id=survivor).values_list("number", flat=True))
+    merge.moved_phones = [
+        pk
+        for pk, number in ContactPhone.objects.filter(contact_id=merged).values_list("pk", "number")
+        if number not in numbers
+    ]
 
 
 def snapshot(contact: Contact) -> dict[str, Any]:
