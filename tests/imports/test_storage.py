@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
@@ -74,7 +75,17 @@ def test_a_line_longer_than_a_card_may_be_is_read_as_a_card_too_large() -> None:
     assert [p.last_name for p in kept] == ["Muster", "Zwei"]
 
 
+@pytest.fixture
+def migrated_back_afterwards() -> Iterator[None]:
+    """The database at the latest migrations again after the test, also when it fails."""
+    try:
+        yield
+    finally:
+        call_command("migrate", verbosity=0)
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migrated_back_afterwards")
 def test_the_migration_moves_stored_files_into_chunks_and_back() -> None:
     executor = MigrationExecutor(connection)
     executor.migrate([("imports", "0001_initial")])
@@ -95,4 +106,3 @@ def test_the_migration_moves_stored_files_into_chunks_and_back() -> None:
     executor.migrate([("imports", "0001_initial")])
     back = MigrationExecutor(connection).loader.project_state([("imports", "0001_initial")]).apps
     assert bytes(back.get_model("imports", "ImportFile").objects.get(name="a.csv").content) == content
-    call_command("migrate", verbosity=0)
