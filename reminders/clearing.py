@@ -1,12 +1,12 @@
 """What takes an item off Today: for some items only a touch that counts for their rule.
 
-A cadence (R7) is kept by a qualifying touch and an online-only contact (R1) is moved to a
-personal conversation only by a personal touch: a plain "done" would hide either without the
-contact the rule asks for, so these items offer the likely touches of their rule in one click,
-and snooze. Logged, the touch clears the item through the rule itself (the contact's last touch,
-its first personal touch), not through a stored state. Promises, birthday gestures and a
-prospect's next touch keep their "done" (a gesture's logs its touch); a prospect at the target
-asks for the outcome instead (`OUTCOMES`).
+A cadence (R7) and a prospect's next touch (R6) are kept by a qualifying touch, and an online-only
+contact (R1) is moved to a personal conversation only by a personal touch: a plain "done" would
+hide any of them without the contact the rule asks for, so these items offer the likely touches
+of their rule in one click, and snooze. Logged, the touch clears the item through the rule itself
+(the contact's last touch, its first personal touch), not through a stored state. Promises and
+birthday gestures keep their "done" (a gesture's logs its touch); a prospect at the target asks
+for the outcome instead (`OUTCOMES`).
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ from touchpoints.models import Touchpoint
 # The items only a touch clears, and the touches that count for each.
 COUNTING_KINDS: dict[Reminder, frozenset[str]] = {
     Reminder.CADENCE: QUALIFYING_KINDS,
+    Reminder.PROSPECT: QUALIFYING_KINDS,
     Reminder.ONLINE_ONLY: PERSONAL_KINDS,
 }
 # The one-click touches each item offers, most likely first (each counts: see the test).
 LOG_KINDS: dict[Reminder, tuple[Kind, ...]] = {
     Reminder.CADENCE: (Kind.CALL, Kind.MEETING, Kind.MESSAGE),
     Reminder.ONLINE_ONLY: (Kind.CALL, Kind.VIDEO_CALL, Kind.MEETING),
-    Reminder.PROSPECT: (Kind.CALL,),
+    Reminder.PROSPECT: (Kind.CALL, Kind.MEETING, Kind.EMAIL),
 }
 # R6 at the target: what Today records in one click, as the contact page does.
 OUTCOMES = (ProspectStatus.CUSTOMER, ProspectStatus.NOT_NOW)

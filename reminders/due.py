@@ -13,10 +13,9 @@ sections about contacts until the user sorts them, and in no coach's count; Toda
 wait. Their promises are the exception: an import brings none, so any is one the user made
 (R3: a promise is kept whatever the contact's sorting).
 
-An item the user snoozed (until a day) or marked done is left out. A cadence or an online-only
-contact has no "done": only a touch that counts for its rule clears it (reminders/clearing.py).
-A done prospect's next touch rests for the prospect interval and then asks again if still due; a
-done birthday gesture is done for that birthday. See `mark_done`.
+An item the user snoozed (until a day) or marked done is left out. A cadence, a prospect's next
+touch or an online-only contact has no "done": only a touch that counts for its rule clears it
+(reminders/clearing.py). A done birthday gesture is done for that birthday. See `mark_done`.
 """
 
 from __future__ import annotations
@@ -828,10 +827,6 @@ def snooze(
     return until
 
 
-def _rest_days(user: User, kind: Reminder) -> int | None:
-    return user.prospect_interval_days if kind == Reminder.PROSPECT else None
-
-
 def mark_done(
     user: User,
     kind: Reminder,
@@ -844,13 +839,10 @@ def mark_done(
 ) -> Touchpoint | None:
     """Done, and with `log` the touch of that kind in the same transaction. A promise is kept.
 
-    A prospect's next touch then rests for the prospect interval: "done" without a logged touch
-    means the user dealt with it elsewhere, and it asks again an interval later if still due.
     Items only a touch clears have no done (`clearing.log_clearing_touch` logs theirs).
     """
     if clearing.only_a_touch_clears(kind):
         raise ValueError(f"a {kind} item is cleared by a touch that counts, not by done")
-    rest = _rest_days(user, kind)
     logged = None
     with transaction.atomic():
         if touch is not None and touch.has_open_promise:
@@ -859,7 +851,7 @@ def mark_done(
             logged = ledger.log_touch(contact, kind=log, happened_at=now)
         state = _state(user, kind, contact=contact, touch=touch, occasion=occasion)
         state.done_at = now
-        state.snoozed_until = user.local_date(now) + timedelta(days=rest) if rest else None
+        state.snoozed_until = None
         state.save(update_fields=["done_at", "snoozed_until", "updated_at"])
     return logged
 

@@ -128,27 +128,14 @@ def test_a_snoozed_gesture_does_not_hide_the_next_one(
     assert sections(owner, NOW + 5 * DAY)[Reminder.BIRTHDAY] == ["Geburtstag"]
 
 
-def test_a_done_prospects_next_touch_rests_for_the_interval_then_asks_again(
-    owner: User, owner_client: Client, network: dict[str, Contact]
-) -> None:
-    """Done without a touch: dealt with elsewhere. Still due after the interval, it is back."""
-    person = network["prospect"]
-    with at(NOW):
-        post_item(owner_client, person, kind="prospect", action="done")
-
-    assert not Touchpoint.objects.filter(contact=person, happened_at=NOW).exists()
-    assert "Interessent" not in sections(owner)[Reminder.PROSPECT]
-    assert "Interessent" not in sections(owner, NOW + 9 * DAY)[Reminder.PROSPECT]
-    assert "Interessent" in sections(owner, NOW + 10 * DAY)[Reminder.PROSPECT]
-
-
 @pytest.mark.parametrize(
-    ("item", "kind"), [("yellow", "cadence"), ("red", "cadence"), ("online", "online_only")]
+    ("item", "kind"),
+    [("yellow", "cadence"), ("red", "cadence"), ("online", "online_only"), ("prospect", "prospect")],
 )
-def test_a_cadence_or_an_online_only_item_has_no_done_without_a_touch(
+def test_a_cadence_a_prospect_or_an_online_only_item_has_no_done_without_a_touch(
     owner: User, owner_client: Client, network: dict[str, Contact], item: str, kind: str
 ) -> None:
-    """R7, R1: "done" without the touch the rule asks for would hide the item for weeks."""
+    """R7, R6, R1: "done" without the touch the rule asks for would hide the item for weeks."""
     person = network[item]
     with at(NOW):
         response = post_item(owner_client, person, kind=kind, action="done")
@@ -175,6 +162,8 @@ def test_a_cadence_or_an_online_only_item_has_no_done_without_a_touch(
         ("online", "online_only", Kind.MESSAGE, False),
         ("yellow", "cadence", Kind.REACTION, False),  # a like is no touch
         ("yellow", "cadence", Kind.MASS_MAIL, False),
+        ("prospect", "prospect", Kind.EMAIL, True),  # R6: any qualifying touch is one of the seven
+        ("prospect", "prospect", Kind.REACTION, False),
     ],
 )
 def test_only_a_touch_that_counts_for_the_item_clears_it(
@@ -210,7 +199,7 @@ def test_each_item_offers_the_touches_that_count_for_it() -> None:
 
 
 def test_each_item_shows_its_buttons(owner_client: Client, network: dict[str, Contact]) -> None:
-    """Cadence and online-only: their touches and snooze; the others keep their done."""
+    """Cadence, prospect and online-only: their touches and snooze; the others keep their done."""
     with at(NOW):
         page = owner_client.get(reverse("reminders:today")).content.decode()
 
@@ -221,7 +210,7 @@ def test_each_item_shows_its_buttons(owner_client: Client, network: dict[str, Co
 
     assert buttons(f"cadence:{network['red'].pk}") == (["call", "meeting", "message"], False)
     assert buttons(f"online_only:{network['online'].pk}") == (["call", "video_call", "meeting"], False)
-    assert buttons(f"prospect:{network['prospect'].pk}") == (["call"], True)
+    assert buttons(f"prospect:{network['prospect'].pk}") == (["call", "meeting", "email"], False)
     assert buttons(f"birthday:{network['birthday'].pk}:2026-11-28:card") == (["card"], True)
     assert buttons(f"promise:{Touchpoint.objects.get(promise='Artikel schicken').pk}") == ([], True)
     # The accessible name of a touch button holds its visible text: "✓ Call with Rot Weiß".
@@ -575,4 +564,5 @@ def test_a_done_stored_before_no_longer_hides_a_cadence_or_online_only_item(
 
     assert sections(owner)[Reminder.CADENCE] == ["Rot", "Gelb"]
     assert sections(owner)[Reminder.ONLINE_ONLY] == ["Online"]
-    assert sections(owner)[Reminder.PROSPECT] == []  # a prospect's next touch keeps its done
+    # A prospect's done stored before rests as the snooze it was (the touch count stays honest).
+    assert sections(owner)[Reminder.PROSPECT] == []

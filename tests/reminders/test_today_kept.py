@@ -24,6 +24,7 @@ from touchpoints.models import Touchpoint
 
 SEEN = NOW - timedelta(hours=1)  # the network's windows pass on whole days from NOW
 LATER = SEEN + timedelta(minutes=5)
+OCCASION = "2026-11-28:card"  # the card for the birthday in five days, due from NOW
 
 Change = Callable[[User, Client, dict[str, Contact]], None]
 
@@ -38,8 +39,8 @@ def snooze_on_the_page(owner: User, client: Client, network: dict[str, Contact])
 
 
 def mark_done_on_the_page(owner: User, client: Client, network: dict[str, Contact]) -> None:
-    url = reverse("reminders:contact_item", args=[network["prospect"].pk])
-    client.post(url, {"kind": Reminder.PROSPECT, "action": "done"})
+    url = reverse("reminders:contact_item", args=[network["birthday"].pk])
+    client.post(url, {"kind": Reminder.BIRTHDAY, "action": "done", "occasion": OCCASION})
 
 
 def log_the_clearing_touch_on_the_page(owner: User, client: Client, network: dict[str, Contact]) -> None:
