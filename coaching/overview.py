@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
@@ -104,12 +104,6 @@ def client_row(coach: User, client_id: int, *, now: datetime) -> ClientRow | Non
     return rows[0] if rows else None
 
 
-def week_starts(now: datetime, *, weeks: int = WEEKS) -> list[date]:
-    """The first day of each week `weekly_mix_by_owner` counts, oldest first."""
-    first = now.astimezone(UTC).date() - timedelta(days=7 * weeks - 1)
-    return [first + timedelta(days=7 * week) for week in range(weeks)]
-
-
 def client_rows(links: CoachLinkQuerySet, *, now: datetime) -> list[ClientRow]:
     sharing = {
         link.client: Sharing(link.sharing)
@@ -121,7 +115,9 @@ def client_rows(links: CoachLinkQuerySet, *, now: datetime) -> list[ClientRow]:
     health = network_health(clients, now=now)
     touchpoints = Touchpoint.objects.filter(contact__owner_id__in=ids)
     promises = promise_records_by_owner({client.pk: client.local_date(now) for client in clients})
-    weeks = weekly_mix_by_owner(touchpoints, now=now, weeks=WEEKS)
+    weeks = weekly_mix_by_owner(
+        touchpoints, now=now, zones={client.pk: client.zone for client in clients}, weeks=WEEKS
+    )
     reviews = dict(
         RosterReview.objects.filter(owner_id__in=ids)
         .values("owner_id")

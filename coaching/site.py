@@ -20,10 +20,11 @@ from django.views.decorators.http import require_http_methods
 
 from coaching.client_settings import SETTINGS_FIELDS, ClientSettingsForm, save_settings
 from coaching.models import Client
-from coaching.overview import COLUMNS, ClientRow, client_row, overview, week_starts
+from coaching.overview import COLUMNS, WEEKS, ClientRow, client_row, overview
 from netzwerk.accounts import coaching as links
 from netzwerk.accounts.admin_site import login_through_allauth, password_change_through_allauth
 from netzwerk.accounts.models import AccessLog, Sharing, User, is_coach
+from touchpoints.mix import week_starts
 
 
 class CoachSite(admin.AdminSite):
@@ -86,7 +87,9 @@ class CoachSite(admin.AdminSite):
             **self.each_context(request),
             "title": _("%(name)s's network") % {"name": row.client.display_name},
             "row": row,
-            "weeks": list(zip(week_starts(timezone.now()), row.weeks, strict=True)),
+            "weeks": list(
+                zip(week_starts(timezone.now(), row.client.zone, weeks=WEEKS), row.weeks, strict=True)
+            ),
             "shares_names": row.sharing.includes(Sharing.NAMES),
             "form": form,
         }

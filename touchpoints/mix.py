@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Count, Expression, Q
+from django.db.models import Case, Count, DateField, Expression, Q, When
 from django.db.models.functions import TruncDate, TruncMonth
 
 from contacts.models import Contact
@@ -207,21 +207,40 @@ def promise_records_by_owner(today: Mapping[int, date]) -> dict[int, PromiseReco
         }
 
 
+def week_starts(now: datetime, zone: ZoneInfo, *, weeks: int = 12) -> list[date]:
+    """The first day of each week `weekly_mix_by_owner` counts for an owner in `zone`, oldest
+    first: seven-day spans of their local days, the last ending on their today."""
+    first = now.astimezone(zone).date() - timedelta(days=7 * weeks - 1)
+    return [first + timedelta(days=7 * week) for week in range(weeks)]
+
+
 def weekly_mix_by_owner(
-    touchpoints: TouchpointQuerySet, *, now: datetime, weeks: int = 12
+    touchpoints: TouchpointQuerySet, *, now: datetime, zones: Mapping[int, ZoneInfo], weeks: int = 12
 ) -> dict[int, list[tuple[int, int]]]:
     """R12 for many users at once: (personal, digital) qualifying touches in each of the last
-    `weeks` seven-day spans (UTC days, the last ending today), oldest first, per owner of the
-    touchpoints' contacts; one query, counted per owner and day by the database."""
-    today = now.astimezone(UTC).date()
-    first = today - timedelta(days=7 * weeks - 1)
+    `weeks` weeks of each owner's local days (`week_starts`), per owner in `zones` (owner id to
+    time zone); one query whatever the number of owners and zones, counted per owner and local
+    day by the database."""
+    if not zones:
+        return {}
+    by_zone: dict[str, list[int]] = {}
+    for owner, zone in zones.items():
+        by_zone.setdefault(zone.key, []).append(owner)
+    local_day = Case(
+        *(
+            When(contact__owner_id__in=owners, then=TruncDate("happened_at", tzinfo=ZoneInfo(key)))
+            for key, owners in by_zone.items()
+        ),
+        output_field=DateField(),
+    )
     rows = (
         touchpoints.filter(
-            happened_at__gte=datetime.combine(first, time(), UTC),
+            contact__owner_id__in=list(zones),
+            happened_at__gte=now - timedelta(days=7 * weeks + 1),  # every zone's first day
             happened_at__lte=now,
             kind__in=QUALIFYING_KINDS,
         )
-        .annotate(day=TruncDate("happened_at", tzinfo=UTC))
+        .annotate(day=local_day)
         .values("contact__owner_id", "day")
         .annotate(
             personal=Count("pk", filter=Q(kind__in=PERSONAL_KINDS)),
@@ -229,10 +248,12 @@ def weekly_mix_by_owner(
         )
         .order_by()
     )
-    found: dict[int, list[list[int]]] = {}
+    firsts = {owner: week_starts(now, zone, weeks=weeks)[0] for owner, zone in zones.items()}
+    found = {owner: [[0, 0] for _ in range(weeks)] for owner in zones}
     for row in rows:
-        series = found.setdefault(row["contact__owner_id"], [[0, 0] for _ in range(weeks)])
-        week = (row["day"] - first).days // 7
-        series[week][0] += row["personal"]
-        series[week][1] += row["digital"]
+        owner = row["contact__owner_id"]
+        week = (row["day"] - firsts[owner]).days // 7
+        if 0 <= week < weeks:  # the earliest zone's first day is before another's
+            found[owner][week][0] += row["personal"]
+            found[owner][week][1] += row["digital"]
     return {owner: [(personal, digital) for personal, digital in series] for owner, series in found.items()}

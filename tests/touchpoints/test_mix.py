@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.factories import ContactFactory
@@ -15,6 +15,7 @@ from touchpoints.mix import (
     months_back,
     promise_record,
     promise_records_by_owner,
+    week_starts,
     weekly_mix_by_owner,
 )
 from touchpoints.models import Touchpoint
@@ -146,7 +147,26 @@ def test_the_weekly_mix_of_many_owners_counts_each_week_oldest_first(owner, stra
     ):
         ledger.log_touch(whose, kind=kind, happened_at=now - timedelta(days=days_ago))
 
-    weeks = weekly_mix_by_owner(Touchpoint.objects.all(), now=now)
+    weeks = weekly_mix_by_owner(
+        Touchpoint.objects.all(), now=now, zones={owner.pk: BERLIN, stranger.pk: BERLIN}
+    )
 
     assert weeks[owner.pk] == [(0, 1), *[(0, 0)] * 9, (1, 0), (1, 1)]
     assert weeks[stranger.pk] == [*[(0, 0)] * 11, (1, 0)]
+
+
+def test_the_weekly_mix_counts_each_owners_local_days(owner, stranger) -> None:
+    """A touch half an hour after midnight in Berlin is still the evening before in New York:
+    each owner's weeks are their own days, in one query for both zones."""
+    now = at("2026-11-20 12:00")  # a Friday: the last week is Saturday 14 to Friday 20 November
+    berlin, new_york = ContactFactory(owner=owner), ContactFactory(owner=stranger)
+    just_after_midnight = datetime(2026, 11, 13, 23, 30, tzinfo=UTC)  # 14 November 00:30 in Berlin
+    for contact in (berlin, new_york):
+        ledger.log_touch(contact, kind=Kind.CALL, happened_at=just_after_midnight)
+    zones = {owner.pk: BERLIN, stranger.pk: ZoneInfo("America/New_York")}
+
+    weeks = weekly_mix_by_owner(Touchpoint.objects.all(), now=now, zones=zones)
+
+    assert weeks[owner.pk] == [*[(0, 0)] * 11, (1, 0)]
+    assert weeks[stranger.pk] == [*[(0, 0)] * 10, (1, 0), (0, 0)]
+    assert week_starts(now, BERLIN)[-1] == date(2026, 11, 14)
