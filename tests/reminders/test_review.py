@@ -308,3 +308,12 @@ def test_the_review_page_takes_the_same_queries_for_few_and_many(
         regular(owner, f"K{index}", touched=(index + 1) * DAY, key_position=index % 2 == 0)
         met_online(owner, f"Online{index}", on=NOW - (index + 1) * DAY)
     page_queries(owner_client, django_assert_num_queries, REVIEW_PAGE_QUERIES)
+
+
+def test_the_first_review_page_takes_one_query_less(
+    owner: User, owner_client: Client, django_assert_num_queries: Any
+) -> None:
+    """Without an earlier review there is nothing met since to count."""
+    strong_ties(owner, 3)
+    regular(owner, "Kandidat")
+    page_queries(owner_client, django_assert_num_queries, REVIEW_PAGE_QUERIES - 1)
