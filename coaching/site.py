@@ -21,9 +21,11 @@ from django.views.decorators.http import require_http_methods
 from coaching.client_settings import SETTINGS_FIELDS, ClientSettingsForm, save_settings
 from coaching.models import Client
 from coaching.overview import COLUMNS, WEEKS, ClientRow, client_row, overview
+from contacts import roster
 from netzwerk.accounts import coaching as links
 from netzwerk.accounts.admin_site import login_through_allauth, password_change_through_allauth
 from netzwerk.accounts.models import AccessLog, Sharing, User, is_coach
+from reminders import review
 from touchpoints.mix import week_starts
 
 
@@ -91,6 +93,11 @@ class CoachSite(admin.AdminSite):
                 zip(week_starts(timezone.now(), row.client.zone, weeks=WEEKS), row.weeks, strict=True)
             ),
             "shares_names": row.sharing.includes(Sharing.NAMES),
+            "shares_notes": row.sharing.includes(Sharing.NOTES),
+            # R10: the goals of the client's last review against what happened since
+            "last_quarter": review.last_quarter(
+                row.client, key_positions=roster.roster_for(row.client).key_positions
+            ),
             "form": form,
         }
 

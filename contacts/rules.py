@@ -317,6 +317,23 @@ def swap_out_order(strong_ties: list[Contact], *, now: datetime) -> list[Contact
     )
 
 
+# ---------------------------------------------------------------- R10 promotion order
+
+
+def promotion_order(contacts: list[Contact], *, now: datetime) -> list[Contact]:
+    """Who could join the strong ties first: key positions first (R9), then the strongest, then
+    the most recent personal touch."""
+    return sorted(
+        contacts,
+        key=lambda c: (
+            not c.key_position,
+            -strength(c, now=now).score,
+            -(utc(c.last_personal_touch_at) if c.last_personal_touch_at else NEVER).timestamp(),
+            c.pk,
+        ),
+    )
+
+
 # ---------------------------------------------------------------- all of them, for a page
 
 

@@ -733,12 +733,6 @@ def review_due_on(user: User, last_review: datetime | None) -> date:
     return user.local_date(start + REVIEW_INTERVAL)
 
 
-def record_roster_review(user: User, *, now: datetime, strong_ties: int) -> date:
-    """R10: the review is done, with the roster it left; returns the day the next one is due."""
-    RosterReview.objects.create(owner=user, reviewed_at=now, strong_ties=strong_ties)
-    return review_due_on(user, now)
-
-
 def _roster_reviews(users: Sequence[User], now: datetime, limit: int) -> dict[int, Section]:
     """R10: a quarter after the last review (or after joining), while there are strong ties. The
     imported contacts waiting to be sorted, R10's first act, are counted here too (`TO_SORT`): no

@@ -6,11 +6,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from netzwerk.accounts.models import User
 from reminders import clearing
 from reminders.birthdays import Gesture
 from reminders.clearing import OUTCOMES
 from reminders.due import SNOOZE_DAYS
-from reminders.models import Reminder
+from reminders.models import GOAL_MEETINGS_MAX, GOAL_NOTE_MAX_LENGTH, Reminder
+from reminders.review import Goals
 from touchpoints.kinds import Kind
 
 # The items that belong to one contact (a promise belongs to its touch, the review to the user).
@@ -74,3 +76,51 @@ def _pressed(data: dict[str, Any]) -> str:
     if data.get("outcome"):
         return "decide"
     return "done" if data.get("log") else ""
+
+
+class ReviewGoalsForm(forms.Form):
+    """R10: the goals for the next quarter, set as the review is recorded; each may stay blank."""
+
+    goal_meetings = forms.IntegerField(
+        label=_("Online contacts to meet in person"),
+        help_text=_("People you know only online whom you want to call or meet by the next review."),
+        required=False,
+        min_value=0,
+        max_value=GOAL_MEETINGS_MAX,
+    )
+    goal_key_positions = forms.IntegerField(
+        label=_("Strong ties in key positions"),
+        help_text=_("How many of your strong ties should hold a key position at the next review."),
+        required=False,
+        min_value=0,
+    )
+    goal_note = forms.CharField(
+        label=_("Note for the next quarter"),
+        help_text=_("What you want to focus on, in a sentence or two."),
+        required=False,
+        max_length=GOAL_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cap = owner.strong_tie_cap
+        self.fields["goal_key_positions"].widget.attrs["max"] = self.cap
+
+    def clean_goal_key_positions(self) -> int | None:
+        """No more strong ties in key positions than strong ties: the cap bounds the goal."""
+        goal: int | None = self.cleaned_data.get("goal_key_positions")
+        if goal is not None and goal > self.cap:
+            raise forms.ValidationError(
+                _(
+                    "You can have at most %(cap)d strong ties (your cap), so no more of them in key positions."
+                ),
+                params={"cap": self.cap},
+            )
+        return goal
+
+    def goals(self) -> Goals:
+        data = self.cleaned_data
+        return Goals(
+            meetings=data["goal_meetings"], key_positions=data["goal_key_positions"], note=data["goal_note"]
+        )

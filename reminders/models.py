@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from netzwerk.accounts.models import STRONG_TIE_CAP_MAX
+
 
 class Heartbeat(models.Model):
     """Written by the beat-scheduled heartbeat task: proof that beat ticks and a worker runs."""
@@ -69,23 +71,51 @@ class ReminderState(models.Model):
         return self.key
 
 
+# R10: the goals a review sets for the next quarter, and their bounds (reminders.review checks
+# the key positions against the owner's own cap; the database holds the widest bounds).
+GOAL_MEETINGS_MAX = 100  # more than one a day for a quarter: not a plan anyone keeps
+GOAL_KEY_POSITIONS_MAX = STRONG_TIE_CAP_MAX
+GOAL_NOTE_MAX_LENGTH = 500
+
+
 class RosterReview(models.Model):
-    """R10: the quarterly walk through the strong ties, and what came of it."""
+    """R10: the quarterly walk through the strong ties, what came of it, and the goals for the
+    next quarter (none for a review recorded before there were goals, or when left blank)."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roster_reviews"
     )
     reviewed_at = models.DateTimeField(_("reviewed"))
     strong_ties = models.PositiveSmallIntegerField(_("strong ties after the review"))
+    goal_meetings = models.PositiveSmallIntegerField(
+        _("online contacts to meet in person"), null=True, blank=True
+    )
+    goal_key_positions = models.PositiveSmallIntegerField(
+        _("strong ties in key positions"), null=True, blank=True
+    )
+    goal_note = models.CharField(_("note for the next quarter"), max_length=GOAL_NOTE_MAX_LENGTH, blank=True)
 
     class Meta:
         verbose_name = _("roster review")
         verbose_name_plural = _("roster reviews")
         ordering = ["-reviewed_at"]
         indexes = [models.Index(fields=["owner", "-reviewed_at"], name="rosterreview_owner_when")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goal_meetings__lte=GOAL_MEETINGS_MAX), name="rosterreview_goal_meetings_max"
+            ),
+            models.CheckConstraint(
+                condition=Q(goal_key_positions__lte=GOAL_KEY_POSITIONS_MAX),
+                name="rosterreview_goal_key_positions_max",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.owner} @ {self.reviewed_at:%Y-%m-%d}"
+
+    @property
+    def has_goals(self) -> bool:
+        return self.goal_meetings is not None or self.goal_key_positions is not None or bool(self.goal_note)
 
 
 class DigestStatus(models.TextChoices):

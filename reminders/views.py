@@ -32,8 +32,8 @@ from django_htmx.http import trigger_client_event
 from contacts import roster, rules
 from contacts.models import Contact
 from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
-from reminders import clearing, due
-from reminders.forms import ItemActionForm
+from reminders import clearing, due, review
+from reminders.forms import ItemActionForm, ReviewGoalsForm
 from reminders.models import Reminder
 from touchpoints.models import Touchpoint
 from touchpoints.views import TOUCH_LOGGED
@@ -239,20 +239,25 @@ def _done(
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def roster_review(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """R10: walk the strong ties (longest without a personal touch first), then record the review."""
-    now = timezone.now()
-    if request.method == "POST":
-        count = roster.roster_for(request.user).count
-        next_on = due.record_roster_review(request.user, now=now, strong_ties=count)
+    """R10: last quarter's goals against what happened, the strong ties (longest without a
+    personal touch first), who could join them; then the review recorded with the next goals."""
+    form = ReviewGoalsForm(request.POST if request.method == "POST" else None, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        next_on = review.record_review(request.user, now=timezone.now(), goals=form.goals())
         messages.success(
             request,
             _("Roster review recorded. The next one is due on %(day)s.")
             % {"day": date_format(next_on, "DATE_FORMAT")},
         )
         return redirect("reminders:today")
+    now = timezone.now()
+    current = roster.roster_for(request.user)
     context = {
         "strong_ties": roster.swap_candidates(request.user, now=now, limit=None),
-        "roster": roster.roster_for(request.user),
-        "last_review": request.user.roster_reviews.first(),
+        "roster": current,
+        "last_quarter": review.last_quarter(request.user, key_positions=current.key_positions),
+        "candidates": review.promotion_candidates(request.user, now=now),
+        "form": form,
     }
-    return render(request, "reminders/roster_review.html", context)
+    status = 400 if form.is_bound else 200
+    return render(request, "reminders/roster_review.html", context, status=status)
