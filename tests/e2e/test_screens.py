@@ -96,6 +96,7 @@ def test_today_the_list_and_a_contact_page_do_not_scroll_sideways(page: Any, liv
     email = f"quer-{page.viewport_size['width']}@netzwerk.test"
     _owner, contact = owner_with_a_busy_contact(email)
     log_in(page, live_server.url, email)
+    assert page.locator("[data-testid=item] a[href^='mailto:']").count() >= 1
 
     for path in ["/today/", "/contacts/", "/contacts/?circle=regular", f"/contacts/{contact.pk}/"]:
         page.goto(live_server.url + path)
