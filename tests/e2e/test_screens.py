@@ -144,3 +144,28 @@ def test_the_contact_page_shows_the_log_form_on_the_first_screen(page: Any, live
     # the rules panel is still on the page, below on a phone
     expect(page.locator("#contact-status [data-testid=prospect-progress]")).to_be_visible()
     assert overflow(page) <= 0
+
+
+def test_a_new_account_sees_how_to_start_until_its_first_contact(page: Any, live_server: Any) -> None:
+    email = f"start-{page.viewport_size['width']}@netzwerk.test"
+    owner: User = UserFactory(email=email, language="de")
+    log_in(page, live_server.url, email)
+
+    start = page.locator("[data-testid=today-start]")
+    expect(start).to_be_visible()
+    steps = start.locator("ol > li")
+    expect(steps).to_have_count(3)
+    expect(steps.nth(0).locator("a")).to_have_attribute("href", "/contacts/new/")
+    expect(steps.nth(1).locator("a")).to_have_attribute("href", "/import/new/")
+    expect(steps.nth(2).locator("a")).to_have_attribute("href", "/settings/coaching/#invite")
+    assert overflow(page) <= 0
+
+    steps.nth(0).locator("a").click()
+    page.wait_for_url(re.compile(r"/contacts/new/$"))
+    page.fill("input[name=first_name]", "Petra")
+    page.click("#contact-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/contacts/\d+/$"))
+    assert Contact.objects.filter(owner=owner).count() == 1
+
+    page.goto(f"{live_server.url}/today/")
+    expect(page.locator("[data-testid=today-start]")).to_have_count(0)

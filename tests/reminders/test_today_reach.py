@@ -1,4 +1,5 @@
-"""Today's items offer a call and an e-mail (tel: and mailto:)."""
+"""Today's items offer a call and an e-mail (tel: and mailto:), and a new account's Today says
+how to start."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 from contacts.models import Contact, ContactEmail, ContactPhone
 from netzwerk.accounts.models import User
 from reminders import due
-from tests.factories import ContactEmailFactory, ContactPhoneFactory, contact_form_data
+from tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory, contact_form_data
 from tests.reminders.conftest import NOW, at
 from tests.reminders.test_today import grow
 
@@ -78,3 +79,22 @@ def test_a_phone_added_in_the_form_shows_on_the_kept_page(
         data |= {"circle": red.circle, "phones-0-number": "030 1234567"}
         assert owner_client.post(reverse("contacts:edit", args=[red.pk]), data).status_code == 302
         assert reach(owner_client) == (["+49301234567"], [])
+
+
+def test_a_new_account_sees_three_first_steps_until_its_first_contact(
+    owner: User, owner_client: Client
+) -> None:
+    html = owner_client.get(reverse("reminders:today")).content.decode()
+
+    start = html.split('data-testid="today-start"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r'<li>\s*<a class="button[^"]*" href="([^"]+)"', start) == [
+        reverse("contacts:create"),
+        reverse("imports:upload"),
+        reverse("accounts:coaching") + "#invite",
+    ]
+    assert 'data-testid="today-empty"' not in html  # nothing due is no news to a new account
+
+    ContactFactory(owner=owner)
+    html = owner_client.get(reverse("reminders:today")).content.decode()
+    assert 'data-testid="today-start"' not in html
+    assert 'data-testid="today-empty"' in html
