@@ -298,6 +298,13 @@ class ContactFilterForm(forms.Form):
     def is_filtered(self) -> bool:
         return self.is_valid() and any(value for name, value in self.cleaned_data.items() if name != "sort")
 
+    @property
+    def narrows_beyond_search(self) -> bool:
+        """A filter other than the search is set: on a phone the folded filters open to show it."""
+        return self.is_valid() and any(
+            value for name, value in self.cleaned_data.items() if name not in {"q", "sort"}
+        )
+
 
 class ContactIdsField(forms.Field):
     """Contact ids ticked in the list (`<input type="checkbox" name=... value=id>`), as ints."""

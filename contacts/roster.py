@@ -28,6 +28,8 @@ class Roster:
     count: int
     cap: int
     key_positions: int
+    # All the owner's contacts, archived too: Today shows a new account how to start while none.
+    contacts: int = 0
 
     @property
     def is_full(self) -> bool:
@@ -87,8 +89,14 @@ def roster_for(user: User) -> Roster:
     counts = Contact.objects.for_owner(user).aggregate(
         count=Count("pk", filter=Q(circle=Circle.STRONG)),
         key_positions=Count("pk", filter=Q(circle=Circle.STRONG, key_position=True)),
+        contacts=Count("pk"),
     )
-    return Roster(count=counts["count"], cap=user.strong_tie_cap, key_positions=counts["key_positions"])
+    return Roster(
+        count=counts["count"],
+        cap=user.strong_tie_cap,
+        key_positions=counts["key_positions"],
+        contacts=counts["contacts"],
+    )
 
 
 def swap_candidates(user: User, *, now: datetime, limit: int | None = SWAP_SUGGESTIONS) -> list[Contact]:

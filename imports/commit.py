@@ -201,6 +201,9 @@ def _update(owner: User, people: list[_Person], *, now: datetime) -> None:
         person.phones = [ContactPhone(contact=contact, number=n) for n in adds.get("phones", [])]
         if changed:
             roster.save_contact(contact, now=now)
+        elif person.emails or person.phones:
+            # a new phone or e-mail is a change too: Today, kept until its contacts change, offers them
+            contact.save(update_fields=["updated_at"])
         person.changed = bool(changed or person.emails or person.phones)
         person.before = {name: _json(value) for name, value in snapshot.items()}
         person.after = {name: _json(getattr(contact, name)) for name in RESTORED_FIELDS}

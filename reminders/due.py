@@ -26,7 +26,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -41,6 +41,8 @@ from contacts.models import (
     ONLINE_CHANNELS,
     Circle,
     Contact,
+    ContactEmail,
+    ContactPhone,
     ProspectStatus,
     Sorting,
     cadence_rank_case,
@@ -78,6 +80,9 @@ class Item:
     prospect: rules.ProspectProgress | None = None
     online: rules.OnlineOnly | None = None
     review_due: date | None = None
+    # The contact's first phone (E.164) and e-mail address: Today offers a call and an e-mail.
+    phone: str = ""
+    email: str = ""
 
     @property
     def logs(self) -> list[tuple[str, str]]:
@@ -148,6 +153,10 @@ class Item:
         if self.review_due is not None:
             return gettext("due since %(day)s") % {"day": date_format(self.review_due, "DATE_FORMAT")}
         return ""
+
+    @property
+    def phone_display(self) -> str:
+        return ContactPhone(number=self.phone).display if self.phone else ""
 
     @property
     def when(self) -> str:
@@ -411,6 +420,29 @@ CONTACTS = Contact._meta.db_table
 STATES = ReminderState._meta.db_table
 TOUCHES = Touchpoint._meta.db_table
 REVIEWS = RosterReview._meta.db_table
+PHONES = ContactPhone._meta.db_table
+EMAILS = ContactEmail._meta.db_table
+
+
+def _reach_columns(contact_id: str) -> str:
+    """The contact's first phone and e-mail (`Item.phone`, `Item.email`), read in a section's own
+    statement for the rows it returns: no query per item, none more per page."""
+    return ", ".join(
+        f"(SELECT {table}.{column} FROM {table} WHERE {table}.contact_id = {contact_id} "
+        f"ORDER BY {table}.id LIMIT 1) AS reach_{name}"
+        for table, column, name in ((PHONES, "number", "phone"), (EMAILS, "address", "email"))
+    )
+
+
+class _Reach(TypedDict):
+    phone: str
+    email: str
+
+
+def _reach(row: object) -> _Reach:
+    """What `_reach_columns` read for the row."""
+    values = vars(row)
+    return {"phone": values.get("reach_phone") or "", "email": values.get("reach_email") or ""}
 
 
 def _datetime(value: datetime) -> Any:
@@ -594,7 +626,10 @@ def _contact_sections(
         params += [*where.params, *unsnoozed_params, *([] if kind == Reminder.BIRTHDAY else [limit])]
     rows: dict[tuple[int, Reminder], list[Contact]] = defaultdict(list)
     union = " UNION ALL ".join(branches)
-    statement = f"WITH {owners} SELECT * FROM ({union}) AS found ORDER BY owner_id, section_position"
+    statement = (
+        f"WITH {owners} SELECT found.*, {_reach_columns('found.id')} FROM ({union}) AS found "
+        "ORDER BY owner_id, section_position"
+    )
     for contact in Contact.objects.raw(statement, params):
         rows[contact.owner_id, Reminder(vars(contact)["section"])].append(contact)  # a column of the query
     found: dict[int, dict[Reminder, Section]] = {user.pk: {} for user in users}
@@ -615,7 +650,8 @@ def _contact_sections(
                 for n, name in enumerate(filters[kind].counts, 1)
             }
             items = [
-                Item(kind, contact=contact, **_describe(kind, contact, user, now)) for contact in shown_rows
+                Item(kind, contact=contact, **_describe(kind, contact, user, now), **_reach(contact))
+                for contact in shown_rows
             ]
             found[user.pk][kind] = Section(kind, items, _column(shown_rows, "section_total"), counts)
     return found
@@ -650,6 +686,7 @@ def _birthday_sections(
                 gesture=gesture,
                 age=age_on(contact.birthday_year, gesture.celebration),
                 ahead=(gesture.celebration - today).days,
+                **_reach(contact),
             )
             for contact in contacts[user.pk]
             if contact.birthday_month is not None and contact.birthday_day is not None
@@ -692,7 +729,8 @@ def _promises(users: Sequence[User], now: datetime, limit: int) -> dict[int, Sec
     )
     per_owner = "OVER (PARTITION BY contact_owner_id)"
     touches = Touchpoint.objects.raw(
-        f"WITH {owners} SELECT * FROM (SELECT *, COUNT(*) {per_owner} AS section_total, "
+        f"WITH {owners} SELECT ranked.*, {_reach_columns('ranked.contact_id')} "
+        f"FROM (SELECT *, COUNT(*) {per_owner} AS section_total, "
         f"SUM(overdue) {per_owner} AS count_overdue, "
         f"ROW_NUMBER() OVER (PARTITION BY contact_owner_id ORDER BY promise_due, happened_at, id) AS section_position FROM ("
         f"SELECT {fields}, {CONTACTS}.owner_id AS contact_owner_id, {CONTACTS}.first_name AS contact_first_name, "
@@ -720,7 +758,10 @@ def _promises(users: Sequence[User], now: datetime, limit: int) -> dict[int, Sec
     return {
         user.pk: Section(
             Reminder.PROMISE,
-            [Item(Reminder.PROMISE, contact=touch.contact, touch=touch) for touch in shown[user.pk]],
+            [
+                Item(Reminder.PROMISE, contact=touch.contact, touch=touch, **_reach(touch))
+                for touch in shown[user.pk]
+            ],
             _column(shown[user.pk], "section_total"),
             {"overdue": _column(shown[user.pk], "count_overdue")},
         )

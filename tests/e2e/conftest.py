@@ -75,3 +75,11 @@ def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
     yield page
     context.close()
     assert errors == [], f"the page reported errors: {errors}"
+
+
+def go_by_menu(page: Any, href: str) -> None:
+    """Click a link of the main menu, opening it first where it is folded (a phone)."""
+    toggle = page.locator("header .menu-toggle > summary")
+    if toggle.is_visible() and page.locator("nav.mainnav").is_hidden():
+        toggle.click()
+    page.click(f"nav.mainnav a[href='{href}']")

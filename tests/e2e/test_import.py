@@ -19,7 +19,7 @@ from contacts.models import Contact, Sorting
 from imports.models import Import, ImportRow
 from netzwerk.accounts.models import User
 from netzwerk.celery import app
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import go_by_menu, log_in
 from tests.factories import ContactEmailFactory, ContactFactory, UserFactory
 
 CONNECTIONS = """Notes:
@@ -83,7 +83,7 @@ def test_an_import_from_upload_to_undo(page: Any, live_server: Any, tmp_path: Pa
     (tmp_path / "Connections.csv").write_text(CONNECTIONS)
     log_in(page, base, email)
 
-    page.click("nav.mainnav a[href='/import/']")
+    go_by_menu(page, "/import/")
     page.wait_for_url(re.compile(r"/import/$"))
     expect(page.locator("[data-testid=imports-empty]")).to_be_visible()
     page.click("main .page-head a[href='/import/new/']")
@@ -142,7 +142,7 @@ def test_an_import_from_upload_to_undo(page: Any, live_server: Any, tmp_path: Pa
     no_sideways_scroll(page)
 
     # Undo from the history: asked first, then done.
-    page.click("nav.mainnav a[href='/import/']")
+    go_by_menu(page, "/import/")
     page.wait_for_url(re.compile(r"/import/$"))
     no_sideways_scroll(page)
     page.click(f"tr[data-import='{upload.pk}'] [data-testid=undo-link]")
@@ -154,7 +154,7 @@ def test_an_import_from_upload_to_undo(page: Any, live_server: Any, tmp_path: Pa
     anna.refresh_from_db()
     assert anna.company == "Alte Firma AG"
 
-    page.click("nav.mainnav a[href='/contacts/']")
+    go_by_menu(page, "/contacts/")
     page.wait_for_url(re.compile(r"/contacts/$"))
     expect(page.locator("#contact-results")).to_contain_text("Anna Weiß")
     expect(page.locator("#contact-results")).not_to_contain_text("Petra Brandt")

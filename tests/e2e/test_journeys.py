@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from contacts.models import Circle, Contact
 from netzwerk.accounts.models import User
+from tests.e2e.conftest import go_by_menu
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 
@@ -48,8 +49,8 @@ def test_a_new_user_signs_up_creates_a_contact_and_promotes_it(page: Any, live_s
     page.wait_for_url(re.compile(r"/today/$"))  # the home page after login
     assert page.locator("html").get_attribute("lang") == "de"
     assert page.inner_text("[data-testid=roster-count]").strip() == "0 / 60"
-    assert page.locator("[data-testid=today-empty]").is_visible()
-    page.click("nav.mainnav a[href='/contacts/']")
+    assert page.locator("[data-testid=today-start]").is_visible()  # no contact yet: how to start
+    go_by_menu(page, "/contacts/")
     page.wait_for_url(re.compile(r"/contacts/$"))
 
     page.click("a[href='/contacts/new/']")
@@ -140,7 +141,8 @@ def test_pages_fit_a_phone_screen(page: Any, live_server: Any) -> None:
         page.goto(base + path)
         page.wait_for_load_state("networkidle")  # the lazy parts too
         for summary in page.locator("main details > summary").all():  # and every folded part opened
-            summary.click()
+            if summary.is_visible():  # (the list's filters fold only on a phone)
+                summary.click()
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contacts.models import Circle, Contact, Sorting, Stage
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import go_by_menu, log_in
 from tests.factories import ContactFactory, UserFactory, strong_ties
 
 pytestmark = pytest.mark.browser
@@ -62,6 +62,6 @@ def test_sorting_imported_contacts(page: Any, live_server: Any) -> None:
     expect(page.locator("#messages")).to_contain_text("25 contacts sorted as “Keep loose”.")
     expect(page.locator("#contact-results")).to_contain_text("No contact matches these filters.")
     assert not Contact.objects.for_owner(owner).unsorted().exists()
-    page.click("nav.mainnav a[href='/today/']")
+    go_by_menu(page, "/today/")
     page.wait_for_url(re.compile(r"/today/$"))
     expect(page.locator("[data-testid=today-to-sort]")).to_have_count(0)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from contacts.models import Circle, Contact, ProspectStatus
 from netzwerk.accounts.models import User
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import go_by_menu, log_in
 from tests.factories import ContactFactory, UserFactory
 from touchpoints import ledger
 from touchpoints.kinds import Kind
@@ -63,7 +63,7 @@ def test_the_quick_log_moves_the_prospect_and_the_cadence(page: Any, live_server
     prospect = prospect_at_three_of_seven(email)
     log_in(page, live_server.url, email)
 
-    page.click("nav.mainnav a[href='/touches/']")
+    go_by_menu(page, "/touches/")
     page.wait_for_url(re.compile(r"/touches/$"))
     page.evaluate("window.__noReload = true")
     page.fill("#quick-q", "weiß")
