@@ -277,8 +277,8 @@ def kept[T](
     """`build(today_for(...))`, kept in the cache until something Today depends on changes.
 
     The key names the user's data as it stands (`_stamp`: one small query) and their settings,
-    so any change to contacts, touches (they update their contact), snoozes, reviews or
-    settings makes a new key; `variant` names what `build` makes of it (the page renders it, in
+    so any change to contacts, touches (they update their contact), snoozes, one-off reminders,
+    reviews or settings makes a new key; `variant` names what `build` makes of it (the page renders it, in
     a language and time zone). What changes with time alone is in `valid_until`: the local
     day's end, and the next moment a cadence, prospect or online-only window passes or a shown
     "N days ago" ticks over. Within those bounds, what is kept is what `today_for` gives.

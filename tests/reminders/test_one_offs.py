@@ -225,10 +225,16 @@ def test_the_most_overdue_comes_first_and_others_reminders_stay_theirs(
     assert due_texts(owner) == ["Längst fällig", "Heute"]
 
 
-def test_an_archived_contacts_reminder_waits(owner: User, anna: Contact) -> None:
+def test_an_archived_contacts_reminder_waits_and_its_panel_says_so(
+    owner: User, owner_client: Client, anna: Contact
+) -> None:
     remind(anna, TODAY)
-    Contact.objects.filter(pk=anna.pk).update(archived_at=NOW)
+    anna.archive(now=NOW)
     assert due_texts(owner) == []
+    panel = owner_client.get(reverse("reminders:one_off_panel", args=[anna.pk])).content.decode()
+    assert 'data-testid="one-offs-archived"' in panel
+    anna.unarchive()
+    assert due_texts(owner) == ["Anrufen wegen Angebot"]
 
 
 def test_the_page_shows_it_linked_to_the_contact_with_done_touches_and_snooze(
