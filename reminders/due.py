@@ -278,8 +278,8 @@ def kept[T](
 
     The key names the user's data as it stands (`_stamp`: one small query) and their settings,
     so any change to contacts, touches (they update their contact), snoozes, one-off reminders,
-    reviews or settings makes a new key; `variant` names what `build` makes of it (the page renders it, in
-    a language and time zone). What changes with time alone is in `valid_until`: the local
+    reviews or settings makes a new key; `variant` names what `build` makes of it (the page
+    renders it, in a language and time zone). What changes with time alone is in `valid_until`: the local
     day's end, and the next moment a cadence, prospect or online-only window passes or a shown
     "N days ago" ticks over. Within those bounds, what is kept is what `today_for` gives.
     """
@@ -326,7 +326,10 @@ def _stamp(user: User) -> tuple[object, ...]:
     change dated before it, as clocks allow)."""
     moments = MOMENTS_SUM[connection.vendor].format("updated_at")
     one_off_moments = MOMENTS_SUM[connection.vendor].format(f"{ONE_OFFS}.updated_at")
-    one_offs_of_owner = f"FROM {ONE_OFFS} JOIN {CONTACTS} ON {CONTACTS}.id = {ONE_OFFS}.contact_id WHERE {CONTACTS}.owner_id = %s"
+    one_offs_of_owner = (
+        f"FROM {ONE_OFFS} JOIN {CONTACTS} ON {CONTACTS}.id = {ONE_OFFS}.contact_id "
+        f"WHERE {CONTACTS}.owner_id = %s"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT COUNT(*) FROM {CONTACTS} WHERE owner_id = %s), "

@@ -341,7 +341,8 @@ def test_the_digest_lists_it_in_text_and_html(owner: User, anna: Contact) -> Non
     _subject, text, html = digest.render(owner, due.today_for(owner, now=NOW))
 
     assert "== Reminders (1) ==" in text
-    line = f"- {anna.name}: Anrufen wegen Angebot, due since Nov. 22, 2026 {settings.SITE_URL}{anna.get_absolute_url()}"
+    url = settings.SITE_URL + anna.get_absolute_url()
+    line = f"- {anna.name}: Anrufen wegen Angebot, due since Nov. 22, 2026 {url}"
     assert line in text.splitlines()
     assert "Anrufen wegen Angebot" in html
     assert f"{anna.get_absolute_url()}" in html
