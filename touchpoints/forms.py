@@ -192,9 +192,9 @@ class TouchpointForm(forms.ModelForm[Touchpoint]):
         day, about = cleaned.get("remind_on"), cleaned.get("remind_about")
         if day and not about:
             self.add_error("remind_about", _("Say what to remind you of."))
-        elif about and not day and "remind_on" not in self.errors:
+        if about and not day and "remind_on" not in self.errors:
             self.add_error("remind_on", _("Choose the day to be reminded on."))
-        elif (error := past_day_error(day, today=self.today)) is not None:
+        if (error := past_day_error(day, today=self.today)) is not None:
             self.add_error("remind_on", error)
 
     @property
