@@ -17,7 +17,7 @@ from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders import digest, due, one_offs
 from reminders.models import CalendarFeed, Reminder, ReminderState
-from tests.reminders.conftest import DAY, NOW, TODAY, at, contact
+from tests.reminders.conftest import DAY, NOW, TODAY, at, contact, shown_on_page
 from touchpoints.forms import OneOffReminderForm
 from touchpoints.kinds import Kind
 from touchpoints.models import REMINDER_TEXT_MAX, OneOffReminder, Touchpoint
@@ -305,17 +305,33 @@ def test_the_state_key_is_the_items_key(owner: User, anna: Contact) -> None:
     assert item.key == one_offs.state_key(contact_id=anna.pk, reminder_id=reminder.pk)
 
 
-def test_a_reminder_set_after_the_page_was_kept_shows_at_once(owner_client: Client, anna: Contact) -> None:
-    with at(NOW):
-        before = owner_client.get(reverse("reminders:today")).content.decode()
-        owner_client.post(
-            reverse("reminders:one_off_create", args=[anna.pk]),
-            {"due_on": "2026-11-23", "text": "Gleich anrufen"},
-        )
-        after = owner_client.get(reverse("reminders:today")).content.decode()
+def one_off_keys(response: Any) -> list[str]:
+    return next((keys for kind, _total, keys in shown_on_page(response) if kind == Reminder.ONE_OFF), [])
 
-    assert "Gleich anrufen" not in before
-    assert "Gleich anrufen" in after
+
+@pytest.mark.parametrize("change", ["set", "edit", "done", "delete"])
+def test_a_change_to_a_reminder_ends_the_kept_page(
+    owner_client: Client, anna: Contact, change: str, django_assert_num_queries: Any
+) -> None:
+    """The kept Today (reminders.due.kept) names the reminders as they stand: each change shows."""
+    reminder = remind(anna, TODAY, "Schon da") if change != "set" else None
+    with at(NOW):
+        owner_client.get(reverse("reminders:today"))
+        with django_assert_num_queries(3):  # kept: session, user, stamp
+            before = one_off_keys(owner_client.get(reverse("reminders:today")))
+        if reminder is None:
+            remind(anna, TODAY, "Gleich anrufen")
+        elif change == "edit":
+            reminder.due_on = TODAY + DAY
+            reminder.save()
+        elif change == "done":
+            reminder.mark_done(now=NOW)
+        else:
+            reminder.delete()
+        after = one_off_keys(owner_client.get(reverse("reminders:today")))
+
+    assert len(before) == (0 if change == "set" else 1)
+    assert len(after) == (1 if change == "set" else 0)
 
 
 def test_a_bad_action_changes_nothing(owner_client: Client, anna: Contact) -> None:
