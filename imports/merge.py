@@ -30,6 +30,7 @@ from netzwerk.accounts.models import AccessLog, User
 from reminders.due import item_key
 from reminders.models import ReminderState
 from touchpoints import ledger
+from touchpoints.models import OneOffReminder
 from touchpoints.summary import SUMMARY_FIELDS
 
 Choice = Literal["survivor", "merged", "both"]
@@ -203,6 +204,11 @@ def _move_touches(merge: _Merge) -> None:
     ledger.move_touches(merge.merged, merge.survivor)
 
 
+def _move_one_off_reminders(merge: _Merge) -> None:
+    """Each stays open or done as it was; its snooze follows (`_move_reminder_states`)."""
+    OneOffReminder.objects.filter(contact=merge.merged).update(contact=merge.survivor)
+
+
 def _move_reminder_states(merge: _Merge) -> None:
     """A state's key names its contact (reminders.due.item_key): renamed for the survivor. Where
     the survivor has a state for the same item, the one changed last stays."""
@@ -308,6 +314,7 @@ RELATIONS: dict[str, Callable[[_Merge], None] | Dropped] = {
     "contacts.DistinctPair.first": _move_distinct_pairs,
     "contacts.DistinctPair.second": _move_distinct_pairs,
     "touchpoints.Touchpoint.contact": _move_touches,
+    "touchpoints.OneOffReminder.contact": _move_one_off_reminders,
     "reminders.ReminderState.contact": _move_reminder_states,
     "imports.ImportRow.contact": _move_import_rows,
     "imports.ImportedContact.contact": _move_import_records,

@@ -48,6 +48,7 @@ EXPORTED: dict[str, Lookups] = {
     "contacts.StageChange": "contact__owner",
     "contacts.DistinctPair": "owner",
     "touchpoints.Touchpoint": "contact__owner",
+    "touchpoints.OneOffReminder": "contact__owner",
     "reminders.ReminderState": "owner",
     "reminders.RosterReview": "owner",
     "reminders.DigestRun": "owner",

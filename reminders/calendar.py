@@ -1,8 +1,10 @@
-"""The calendar feed (.ics): birthdays as yearly all-day events, and the next follow-up per contact.
+"""The calendar feed (.ics): birthdays as yearly all-day events, the next follow-up per contact,
+and each open one-off reminder as an all-day event on its day.
 
 Calendar apps subscribe to a secret URL (reminders.feed_views) and poll it; every event keeps its
 UID from one poll to the next, so a moved follow-up moves in the calendar instead of doubling.
-The whole feed costs two queries, whatever the number of contacts.
+The whole feed costs three queries, whatever the number of contacts: the contacts, the open
+promises, the open one-off reminders.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from contacts import rules
 from contacts.models import Contact
 from reminders.birthdays import celebrated_on
 from reminders.models import CalendarFeed, new_feed_token
-from touchpoints.models import Touchpoint
+from touchpoints.models import OneOffReminder, Touchpoint
 
 if TYPE_CHECKING:
     from netzwerk.accounts.models import User
@@ -80,6 +82,7 @@ def _events(owner: User, *, now: datetime) -> Iterator[Event]:
             summary = _("Keep in touch with %(name)s") % {"name": contact.name}
             yield _follow_up("cadence", contact, owner.local_date(yellow_from), summary)
     yield from _promises(owner, contacts)
+    yield from _one_offs(owner, contacts)
 
 
 def _promises(owner: User, contacts: dict[int, Contact]) -> Iterator[Event]:
@@ -92,6 +95,19 @@ def _promises(owner: User, contacts: dict[int, Contact]) -> Iterator[Event]:
         promised.add(contact.pk)
         summary = _("Promise to %(name)s: %(promise)s") % {"name": contact.name, "promise": touch.promise}
         yield _follow_up("promise", contact, touch.promise_due, summary)
+
+
+def _one_offs(owner: User, contacts: dict[int, Contact]) -> Iterator[Event]:
+    """Every open one-off reminder of an active contact, overdue ones too (on their day), each
+    with its own UID: a changed day moves the event."""
+    for reminder in OneOffReminder.objects.for_owner(owner).open():
+        contact = contacts.get(reminder.contact_id)  # archived contacts are not in `contacts`
+        if contact is None:
+            continue
+        event = _event(f"one-off-{reminder.pk}@netzwerk", contact)
+        event.add("summary", _("%(name)s: %(text)s") % {"name": contact.name, "text": reminder.text})
+        event.add("dtstart", reminder.due_on)
+        yield event
 
 
 def _birthday(contact: Contact, *, month: int, day: int) -> Event:

@@ -5,8 +5,9 @@ contact (R1) is moved to a personal conversation only by a personal touch: a pla
 hide any of them without the contact the rule asks for, so these items offer the likely touches
 of their rule in one click, and snooze. Logged, the touch clears the item through the rule itself
 (the contact's last touch, its first personal touch), not through a stored state. Promises and
-birthday gestures keep their "done" (a gesture's logs its touch); a prospect at the target asks
-for the outcome instead (`OUTCOMES`).
+birthday gestures keep their "done" (a gesture's logs its touch), and so does a one-off reminder,
+which may log the touch it was about; a prospect at the target asks for the outcome instead
+(`OUTCOMES`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ LOG_KINDS: dict[Reminder, tuple[Kind, ...]] = {
     Reminder.CADENCE: (Kind.CALL, Kind.MEETING, Kind.MESSAGE),
     Reminder.ONLINE_ONLY: (Kind.CALL, Kind.VIDEO_CALL, Kind.MEETING),
     Reminder.PROSPECT: (Kind.CALL, Kind.MEETING, Kind.EMAIL),
+    Reminder.ONE_OFF: (Kind.CALL, Kind.MEETING, Kind.MESSAGE),
 }
 # R6 at the target: what Today records in one click, as the contact page does.
 OUTCOMES = (ProspectStatus.CUSTOMER, ProspectStatus.NOT_NOW)

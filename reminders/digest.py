@@ -201,7 +201,11 @@ def text_line(item: due.Item, site_url: str) -> str:
         name = f"{name} ({item.cadence.status.label})"
     elif item.prospect is not None:
         name = f"{name} ({item.prospect.label})"
-    what = f"“{item.touch.promise}”, {item.meta}" if item.touch is not None else item.meta
+    what = item.meta
+    if item.touch is not None:
+        what = f"“{item.touch.promise}”, {item.meta}"
+    elif item.one_off is not None:
+        what = f"{item.one_off.text}, {item.meta}"
     when = f" · {item.when}" if item.gesture is not None else ""
     return f"{name}: {what}{when} {site_url}{item.url}"
 

@@ -1,10 +1,11 @@
 """What is due for a user on their local day: the Today page and the digest both ask here.
 
-Six sections, in this order: cadences gone yellow or red (R7), birthday gestures (R8), promises
-due or overdue (R3), prospects' next touch (R6), online-only contacts past their window (R1) and
-the quarterly roster review (R10). The same four queries, whatever the size of the networks,
-find them for one user (the page) or for a chunk of users (the digest): the four contact
-sections in one statement, the birthdays' snoozes, the promises, the review. The filters run in
+Seven sections, in this order: cadences gone yellow or red (R7), birthday gestures (R8), promises
+due or overdue (R3), the user's one-off reminders on their day or overdue (reminders/one_offs.py),
+prospects' next touch (R6), online-only contacts past their window (R1) and the quarterly roster
+review (R10). The same five queries, whatever the size of the networks, find them for one user
+(the page) or for a chunk of users (the digest): the four contact sections in one statement, the
+birthdays' snoozes, the promises, the one-off reminders, the review. The filters run in
 SQL, each user's first rows come back with the totals counted by window functions, and the rules
 in contacts/rules.py describe the rows shown. `kept` keeps the rendered page until it may change.
 
@@ -51,11 +52,11 @@ from contacts.models import (
 )
 from netzwerk.accounts.models import User
 from netzwerk.cache import delete_prefixed
-from reminders import clearing
+from reminders import clearing, one_offs
 from reminders.birthdays import GestureDue, age_on, birthday_days, gestures_due, lead_days_of
 from reminders.models import Reminder, ReminderState, RosterReview
 from touchpoints import ledger
-from touchpoints.models import Touchpoint
+from touchpoints.models import OneOffReminder, Touchpoint
 
 # Rows shown per section on Today and in the digest (the total is counted in full), and when the
 # user asks for the whole section.
@@ -83,6 +84,7 @@ class Item:
     # The contact's first phone (E.164) and e-mail address: Today offers a call and an e-mail.
     phone: str = ""
     email: str = ""
+    one_off: OneOffReminder | None = None
 
     @property
     def logs(self) -> list[tuple[str, str]]:
@@ -99,7 +101,9 @@ class Item:
 
     @property
     def occasion(self) -> str:
-        """What the key adds to the contact: the birthday and gesture."""
+        """What the key adds to the contact: the birthday and gesture, or the one-off reminder."""
+        if self.one_off is not None:
+            return str(self.one_off.pk)  # reminders.one_offs.state_key
         return self.gesture.occasion if self.gesture is not None else ""
 
     @cached_property
@@ -152,7 +156,15 @@ class Item:
             }
         if self.review_due is not None:
             return gettext("due since %(day)s") % {"day": date_format(self.review_due, "DATE_FORMAT")}
+        if self.one_off is not None:
+            return self._one_off_meta(self.one_off)
         return ""
+
+    def _one_off_meta(self, reminder: OneOffReminder) -> str:
+        """Due today, or since its day (the Today it was built for: see `ahead`)."""
+        if self.ahead < 0:
+            return gettext("due since %(day)s") % {"day": date_format(reminder.due_on, "DATE_FORMAT")}
+        return gettext("today")
 
     @property
     def phone_display(self) -> str:
@@ -225,7 +237,7 @@ def today_for(user: User, *, now: datetime, expanded: str | None = None) -> Toda
 
 
 def todays_for(users: Sequence[User], *, now: datetime, expanded: str | None = None) -> dict[int, Today]:
-    """`today_for` for several users at once (a digest batch), in the same four queries."""
+    """`today_for` for several users at once (a digest batch), in the same five queries."""
     users = list({user.pk: user for user in users}.values())  # each once: rows are per owner
     if not users:
         return {}
@@ -273,9 +285,9 @@ def kept[T](
     """`build(today_for(...))`, kept in the cache until something Today depends on changes.
 
     The key names the user's data as it stands (`_stamp`: one small query) and their settings,
-    so any change to contacts, touches (they update their contact), snoozes, reviews or
-    settings makes a new key; `variant` names what `build` makes of it (the page renders it, in
-    a language and time zone). What changes with time alone is in `valid_until`: the local
+    so any change to contacts, touches (they update their contact), snoozes, one-off reminders,
+    reviews or settings makes a new key; `variant` names what `build` makes of it (the page
+    renders it, in a language and time zone). What changes with time alone is in `valid_until`: the local
     day's end, and the next moment a cadence, prospect or online-only window passes or a shown
     "N days ago" ticks over. Within those bounds, what is kept is what `today_for` gives.
     """
@@ -317,18 +329,24 @@ MOMENTS_SUM = {"postgresql": "SUM(EXTRACT(EPOCH FROM {}))", "sqlite": "SUM(julia
 
 
 def _stamp(user: User) -> tuple[object, ...]:
-    """How the user's contacts, item states and reviews stand: how many, and the sum of their
-    last changes, which moves with any change (a largest moment would miss a change dated
-    before it, as clocks allow)."""
+    """How the user's contacts, item states, one-off reminders and reviews stand: how many, and
+    the sum of their last changes, which moves with any change (a largest moment would miss a
+    change dated before it, as clocks allow)."""
     moments = MOMENTS_SUM[connection.vendor].format("updated_at")
+    one_off_moments = MOMENTS_SUM[connection.vendor].format(f"{ONE_OFFS}.updated_at")
+    one_offs_of_owner = (
+        f"FROM {ONE_OFFS} JOIN {CONTACTS} ON {CONTACTS}.id = {ONE_OFFS}.contact_id "
+        f"WHERE {CONTACTS}.owner_id = %s"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT COUNT(*) FROM {CONTACTS} WHERE owner_id = %s), "
             f"(SELECT {moments} FROM {CONTACTS} WHERE owner_id = %s), "
             f"(SELECT COUNT(*) FROM {STATES} WHERE owner_id = %s), "
             f"(SELECT {moments} FROM {STATES} WHERE owner_id = %s), "
-            f"(SELECT COUNT(*) FROM {REVIEWS} WHERE owner_id = %s)",
-            [user.pk] * 5,
+            f"(SELECT COUNT(*) FROM {REVIEWS} WHERE owner_id = %s), "
+            f"(SELECT COUNT(*) {one_offs_of_owner}), (SELECT {one_off_moments} {one_offs_of_owner})",
+            [user.pk] * 7,
         )
         return tuple(cursor.fetchone())
 
@@ -443,6 +461,7 @@ def _reach(row: object) -> _Reach:
     """What `_reach_columns` read for the row."""
     values = vars(row)
     return {"phone": values.get("reach_phone") or "", "email": values.get("reach_email") or ""}
+ONE_OFFS = OneOffReminder._meta.db_table
 
 
 def _datetime(value: datetime) -> Any:
@@ -819,8 +838,33 @@ CONTACT_SECTIONS: dict[Reminder, Callable[[Sequence[User], datetime], _Filter]] 
     Reminder.PROSPECT: _prospects,
     Reminder.ONLINE_ONLY: _online_only,
 }
+
+
+def _one_offs(users: Sequence[User], now: datetime, limit: int) -> dict[int, Section]:
+    """The one-off reminders due (reminders/one_offs.py), as a section."""
+    found = one_offs.due_for(users, now=now, limit=limit)
+    return {
+        user.pk: Section(
+            Reminder.ONE_OFF,
+            [
+                Item(
+                    Reminder.ONE_OFF,
+                    contact=reminder.contact,
+                    one_off=reminder,
+                    ahead=(reminder.due_on - user.local_date(now)).days,
+                )
+                for reminder in found[user.pk].reminders
+            ],
+            found[user.pk].total,
+            {"overdue": found[user.pk].overdue},
+        )
+        for user in users
+    }
+
+
 OTHER_SECTIONS: dict[Reminder, Callable[[Sequence[User], datetime, int], dict[int, Section]]] = {
     Reminder.PROMISE: _promises,
+    Reminder.ONE_OFF: _one_offs,
     Reminder.ROSTER_REVIEW: _roster_reviews,
 }
 

@@ -30,6 +30,7 @@ class Reminder(models.TextChoices):
     CADENCE = "cadence", _("Keep in touch")
     BIRTHDAY = "birthday", _("Birthdays")
     PROMISE = "promise", _("Promises")
+    ONE_OFF = "one_off", _("Reminders")  # set by the user for a day (touchpoints.OneOffReminder)
     PROSPECT = "prospect", _("Prospects")
     ONLINE_ONLY = "online_only", _("Online only")
     ROSTER_REVIEW = "roster_review", _("Roster review")

@@ -32,10 +32,10 @@ from django_htmx.http import trigger_client_event
 from contacts import roster, rules
 from contacts.models import Contact
 from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
-from reminders import clearing, due, review
+from reminders import clearing, due, one_offs, review
 from reminders.forms import ItemActionForm, ReviewGoalsForm
 from reminders.models import Reminder
-from touchpoints.models import Touchpoint
+from touchpoints.models import OneOffReminder, Touchpoint
 from touchpoints.views import TOUCH_LOGGED
 
 TODAY = "reminders/today.html"
@@ -63,6 +63,7 @@ def kept_release() -> str:
         *sorted((here / "templates").rglob("*.html")),
         here / "due.py",
         here / "clearing.py",
+        here / "one_offs.py",
         here / "views.py",
         Path(rules.__file__).parent / "templates" / "contacts" / "_roster_gauge.html",
         Path(rules.__file__),
@@ -133,6 +134,26 @@ def promise_item(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpRe
 @require_POST
 def review_item(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _act(request, Reminder.ROSTER_REVIEW)
+
+
+@owner_object(OneOffReminder, methods=WRITE)
+def one_off_item(request: AuthenticatedHttpRequest, reminder: OneOffReminder) -> HttpResponse:
+    """A one-off reminder on Today: done (with the touch pressed, if one was) or snoozed."""
+    form = ItemActionForm(request.POST, contact_item=False)
+    if not form.is_valid() or form.cleaned_data["action"] == "decide" or reminder.done_at is not None:
+        messages.error(request, _("This reminder could not be changed. Reload the page and try again."))
+    elif form.cleaned_data["action"] == "snooze":
+        data = {**form.cleaned_data, "occasion": str(reminder.pk)}  # its key: one_offs.state_key
+        _snooze(request, Reminder.ONE_OFF, data, contact=reminder.contact, touch=None)
+    else:
+        log = form.cleaned_data["log"] or None
+        logged = one_offs.mark_done(reminder, owner=request.user, now=timezone.now(), log=log)
+        _tell_done(request, logged, reminder.contact)
+        if request.htmx and logged is not None:
+            return trigger_client_event(_section(request, Reminder.ONE_OFF, acted=True), TOUCH_LOGGED)
+    if not request.htmx:
+        return redirect("reminders:today")
+    return _section(request, Reminder.ONE_OFF, acted=True, expanded=bool(request.POST.get("all")))
 
 
 def _act(
@@ -223,17 +244,22 @@ def _done(
         contact=contact,
         touch=touch,
     )
+    if logged is None and kind == Reminder.PROMISE and touch is not None:
+        messages.success(request, _("Promise kept: %(promise)s") % {"promise": touch.promise})
+    else:
+        _tell_done(request, logged, contact)
+    return logged
+
+
+def _tell_done(request: AuthenticatedHttpRequest, logged: Touchpoint | None, contact: Contact | None) -> None:
     if logged is not None and contact is not None:
         messages.success(
             request,
             _("Done: %(kind)s with %(name)s logged.")
             % {"kind": logged.get_kind_display(), "name": contact.name},
         )
-    elif kind == Reminder.PROMISE and touch is not None:
-        messages.success(request, _("Promise kept: %(promise)s") % {"promise": touch.promise})
     else:
         messages.success(request, _("Done."))
-    return logged
 
 
 @login_required

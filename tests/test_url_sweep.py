@@ -19,11 +19,11 @@ from contacts.models import Contact, DistinctPair, Organisation
 from imports.models import Import, ImportRow
 from netzwerk.accounts.models import CoachLink, Side
 from reminders import digest
-from reminders.models import CalendarFeed
+from reminders.models import CalendarFeed, ReminderState
 from tests.factories import PASSWORD, ContactFactory, OrganisationFactory, strong_ties
 from touchpoints import ledger
 from touchpoints.kinds import Kind
-from touchpoints.models import Touchpoint
+from touchpoints.models import OneOffReminder, Touchpoint
 
 PUBLIC, LOGIN, OWNER = "public", "login-required", "object of the owner"
 SECURITY_KEY = "the owner's security key (allauth.mfa)"
@@ -99,6 +99,11 @@ ACCESS: dict[str, str] = {
     "reminders:review_item": LOGIN,
     "reminders:contact_item": OWNER,
     "reminders:promise_item": OWNER,
+    "reminders:one_off_item": OWNER,
+    "reminders:one_off_edit": OWNER,
+    "reminders:one_off_delete": OWNER,
+    "reminders:one_off_panel": OWNER,
+    "reminders:one_off_create": OWNER,
     # the feed's secret token stands in for the login (calendar apps cannot sign in)
     "calendar:feed": PUBLIC,
     "calendar:settings": LOGIN,
@@ -147,6 +152,8 @@ TOUCHPOINT_URLS = {
     "touchpoints:keep_promise",
     "reminders:promise_item",
 }
+# Views of one one-off reminder, looked up by its pk (its panel and form take the contact's).
+ONE_OFF_URLS = {"reminders:one_off_item", "reminders:one_off_edit", "reminders:one_off_delete"}
 # Views of a pair of contacts, looked up by both contacts' pks.
 PAIR_URLS = {"imports:dismiss", "imports:merge"}
 # Signed-in actions that take POST only: GET is 405.
@@ -221,7 +228,17 @@ def owned(owner: Any) -> dict[str, Any]:
     link = CoachLink.objects.create(client=owner, invited_by=Side.CLIENT, email="coach@netzwerk.test")
     upload = Import.objects.create(owner=owner, status=Import.Status.PREVIEW)  # for the imports:* URLs
     ImportRow.objects.create(upload=upload, file="Connections.csv", line=4, data={"first_name": "Geheim"})
-    return {"contact": contact, "tie": tie, "organisation": organisation, "touch": touch, "link": link}
+    one_off = OneOffReminder.objects.create(
+        contact=contact, due_on=timezone.localdate(), text="Geheimes Angebot nachfassen"
+    )
+    return {
+        "contact": contact,
+        "tie": tie,
+        "organisation": organisation,
+        "touch": touch,
+        "link": link,
+        "one_off": one_off,
+    }
 
 
 def owner_url(name: str, owned: dict[str, Any]) -> str:
@@ -231,6 +248,8 @@ def owner_url(name: str, owned: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": owned["link"].pk})
     if name in TOUCHPOINT_URLS:
         return reverse(name, kwargs={"pk": owned["touch"].pk})
+    if name in ONE_OFF_URLS:
+        return reverse(name, kwargs={"pk": owned["one_off"].pk})
     if name == "imports:sort_decide":
         return reverse(name, kwargs={"pk": owned["contact"].pk})
     if name in PAIR_URLS:
@@ -247,6 +266,8 @@ def snapshot() -> list[Any]:
         list(Contact.objects.order_by("pk").values()),
         list(Organisation.objects.order_by("pk").values()),
         list(Touchpoint.objects.order_by("pk").values()),
+        list(OneOffReminder.objects.order_by("pk").values()),
+        list(ReminderState.objects.order_by("pk").values()),
         list(CoachLink.objects.order_by("pk").values()),
         list(Import.objects.order_by("pk").values()),
         list(ImportRow.objects.order_by("pk").values()),

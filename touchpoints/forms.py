@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from contacts import rules
 from contacts.models import Contact
 from netzwerk.accounts.models import User
 from touchpoints.kinds import Kind
-from touchpoints.models import Exchange, Initiator, Touchpoint
+from touchpoints.models import REMINDER_TEXT_MAX, Exchange, Initiator, OneOffReminder, Touchpoint
 
 # Where the log form shows R4's warning as soon as "ask" is chosen (the form's ids are "touch-…").
 ASK_WARNING_ID = "touch-ask-warning"
@@ -94,10 +94,31 @@ def _parse(text: str) -> datetime | None:
         return None
 
 
+def past_day_error(day: date | None, *, today: date, kept: date | None = None) -> ValidationError | None:
+    """A reminder's day lies today or ahead; an overdue one being edited may keep its day."""
+    if day is None or day >= today or day == kept:
+        return None
+    return ValidationError(_("This day has passed. Choose today or a later day."), code="past")
+
+
 class TouchpointForm(forms.ModelForm[Touchpoint]):
-    """Every field of a touch. Left empty, `happened_at` is now; the quick buttons send no time."""
+    """Every field of a touch. Left empty, `happened_at` is now; the quick buttons send no time.
+
+    A new touch may also set a one-off reminder ("remind me on … about …"): both fields or none.
+    """
 
     happened_at = LocalDateTimeField(label=_("When"), required=False)
+    remind_on = forms.DateField(
+        label=_("Remind me on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    remind_about = forms.CharField(
+        label=_("Remind me about"),
+        required=False,
+        max_length=REMINDER_TEXT_MAX,
+        help_text=_("Optional: a one-off reminder on Today, e.g. “Call about the offer”."),
+    )
     ask_warning_id = ASK_WARNING_ID
 
     class Meta:
@@ -118,6 +139,12 @@ class TouchpointForm(forms.ModelForm[Touchpoint]):
             self.initial["happened_at"] = now
         if self.instance.contact_id is not None:
             self._warn_on_asking(self.instance.contact_id)
+        if not self.offers_reminder:  # editing a touch: its reminders are on the contact page
+            del self.fields["remind_on"], self.fields["remind_about"]
+
+    @property
+    def offers_reminder(self) -> bool:
+        return self.instance.pk is None
 
     def _warn_on_asking(self, contact_id: int) -> None:
         """R4 before saving: choosing "ask" fetches the warning next to the field (htmx)."""
@@ -157,7 +184,28 @@ class TouchpointForm(forms.ModelForm[Touchpoint]):
             self.add_error("promise_due", _("A due date needs a promise: say what you promised."))
         elif due and when and due < when.astimezone(self.fields["happened_at"].zone).date():  # type: ignore[attr-defined]
             self.add_error("promise_due", _("A promise is due on or after the day it was made."))
+        if self.offers_reminder:
+            self._clean_reminder(cleaned)
         return cleaned
+
+    def _clean_reminder(self, cleaned: dict[str, Any]) -> None:
+        day, about = cleaned.get("remind_on"), cleaned.get("remind_about")
+        if day and not about:
+            self.add_error("remind_about", _("Say what to remind you of."))
+        if about and not day and "remind_on" not in self.errors:
+            self.add_error("remind_on", _("Choose the day to be reminded on."))
+        if (error := past_day_error(day, today=self.today)) is not None:
+            self.add_error("remind_on", error)
+
+    @property
+    def today(self) -> date:
+        """The user's calendar day."""
+        return self.now.astimezone(self.fields["happened_at"].zone).date()  # type: ignore[attr-defined]
+
+    def reminder_data(self) -> dict[str, Any] | None:
+        """The one-off reminder to set with the touch, if one was asked for."""
+        day = self.cleaned_data.get("remind_on")
+        return {"due_on": day, "text": self.cleaned_data["remind_about"]} if day else None
 
     def touch_data(self) -> dict[str, Any]:
         """The cleaned fields, as `ledger.log_touch` and `ledger.edit_touch` take them."""
@@ -183,3 +231,29 @@ class QuickTouchForm(TouchpointForm):
     def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = Contact.objects.for_owner(owner).active()  # type: ignore[attr-defined]
+
+
+class OneOffReminderForm(forms.ModelForm[OneOffReminder]):
+    """A one-off reminder's day and text: the day today or ahead (an overdue one being edited may
+    keep its day)."""
+
+    class Meta:
+        model = OneOffReminder
+        fields = ["due_on", "text"]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        error_messages = {
+            "due_on": {"required": _("Choose the day to be reminded on.")},
+            "text": {"required": _("Say what to remind you of.")},
+        }
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        # The form sits on the contact page: its ids must not collide with the page's own.
+        super().__init__(*args, **{"auto_id": "reminder-%s", **kwargs})
+        self.today = today
+        self.kept = self.instance.due_on if self.instance.pk is not None else None
+
+    def clean_due_on(self) -> date:
+        day: date = self.cleaned_data["due_on"]
+        if (error := past_day_error(day, today=self.today, kept=self.kept)) is not None:
+            raise error
+        return day

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.db import models
@@ -116,3 +117,65 @@ class Touchpoint(models.Model):
     @property
     def has_open_promise(self) -> bool:
         return bool(self.promise) and self.promise_kept_at is None
+
+
+# A one-off reminder's text: one line on Today, in the digest and as a calendar entry's title.
+REMINDER_TEXT_MAX = 200
+# Open one-off reminders (reminders: Today, the digest, the calendar feed; the contact page).
+OPEN_REMINDER = Q(done_at__isnull=True)
+
+
+class OneOffReminderQuerySet(models.QuerySet["OneOffReminder"]):
+    def for_owner(self, user: User) -> Self:
+        return self.filter(contact__owner=user)
+
+    def for_contact(self, contact: Contact) -> Self:
+        return self.filter(contact=contact)
+
+    def open(self) -> Self:
+        """Not done yet, the earliest due first."""
+        return self.filter(OPEN_REMINDER).order_by("due_on", "pk")
+
+
+class OneOffReminder(models.Model):
+    """ "Call Anna on 15 January": a day and a short text about one contact, done once.
+
+    It lives here, next to the promises, because the touch log form sets one ("remind me on …
+    about …") and touchpoints sits below reminders (DESIGN.md); reminders/one_offs.py puts the
+    open ones on Today, in the digest and in the calendar feed. Unlike a cadence, a one-off is
+    simply done; its snooze is a reminders.ReminderState like every other item's.
+    """
+
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="one_off_reminders"
+    )
+    due_on = models.DateField(_("remind me on"))
+    text = models.CharField(
+        _("what about"),
+        max_length=REMINDER_TEXT_MAX,
+        help_text=_("A few words, e.g. “Call about the offer”."),
+    )
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[OneOffReminderQuerySet] = OneOffReminderQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            # open reminders by day (reminders/one_offs.py: Today, the digest; the contact page)
+            models.Index(fields=["contact", "due_on"], condition=OPEN_REMINDER, name="oneoffreminder_open"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="oneoffreminder_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.due_on:%Y-%m-%d} {self.text}"
+
+    def mark_done(self, *, now: datetime) -> None:
+        self.done_at = now
+        self.save(update_fields=["done_at", "updated_at"])

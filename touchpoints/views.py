@@ -17,9 +17,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -38,7 +40,7 @@ from netzwerk.http import (
 )
 from touchpoints import ledger, mix
 from touchpoints.forms import QUICK_KINDS, QuickTouchForm, TouchpointForm
-from touchpoints.models import Touchpoint, TouchpointQuerySet
+from touchpoints.models import OneOffReminder, Touchpoint, TouchpointQuerySet
 
 # Short pages keep the contact's facts and record within reach on a phone.
 TOUCHES_PER_PAGE = 10
@@ -86,11 +88,21 @@ def _log(request: AuthenticatedHttpRequest, contact: Contact, form: TouchpointFo
             _("You asked %(name)s for something before ever giving. Give first, then ask.")
             % {"name": contact.name},
         )
-    touch = ledger.log_touch(contact, **form.touch_data())
+    reminder = form.reminder_data()
+    with transaction.atomic():
+        touch = ledger.log_touch(contact, **form.touch_data())
+        if reminder is not None:
+            OneOffReminder.objects.create(contact=contact, **reminder)
     messages.success(
         request,
         _("%(kind)s with %(name)s logged.") % {"kind": touch.get_kind_display(), "name": contact.name},
     )
+    if reminder is not None:
+        messages.success(
+            request,
+            _("Reminder set for %(day)s: %(text)s")
+            % {"day": date_format(reminder["due_on"], "DATE_FORMAT"), "text": reminder["text"]},
+        )
     return touch
 
 

@@ -28,7 +28,7 @@ from tests.factories import (
 from tests.imports.helpers import imported
 from touchpoints import ledger
 from touchpoints.kinds import Kind
-from touchpoints.models import Exchange, Touchpoint
+from touchpoints.models import Exchange, OneOffReminder, Touchpoint
 from touchpoints.summary import stored_summary, summarise
 
 pytestmark = pytest.mark.django_db
@@ -296,6 +296,23 @@ def test_a_promise_reminder_stays_with_its_touch(owner: User) -> None:
         kept.pk,
         promise.pk,
     )
+
+
+def test_a_one_off_reminder_moves_with_its_snooze(owner: User) -> None:
+    kept, gone = ContactFactory(owner=owner), ContactFactory(owner=owner)
+    day = NOW.date()
+    snoozed = OneOffReminder.objects.create(contact=gone, due_on=day, text="Angebot nachfassen")
+    shown = OneOffReminder.objects.create(contact=gone, due_on=day, text="Zum Geburtstag anrufen")
+    due.snooze(owner, Reminder.ONE_OFF, days=3, now=NOW, contact=gone, occasion=str(snoozed.pk))
+
+    merge.merge(owner, kept, gone, {}, now=NOW)
+
+    assert set(OneOffReminder.objects.filter(contact=kept)) == {snoozed, shown}
+    state = ReminderState.objects.get(owner=owner)
+    assert (state.key, state.contact_id) == (f"one_off:{kept.pk}:{snoozed.pk}", kept.pk)
+    # still snoozed on Today, under the survivor: only the other one shows
+    section = due.section_for(owner, Reminder.ONE_OFF, now=NOW)
+    assert [item.one_off for item in section.items] == [shown]
 
 
 # ---------------------------------------------------------------- the roster

@@ -51,7 +51,7 @@ from tests.factories import (
 )
 from touchpoints import ledger
 from touchpoints.kinds import Kind
-from touchpoints.models import Touchpoint
+from touchpoints.models import OneOffReminder, Touchpoint
 
 
 @dataclass
@@ -108,6 +108,12 @@ def seed(user: User, marker: str) -> Seeded:
         promise=f"{marker} das Buch schicken",
         promise_due=timezone.localdate() + timedelta(days=7),
     )
+    one_off = OneOffReminder.objects.create(
+        contact=contact,
+        due_on=timezone.localdate() + timedelta(days=3),
+        text=f"{marker} wegen Angebot anrufen",
+    )
+    due.snooze(user, Reminder.ONE_OFF, days=3, now=now, contact=contact, occasion=str(one_off.pk))
     due.snooze(user, Reminder.CADENCE, days=3, now=now, contact=contact)
     due.snooze(user, Reminder.PROMISE, days=3, now=now, touch=touch)
     RosterReviewFactory(owner=user)

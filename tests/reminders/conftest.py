@@ -16,6 +16,7 @@ from reminders import due
 from tests.factories import ContactFactory
 from touchpoints import ledger
 from touchpoints.kinds import Kind
+from touchpoints.models import OneOffReminder
 
 NOW = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # noon in Berlin
 TODAY = date(2026, 11, 23)
@@ -87,6 +88,8 @@ def network(owner: User) -> dict[str, Contact]:
         promise="Artikel schicken",
         promise_due=TODAY - DAY,
     )
+    made["one_off"] = contact(owner, "Erinnerung", touched=2 * DAY)
+    OneOffReminder.objects.create(contact=made["one_off"], due_on=TODAY - 2 * DAY, text="Angebot nachfassen")
     return made
 
 

@@ -19,7 +19,7 @@ from reminders.calendar import build_calendar
 from reminders.models import CalendarFeed
 from tests.factories import ContactFactory, UserFactory, strong_ties
 from touchpoints.kinds import Kind
-from touchpoints.models import Touchpoint
+from touchpoints.models import OneOffReminder, Touchpoint
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 HTMX = {"HX-Request": "true"}
@@ -371,9 +371,12 @@ def test_the_feed_takes_the_same_queries_at_3_and_30_contacts(
         )
         for c in contacts
     )
+    OneOffReminder.objects.bulk_create(
+        OneOffReminder(contact=c, due_on=date(2026, 12, 3), text="Angebot nachfassen") for c in contacts
+    )
 
-    # the feed with its owner, the active contacts, the open promises
-    with django_assert_num_queries(3):
+    # the feed with its owner, the active contacts, the open promises, the open one-off reminders
+    with django_assert_num_queries(4):
         response = client.get(feed_path(feed))
 
-    assert len(parse(response).walk("VEVENT")) == 4 * size
+    assert len(parse(response).walk("VEVENT")) == 5 * size

@@ -412,7 +412,7 @@ def test_the_text_digest_has_a_line_for_every_kind_of_item(owner: User, network:
     _subject, text, html = digest.render(owner, due.today_for(owner, now=NOW))
 
     lines = [line for line in text.splitlines() if line.startswith("- ")]
-    assert len(lines) == 7  # red and yellow, and one item for every other section
+    assert len(lines) == 8  # red and yellow, and one item for every other section
     assert any(line.startswith("- Rot Weiß (Overdue): Strong tie · last touch 50 days ago") for line in lines)
     assert any(
         line.startswith("- Post a handwritten card: Geburtstag Weiß: turns 56 on") and "· in 5 days" in line

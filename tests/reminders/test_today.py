@@ -20,7 +20,7 @@ from reminders.models import Reminder, ReminderState, RosterReview
 from tests.reminders.conftest import DAY, NOW, TODAY, at, contact, imported, shown_in, shown_on_page
 from touchpoints import ledger
 from touchpoints.kinds import PERSONAL_KINDS, Kind
-from touchpoints.models import Touchpoint
+from touchpoints.models import OneOffReminder, Touchpoint
 from touchpoints.summary import refresh_summaries
 
 
@@ -39,6 +39,7 @@ def test_each_section_lists_what_is_due_in_the_order_of_the_method(
         Reminder.CADENCE: ["Rot", "Gelb"],  # red first
         Reminder.BIRTHDAY: ["Geburtstag"],
         Reminder.PROMISE: ["Versprechen"],
+        Reminder.ONE_OFF: ["Erinnerung"],
         Reminder.PROSPECT: ["Interessent"],
         Reminder.ONLINE_ONLY: ["Online"],
         Reminder.ROSTER_REVIEW: [Reminder.ROSTER_REVIEW],
@@ -52,7 +53,15 @@ def test_the_page_shows_the_items_with_their_counts_and_actions(
         response = owner_client.get(reverse("reminders:today"))
 
     body = response.content.decode()
-    titles = ["Keep in touch", "Birthdays", "Promises", "Prospects", "Online only", "Roster review"]
+    titles = [
+        "Keep in touch",
+        "Birthdays",
+        "Promises",
+        "Reminders",
+        "Prospects",
+        "Online only",
+        "Roster review",
+    ]
     assert [body.index(f'id="today-{kind}-title"') for kind in Reminder] == sorted(
         body.index(f'id="today-{kind}-title"') for kind in Reminder
     )
@@ -63,8 +72,9 @@ def test_the_page_shows_the_items_with_their_counts_and_actions(
     assert "“Artikel schicken”" in body
     assert 'data-testid="roster-count">1 / 60' in body
     # One form per item, each with its snooze choices.
-    assert body.count('<form class="item-actions"') == 7
-    assert body.count('name="days" value="3"') == 7
+    assert body.count('<form class="item-actions"') == 8
+    assert body.count('name="days" value="3"') == 8
+    assert "Angebot nachfassen" in body
 
 
 def test_home_and_login_lead_to_today(owner_client: Client) -> None:
@@ -285,7 +295,7 @@ def test_a_bad_action_changes_nothing(
 
     assert response.status_code == 302
     assert not ReminderState.objects.exists()
-    assert Touchpoint.objects.count() == 7
+    assert Touchpoint.objects.count() == 8  # the network's (the one-off reminder's contact has one)
 
 
 def test_a_strangers_item_is_not_found(stranger_client: Client, network: dict[str, Contact]) -> None:
@@ -399,6 +409,10 @@ def grow(owner: User, size: int) -> None:
     ]
     Touchpoint.objects.bulk_create(touches)
     refresh_summaries([touch.contact_id for touch in touches])  # as the ledger would
+    OneOffReminder.objects.bulk_create(
+        OneOffReminder(contact=c, due_on=TODAY - (n % 20) * DAY + 5 * DAY, text=f"Erinnerung {n}")
+        for n, c in enumerate(Contact.objects.for_owner(owner).filter(last_name="Menge").order_by("pk")[:60])
+    )
 
 
 @pytest.mark.parametrize("size", [50, 5000])
@@ -411,8 +425,9 @@ def test_the_page_takes_the_same_queries_at_any_size(
     # between the two requests.
     moment = NOW - timedelta(hours=1)
     # session, user, the data's stamp (whether a kept list still holds), the four contact sections
-    # (one query), birthday states, promises, review, when the lists may change, the roster gauge
-    with at(moment), django_assert_num_queries(9):
+    # (one query), birthday states, promises, one-off reminders, review, when the lists may change,
+    # the roster gauge
+    with at(moment), django_assert_num_queries(10):
         response = owner_client.get(reverse("reminders:today"))
     # Again, nothing changed: session, user, stamp; the page's content is the kept one.
     with at(moment + timedelta(minutes=1)), django_assert_num_queries(3):
@@ -422,7 +437,7 @@ def test_the_page_takes_the_same_queries_at_any_size(
     assert shown_on_page(again) == shown == shown_in(due.today_for(owner, now=moment))
     assert all(len(keys) <= due.SHOWN for _kind, _total, keys in shown)
     assert shown[2][1] == 31  # the network's promise and the 30 made here
-    assert [bool(total) for _kind, total, _keys in shown] == [True] * 6
+    assert [bool(total) for _kind, total, _keys in shown] == [True] * 7
     assert sum(total for _kind, total, _keys in shown) > (size // 10)
 
 
@@ -521,8 +536,8 @@ def test_several_users_at_once_get_what_each_gets_alone(
     stranger_keys = [key for _kind, _total, _counts, keys in lists(together[stranger.pk]) for key in keys]
     assert f"cadence:{theirs['Rot'].pk}" not in stranger_keys
     assert f"cadence:{theirs['Geburtstag'].pk}" in stranger_keys
-    assert together[owner.pk].sections[5].total == 0
-    assert together[stranger.pk].sections[5].total == 1
+    assert together[owner.pk].sections[6].total == 0
+    assert together[stranger.pk].sections[6].total == 1
 
 
 def test_a_contact_without_a_touch_says_so_on_today_and_in_the_digest(

@@ -112,6 +112,7 @@ def test_once_sorted_their_rules_count_from_that_day(owner: User, waiting: dict[
         Reminder.CADENCE: set(),
         Reminder.BIRTHDAY: {"Wartegeburtstag"},  # sorted: the card is due again
         Reminder.PROMISE: {"Warteversprechen"},
+        Reminder.ONE_OFF: set(),
         Reminder.PROSPECT: {"Warteinteressent"},  # a prospect since 2018
         Reminder.ONLINE_ONLY: set(),
         Reminder.ROSTER_REVIEW: set(),
@@ -288,8 +289,8 @@ def test_a_window_from_sorting_passing_ends_the_kept_page(
     with at(window_end + timedelta(seconds=1)):
         after = shown_on_page(owner_client.get(reverse("reminders:today")))
 
-    assert f"online_only:{pursued.pk}" not in before[4][2]
-    assert f"online_only:{pursued.pk}" in after[4][2]
+    assert f"online_only:{pursued.pk}" not in before[5][2]
+    assert f"online_only:{pursued.pk}" in after[5][2]
     assert f"cadence:{sorted_regular.pk}" not in before[0][2]
     assert f"cadence:{sorted_regular.pk}" in after[0][2]
 
@@ -316,9 +317,9 @@ def test_the_count_costs_no_query_of_its_own(
         )
     moment = NOW - timedelta(hours=1)
 
-    # as without them: session, user, stamp, contact sections, birthday states, promises, the
-    # review (with the count), when the lists may change, the roster gauge; kept: three
-    with at(moment), django_assert_num_queries(9):
+    # as without them: session, user, stamp, contact sections, birthday states, promises, one-off
+    # reminders, the review (with the count), when the lists may change, the roster gauge; kept: three
+    with at(moment), django_assert_num_queries(10):
         response = owner_client.get(reverse("reminders:today"))
     with at(moment + timedelta(minutes=1)), django_assert_num_queries(3):
         again = owner_client.get(reverse("reminders:today"))

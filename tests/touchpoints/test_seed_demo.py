@@ -30,9 +30,11 @@ from contacts.models import (
     Tag,
 )
 from netzwerk.accounts.models import User
+from reminders import due
+from reminders.models import Reminder
 from touchpoints import demo as touch_demo
 from touchpoints.kinds import KINDS, PERSONAL_KINDS, Kind
-from touchpoints.models import Exchange, Initiator, Touchpoint
+from touchpoints.models import Exchange, Initiator, OneOffReminder, Touchpoint
 from touchpoints.summary import stored_summary, summarise
 
 pytestmark = pytest.mark.django_db
@@ -245,6 +247,17 @@ def test_it_keeps_most_promises_and_leaves_some_open_and_some_overdue() -> None:
     for touch in kept:
         assert touch.promise_kept_at is not None
         assert touch.happened_at < touch.promise_kept_at <= NOW
+
+
+def test_it_sets_one_off_reminders_due_today_overdue_and_ahead() -> None:
+    seed()
+
+    user = demo_user()
+    today = NOW.astimezone(user.zone).date()
+    days = sorted(OneOffReminder.objects.for_owner(user).open().values_list("due_on", flat=True))
+    assert days == [today - 2 * DAY, today, today + 7 * DAY]
+    section = due.section_for(user, Reminder.ONE_OFF, now=NOW)
+    assert section.total == 2  # today's and the overdue one
 
 
 def test_it_marks_gives_and_asks_and_asks_some_without_having_given() -> None:

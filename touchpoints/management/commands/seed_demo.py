@@ -23,6 +23,7 @@ from contacts import demo
 from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.models import STRONG_TIE_WARN_FROM, CoachLink, Sharing, Side, User
 from touchpoints import demo as touch_demo
+from touchpoints.demo_one_offs import seed_one_off_reminders
 
 
 def non_negative(value: str) -> int:
@@ -83,6 +84,7 @@ class Command(BaseCommand):
             touches = None
             if not result.network_existed:
                 touches = touch_demo.seed_touchpoints([result.user], per_user=touchpoints, now=now)
+                seed_one_off_reminders(result.user, now=now)
         self._report_user(result, touches)
         if email == demo.DEMO_EMAIL:
             self._seed_coaching(result.user, contacts=contacts, touchpoints=touchpoints, now=now)
