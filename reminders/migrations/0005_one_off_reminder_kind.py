@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contacts', '0010_contact_name_message'),
-        ('reminders', '0003_no_done_for_cadence_and_online_only'),
+        ('reminders', '0004_roster_review_goals'),
         ('touchpoints', '0004_one_off_reminder'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
