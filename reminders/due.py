@@ -27,7 +27,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
-from typing import Any, TypedDict
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -42,7 +42,6 @@ from contacts.models import (
     ONLINE_CHANNELS,
     Circle,
     Contact,
-    ContactEmail,
     ContactPhone,
     ProspectStatus,
     Sorting,
@@ -55,6 +54,7 @@ from netzwerk.cache import delete_prefixed
 from reminders import clearing, one_offs
 from reminders.birthdays import GestureDue, age_on, birthday_days, gestures_due, lead_days_of
 from reminders.models import Reminder, ReminderState, RosterReview
+from reminders.reach import reach, reach_columns
 from touchpoints import ledger
 from touchpoints.models import OneOffReminder, Touchpoint
 
@@ -438,29 +438,6 @@ CONTACTS = Contact._meta.db_table
 STATES = ReminderState._meta.db_table
 TOUCHES = Touchpoint._meta.db_table
 REVIEWS = RosterReview._meta.db_table
-PHONES = ContactPhone._meta.db_table
-EMAILS = ContactEmail._meta.db_table
-
-
-def _reach_columns(contact_id: str) -> str:
-    """The contact's first phone and e-mail (`Item.phone`, `Item.email`), read in a section's own
-    statement for the rows it returns: no query per item, none more per page."""
-    return ", ".join(
-        f"(SELECT {table}.{column} FROM {table} WHERE {table}.contact_id = {contact_id} "
-        f"ORDER BY {table}.id LIMIT 1) AS reach_{name}"
-        for table, column, name in ((PHONES, "number", "phone"), (EMAILS, "address", "email"))
-    )
-
-
-class _Reach(TypedDict):
-    phone: str
-    email: str
-
-
-def _reach(row: object) -> _Reach:
-    """What `_reach_columns` read for the row."""
-    values = vars(row)
-    return {"phone": values.get("reach_phone") or "", "email": values.get("reach_email") or ""}
 ONE_OFFS = OneOffReminder._meta.db_table
 
 
@@ -646,7 +623,7 @@ def _contact_sections(
     rows: dict[tuple[int, Reminder], list[Contact]] = defaultdict(list)
     union = " UNION ALL ".join(branches)
     statement = (
-        f"WITH {owners} SELECT found.*, {_reach_columns('found.id')} FROM ({union}) AS found "
+        f"WITH {owners} SELECT found.*, {reach_columns('found.id')} FROM ({union}) AS found "
         "ORDER BY owner_id, section_position"
     )
     for contact in Contact.objects.raw(statement, params):
@@ -669,7 +646,7 @@ def _contact_sections(
                 for n, name in enumerate(filters[kind].counts, 1)
             }
             items = [
-                Item(kind, contact=contact, **_describe(kind, contact, user, now), **_reach(contact))
+                Item(kind, contact=contact, **_describe(kind, contact, user, now), **reach(contact))
                 for contact in shown_rows
             ]
             found[user.pk][kind] = Section(kind, items, _column(shown_rows, "section_total"), counts)
@@ -705,7 +682,7 @@ def _birthday_sections(
                 gesture=gesture,
                 age=age_on(contact.birthday_year, gesture.celebration),
                 ahead=(gesture.celebration - today).days,
-                **_reach(contact),
+                **reach(contact),
             )
             for contact in contacts[user.pk]
             if contact.birthday_month is not None and contact.birthday_day is not None
@@ -748,7 +725,7 @@ def _promises(users: Sequence[User], now: datetime, limit: int) -> dict[int, Sec
     )
     per_owner = "OVER (PARTITION BY contact_owner_id)"
     touches = Touchpoint.objects.raw(
-        f"WITH {owners} SELECT ranked.*, {_reach_columns('ranked.contact_id')} "
+        f"WITH {owners} SELECT ranked.*, {reach_columns('ranked.contact_id')} "
         f"FROM (SELECT *, COUNT(*) {per_owner} AS section_total, "
         f"SUM(overdue) {per_owner} AS count_overdue, "
         f"ROW_NUMBER() OVER (PARTITION BY contact_owner_id ORDER BY promise_due, happened_at, id) AS section_position FROM ("
@@ -778,7 +755,7 @@ def _promises(users: Sequence[User], now: datetime, limit: int) -> dict[int, Sec
         user.pk: Section(
             Reminder.PROMISE,
             [
-                Item(Reminder.PROMISE, contact=touch.contact, touch=touch, **_reach(touch))
+                Item(Reminder.PROMISE, contact=touch.contact, touch=touch, **reach(touch))
                 for touch in shown[user.pk]
             ],
             _column(shown[user.pk], "section_total"),
@@ -852,6 +829,7 @@ def _one_offs(users: Sequence[User], now: datetime, limit: int) -> dict[int, Sec
                     contact=reminder.contact,
                     one_off=reminder,
                     ahead=(reminder.due_on - user.local_date(now)).days,
+                    **reach(reminder),
                 )
                 for reminder in found[user.pk].reminders
             ],

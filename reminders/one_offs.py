@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders.models import Reminder, ReminderState
+from reminders.reach import reach_columns
 from touchpoints import ledger
 from touchpoints.models import OneOffReminder, Touchpoint
 
@@ -62,7 +63,7 @@ def due_for(users: Sequence[User], *, now: datetime, limit: int) -> dict[int, Du
     # `state_key` in SQL: 'one_off:' || contact || ':' || id
     key = f"%s || CAST({ONE_OFFS}.contact_id AS VARCHAR(20)) || ':' || CAST({ONE_OFFS}.id AS VARCHAR(20))"
     statement = (
-        f"WITH owners(owner_id, today) AS (VALUES {rows}) SELECT * FROM ("
+        f"WITH owners(owner_id, today) AS (VALUES {rows}) SELECT ranked.*, {reach_columns('ranked.contact_id')} FROM ("
         f"SELECT {fields}, {CONTACTS}.owner_id AS contact_owner_id, "
         f"{CONTACTS}.first_name AS contact_first_name, {CONTACTS}.last_name AS contact_last_name, "
         f"COUNT(*) {per_owner} AS section_total, "

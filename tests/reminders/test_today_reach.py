@@ -26,7 +26,7 @@ def reach(owner_client: Client) -> tuple[list[str], list[str]]:
 def test_each_item_offers_its_contacts_first_phone_and_e_mail(
     owner: User, owner_client: Client, network: dict[str, Contact]
 ) -> None:
-    for n, key in enumerate(["red", "birthday", "promise", "prospect", "online"]):
+    for n, key in enumerate(["red", "birthday", "promise", "prospect", "online", "one_off"]):
         ContactPhoneFactory(contact=network[key], number=f"+4930123456{n}")
         ContactPhoneFactory(contact=network[key], number=f"+4930765432{n}")  # a second: not offered
     ContactEmailFactory(contact=network["promise"], address="versprechen@beispiel.test")
@@ -35,7 +35,7 @@ def test_each_item_offers_its_contacts_first_phone_and_e_mail(
     with at(NOW):
         phones, emails = reach(owner_client)
 
-    assert sorted(phones) == [f"+4930123456{n}" for n in range(5)]  # yellow has none: no link
+    assert sorted(phones) == [f"+4930123456{n}" for n in range(6)]  # yellow has none: no link
     assert emails == ["versprechen@beispiel.test"]
     items = [item for section in due.today_for(owner, now=NOW).sections for item in section.items]
     (promise,) = [item for item in items if item.kind == "promise"]
@@ -61,7 +61,7 @@ def test_the_calls_and_e_mails_take_no_query_more_at_any_size(
     # As test_today's: session, user, stamp, the contact sections, birthday states, promises,
     # review, when the lists may change, the roster gauge. The phones and e-mails come with the
     # sections and the promises.
-    with at(moment), django_assert_num_queries(9):
+    with at(moment), django_assert_num_queries(10):
         html = owner_client.get(reverse("reminders:today")).content.decode()
 
     shown = len(re.findall(r'data-testid="item"', html)) - 1  # the roster review has no contact
