@@ -128,18 +128,19 @@ def contact_roster(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @owner_object(Contact, methods=READ)
 def contact_detail(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
-    return render(request, "contacts/contact_detail.html", _detail_context(request, contact))
+    return render(request, "contacts/contact_detail.html", detail_context(request, contact))
 
 
 @owner_object(Contact, methods=READ)
 def contact_status(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     """The rules panel: the contact page reloads it by htmx when a touch is logged."""
     return render_page(
-        request, "contacts/contact_detail.html", "contact-status", _detail_context(request, contact)
+        request, "contacts/contact_detail.html", "contact-status", detail_context(request, contact)
     )
 
 
-def _detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict[str, Any]:
+def detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict[str, Any]:
+    """The contact page's context; the touch panel renders the page's parts from it after a log."""
     contact = (
         _contacts(request)
         .select_related("met_at", "introduced_by")

@@ -108,14 +108,11 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, TODAY, {"content": page})
 
 
-def _section(
-    request: AuthenticatedHttpRequest, kind: Reminder, *, acted: bool = False, expanded: bool = False
-) -> HttpResponse:
-    """The section alone (all of it when `expanded`); after an action on it, focus goes to its
-    heading (keyboard users)."""
+def _section(request: AuthenticatedHttpRequest, kind: Reminder, *, expanded: bool = False) -> HttpResponse:
+    """The section alone (all of it when `expanded`), as it reloads itself."""
     limit = due.SHOWN_ALL if expanded else due.SHOWN
     section = due.section_for(request.user, kind, now=timezone.now(), limit=limit)
-    context = {**_item_context(), "section": section, "is_fragment": True, "acted": acted}
+    context = {**_item_context(), "section": section, "is_fragment": True}
     return render(request, f"{TODAY}#section", context)
 
 
@@ -159,8 +156,18 @@ def _act(
         logged = _done(request, kind, data, contact=contact, touch=touch)
     if not request.htmx:
         return redirect("reminders:today")
-    response = _section(request, kind, acted=True, expanded=bool(request.POST.get("all")))
+    response = _acted(request, kind, expanded=bool(request.POST.get("all")))
     return trigger_client_event(response, TOUCH_LOGGED) if logged is not None else response
+
+
+def _acted(request: AuthenticatedHttpRequest, kind: Reminder, *, expanded: bool) -> HttpResponse:
+    """The acted section (focus goes to its heading, for keyboard users), with the total and the
+    other sections' counts out of band: all of Today in its four queries, so no count on the
+    page is left behind."""
+    today = due.today_for(request.user, now=timezone.now(), expanded=kind if expanded else None)
+    section = next(section for section in today.sections if section.kind == kind)
+    context = {**_item_context(), "today": today, "section": section, "is_fragment": True, "acted": True}
+    return render(request, f"{TODAY}#acted", context)
 
 
 def _snooze(

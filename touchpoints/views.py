@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +27,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from contacts import roster
+from contacts import views as contact_views
 from contacts.models import Contact
 from netzwerk.http import (
     READ,
@@ -50,6 +52,7 @@ PANEL = "touchpoints/touchpoint_panel.html"
 TIMELINE = "touchpoints/touchpoint_timeline.html"
 QUICK = "touchpoints/touchpoint_quick.html"
 FORM = "touchpoints/touchpoint_form.html"
+LOGGED = "touchpoints/touchpoint_logged.html"
 
 
 def _page(
@@ -112,9 +115,19 @@ def touchpoint_log(request: AuthenticatedHttpRequest, contact: Contact) -> HttpR
     if not form.is_valid():
         return _panel(request, contact, form)
     _log(request, contact, form)
-    if request.htmx:
+    if not request.htmx:
+        return redirect(contact)
+    if urlsplit(request.htmx.current_url or "").path != contact.get_absolute_url():
         return trigger_client_event(_panel(request, contact, _form(request, contact)), TOUCH_LOGGED)
-    return redirect(contact)
+    # On the contact page, its rules panel and stage come along out of band: the same response.
+    context = {
+        **contact_views.detail_context(request, contact),
+        "form": _form(request, contact),
+        "page": _timeline(request, contact, 1),
+        "today": _today(request),
+    }
+    response = render(request, LOGGED, {**context, "quick_kinds": QUICK_KINDS, "is_fragment": True})
+    return trigger_client_event(response, TOUCH_LOGGED)
 
 
 @owner_object(Contact, methods=READ)
