@@ -9,6 +9,7 @@ itself, since one call can settle a cadence, a prospect's next touch and an onli
 from __future__ import annotations
 
 import hashlib
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -27,10 +29,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import trigger_client_event
+from django_htmx.http import reswap, trigger_client_event
 
 from contacts import roster, rules
 from contacts.models import Contact
+from netzwerk import undo
 from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
 from reminders import clearing, due
 from reminders.forms import ItemActionForm
@@ -212,16 +215,18 @@ def _done(
     contact: Contact | None,
     touch: Touchpoint | None,
 ) -> Touchpoint | None:
-    """Done (with a touch, if one was pressed); or, for an item only a touch clears, that touch."""
+    """Done (with a touch, if one was pressed); or, for an item only a touch clears, that touch.
+    A touch logged in one click can be taken back for a while (`touch_undo`)."""
     now = timezone.now()
     if clearing.only_a_touch_clears(kind) and contact is not None:
         cleared = clearing.log_clearing_touch(kind, contact=contact, log=data["log"], now=now)
-        messages.success(
-            request,
-            _("%(kind)s with %(name)s logged.") % {"kind": cleared.get_kind_display(), "name": contact.name},
-        )
+        text = _("%(kind)s with %(name)s logged.") % {
+            "kind": cleared.get_kind_display(),
+            "name": contact.name,
+        }
+        _offer_undo(request, kind, cleared, text)
         return cleared
-    logged = due.mark_done(
+    done = due.mark_done(
         request.user,
         kind,
         now=now,
@@ -230,17 +235,72 @@ def _done(
         contact=contact,
         touch=touch,
     )
-    if logged is not None and contact is not None:
-        messages.success(
-            request,
-            _("Done: %(kind)s with %(name)s logged.")
-            % {"kind": logged.get_kind_display(), "name": contact.name},
-        )
+    if done.logged is not None and contact is not None:
+        text = _("Done: %(kind)s with %(name)s logged.") % {
+            "kind": done.logged.get_kind_display(),
+            "name": contact.name,
+        }
+        _offer_undo(request, kind, done.logged, text, done=done)
     elif kind == Reminder.PROMISE and touch is not None:
         messages.success(request, _("Promise kept: %(promise)s") % {"promise": touch.promise})
     else:
         messages.success(request, _("Done."))
-    return logged
+    return done.logged
+
+
+UNDO_LOG = "today-log"
+
+
+def _offer_undo(
+    request: AuthenticatedHttpRequest,
+    kind: Reminder,
+    logged: Touchpoint,
+    text: str,
+    *,
+    done: due.Done | None = None,
+) -> None:
+    """The message, with an undo that deletes `logged` and puts the item's state back as it was."""
+    before = {}
+    if done is not None:
+        before = {
+            "key": done.key,
+            "done_at": done.done_at.isoformat() if done.done_at else None,
+            "snoozed_until": done.snoozed_until.isoformat() if done.snoozed_until else None,
+        }
+    token = undo.sign(request.user.pk, UNDO_LOG, pk=logged.pk, kind=kind.value, **before)
+    action = reverse("reminders:touch_undo", args=[logged.pk])
+    undo.offer(request, text, action=action, target=f"#today-{kind}", token=token)
+
+
+@owner_object(Touchpoint, methods=WRITE)
+def touch_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResponse:
+    """Undo a one-click log: the touch deleted (the contact's summary recomputed) and the item
+    back on Today as it was; refused after `undo.UNDO_SECONDS`."""
+    try:
+        values = undo.posted(request, UNDO_LOG, touch.pk)
+    except undo.UndoRefused as refused:
+        messages.error(request, undo.refusal(refused))
+        return (
+            redirect("reminders:today")
+            if not request.htmx
+            else reswap(render(request, "_messages.html"), "none")
+        )
+    due.undo_log(
+        request.user,
+        touch,
+        now=timezone.now(),
+        key=values.get("key") or "",
+        done_at=datetime.fromisoformat(values["done_at"]) if values.get("done_at") else None,
+        snoozed_until=date.fromisoformat(values["snoozed_until"]) if values.get("snoozed_until") else None,
+    )
+    messages.success(
+        request,
+        _("Undone: the %(kind)s with %(name)s is deleted.")
+        % {"kind": touch.get_kind_display(), "name": touch.contact.name},
+    )
+    if not request.htmx:
+        return redirect("reminders:today")
+    return trigger_client_event(_acted(request, Reminder(values["kind"]), expanded=False), TOUCH_LOGGED)
 
 
 @login_required

@@ -55,6 +55,7 @@ ACCESS: dict[str, str] = {
     "contacts:promote": OWNER,
     "contacts:decide": OWNER,
     "contacts:demote": OWNER,
+    "contacts:roster_undo": OWNER,
     "contacts:swap": OWNER,
     "contacts:organisation_list": LOGIN,
     "contacts:organisation_create": LOGIN,
@@ -91,6 +92,7 @@ ACCESS: dict[str, str] = {
     "touchpoints:edit": OWNER,
     "touchpoints:delete": OWNER,
     "touchpoints:keep_promise": OWNER,
+    "touchpoints:undo": OWNER,
     "reminders:today": LOGIN,
     "digest:preview": LOGIN,
     # a signed token stands in for the login (one click from the e-mail)
@@ -99,6 +101,7 @@ ACCESS: dict[str, str] = {
     "reminders:review_item": LOGIN,
     "reminders:contact_item": OWNER,
     "reminders:promise_item": OWNER,
+    "reminders:touch_undo": OWNER,
     # the feed's secret token stands in for the login (calendar apps cannot sign in)
     "calendar:feed": PUBLIC,
     "calendar:settings": LOGIN,
@@ -145,7 +148,9 @@ TOUCHPOINT_URLS = {
     "touchpoints:edit",
     "touchpoints:delete",
     "touchpoints:keep_promise",
+    "touchpoints:undo",
     "reminders:promise_item",
+    "reminders:touch_undo",
 }
 # Views of a pair of contacts, looked up by both contacts' pks.
 PAIR_URLS = {"imports:dismiss", "imports:merge"}

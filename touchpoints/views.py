@@ -20,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -29,6 +30,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from contacts import roster
 from contacts import views as contact_views
 from contacts.models import Contact
+from netzwerk import undo
 from netzwerk.http import (
     READ,
     READ_WRITE,
@@ -53,6 +55,7 @@ TIMELINE = "touchpoints/touchpoint_timeline.html"
 QUICK = "touchpoints/touchpoint_quick.html"
 FORM = "touchpoints/touchpoint_form.html"
 LOGGED = "touchpoints/touchpoint_logged.html"
+UNDO_LOG = "quick-log"
 
 
 def _page(
@@ -82,7 +85,10 @@ def _panel(request: AuthenticatedHttpRequest, contact: Contact, form: Touchpoint
     return _page(request, PANEL, "touch-panel", context)
 
 
-def _log(request: AuthenticatedHttpRequest, contact: Contact, form: TouchpointForm) -> Touchpoint:
+def _log(
+    request: AuthenticatedHttpRequest, contact: Contact, form: TouchpointForm, *, undoable: bool = False
+) -> Touchpoint:
+    """Log the touch and say so; `undoable` (the quick log) with an undo for a while."""
     if form.asks_before_giving(contact):
         messages.warning(
             request,
@@ -90,11 +96,37 @@ def _log(request: AuthenticatedHttpRequest, contact: Contact, form: TouchpointFo
             % {"name": contact.name},
         )
     touch = ledger.log_touch(contact, **form.touch_data())
-    messages.success(
-        request,
-        _("%(kind)s with %(name)s logged.") % {"kind": touch.get_kind_display(), "name": contact.name},
-    )
+    text = _("%(kind)s with %(name)s logged.") % {"kind": touch.get_kind_display(), "name": contact.name}
+    if undoable:
+        token = undo.sign(request.user.pk, UNDO_LOG, pk=touch.pk)
+        action = reverse("touchpoints:undo", args=[touch.pk])
+        undo.offer(request, text, action=action, target="#quick-log", token=token)
+    else:
+        messages.success(request, text)
     return touch
+
+
+@owner_object(Touchpoint, methods=WRITE)
+def touchpoint_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResponse:
+    """Undo a touch just logged in the quick log: deleted through the ledger (the contact's
+    summary recomputed); refused after `undo.UNDO_SECONDS`."""
+    try:
+        undo.posted(request, UNDO_LOG, touch.pk)
+    except undo.UndoRefused as refused:
+        messages.error(request, undo.refusal(refused))
+        taken_back = False
+    else:
+        ledger.take_back(touch)
+        messages.success(
+            request,
+            _("Undone: the %(kind)s with %(name)s is deleted.")
+            % {"kind": touch.get_kind_display(), "name": touch.contact.name},
+        )
+        taken_back = True
+    if not request.htmx:
+        return redirect("touchpoints:quick")
+    response = _quick(request, _quick_form(request), q="")
+    return trigger_client_event(response, TOUCH_LOGGED) if taken_back else response
 
 
 def _back_to_contact(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
@@ -189,7 +221,7 @@ def touchpoint_quick(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = _quick_form(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         contact = form.cleaned_data["contact"]
-        _log(request, contact, form)
+        _log(request, contact, form, undoable=True)
         if not request.htmx:
             return redirect("touchpoints:quick")
         # A fresh form for the next touch, and where this contact now stands (its rules panel).
