@@ -295,7 +295,7 @@ def touch_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResp
     )
     messages.success(
         request,
-        _("Undone: the %(kind)s with %(name)s is deleted.")
+        _("Undone: %(kind)s with %(name)s deleted.")
         % {"kind": touch.get_kind_display(), "name": touch.contact.name},
     )
     if not request.htmx:

@@ -119,7 +119,7 @@ def touchpoint_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> Htt
         ledger.take_back(touch)
         messages.success(
             request,
-            _("Undone: the %(kind)s with %(name)s is deleted.")
+            _("Undone: %(kind)s with %(name)s deleted.")
             % {"kind": touch.get_kind_display(), "name": touch.contact.name},
         )
         taken_back = True
