@@ -21,8 +21,16 @@ from tests.reminders.test_today import grow, post_item, sections
 from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
 
-SUMMARY = ("last_touch_at", "first_personal_touch_at", "touch_count", "personal_touch_count", "prospect_touches")
-TOKEN = re.compile(r'<form class="undo inline" method="post" action="([^"]+)".*?name="token" value="([^"]+)"', re.S)
+SUMMARY = (
+    "last_touch_at",
+    "first_personal_touch_at",
+    "touch_count",
+    "personal_touch_count",
+    "prospect_touches",
+)
+TOKEN = re.compile(
+    r'<form class="undo inline" method="post" action="([^"]+)".*?name="token" value="([^"]+)"', re.S
+)
 
 
 def summary(person: Contact) -> dict[str, Any]:
@@ -161,7 +169,9 @@ def test_undo_of_a_first_meeting_takes_its_milestone_back(owner: User, owner_cli
     assert "Undone: Meeting in person with Online" in undone.content.decode()
     online.refresh_from_db()
     assert online.stage == Stage.ONLINE
-    assert not StageChange.objects.filter(contact=online, cause=StageChange.Cause.FIRST_PERSONAL_TOUCH).exists()
+    assert not StageChange.objects.filter(
+        contact=online, cause=StageChange.Cause.FIRST_PERSONAL_TOUCH
+    ).exists()
     assert "Online" in sections(owner)[Reminder.ONLINE_ONLY]
 
 
@@ -171,7 +181,9 @@ def test_undo_without_javascript_is_a_message_with_a_button(
     person = network["red"]
     with at(NOW):
         page = owner_client.post(
-            reverse("reminders:contact_item", args=[person.pk]), {"kind": "cadence", "log": Kind.CALL}, follow=True
+            reverse("reminders:contact_item", args=[person.pk]),
+            {"kind": "cadence", "log": Kind.CALL},
+            follow=True,
         )
         action, token = undo_form(page.content.decode())
         undone = owner_client.post(action, {"token": token}, follow=True)

@@ -66,7 +66,10 @@ def test_the_panel_on_its_own_page_brings_nothing_out_of_band(owner_client: Clie
     response = owner_client.post(
         reverse("touchpoints:log", args=[online.pk]),
         {"kind": Kind.CALL},
-        headers={**HTMX, "HX-Current-URL": f"http://testserver{reverse('touchpoints:panel', args=[online.pk])}"},
+        headers={
+            **HTMX,
+            "HX-Current-URL": f"http://testserver{reverse('touchpoints:panel', args=[online.pk])}",
+        },
     )
 
     body = response.content.decode()
@@ -91,13 +94,17 @@ def test_a_log_on_the_contact_page_takes_the_same_queries_at_any_size(
 
 
 def quick_log(client: Client, contact: Contact, **headers: str) -> tuple[str, str, str]:
-    response = client.post(reverse("touchpoints:quick"), {"contact": contact.pk, "kind": Kind.CALL}, headers=headers)
+    response = client.post(
+        reverse("touchpoints:quick"), {"contact": contact.pk, "kind": Kind.CALL}, headers=headers
+    )
     body = response.content.decode()
     action, token = undo_form(body)
     return body, action, token
 
 
-def test_the_quick_log_offers_an_undo_that_takes_the_touch_back(owner_client: Client, online: Contact) -> None:
+def test_the_quick_log_offers_an_undo_that_takes_the_touch_back(
+    owner_client: Client, online: Contact
+) -> None:
     before = (online.last_touch_at, online.first_personal_touch_at, online.touch_count, online.stage)
     with time_machine.travel(NOW, tick=False):
         _body, action, token = quick_log(owner_client, online, **HTMX)
@@ -109,7 +116,9 @@ def test_the_quick_log_offers_an_undo_that_takes_the_touch_back(owner_client: Cl
     assert not Touchpoint.objects.filter(pk=logged.pk).exists()
     online.refresh_from_db()
     assert (online.last_touch_at, online.first_personal_touch_at, online.touch_count, online.stage) == before
-    assert not StageChange.objects.filter(contact=online, cause=StageChange.Cause.FIRST_PERSONAL_TOUCH).exists()
+    assert not StageChange.objects.filter(
+        contact=online, cause=StageChange.Cause.FIRST_PERSONAL_TOUCH
+    ).exists()
     assert "touch-logged" in undone["HX-Trigger"]
     assert body.lstrip().startswith('<section id="quick-log"')
     assert "Undone: Call with Olga Online deleted." in body
@@ -143,7 +152,9 @@ def test_the_quick_log_undo_is_refused_late_for_strangers_and_for_get(
     assert Touchpoint.objects.filter(contact=online, kind=Kind.CALL).exists()
 
 
-def test_a_today_token_does_not_undo_in_the_quick_log(owner: User, owner_client: Client, online: Contact) -> None:
+def test_a_today_token_does_not_undo_in_the_quick_log(
+    owner: User, owner_client: Client, online: Contact
+) -> None:
     touch = ledger.log_touch(online, kind=Kind.CALL, happened_at=NOW)
     token = undo.sign(owner.pk, "today-log", pk=touch.pk, kind="cadence")
 
