@@ -14,4 +14,5 @@ function expireUndo() {
 }
 
 document.addEventListener("DOMContentLoaded", expireUndo);
-document.addEventListener("htmx:load", expireUndo);
+// After every swap, out-of-band ones included (the messages come out of band).
+document.addEventListener("htmx:afterSettle", expireUndo);
