@@ -42,7 +42,9 @@ def sign(user_pk: int, what: str, **values: Any) -> str:
     return signing.dumps(values, salt=_salt(user_pk, what), compress=True)
 
 
-def offer(request: HttpRequest, text: str, *, action: str, target: str, token: str, next_url: str = "") -> None:
+def offer(
+    request: HttpRequest, text: str, *, action: str, target: str, token: str, next_url: str = ""
+) -> None:
     """Say what was done, with a button that undoes it (a form: it works without JavaScript).
     With htmx, the answer replaces `target`."""
     context = {
