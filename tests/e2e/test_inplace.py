@@ -7,10 +7,12 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from contacts.models import Circle
+from contacts.models import Channel, Circle, Contact, Stage
+from netzwerk.accounts.models import User
 from netzwerk.undo import UNDO_SHOWN_SECONDS
 from tests.e2e.conftest import log_in
 from tests.e2e.test_today import network
+from tests.factories import ContactFactory, UserFactory
 from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
 
@@ -93,3 +95,25 @@ def test_the_digest_preview_shows_the_emails_styles(page: Any, live_server: Any)
     expect(frame.locator("body")).to_have_css("background-color", "rgb(245, 247, 250)")
     # the page itself does not scroll sideways, on a phone either
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_first_meeting_logged_on_the_contact_page_moves_its_stage_in_place(
+    page: Any, live_server: Any
+) -> None:
+    email = f"stufe-{page.viewport_size['width']}@netzwerk.test"
+    owner: User = UserFactory(email=email, language="de")
+    online: Contact = ContactFactory(
+        owner=owner, first_name="Olga", how_met=Channel.LINKEDIN, stage=Stage.ONLINE
+    )
+    log_in(page, live_server.url, email)
+    page.goto(live_server.url + online.get_absolute_url())
+    stage = page.locator("[data-testid=stage]")
+    expect(stage).to_have_text("Online-Kontakt")
+    page.evaluate("window.__noReload = true")
+
+    page.click("#touches .kind-buttons button[value=meeting]")
+
+    expect(stage).to_have_text("Persönlich getroffen")
+    expect(page.locator("#contact-status")).to_contain_text("Erster persönlicher Kontaktpunkt")
+    expect(page.locator("#contact-status [data-testid=online-only]")).to_have_count(0)
+    assert page.evaluate("window.__noReload") is True
