@@ -112,7 +112,7 @@ def cause_of_edit(stored_stage: str, contact: Contact) -> str:
     return StageChange.Cause.DEMOTED if left else StageChange.Cause.EDITED
 
 
-def save_contact(contact: Contact, *, now: datetime) -> None:
+def save_contact(contact: Contact, *, now: datetime) -> StageChange | None:
     """Save `contact`; if that makes it a strong tie, it must have been met in person and the
     owner's roster must have room. The stage follows the circle (`stage_for_circle`); for a
     stored contact the move is recorded (a new one's history starts with its caller's entry).
@@ -120,16 +120,26 @@ def save_contact(contact: Contact, *, now: datetime) -> None:
     The owner's row is locked first, so two promotions at cap - 1 run one after the other
     and the second sees the first (on SQLite the IMMEDIATE transaction mode does the same).
     Raises CannotPromoteArchived, NotMetYet, or RosterFull with the swap-out suggestions.
+    Returns the stage's history entry, if the stage moved.
     """
     with transaction.atomic():
-        owner = User.objects.select_for_update().only("pk", "strong_tie_cap").get(pk=contact.owner_id)
-        if contact.circle == Circle.STRONG and not _is_stored_strong_tie(contact):
-            check_can_join(contact)
-            roster = roster_for(owner)
-            if roster.is_full:
-                raise RosterFull(roster)
-        _follow_circle(contact, now=now)
+        _check_room(contact, owner=_locked_owner(contact))
+        change = _follow_circle(contact, now=now)
         contact.save()
+    return change
+
+
+def _locked_owner(contact: Contact) -> User:
+    return User.objects.select_for_update().only("pk", "strong_tie_cap").get(pk=contact.owner_id)
+
+
+def _check_room(contact: Contact, *, owner: User) -> None:
+    """If saving makes `contact` a strong tie: it has been met and the roster has a free slot."""
+    if contact.circle == Circle.STRONG and not _is_stored_strong_tie(contact):
+        check_can_join(contact)
+        roster = roster_for(owner)
+        if roster.is_full:
+            raise RosterFull(roster)
 
 
 def check_can_join(contact: Contact) -> None:
@@ -140,18 +150,20 @@ def check_can_join(contact: Contact) -> None:
         raise NotMetYet(contact)
 
 
-def _follow_circle(contact: Contact, *, now: datetime) -> None:
+def _follow_circle(contact: Contact, *, now: datetime) -> StageChange | None:
     stage = stage_for_circle(contact)
     if stage == contact.stage:
-        return
+        return None
+    change = None
     if contact.pk is not None:
         cause = (
             StageChange.Cause.JOINED_STRONG_TIES if stage == Stage.STRONG_TIE else StageChange.Cause.DEMOTED
         )
-        StageChange.objects.create(
+        change = StageChange.objects.create(
             contact=contact, from_stage=contact.stage, to_stage=stage, cause=cause, changed_at=now
         )
     contact.stage = stage
+    return change
 
 
 def create_contacts(owner: User, contacts: list[Contact], *, batch_size: int = 500) -> list[Contact]:
@@ -194,24 +206,52 @@ def _is_stored_strong_tie(contact: Contact) -> bool:
     return Contact.objects.filter(pk=contact.pk, circle=Circle.STRONG).exists()
 
 
-def promote(contact: Contact, *, now: datetime) -> None:
-    """Make `contact` a strong tie; when refused, it keeps its circle and stage (in memory too)."""
+def promote(contact: Contact, *, now: datetime) -> StageChange | None:
+    """Make `contact` a strong tie; when refused, it keeps its circle and stage (in memory too).
+    Returns the stage's history entry (none for a strong tie already)."""
     previous = contact.circle, contact.stage
     contact.circle = Circle.STRONG
     try:
-        save_contact(contact, now=now)
+        return save_contact(contact, now=now)
     except (RosterFull, CannotPromoteArchived, NotMetYet):
         contact.circle, contact.stage = previous
         raise
 
 
-def demote(contact: Contact, *, now: datetime, to: str = Circle.REGULAR) -> None:
+def demote(contact: Contact, *, now: datetime, to: str = Circle.REGULAR) -> StageChange | None:
     """A strong tie leaves the roster for `to` (its stage back to "relationship"); any other
-    contact keeps its circle."""
+    contact keeps its circle. Returns the stage's history entry."""
     if contact.circle != Circle.STRONG:
-        return
+        return None
     contact.circle = to
-    save_contact(contact, now=now)
+    return save_contact(contact, now=now)
+
+
+class MovedSince(Exception):
+    """The contact's circle changed after the move an undo would take back."""
+
+
+def undo_move(contact: Contact, *, circle: str, stage: str, moved_to: str, change_id: int | None) -> None:
+    """Take back a promotion or demotion: the circle and stage as they were before, and the
+    move's history entry gone, as if it never happened. Taking back a demotion is a promotion:
+    the cap and the meeting hold as in `save_contact` (RosterFull and the others; when refused,
+    the contact is unchanged, in memory too). Raises MovedSince if the circle is no longer the
+    one the move left it in."""
+    with transaction.atomic():
+        owner = _locked_owner(contact)
+        stored = Contact.objects.select_for_update().filter(pk=contact.pk).values_list("circle", flat=True)
+        if stored.get() != moved_to:
+            raise MovedSince
+        previous = contact.circle, contact.stage
+        contact.circle, contact.stage = circle, stage
+        try:
+            _check_room(contact, owner=owner)
+        except (RosterFull, CannotPromoteArchived, NotMetYet):
+            contact.circle, contact.stage = previous
+            raise
+        contact.save()
+        if change_id is not None:
+            StageChange.objects.filter(pk=change_id, contact=contact).delete()
 
 
 def swap(*, promote_contact: Contact, demote_contact: Contact, now: datetime) -> None:

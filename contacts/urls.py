@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/promote/", views.contact_promote, name="promote"),
     path("<int:pk>/decide/", views.contact_decide, name="decide"),
     path("<int:pk>/demote/", views.contact_demote, name="demote"),
+    path("<int:pk>/roster/undo/", views.contact_roster_undo, name="roster_undo"),
     path("<int:pk>/swap/<int:out_pk>/", views.contact_swap, name="swap"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),

@@ -21,7 +21,15 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from contacts import evidence, export, roster, rules, sorting, way_forward
 from contacts.forms import NOT_MET_ERROR, ContactEditor, ContactFilterForm, OrganisationForm, SortForm
-from contacts.models import Contact, ContactPhone, ContactQuerySet, Organisation, OrganisationQuerySet
+from contacts.models import (
+    Contact,
+    ContactPhone,
+    ContactQuerySet,
+    Organisation,
+    OrganisationQuerySet,
+    StageChange,
+)
+from netzwerk import undo
 from netzwerk.http import (
     READ,
     READ_WRITE,
@@ -128,18 +136,19 @@ def contact_roster(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @owner_object(Contact, methods=READ)
 def contact_detail(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
-    return render(request, "contacts/contact_detail.html", _detail_context(request, contact))
+    return render(request, "contacts/contact_detail.html", detail_context(request, contact))
 
 
 @owner_object(Contact, methods=READ)
 def contact_status(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     """The rules panel: the contact page reloads it by htmx when a touch is logged."""
     return render_page(
-        request, "contacts/contact_detail.html", "contact-status", _detail_context(request, contact)
+        request, "contacts/contact_detail.html", "contact-status", detail_context(request, contact)
     )
 
 
-def _detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict[str, Any]:
+def detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict[str, Any]:
+    """The contact page's context; the touch panel renders the page's parts from it after a log."""
     contact = (
         _contacts(request)
         .select_related("met_at", "introduced_by")
@@ -241,14 +250,71 @@ def contact_unarchive(request: AuthenticatedHttpRequest, contact: Contact) -> Ht
 
 @owner_object(Contact, methods=WRITE)
 def contact_promote(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    before = contact.circle, contact.stage
     try:
-        roster.promote(contact, now=timezone.now())
+        change = roster.promote(contact, now=timezone.now())
     except roster.RosterFull as full:
         return _roster_response(request, contact, full=full)
     except roster.CannotPromoteArchived:
         messages.error(request, _("Archived contacts cannot be strong ties."))
     except roster.NotMetYet:
         messages.error(request, way_forward.not_met(contact))
+    else:
+        if before[0] != contact.circle:
+            text = _("%(name)s is now a strong tie.") % {"name": contact.name}
+            _offer_roster_undo(request, contact, before, change, text)
+    return _roster_response(request, contact)
+
+
+UNDO_MOVE = "roster-move"
+
+
+def _offer_roster_undo(
+    request: AuthenticatedHttpRequest,
+    contact: Contact,
+    before: tuple[str, str],
+    change: StageChange | None,
+    text: str,
+) -> None:
+    """The message, with an undo that puts the contact's circle, stage and history back."""
+    circle, stage = before
+    values = {"circle": circle, "stage": stage, "moved_to": contact.circle}
+    token = undo.sign(
+        request.user.pk, UNDO_MOVE, pk=contact.pk, change=change.pk if change else None, **values
+    )
+    action = reverse("contacts:roster_undo", args=[contact.pk])
+    next_url = _safe_next(request) or ""
+    undo.offer(
+        request, text, action=action, target=f"#roster-control-{contact.pk}", token=token, next_url=next_url
+    )
+
+
+@owner_object(Contact, methods=WRITE)
+def contact_roster_undo(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    """Undo a promotion or demotion for a while (`undo.UNDO_SECONDS`); taking back a demotion
+    is a promotion, so the cap holds (a full roster answers as a promotion would)."""
+    try:
+        values = undo.posted(request, UNDO_MOVE, contact.pk)
+        roster.undo_move(
+            contact,
+            circle=values["circle"],
+            stage=values["stage"],
+            moved_to=values["moved_to"],
+            change_id=values["change"],
+        )
+    except undo.UndoRefused as refused:
+        messages.error(request, undo.refusal(refused))
+    except roster.RosterFull as full:
+        return _roster_response(request, contact, full=full)
+    except (roster.MovedSince, roster.CannotPromoteArchived, roster.NotMetYet):
+        messages.error(request, _("%(name)s has changed since; nothing was undone.") % {"name": contact.name})
+    else:
+        undone = (
+            _("Undone: %(name)s is a strong tie again.")
+            if contact.is_strong_tie
+            else _("Undone: %(name)s is no longer a strong tie.")
+        )
+        messages.success(request, undone % {"name": contact.name})
     return _roster_response(request, contact)
 
 
@@ -271,7 +337,11 @@ def contact_decide(request: AuthenticatedHttpRequest, contact: Contact) -> HttpR
 
 @owner_object(Contact, methods=WRITE)
 def contact_demote(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
-    roster.demote(contact, now=timezone.now())
+    before = contact.circle, contact.stage
+    change = roster.demote(contact, now=timezone.now())
+    if before[0] != contact.circle:
+        text = _("%(name)s left the strong ties.") % {"name": contact.name}
+        _offer_roster_undo(request, contact, before, change, text)
     return _roster_response(request, contact)
 
 

@@ -210,8 +210,9 @@ def text_line(item: due.Item, site_url: str) -> str:
     return f"{name}: {what}{when} {site_url}{item.url}"
 
 
-def render(user: User, today: due.Today) -> tuple[str, str, str]:
-    """Subject, plain text and HTML, in the user's language and time zone."""
+def render(user: User, today: due.Today, *, style_nonce: str = "") -> tuple[str, str, str]:
+    """Subject, plain text and HTML, in the user's language and time zone. `style_nonce` is for
+    the preview page: its CSP lets the e-mail's style element apply by that nonce alone."""
     with translation.override(user.language), timezone.override(user.zone):
         day = f"{date_format(today.day, 'l')}, {date_format(today.day, 'DATE_FORMAT')}"
         subject = ngettext(
@@ -227,6 +228,7 @@ def render(user: User, today: due.Today) -> tuple[str, str, str]:
             "today_url": settings.SITE_URL + reverse("reminders:today"),
             "settings_url": settings.SITE_URL + reverse("accounts:preferences"),
             "unsubscribe_url": unsubscribe_url(user),
+            "style_nonce": style_nonce,
             "lines": [
                 (section, [text_line(item, settings.SITE_URL) for item in section.items])
                 for section in today.due
@@ -387,6 +389,6 @@ def _todays(users: list[User], now: datetime) -> dict[int, due.Today]:
         return {}
 
 
-def preview(user: User, *, now: datetime) -> tuple[str, str, str]:
+def preview(user: User, *, now: datetime, style_nonce: str = "") -> tuple[str, str, str]:
     """What the user's digest would say now, even when nothing is due."""
-    return render(user, due.today_for(user, now=now))
+    return render(user, due.today_for(user, now=now), style_nonce=style_nonce)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import cast
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -13,15 +20,28 @@ from netzwerk.accounts.models import User
 from netzwerk.http import AuthenticatedHttpRequest
 from reminders import digest
 
+# The preview's e-mail sits in an `<iframe srcdoc>`, which inherits the page's policy: its one
+# style element applies by this request's nonce, never by 'unsafe-inline'.
+PREVIEW_CSP: dict[str, Collection[str] | str] = {
+    **cast("dict[str, Collection[str] | str]", settings.SECURE_CSP),
+    "style-src": [CSP.SELF, CSP.NONCE],
+}
+
 
 @login_required
 @require_GET
+@csp_override(PREVIEW_CSP)
 def preview(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Today's digest as it would be sent now: HTML, or `?format=text` for the plain-text part."""
-    subject, text, html = digest.preview(request.user, now=timezone.now())
+    """Today's digest as it would be sent now: the e-mail framed in a page, or `?format=text`
+    for the plain-text part."""
     if request.GET.get("format") == "text":
+        subject, text, _html = digest.preview(request.user, now=timezone.now())
         return HttpResponse(f"{subject}\n\n{text}", content_type="text/plain; charset=utf-8")
-    return HttpResponse(html)
+    nonce = get_nonce(request)
+    subject, _text, html = digest.preview(
+        request.user, now=timezone.now(), style_nonce=str(nonce) if nonce is not None else ""
+    )
+    return render(request, "reminders/digest_preview.html", {"subject": subject, "html": html})
 
 
 @login_not_required

@@ -884,6 +884,16 @@ def snooze(
     return until
 
 
+@dataclass(frozen=True)
+class Done:
+    """What `mark_done` did: the touch it logged, and the item's state before (to undo it)."""
+
+    logged: Touchpoint | None
+    key: str
+    done_at: datetime | None
+    snoozed_until: date | None
+
+
 def mark_done(
     user: User,
     kind: Reminder,
@@ -893,7 +903,7 @@ def mark_done(
     touch: Touchpoint | None = None,
     occasion: str = "",
     log: str | None = None,
-) -> Touchpoint | None:
+) -> Done:
     """Done, and with `log` the touch of that kind in the same transaction. A promise is kept.
 
     Items only a touch clears have no done (`clearing.log_clearing_touch` logs theirs).
@@ -907,10 +917,30 @@ def mark_done(
         if log is not None and contact is not None:
             logged = ledger.log_touch(contact, kind=log, happened_at=now)
         state = _state(user, kind, contact=contact, touch=touch, occasion=occasion)
+        done = Done(logged, state.key, state.done_at, state.snoozed_until)
         state.done_at = now
         state.snoozed_until = None
         state.save(update_fields=["done_at", "snoozed_until", "updated_at"])
-    return logged
+    return done
+
+
+def undo_log(
+    user: User,
+    touch: Touchpoint,
+    *,
+    now: datetime,
+    key: str = "",
+    done_at: datetime | None = None,
+    snoozed_until: date | None = None,
+) -> None:
+    """Take back a touch logged in one click: the touch goes through the ledger (the contact's
+    summary recomputed), and the item `mark_done` marked (`key`) is as it was before."""
+    with transaction.atomic():
+        ledger.take_back(touch)
+        if key:
+            ReminderState.objects.filter(owner=user, key=key).update(
+                done_at=done_at, snoozed_until=snoozed_until, updated_at=now
+            )
 
 
 @dataclass(frozen=True)

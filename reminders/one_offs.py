@@ -119,6 +119,11 @@ def mark_done(
     return logged
 
 
+def reopen(reminder_id: int, *, owner: User) -> None:
+    """Open again a reminder marked done (its one-click log undone); the owner's only."""
+    OneOffReminder.objects.filter(pk=reminder_id, contact__owner=owner).update(done_at=None)
+
+
 def delete(reminder: OneOffReminder, *, owner: User) -> None:
     with transaction.atomic():
         forget_state(reminder, owner=owner)

@@ -9,6 +9,7 @@ itself, since one call can settle a cadence, a prospect's next touch and an onli
 from __future__ import annotations
 
 import hashlib
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -27,10 +30,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import trigger_client_event
+from django_htmx.http import reswap, trigger_client_event
 
 from contacts import roster, rules
 from contacts.models import Contact
+from netzwerk import undo
 from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
 from reminders import clearing, due, one_offs, review
 from reminders.forms import ItemActionForm, ReviewGoalsForm
@@ -109,14 +113,11 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, TODAY, {"content": page})
 
 
-def _section(
-    request: AuthenticatedHttpRequest, kind: Reminder, *, acted: bool = False, expanded: bool = False
-) -> HttpResponse:
-    """The section alone (all of it when `expanded`); after an action on it, focus goes to its
-    heading (keyboard users)."""
+def _section(request: AuthenticatedHttpRequest, kind: Reminder, *, expanded: bool = False) -> HttpResponse:
+    """The section alone (all of it when `expanded`), as it reloads itself."""
     limit = due.SHOWN_ALL if expanded else due.SHOWN
     section = due.section_for(request.user, kind, now=timezone.now(), limit=limit)
-    context = {**_item_context(), "section": section, "is_fragment": True, "acted": acted}
+    context = {**_item_context(), "section": section, "is_fragment": True}
     return render(request, f"{TODAY}#section", context)
 
 
@@ -140,6 +141,7 @@ def review_item(request: AuthenticatedHttpRequest) -> HttpResponse:
 def one_off_item(request: AuthenticatedHttpRequest, reminder: OneOffReminder) -> HttpResponse:
     """A one-off reminder on Today: done (with the touch pressed, if one was) or snoozed."""
     form = ItemActionForm(request.POST, contact_item=False)
+    logged = None
     if not form.is_valid() or form.cleaned_data["action"] == "decide" or reminder.done_at is not None:
         messages.error(request, _("This reminder could not be changed. Reload the page and try again."))
     elif form.cleaned_data["action"] == "snooze":
@@ -148,12 +150,18 @@ def one_off_item(request: AuthenticatedHttpRequest, reminder: OneOffReminder) ->
     else:
         log = form.cleaned_data["log"] or None
         logged = one_offs.mark_done(reminder, owner=request.user, now=timezone.now(), log=log)
-        _tell_done(request, logged, reminder.contact)
-        if request.htmx and logged is not None:
-            return trigger_client_event(_section(request, Reminder.ONE_OFF, acted=True), TOUCH_LOGGED)
+        if logged is not None:
+            text = _("Done: %(kind)s with %(name)s logged.") % {
+                "kind": logged.get_kind_display(),
+                "name": reminder.contact.name,
+            }
+            _offer_undo(request, Reminder.ONE_OFF, logged, text, one_off=reminder)
+        else:
+            messages.success(request, _("Done."))
     if not request.htmx:
         return redirect("reminders:today")
-    return _section(request, Reminder.ONE_OFF, acted=True, expanded=bool(request.POST.get("all")))
+    response = _acted(request, Reminder.ONE_OFF, expanded=bool(request.POST.get("all")))
+    return trigger_client_event(response, TOUCH_LOGGED) if logged is not None else response
 
 
 def _act(
@@ -180,8 +188,18 @@ def _act(
         logged = _done(request, kind, data, contact=contact, touch=touch)
     if not request.htmx:
         return redirect("reminders:today")
-    response = _section(request, kind, acted=True, expanded=bool(request.POST.get("all")))
+    response = _acted(request, kind, expanded=bool(request.POST.get("all")))
     return trigger_client_event(response, TOUCH_LOGGED) if logged is not None else response
+
+
+def _acted(request: AuthenticatedHttpRequest, kind: Reminder, *, expanded: bool) -> HttpResponse:
+    """The acted section (focus goes to its heading, for keyboard users), with the total and the
+    other sections' counts out of band: all of Today in its own queries (as many at any size), so no count on the
+    page is left behind."""
+    today = due.today_for(request.user, now=timezone.now(), expanded=kind if expanded else None)
+    section = next(section for section in today.sections if section.kind == kind)
+    context = {**_item_context(), "today": today, "section": section, "is_fragment": True, "acted": True}
+    return render(request, f"{TODAY}#acted", context)
 
 
 def _snooze(
@@ -226,16 +244,18 @@ def _done(
     contact: Contact | None,
     touch: Touchpoint | None,
 ) -> Touchpoint | None:
-    """Done (with a touch, if one was pressed); or, for an item only a touch clears, that touch."""
+    """Done (with a touch, if one was pressed); or, for an item only a touch clears, that touch.
+    A touch logged in one click can be taken back for a while (`touch_undo`)."""
     now = timezone.now()
     if clearing.only_a_touch_clears(kind) and contact is not None:
         cleared = clearing.log_clearing_touch(kind, contact=contact, log=data["log"], now=now)
-        messages.success(
-            request,
-            _("%(kind)s with %(name)s logged.") % {"kind": cleared.get_kind_display(), "name": contact.name},
-        )
+        text = _("%(kind)s with %(name)s logged.") % {
+            "kind": cleared.get_kind_display(),
+            "name": contact.name,
+        }
+        _offer_undo(request, kind, cleared, text)
         return cleared
-    logged = due.mark_done(
+    done = due.mark_done(
         request.user,
         kind,
         now=now,
@@ -244,22 +264,79 @@ def _done(
         contact=contact,
         touch=touch,
     )
-    if logged is None and kind == Reminder.PROMISE and touch is not None:
+    if done.logged is not None and contact is not None:
+        text = _("Done: %(kind)s with %(name)s logged.") % {
+            "kind": done.logged.get_kind_display(),
+            "name": contact.name,
+        }
+        _offer_undo(request, kind, done.logged, text, done=done)
+    elif kind == Reminder.PROMISE and touch is not None:
         messages.success(request, _("Promise kept: %(promise)s") % {"promise": touch.promise})
     else:
-        _tell_done(request, logged, contact)
-    return logged
-
-
-def _tell_done(request: AuthenticatedHttpRequest, logged: Touchpoint | None, contact: Contact | None) -> None:
-    if logged is not None and contact is not None:
-        messages.success(
-            request,
-            _("Done: %(kind)s with %(name)s logged.")
-            % {"kind": logged.get_kind_display(), "name": contact.name},
-        )
-    else:
         messages.success(request, _("Done."))
+    return done.logged
+
+
+UNDO_LOG = "today-log"
+
+
+def _offer_undo(
+    request: AuthenticatedHttpRequest,
+    kind: Reminder,
+    logged: Touchpoint,
+    text: str,
+    *,
+    done: due.Done | None = None,
+    one_off: OneOffReminder | None = None,
+) -> None:
+    """The message, with an undo that deletes `logged` and puts the item's state back as it was
+    (a one-off reminder open again)."""
+    before: dict[str, Any] = {"one_off": one_off.pk} if one_off is not None else {}
+    if done is not None:
+        before = {
+            "key": done.key,
+            "done_at": done.done_at.isoformat() if done.done_at else None,
+            "snoozed_until": done.snoozed_until.isoformat() if done.snoozed_until else None,
+        }
+    token = undo.sign(request.user.pk, UNDO_LOG, pk=logged.pk, kind=kind.value, **before)
+    action = reverse("reminders:touch_undo", args=[logged.pk])
+    undo.offer(request, text, action=action, target=f"#today-{kind}", token=token)
+
+
+@owner_object(Touchpoint, methods=WRITE)
+def touch_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResponse:
+    """Undo a one-click log: the touch deleted (the contact's summary recomputed) and the item
+    back on Today as it was; refused after `undo.UNDO_SECONDS`."""
+    try:
+        values = undo.posted(request, UNDO_LOG, touch.pk)
+    except undo.UndoRefused as refused:
+        messages.error(request, undo.refusal(refused))
+        return (
+            redirect("reminders:today")
+            if not request.htmx
+            else reswap(render(request, "_messages.html"), "none")
+        )
+    with transaction.atomic():
+        due.undo_log(
+            request.user,
+            touch,
+            now=timezone.now(),
+            key=values.get("key") or "",
+            done_at=datetime.fromisoformat(values["done_at"]) if values.get("done_at") else None,
+            snoozed_until=date.fromisoformat(values["snoozed_until"])
+            if values.get("snoozed_until")
+            else None,
+        )
+        if values.get("one_off"):
+            one_offs.reopen(int(values["one_off"]), owner=request.user)
+    messages.success(
+        request,
+        _("Undone: %(kind)s with %(name)s deleted.")
+        % {"kind": touch.get_kind_display(), "name": touch.contact.name},
+    )
+    if not request.htmx:
+        return redirect("reminders:today")
+    return trigger_client_event(_acted(request, Reminder(values["kind"]), expanded=False), TOUCH_LOGGED)
 
 
 @login_required

@@ -55,6 +55,7 @@ ACCESS: dict[str, str] = {
     "contacts:promote": OWNER,
     "contacts:decide": OWNER,
     "contacts:demote": OWNER,
+    "contacts:roster_undo": OWNER,
     "contacts:swap": OWNER,
     "contacts:organisation_list": LOGIN,
     "contacts:organisation_create": LOGIN,
@@ -91,6 +92,7 @@ ACCESS: dict[str, str] = {
     "touchpoints:edit": OWNER,
     "touchpoints:delete": OWNER,
     "touchpoints:keep_promise": OWNER,
+    "touchpoints:undo": OWNER,
     "reminders:today": LOGIN,
     "digest:preview": LOGIN,
     # a signed token stands in for the login (one click from the e-mail)
@@ -104,6 +106,7 @@ ACCESS: dict[str, str] = {
     "reminders:one_off_delete": OWNER,
     "reminders:one_off_panel": OWNER,
     "reminders:one_off_create": OWNER,
+    "reminders:touch_undo": OWNER,
     # the feed's secret token stands in for the login (calendar apps cannot sign in)
     "calendar:feed": PUBLIC,
     "calendar:settings": LOGIN,
@@ -150,7 +153,9 @@ TOUCHPOINT_URLS = {
     "touchpoints:edit",
     "touchpoints:delete",
     "touchpoints:keep_promise",
+    "touchpoints:undo",
     "reminders:promise_item",
+    "reminders:touch_undo",
 }
 # Views of one one-off reminder, looked up by its pk (its panel and form take the contact's).
 ONE_OFF_URLS = {"reminders:one_off_item", "reminders:one_off_edit", "reminders:one_off_delete"}

@@ -64,6 +64,28 @@ def delete_touch(touchpoint: Touchpoint) -> None:
         _after_change(locked)
 
 
+def take_back(touchpoint: Touchpoint) -> None:
+    """Undo a touch just logged: deleted as `delete_touch` does, and if it was the contact's first
+    personal touch, its R1 milestone goes with it (the stage as before, the history entry gone).
+
+    A plain delete keeps the milestone: a meeting that happened stays met even if its record is
+    removed later; a touch taken back a moment after the click never happened."""
+    with transaction.atomic():
+        locked = _locked(touchpoint.contact_id)
+        happened_at = touchpoint.happened_at
+        touchpoint.delete()
+        _after_change(locked)
+        if locked.first_personal_touch_at is not None or locked.stage != MILESTONE_TO:
+            return
+        milestone = locked.stage_changes.filter(
+            cause=StageChange.Cause.FIRST_PERSONAL_TOUCH, to_stage=MILESTONE_TO, changed_at=happened_at
+        ).first()
+        if milestone is not None:
+            locked.stage = milestone.from_stage
+            locked.save(update_fields=["stage", "updated_at"])
+            milestone.delete()
+
+
 def _lock_all(contact_ids: list[int]) -> None:
     """Lock many contacts' rows, in id order so that two bulk changes cannot deadlock."""
     for start in range(0, len(contact_ids), SUMMARIES_BATCH_SIZE):

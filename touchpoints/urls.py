@@ -17,5 +17,6 @@ urlpatterns = [
     path("contact/<int:pk>/record/", views.contact_record, name="record"),
     path("<int:pk>/edit/", views.touchpoint_edit, name="edit"),
     path("<int:pk>/delete/", views.touchpoint_delete, name="delete"),
+    path("<int:pk>/undo/", views.touchpoint_undo, name="undo"),
     path("<int:pk>/keep-promise/", views.touchpoint_keep_promise, name="keep_promise"),
 ]

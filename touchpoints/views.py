@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -28,7 +30,9 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from contacts import roster
+from contacts import views as contact_views
 from contacts.models import Contact
+from netzwerk import undo
 from netzwerk.http import (
     READ,
     READ_WRITE,
@@ -52,6 +56,8 @@ PANEL = "touchpoints/touchpoint_panel.html"
 TIMELINE = "touchpoints/touchpoint_timeline.html"
 QUICK = "touchpoints/touchpoint_quick.html"
 FORM = "touchpoints/touchpoint_form.html"
+LOGGED = "touchpoints/touchpoint_logged.html"
+UNDO_LOG = "quick-log"
 
 
 def _page(
@@ -81,7 +87,10 @@ def _panel(request: AuthenticatedHttpRequest, contact: Contact, form: Touchpoint
     return _page(request, PANEL, "touch-panel", context)
 
 
-def _log(request: AuthenticatedHttpRequest, contact: Contact, form: TouchpointForm) -> Touchpoint:
+def _log(
+    request: AuthenticatedHttpRequest, contact: Contact, form: TouchpointForm, *, undoable: bool = False
+) -> Touchpoint:
+    """Log the touch and say so; `undoable` (the quick log) with an undo for a while."""
     if form.asks_before_giving(contact):
         messages.warning(
             request,
@@ -93,10 +102,13 @@ def _log(request: AuthenticatedHttpRequest, contact: Contact, form: TouchpointFo
         touch = ledger.log_touch(contact, **form.touch_data())
         if reminder is not None:
             OneOffReminder.objects.create(contact=contact, **reminder)
-    messages.success(
-        request,
-        _("%(kind)s with %(name)s logged.") % {"kind": touch.get_kind_display(), "name": contact.name},
-    )
+    text = _("%(kind)s with %(name)s logged.") % {"kind": touch.get_kind_display(), "name": contact.name}
+    if undoable:
+        token = undo.sign(request.user.pk, UNDO_LOG, pk=touch.pk)
+        action = reverse("touchpoints:undo", args=[touch.pk])
+        undo.offer(request, text, action=action, target="#quick-log", token=token)
+    else:
+        messages.success(request, text)
     if reminder is not None:
         messages.success(
             request,
@@ -104,6 +116,29 @@ def _log(request: AuthenticatedHttpRequest, contact: Contact, form: TouchpointFo
             % {"day": date_format(reminder["due_on"], "DATE_FORMAT"), "text": reminder["text"]},
         )
     return touch
+
+
+@owner_object(Touchpoint, methods=WRITE)
+def touchpoint_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResponse:
+    """Undo a touch just logged in the quick log: deleted through the ledger (the contact's
+    summary recomputed); refused after `undo.UNDO_SECONDS`."""
+    try:
+        undo.posted(request, UNDO_LOG, touch.pk)
+    except undo.UndoRefused as refused:
+        messages.error(request, undo.refusal(refused))
+        taken_back = False
+    else:
+        ledger.take_back(touch)
+        messages.success(
+            request,
+            _("Undone: %(kind)s with %(name)s deleted.")
+            % {"kind": touch.get_kind_display(), "name": touch.contact.name},
+        )
+        taken_back = True
+    if not request.htmx:
+        return redirect("touchpoints:quick")
+    response = _quick(request, _quick_form(request), q="")
+    return trigger_client_event(response, TOUCH_LOGGED) if taken_back else response
 
 
 def _back_to_contact(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
@@ -124,9 +159,19 @@ def touchpoint_log(request: AuthenticatedHttpRequest, contact: Contact) -> HttpR
     if not form.is_valid():
         return _panel(request, contact, form)
     _log(request, contact, form)
-    if request.htmx:
+    if not request.htmx:
+        return redirect(contact)
+    if urlsplit(request.htmx.current_url or "").path != contact.get_absolute_url():
         return trigger_client_event(_panel(request, contact, _form(request, contact)), TOUCH_LOGGED)
-    return redirect(contact)
+    # On the contact page, its rules panel and stage come along out of band: the same response.
+    context = {
+        **contact_views.detail_context(request, contact),
+        "form": _form(request, contact),
+        "page": _timeline(request, contact, 1),
+        "today": _today(request),
+    }
+    response = render(request, LOGGED, {**context, "quick_kinds": QUICK_KINDS, "is_fragment": True})
+    return trigger_client_event(response, TOUCH_LOGGED)
 
 
 @owner_object(Contact, methods=READ)
@@ -188,7 +233,7 @@ def touchpoint_quick(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = _quick_form(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         contact = form.cleaned_data["contact"]
-        _log(request, contact, form)
+        _log(request, contact, form, undoable=True)
         if not request.htmx:
             return redirect("touchpoints:quick")
         # A fresh form for the next touch, and where this contact now stands (its rules panel).

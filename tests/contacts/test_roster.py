@@ -209,7 +209,7 @@ def test_an_htmx_promotion_tells_the_rules_panel_to_reload(owner, client: Client
     page = client.get(contact.get_absolute_url()).content.decode()
     response = client.post(reverse("contacts:promote", args=[contact.pk]), HTTP_HX_REQUEST="true")
 
-    assert 'hx-trigger="touch-logged from:body, roster-changed from:body"' in page
+    assert 'hx-trigger="promise-kept from:body, roster-changed from:body"' in page
     assert "roster-changed" in response["HX-Trigger"]
 
 

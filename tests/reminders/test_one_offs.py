@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from icalendar import Calendar
 
 from contacts.models import Contact
@@ -45,16 +46,17 @@ def form(data: dict[str, str], instance: OneOffReminder | None = None) -> OneOff
 
 
 @pytest.mark.django_db
+@translation.override("de")  # as the users read it, whatever an earlier test left active
 def test_the_form_takes_today_and_later_days_and_refuses_a_past_one() -> None:
     assert form({"due_on": "2026-11-23", "text": "Anrufen"}).is_valid()
     assert form({"due_on": "2027-01-15", "text": "Anrufen"}).is_valid()
     past = form({"due_on": "2026-11-22", "text": "Anrufen"})
     assert not past.is_valid()
-    # German by default, as the users read it
     assert past.errors["due_on"] == ["Dieser Tag ist vorbei. Wähle heute oder einen späteren Tag."]
 
 
 @pytest.mark.django_db
+@translation.override("de")
 def test_the_form_wants_a_text_within_its_limit() -> None:
     empty = form({"due_on": "2026-11-23", "text": "   "})
     assert empty.errors["text"] == ["Schreib, woran du erinnert werden möchtest."]
@@ -212,7 +214,8 @@ def test_it_is_on_today_on_its_day_and_while_overdue_but_not_before(owner: User,
     assert due_texts(owner, NOW + 30 * DAY) == ["Anrufen wegen Angebot"]
     section = due.section_for(owner, Reminder.ONE_OFF, now=NOW + 30 * DAY)
     assert section.counts == {"overdue": 1}
-    assert section.items[0].meta == "due since Nov. 25, 2026"
+    with translation.override("en"):
+        assert section.items[0].meta == "due since Nov. 25, 2026"
 
 
 def test_the_most_overdue_comes_first_and_others_reminders_stay_theirs(
