@@ -93,8 +93,10 @@ def test_a_new_account_sees_three_first_steps_until_its_first_contact(
         reverse("accounts:coaching") + "#invite",
     ]
     assert 'data-testid="today-empty"' not in html  # nothing due is no news to a new account
+    assert 'data-testid="roster-count"' not in html  # nor "0 / 60" strong ties
 
     ContactFactory(owner=owner)
     html = owner_client.get(reverse("reminders:today")).content.decode()
     assert 'data-testid="today-start"' not in html
     assert 'data-testid="today-empty"' in html
+    assert 'data-testid="roster-count"' in html
