@@ -347,7 +347,8 @@ def test_a_contacts_record_has_no_table_and_no_period(owner_client: Client, cont
     assert 'data-testid="promises-made"' not in body
 
 
-def test_today_links_to_my_network(owner_client: Client) -> None:
+def test_today_links_to_my_network(owner_client: Client, contact: Contact) -> None:
+    """Below the gauge (which a new account without contacts does not see)."""
     body = owner_client.get(reverse("reminders:today")).content.decode()
 
     link = f'<a href="{reverse("touchpoints:my_record")}" data-testid="my-network">My network →</a>'
