@@ -9,11 +9,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
 log = logging.getLogger("netzwerk.security")
+
+# The factors that count as enrolled (recovery codes come with TOTP; alone they are no factor).
+ENROLLED = {Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN}
 
 
 @receiver(auth_signals.user_logged_in)
@@ -33,7 +38,15 @@ def sign_in_failed(sender: Any, credentials: Any, request: Any = None, **kwargs:
 
 @receiver(mfa_signals.authenticator_added)
 def factor_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    """Enrolling TOTP or a security key proves it (a current code, the key's answer): allauth
+    records no authentication for it, so the session that enrolled is marked as having passed
+    the second factor here (RequireMFAMiddleware asks staff for one). allauth sends this signal
+    within the request, once the enrolment is committed."""
     log.info("second factor added user=%s type=%s", user.pk, authenticator.type)
+    if authenticator.type in ENROLLED and request is not None and request.user == user:
+        record_authentication(
+            request, user, "mfa", id=authenticator.pk, type=authenticator.type, enrolled=True
+        )
 
 
 @receiver(mfa_signals.authenticator_removed)

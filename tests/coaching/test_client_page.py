@@ -19,7 +19,7 @@ from contacts.models import Circle
 from netzwerk.accounts.forms import CADENCE_FIELDS
 from netzwerk.accounts.models import AccessLog, Sharing, User
 from reminders.models import RosterReview
-from tests.factories import ContactFactory, coach_of, strong_ties
+from tests.factories import ContactFactory, coach_of, sign_in, strong_ties
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def signed_in(user: User) -> Client:
     browser = Client()
-    browser.force_login(user)
+    sign_in(browser, user)
     return browser
 
 

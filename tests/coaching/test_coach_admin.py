@@ -22,7 +22,7 @@ from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.forms import CADENCE_FIELDS
 from netzwerk.accounts.models import AccessLog, CoachLink, Sharing, User
 from reminders.models import RosterReview
-from tests.factories import ContactFactory, UserFactory, coach_of, link_coach, strong_ties
+from tests.factories import ContactFactory, UserFactory, coach_of, link_coach, sign_in, strong_ties
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 
@@ -47,7 +47,7 @@ def client_data(owner: User) -> dict[str, Any]:
 
 def signed_in(user: User) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 
