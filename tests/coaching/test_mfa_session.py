@@ -153,3 +153,26 @@ def test_a_coach_with_a_security_key_only_is_sent_to_the_key(coach_and_client: t
     assert response["Location"] == (
         f"{reverse('mfa_reauthenticate_webauthn')}?{urlencode({'next': '/coach/'})}"
     )
+
+
+def test_at_the_step_staff_are_offered_their_factors_only(coach_and_client: tuple[User, User]) -> None:
+    """A password or an e-mailed code would only lead back to the step."""
+    coach, client = coach_and_client
+    first = password_only(coach)
+    enrol_totp(coach)
+    Authenticator.objects.create(user=coach, type=Authenticator.Type.WEBAUTHN, data={"name": "Key"})
+
+    page = first.get(step("/coach/"))
+    by_password = first.get(f"{reverse('account_reauthenticate')}?next=/coach/")
+
+    assert page.status_code == 200
+    assert reverse("mfa_reauthenticate_webauthn") in page.text  # the security key, the alternative
+    assert reverse("account_reauthenticate") not in page.text
+    assert reverse("account_request_reauthentication_code") not in page.text
+    assert by_password["Location"] == step("/coach/")
+    # a user who is not staff keeps the password among the ways to confirm
+    enrol_totp(client)
+    as_client = Client()
+    as_client.post(reverse("account_login"), {"login": client.email, "password": PASSWORD})
+    as_client.post(reverse("mfa_authenticate"), {"code": current_code()})
+    assert reverse("account_reauthenticate") in as_client.get(step("/today/")).text
