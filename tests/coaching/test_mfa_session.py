@@ -176,3 +176,18 @@ def test_at_the_step_staff_are_offered_their_factors_only(coach_and_client: tupl
     as_client.post(reverse("account_login"), {"login": client.email, "password": PASSWORD})
     as_client.post(reverse("mfa_authenticate"), {"code": current_code()})
     assert reverse("account_reauthenticate") in as_client.get(step("/today/")).text
+
+
+def test_the_step_speaks_german_with_du(coach_and_client: tuple[User, User]) -> None:
+    coach, _client = coach_and_client
+    User.objects.filter(pk=coach.pk).update(language="de")
+    first = password_only(coach)
+    enrol_totp(coach)
+
+    page = first.get("/coach/", follow=True)
+
+    assert page.redirect_chain == [(step("/coach/"), 302)]
+    assert "Coaches und Mitarbeitende bestätigen jede Anmeldung mit ihrem zweiten Faktor" in page.text
+    assert "Authenticator-App" in page.text
+    for formal in (" Sie ", " Ihr ", " Ihre "):
+        assert formal not in page.text
