@@ -1,7 +1,8 @@
 """Security events in the log, by user id only: sign-ins, failures, second factors.
 
 Never an e-mail address, a name or a credential (Django's `user_login_failed` carries the
-submitted credentials: they are not read here).
+submitted credentials: they are not read here). And the session that enrolls a second factor is
+marked as having passed it (`factor_added`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+# allauth's writer of the session's authentication records; only the reader
+# (allauth.account.authentication.get_authentication_records) is public in 65.x.
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
