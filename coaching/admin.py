@@ -3,7 +3,8 @@
 Every ModelAdmin here starts its queryset from the coach's clients now, at the level each
 shares (`ScopedAdmin.get_queryset`), so changelists, change and history views and raw-id popups
 see nothing else, and filters are only the list filters; an object outside it is a 404, written
-to its owner's access log as refused. Free text the client wrote shows only at the notes level.
+to its owner's access log as refused when the owner is or was the coach's client, else to the
+security log (a coach past the limit of those gets a 429: `links.refuse`). Free text the client wrote shows only at the notes level.
 The only change a coach can make is a client's cap and cadences (R2, R7).
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpRequest, HttpResponse
@@ -30,7 +31,7 @@ from coaching.site import coach_site
 from contacts.models import Contact
 from netzwerk.accounts import coaching as links
 from netzwerk.accounts.forms import CADENCE_FIELDS
-from netzwerk.accounts.models import AccessLog, CoachLink, Sharing, User
+from netzwerk.accounts.models import CoachLink, Sharing, User
 from touchpoints.models import Touchpoint
 
 
@@ -198,22 +199,14 @@ class ScopedAdmin[M: Model](admin.ModelAdmin[M]):
         return self.in_owner_zone(request, super().history_view(request, object_id, extra_context))
 
     def _refused(self, request: HttpRequest, object_id: str) -> None:
-        try:
-            owner = (
-                self.model._default_manager.filter(pk=object_id)
-                .values_list(self.owner_field, flat=True)
-                .first()
-            )
-        except (ValueError, ValidationError):
-            return
-        if owner is not None:
-            links.record(
-                request.user,  # type: ignore[arg-type]
-                [owner],
-                self.what,
-                object_id=int(object_id),
-                action=AccessLog.Action.DENIED,
-            )
+        """A refused read, for `links.refuse`: whose the object is, if it exists."""
+        pk = as_id(object_id)
+        owner = (
+            None
+            if pk is None
+            else self.model._default_manager.filter(pk=pk).values_list(self.owner_field, flat=True).first()
+        )
+        links.refuse(request.user, owner, self.what, object_id=pk, now=timezone.now())  # type: ignore[arg-type]
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

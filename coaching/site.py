@@ -6,11 +6,14 @@ Every ModelAdmin registered here scopes its queryset to the coach's clients now 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import update_wrapper
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -24,7 +27,7 @@ from coaching.overview import COLUMNS, WEEKS, ClientRow, client_row, overview
 from contacts import roster
 from netzwerk.accounts import coaching as links
 from netzwerk.accounts.admin_site import login_through_allauth, password_change_through_allauth
-from netzwerk.accounts.models import AccessLog, Sharing, User, is_coach
+from netzwerk.accounts.models import Sharing, User, is_coach
 from reminders import review
 from touchpoints.mix import week_starts
 
@@ -61,10 +64,7 @@ class CoachSite(admin.AdminSite):
         coach: User = request.user  # type: ignore[assignment]
         row = client_row(coach, client_id, now=timezone.now())
         if row is None:
-            if Client.objects.filter(pk=client_id).exists():
-                links.record(
-                    coach, [client_id], "client", object_id=client_id, action=AccessLog.Action.DENIED
-                )
+            links.refuse(coach, client_id, "client", object_id=client_id, now=timezone.now())
             raise Http404
         if request.method == "POST":
             with transaction.atomic():
@@ -100,6 +100,28 @@ class CoachSite(admin.AdminSite):
             ),
             "form": form,
         }
+
+    def admin_view[V: Callable[..., HttpResponseBase]](self, view: V, cacheable: bool = False) -> V:
+        """Every page of the site; a coach past the limit of refused reads gets a 429 instead of
+        another 404 (`links.refuse`)."""
+        inner = super().admin_view(view, cacheable)
+
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            try:
+                return inner(request, *args, **kwargs)
+            except links.TooManyRefusals:
+                return self.too_many_refusals(request)
+
+        return cast(V, update_wrapper(guarded, inner))
+
+    def too_many_refusals(self, request: HttpRequest) -> HttpResponse:
+        request.current_app = self.name
+        context = {
+            **self.each_context(request),
+            "title": _("Too many pages refused"),
+            "minutes": int(settings.COACH_REFUSALS_WINDOW.total_seconds() // 60),
+        }
+        return TemplateResponse(request, "coaching/too_many_refusals.html", context, status=429)
 
     def get_urls(self) -> list[Any]:
         """Django's admin URLs without the two that read any user's objects by id: the

@@ -7,6 +7,7 @@ Every value that differs between a laptop and a deployment is read from the envi
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -265,6 +266,12 @@ MFA_TOTP_TOLERANCE = 0
 # Browsers allow WebAuthn on http://localhost only; a deployment serves https.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+
+# A coach refused more reads of others' data than this in one window is probing ids: the
+# coach site answers 429 to the next refusals of the window (refusals of the coach's own clients,
+# which their access log shows, do not count).
+COACH_REFUSALS_LIMIT = 20
+COACH_REFUSALS_WINDOW = timedelta(minutes=10)
 
 # ---------------------------------------------------------------- I18N
 LANGUAGE_CODE = "de"

@@ -3,8 +3,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import factory
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.http import HttpRequest
+from django.test import Client
 from django.utils import timezone
 
 from contacts.models import (
@@ -55,6 +59,20 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 def enrol_totp(user: User) -> None:
     TOTP.activate(user, TOTP_SECRET)
+
+
+def sign_in(browser: Client, user: User) -> Client:
+    """`browser` signed in as `user` without the form, and, when `user` has a second factor,
+    as if this session had passed it (allauth records that in the session; staff need it)."""
+    browser.force_login(user)
+    factor = Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.RECOVERY_CODES).first()
+    if factor is not None:
+        session = browser.session
+        request = HttpRequest()
+        request.session = session
+        record_authentication(request, user, "mfa", id=factor.pk, type=factor.type)
+        session.save()
+    return browser
 
 
 def coach_of(client: User, *, sharing: str = Sharing.HEALTH, **fields: object) -> User:

@@ -24,6 +24,14 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth sh
         user.language = "en" if language.startswith("en") else "de"
         return super().save_user(request, user, form, commit=commit)
 
+    def get_reauthentication_methods(self, user: Any) -> list[dict[str, Any]]:
+        """Staff and coaches with a second factor confirm with it, not with a password or an
+        e-mailed code: RequireMFAMiddleware sends a password-only session to this step, and
+        those would lead back to it. Before they enrol one, the password opens the set-up."""
+        methods: list[dict[str, Any]] = super().get_reauthentication_methods(user)
+        factors = [method for method in methods if method["id"].startswith("mfa_")]
+        return factors if user.is_authenticated and user.is_staff and factors else methods
+
 
 class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]  # allauth ships no types
     """Second-factor secrets (the TOTP seed, the recovery-code seed) are stored encrypted.

@@ -3,7 +3,8 @@
 Either side may invite the other by e-mail address; the invitee accepts while signed in with
 that address verified. Access exists only from the acceptance until either side ends the link.
 The coach admin reads `sharing_of(coach)` afresh on every request: an ended link refuses the
-coach's next request, with no session to expire first.
+coach's next request, with no session to expire first. A refused read is in the access log of
+a client (now or once) only; other refusals go to the security log and are rate-limited.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -34,6 +36,7 @@ from netzwerk.accounts.models import (
 )
 
 log = logging.getLogger(__name__)
+security = logging.getLogger("netzwerk.security")
 
 INVITATIONS_PER_DAY = 10
 
@@ -186,6 +189,44 @@ def record(
         what,
         object_id,
     )
+
+
+class TooManyRefusals(Exception):
+    """A coach was refused more reads of others' data in one window than COACH_REFUSALS_LIMIT."""
+
+
+def refuse(coach: User, owner_id: int | None, what: str, *, object_id: int | None, now: datetime) -> None:
+    """A coach's read of what `owner_id` owns (None: of nothing that exists) was refused.
+
+    It goes into the owner's access log when the owner is or was the coach's client: they know
+    the coach, and a read tried after they ended the link is what the log is there to show.
+    Anyone else's log would fill with "refused" rows from a coach guessing ids, so those go to
+    the security log, by ids only, and count towards the coach's limit; past it, TooManyRefusals
+    (the coach site answers 429).
+    """
+    ever_a_client = CoachLink.objects.filter(coach=coach, client_id=owner_id, accepted_at__isnull=False)
+    if owner_id is not None and ever_a_client.exists():
+        record(coach, [owner_id], what, object_id=object_id, action=AccessLog.Action.DENIED)
+        return
+    refusals = _count_refusal(coach, now=now)
+    if refusals > settings.COACH_REFUSALS_LIMIT:
+        if refusals == settings.COACH_REFUSALS_LIMIT + 1:  # once a window, not once a request
+            security.warning("coach refusals limited coach=%s refusals=%s", coach.pk, refusals)
+        raise TooManyRefusals
+    security.warning("coach refused coach=%s user=%s what=%s object=%s", coach.pk, owner_id, what, object_id)
+
+
+def _count_refusal(coach: User, *, now: datetime) -> int:
+    """This window's refusals of `coach`, this one included, in the shared cache. Windows are
+    fixed (at most twice the limit across a boundary), so `now` alone decides which is current."""
+    window = int(settings.COACH_REFUSALS_WINDOW.total_seconds())
+    key = f"coach-refusals:{coach.pk}:{int(now.timestamp()) // window}"
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the key expired between the two calls
+        cache.set(key, 1, timeout=window)
+        return 1
 
 
 def mail_user(to: User | str, template: str, context: Mapping[str, object], language: str) -> None:

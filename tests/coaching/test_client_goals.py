@@ -14,7 +14,7 @@ from contacts.models import Channel, Contact, Stage
 from netzwerk.accounts.models import Sharing, User
 from reminders.models import RosterReview
 from tests.coaching.test_client_page import page_queries
-from tests.factories import ContactFactory, coach_of, strong_ties
+from tests.factories import ContactFactory, coach_of, sign_in, strong_ties
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def client_page(coach: User, client: User) -> str:
     browser = Client()
-    browser.force_login(coach)
+    sign_in(browser, coach)
     response = browser.get(reverse("coach:client", kwargs={"client_id": client.pk}))
     assert response.status_code == 200
     return response.text

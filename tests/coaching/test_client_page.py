@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from contacts.models import Circle
 from netzwerk.accounts.forms import CADENCE_FIELDS
-from netzwerk.accounts.models import AccessLog, Sharing, User
+from netzwerk.accounts.models import AccessLog, CoachLink, Sharing, User
 from reminders.models import RosterReview
-from tests.factories import ContactFactory, coach_of, strong_ties
+from tests.factories import ContactFactory, coach_of, sign_in, strong_ties
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def signed_in(user: User) -> Client:
     browser = Client()
-    browser.force_login(user)
+    sign_in(browser, user)
     return browser
 
 
@@ -158,13 +158,21 @@ def test_it_refuses_a_cap_below_the_roster_or_out_of_range_and_an_ideal_past_the
     assert not AccessLog.objects.filter(action="change").exists()
 
 
-def test_another_coachs_client_is_a_404_logged_as_refused(owner: User) -> None:
+def test_another_coachs_client_is_a_404_kept_out_of_their_log(owner: User) -> None:
     coach = coach_of(owner)
     other = coach_of(User.objects.create(email="carol@netzwerk.test", first_name="Carol"))
 
     assert signed_in(other).get(page(owner)).status_code == 404
     assert signed_in(coach).get(reverse("coach:client", kwargs={"client_id": 999_999})).status_code == 404
-    assert AccessLog.objects.filter(coach=other, client=owner, action="denied").count() == 1
+    assert not AccessLog.objects.filter(client=owner).exists()  # in the security log (test_refusals.py)
+
+
+def test_a_former_clients_page_is_a_404_logged_as_refused(owner: User) -> None:
+    coach = coach_of(owner)
+    CoachLink.objects.filter(coach=coach).update(ended_at=timezone.now())
+
+    assert signed_in(coach).get(page(owner)).status_code == 404
+    assert AccessLog.objects.filter(coach=coach, client=owner, action="denied").count() == 1
 
 
 def test_in_german_the_page_has_no_english_words(owner: User) -> None:

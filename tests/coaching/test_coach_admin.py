@@ -22,7 +22,7 @@ from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.forms import CADENCE_FIELDS
 from netzwerk.accounts.models import AccessLog, CoachLink, Sharing, User
 from reminders.models import RosterReview
-from tests.factories import ContactFactory, UserFactory, coach_of, link_coach, strong_ties
+from tests.factories import ContactFactory, UserFactory, coach_of, link_coach, sign_in, strong_ties
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 
@@ -47,7 +47,7 @@ def client_data(owner: User) -> dict[str, Any]:
 
 def signed_in(user: User) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 
@@ -295,9 +295,8 @@ def test_every_read_is_logged_without_personal_content(
         assert not any(secret in message for message in logged)
 
 
-def test_a_refused_attempt_is_logged_for_the_owner(client_data: dict[str, Any]) -> None:
-    coach = UserFactory(is_staff=True, totp=True)
-    make_coach(coach)
+def test_a_refused_attempt_is_logged_for_the_owner_who_is_a_client(client_data: dict[str, Any]) -> None:
+    coach = coach_of(client_data["client"], sharing=Sharing.HEALTH)  # names not shared
 
     response = signed_in(coach).get(
         reverse("coach:contacts_contact_change", kwargs={"object_id": client_data["contact"].pk})
@@ -306,6 +305,21 @@ def test_a_refused_attempt_is_logged_for_the_owner(client_data: dict[str, Any]) 
     assert response.status_code == 404
     entry = AccessLog.objects.get()
     assert (entry.coach, entry.client, entry.action) == (coach, client_data["client"], "denied")
+
+
+def test_a_refused_attempt_by_a_coach_who_is_not_theirs_stays_out_of_the_owners_log(
+    client_data: dict[str, Any],
+) -> None:
+    """Else any coach could fill anyone's log by guessing ids (see test_refusals.py)."""
+    coach = UserFactory(is_staff=True, totp=True)
+    make_coach(coach)
+
+    response = signed_in(coach).get(
+        reverse("coach:contacts_contact_change", kwargs={"object_id": client_data["contact"].pk})
+    )
+
+    assert response.status_code == 404
+    assert not AccessLog.objects.exists()
 
 
 def test_the_coach_admin_is_for_coaches_only(owner_client: Client, client: Client) -> None:
@@ -480,7 +494,10 @@ def test_the_delete_view_logs_no_read_and_refuses(client_data: dict[str, Any]) -
 
     assert signed_in(coach).get(url).status_code == 403
     assert signed_in(stranger_coach).get(url).status_code == 404
-    assert list(AccessLog.objects.values_list("coach", "action")) == [(stranger_coach.pk, "denied")]
+    assert not AccessLog.objects.exists()  # no read by the coach; the other is none of the owner's
+    CoachLink.objects.filter(coach=coach).update(sharing=Sharing.HEALTH)
+    assert signed_in(coach).get(url).status_code == 404
+    assert list(AccessLog.objects.values_list("coach", "action")) == [(coach.pk, "denied")]
 
 
 def test_staff_see_the_coach_admin_in_the_menu(owner: User, owner_client: Client) -> None:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import translation
 
 from netzwerk.accounts.models import Sharing, User
-from tests.factories import ContactFactory, UserFactory, coach_of
+from tests.factories import ContactFactory, UserFactory, coach_of, sign_in
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
@@ -61,7 +61,7 @@ def german_coach() -> tuple[Client, User, Touchpoint]:
     touch = ledger.log_touch(contact, kind=Kind.CALL, happened_at=datetime(2025, 12, 31, 23, 30, tzinfo=UTC))
     coach = coach_of(owner, sharing=Sharing.NOTES, language="de", time_zone="America/New_York")
     browser = Client()
-    browser.force_login(coach)
+    sign_in(browser, coach)
     return browser, owner, touch
 
 

@@ -17,14 +17,14 @@ from django.utils import timezone
 from netzwerk.accounts import coaching
 from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.models import COACHES_GROUP, AccessLog, CoachLink, Sharing, Side, User, is_coach
-from tests.factories import UserFactory, coach_of
+from tests.factories import UserFactory, coach_of, sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 def signed_in(user: User) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.models import User
-from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, enrol_totp, link_coach
+from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, enrol_totp, link_coach, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,7 @@ def test_without_a_second_factor_every_page_sends_staff_to_enrol(kind: str) -> N
     assert client.get(reverse("account_reauthenticate")).status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)  # allauth announces the new factor after the commit
 def test_after_enrolling_totp_the_coach_admin_opens() -> None:
     coach = new_coach()
     client = Client()
@@ -179,7 +180,7 @@ def test_the_admin_login_pages_sign_no_one_in(login: str) -> None:
     coach = new_coach()
     enrol_totp(coach)
     as_coach, anonymous = Client(), Client()
-    as_coach.force_login(coach)
+    sign_in(as_coach, coach)
     credentials = {"username": superuser.email, "password": PASSWORD}
 
     refused = as_coach.post(login, credentials)
@@ -225,7 +226,7 @@ def test_the_admin_sites_change_passwords_through_allauth(site: str) -> None:
     coach.is_superuser = True
     coach.save(update_fields=["is_superuser"])
     client = Client()
-    client.force_login(coach)
+    sign_in(client, coach)
 
     response = client.post(
         f"{site}password_change/",

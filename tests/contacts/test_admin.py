@@ -7,13 +7,20 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts.models import Circle
-from tests.factories import ContactEmailFactory, ContactFactory, OrganisationFactory, UserFactory, strong_ties
+from tests.factories import (
+    ContactEmailFactory,
+    ContactFactory,
+    OrganisationFactory,
+    UserFactory,
+    sign_in,
+    strong_ties,
+)
 
 
 @pytest.fixture
 def admin_client_(db: None) -> Client:
     client = Client()
-    client.force_login(UserFactory(is_staff=True, is_superuser=True, totp=True))
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True, totp=True))
     return client
 
 

@@ -16,7 +16,7 @@ from contacts.models import Contact
 from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.models import CoachLink, Sharing, User
 from tests.e2e.conftest import LAPTOP, log_in
-from tests.factories import PASSWORD, ContactFactory, UserFactory, link_coach, strong_ties
+from tests.factories import PASSWORD, ContactFactory, UserFactory, link_coach, sign_in, strong_ties
 
 
 def totp_code(secret: str) -> str:
@@ -125,7 +125,7 @@ def test_a_coach_enrols_a_security_key_instead_of_an_app(page: Any, live_server:
 def signed_in_cookie(user: User, base: str) -> list[dict[str, str]]:
     """The session cookie of `user`, signed in without the sign-in form."""
     browser = Client()
-    browser.force_login(user)
+    sign_in(browser, user)
     return [
         {
             "name": settings.SESSION_COOKIE_NAME,
