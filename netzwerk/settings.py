@@ -32,6 +32,13 @@ def env_bool(name: str, default: bool) -> bool:
     raise ValueError(f"{name} must be true or false, not {value!r}")
 
 
+def env_positive_int(name: str, default: int) -> int:
+    value = int(os.environ.get(name) or default)
+    if value < 1:
+        raise ValueError(f"{name} must be 1 or more, not {value}")
+    return value
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -178,6 +185,13 @@ HEARTBEAT_SECONDS = float(os.environ.get("NETZWERK_HEARTBEAT_SECONDS", "60"))
 DIGEST_SWEEP_SECONDS = float(os.environ.get("NETZWERK_DIGEST_SWEEP_SECONDS", "300"))
 # A digest claimed this long ago and still unsent was abandoned (its worker died): claim it again.
 DIGEST_CLAIM_TIMEOUT_SECONDS = float(os.environ.get("NETZWERK_DIGEST_CLAIM_TIMEOUT_SECONDS", "600"))
+# Retention: how long what nobody needs any more is kept (shown under Settings → Your data).
+RETAIN_ACCESS_LOG_MONTHS = env_positive_int("NETZWERK_RETAIN_ACCESS_LOG_MONTHS", 13)
+RETAIN_DIGEST_RUNS_DAYS = env_positive_int("NETZWERK_RETAIN_DIGEST_RUNS_DAYS", 90)
+# Days after a snooze ended or a done birthday passed (reminders.retention); at least 1.
+RETAIN_REMINDER_STATES_DAYS = env_positive_int("NETZWERK_RETAIN_REMINDER_STATES_DAYS", 30)
+RETAIN_ABANDONED_IMPORTS_DAYS = env_positive_int("NETZWERK_RETAIN_ABANDONED_IMPORTS_DAYS", 7)
+RETENTION_SWEEP_SECONDS = float(os.environ.get("NETZWERK_RETENTION_SWEEP_SECONDS", "3600"))
 CELERY_BEAT_SCHEDULE = {
     # every minute: proves that beat ticks and a worker consumes
     "heartbeat": {"task": "reminders.tasks.heartbeat", "schedule": HEARTBEAT_SECONDS},
@@ -185,6 +199,19 @@ CELERY_BEAT_SCHEDULE = {
     "digest-sweep": {"task": "reminders.tasks.sweep_digests", "schedule": DIGEST_SWEEP_SECONDS},
     # every quarter hour: imports whose reading was lost are queued again, a day's uploads dropped
     "import-sweep": {"task": "imports.tasks.sweep", "schedule": 900.0},
+    # every hour: each deletes a bounded batch of what is past its period; a backlog drains over runs
+    "forget-access-log-and-sessions": {
+        "task": "netzwerk.accounts.tasks.forget_old",
+        "schedule": RETENTION_SWEEP_SECONDS,
+    },
+    "forget-digest-runs-and-reminder-states": {
+        "task": "reminders.tasks.forget_old",
+        "schedule": RETENTION_SWEEP_SECONDS,
+    },
+    "forget-abandoned-imports": {
+        "task": "imports.tasks.forget_abandoned",
+        "schedule": RETENTION_SWEEP_SECONDS,
+    },
 }
 
 # ---------------------------------------------------------------- EMAIL
