@@ -184,6 +184,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 HEARTBEAT_SECONDS = float(os.environ.get("NETZWERK_HEARTBEAT_SECONDS", "60"))
+# /healthz fails when beat's heartbeat is older than this (beat or every worker is down).
+HEALTHZ_HEARTBEAT_MAX_AGE_SECONDS = float(
+    os.environ.get("NETZWERK_HEALTHZ_HEARTBEAT_MAX_AGE_SECONDS", str(max(300.0, 3 * HEARTBEAT_SECONDS)))
+)
 DIGEST_SWEEP_SECONDS = float(os.environ.get("NETZWERK_DIGEST_SWEEP_SECONDS", "300"))
 # A digest claimed this long ago and still unsent was abandoned (its worker died): claim it again.
 DIGEST_CLAIM_TIMEOUT_SECONDS = float(os.environ.get("NETZWERK_DIGEST_CLAIM_TIMEOUT_SECONDS", "600"))
@@ -328,6 +332,8 @@ if SITE_IS_HTTPS:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # compose's healthcheck asks over plain HTTP inside the container
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
