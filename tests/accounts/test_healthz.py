@@ -48,6 +48,13 @@ def test_it_answers_200_when_all_is_well(client: Client) -> None:
 
 
 @pytest.mark.usefixtures("beating")
+def test_it_asks_the_database_twice(client: Client, django_assert_num_queries: Any) -> None:
+    # SELECT 1, and the heartbeat; no session, no user (the test cache is in memory)
+    with django_assert_num_queries(2):
+        assert client.get(URL).status_code == 200
+
+
+@pytest.mark.usefixtures("beating")
 def test_it_names_no_versions_or_secrets(client: Client) -> None:
     response = client.get(URL)
 
