@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
-from imports import pipeline, reading
+from imports import pipeline, reading, retention
 
 # A 50,000-row upload reads in well under a minute; the default limits are for digests.
 READ_SOFT_LIMIT, READ_HARD_LIMIT = 600, 660
@@ -23,6 +24,11 @@ def read(upload_pk: int) -> str:
 @shared_task(name="imports.tasks.sweep")
 def sweep() -> tuple[int, int]:
     return pipeline.sweep(now=timezone.now(), enqueue=lambda pk: read.delay(pk))
+
+
+@shared_task(name="imports.tasks.forget_abandoned")
+def forget_abandoned() -> int:
+    return retention.forget_abandoned(now=timezone.now(), days=settings.RETAIN_ABANDONED_IMPORTS_DAYS)
 
 
 def enqueue_read(upload_pk: int) -> None:

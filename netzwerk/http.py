@@ -1,4 +1,5 @@
-"""Request types for views: the user is signed in, and django-htmx has set `request.htmx`."""
+"""Request types for views (the user is signed in, and django-htmx has set `request.htmx`), and the
+middleware that sets the headers every answer needs."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any, Concatenate
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -66,3 +68,36 @@ def owner_object[**P](
         return wrapper
 
     return decorator
+
+
+class NoStoreForSignedInMiddleware:
+    """Every answer to a signed-in user carries personal data: no browser or proxy keeps a copy.
+
+    `Cache-Control: no-store` unless the view chose its own caching (the calendar feed, the
+    manifest, the export); static files never come here (WhiteNoise answers them first).
+    Placed after the authentication middleware, which sets `request.user`.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """`Permissions-Policy` from `settings.PERMISSIONS_POLICY`: the browser features a page may use."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response

@@ -33,6 +33,13 @@ def env_bool(name: str, default: bool) -> bool:
     raise ValueError(f"{name} must be true or false, not {value!r}")
 
 
+def env_positive_int(name: str, default: int) -> int:
+    value = int(os.environ.get(name) or default)
+    if value < 1:
+        raise ValueError(f"{name} must be 1 or more, not {value}")
+    return value
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -81,12 +88,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "netzwerk.http.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "netzwerk.http.NoStoreForSignedInMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "netzwerk.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -176,9 +185,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 HEARTBEAT_SECONDS = float(os.environ.get("NETZWERK_HEARTBEAT_SECONDS", "60"))
+# /healthz fails when beat's heartbeat is older than this (beat or every worker is down).
+HEALTHZ_HEARTBEAT_MAX_AGE_SECONDS = float(
+    os.environ.get("NETZWERK_HEALTHZ_HEARTBEAT_MAX_AGE_SECONDS", str(max(300.0, 3 * HEARTBEAT_SECONDS)))
+)
 DIGEST_SWEEP_SECONDS = float(os.environ.get("NETZWERK_DIGEST_SWEEP_SECONDS", "300"))
 # A digest claimed this long ago and still unsent was abandoned (its worker died): claim it again.
 DIGEST_CLAIM_TIMEOUT_SECONDS = float(os.environ.get("NETZWERK_DIGEST_CLAIM_TIMEOUT_SECONDS", "600"))
+# Retention: how long what nobody needs any more is kept (shown under Settings → Your data).
+RETAIN_ACCESS_LOG_MONTHS = env_positive_int("NETZWERK_RETAIN_ACCESS_LOG_MONTHS", 13)
+RETAIN_DIGEST_RUNS_DAYS = env_positive_int("NETZWERK_RETAIN_DIGEST_RUNS_DAYS", 90)
+# Days after a snooze ended or a done birthday passed (reminders.retention); at least 1.
+RETAIN_REMINDER_STATES_DAYS = env_positive_int("NETZWERK_RETAIN_REMINDER_STATES_DAYS", 30)
+RETAIN_ABANDONED_IMPORTS_DAYS = env_positive_int("NETZWERK_RETAIN_ABANDONED_IMPORTS_DAYS", 7)
+RETENTION_SWEEP_SECONDS = float(os.environ.get("NETZWERK_RETENTION_SWEEP_SECONDS", "3600"))
 CELERY_BEAT_SCHEDULE = {
     # every minute: proves that beat ticks and a worker consumes
     "heartbeat": {"task": "reminders.tasks.heartbeat", "schedule": HEARTBEAT_SECONDS},
@@ -186,6 +206,19 @@ CELERY_BEAT_SCHEDULE = {
     "digest-sweep": {"task": "reminders.tasks.sweep_digests", "schedule": DIGEST_SWEEP_SECONDS},
     # every quarter hour: imports whose reading was lost are queued again, a day's uploads dropped
     "import-sweep": {"task": "imports.tasks.sweep", "schedule": 900.0},
+    # every hour: each deletes a bounded batch of what is past its period; a backlog drains over runs
+    "forget-access-log-and-sessions": {
+        "task": "netzwerk.accounts.tasks.forget_old",
+        "schedule": RETENTION_SWEEP_SECONDS,
+    },
+    "forget-digest-runs-and-reminder-states": {
+        "task": "reminders.tasks.forget_old",
+        "schedule": RETENTION_SWEEP_SECONDS,
+    },
+    "forget-abandoned-imports": {
+        "task": "imports.tasks.forget_abandoned",
+        "schedule": RETENTION_SWEEP_SECONDS,
+    },
 }
 
 # ---------------------------------------------------------------- EMAIL
@@ -306,6 +339,8 @@ if SITE_IS_HTTPS:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # compose's healthcheck asks over plain HTTP inside the container
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -326,6 +361,38 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+# Netzwerk uses no camera, microphone, location, payment or device access; security keys only,
+# for the second factor (allauth.mfa's WebAuthn), on its own origin.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+} | {"publickey-credentials-get": ["self"], "publickey-credentials-create": ["self"]}
+# Flash messages live in the session, not in a cookie of their own: they may name a contact, and
+# a signed cookie is readable by anyone holding it; the session cookie is already `__Host-` and
+# Secure under https. (Django's default, FallbackStorage, writes a `messages` cookie first.)
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # ---------------------------------------------------------------- LOGGING

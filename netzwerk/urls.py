@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from coaching.site import coach_site
 from netzwerk.accounts import views as account_views
 from netzwerk.accounts.admin_site import login_through_allauth, password_change_through_allauth
+from netzwerk.health import healthz
 from netzwerk.manifest import manifest
 
 # The admin signs in through allauth: its second factor, rate limits and verification apply.
@@ -26,6 +27,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("language/", account_views.set_language, name="set_language"),
     path("manifest.webmanifest", manifest, name="manifest"),
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("coach/", coach_site.urls),
 ]

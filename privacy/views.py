@@ -13,14 +13,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from netzwerk.http import AuthenticatedHttpRequest
-from privacy import erasure, export
+from privacy import erasure, export, retention
 from privacy.forms import AccountDeletionForm
 
 
 @login_required
 @require_GET
 def privacy_index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "privacy/privacy_index.html")
+    return render(request, "privacy/privacy_index.html", {"retention": retention.periods()})
 
 
 @login_required

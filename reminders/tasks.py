@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
-from reminders import digest
+from reminders import digest, retention
 from reminders.heartbeat import record_heartbeat
 
 # Transient SMTP trouble: a few retries a short while apart, never a long countdown.
@@ -15,6 +16,18 @@ SMTP_RETRIES = 3
 @shared_task(name="reminders.tasks.heartbeat")
 def heartbeat() -> None:
     record_heartbeat(now=timezone.now())
+
+
+@shared_task(name="reminders.tasks.forget_old")
+def forget_old() -> dict[str, int]:
+    """Digest runs and reminder states past their retention periods."""
+    now = timezone.now()
+    return {
+        "digest_runs": retention.forget_digest_runs(now=now, days=settings.RETAIN_DIGEST_RUNS_DAYS),
+        "reminder_states": retention.forget_reminder_states(
+            now=now, days=settings.RETAIN_REMINDER_STATES_DAYS
+        ),
+    }
 
 
 @shared_task(name="reminders.tasks.sweep_digests")

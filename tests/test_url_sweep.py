@@ -19,6 +19,7 @@ from contacts.models import Contact, DistinctPair, Organisation
 from imports.models import Import, ImportRow
 from netzwerk.accounts.models import CoachLink, Side
 from reminders import digest
+from reminders.heartbeat import record_heartbeat
 from reminders.models import CalendarFeed, ReminderState
 from tests.factories import PASSWORD, ContactFactory, OrganisationFactory, strong_ties
 from touchpoints import ledger
@@ -32,6 +33,8 @@ ACCESS: dict[str, str] = {
     "home": LOGIN,
     "set_language": PUBLIC,
     "manifest": PUBLIC,
+    # database, cache, broker and heartbeat, for compose's healthcheck: no data, no sign-in
+    "healthz": PUBLIC,
     "accounts:preferences": LOGIN,
     "accounts:coaching": LOGIN,
     "accounts:coaching_invite": LOGIN,
@@ -336,9 +339,15 @@ def sample_unsubscribe(owner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(SAMPLE_KWARGS, "digest:unsubscribe", {"token": token})
 
 
+@pytest.fixture
+def beating() -> None:
+    """A fresh heartbeat: without one, /healthz answers 503 (beat or the worker is down)."""
+    record_heartbeat(now=timezone.now())
+
+
 @pytest.mark.parametrize("name", names_with(PUBLIC))
 @pytest.mark.django_db
-@pytest.mark.usefixtures("sample_feed", "sample_unsubscribe")
+@pytest.mark.usefixtures("sample_feed", "sample_unsubscribe", "beating")
 def test_it_lets_anonymous_users_reach_public_pages(name: str, client: Client) -> None:
     response = client.get(reverse(name, kwargs=SAMPLE_KWARGS.get(name)))
     assert response.status_code in {200, 302, 405}

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,7 +21,10 @@ import pytest
 import redis
 from django.db import connection
 
-from reminders.models import Heartbeat
+from imports.models import Import
+from netzwerk.accounts.models import AccessLog
+from reminders.models import DigestRun, Heartbeat
+from tests.factories import DigestRunFactory, ImportFactory, UserFactory
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
@@ -153,3 +157,41 @@ def test_it_runs_the_heartbeat_in_a_worker_on_the_redis_broker(tmp_path: Path) -
     finally:
         broker.flushdb()
         broker.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_the_retention_jobs_in_a_worker(tmp_path: Path) -> None:
+    """Beat sends the three retention jobs every second here; the worker deletes what is past."""
+    long_ago = datetime.now(UTC) - timedelta(days=800)
+    client, coach = UserFactory(), UserFactory(is_staff=True)
+    AccessLog.objects.create(client=client, coach=coach, action="view", what="overview", at=long_ago)
+    recent = AccessLog.objects.create(client=client, coach=coach, action="view", what="overview")
+    DigestRunFactory(owner=client, local_date=long_ago.date())
+    today = DigestRunFactory(owner=client)
+    abandoned = ImportFactory(owner=client, status="abandoned")
+    Import.objects.filter(pk=abandoned.pk).update(created_at=long_ago)
+
+    def forgotten() -> bool:
+        return (
+            not AccessLog.objects.exclude(pk=recent.pk).exists()
+            and not DigestRun.objects.exclude(pk=today.pk).exists()
+            and not Import.objects.exists()
+        )
+
+    process, log_path = start_worker(
+        tmp_path=tmp_path,
+        redis_url=None,
+        name="retention-test",
+        extra_env={"NETZWERK_RETENTION_SWEEP_SECONDS": "1"},
+    )
+    try:
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while time.monotonic() < deadline and process.poll() is None and not forgotten():
+            time.sleep(0.5)
+    finally:
+        stop(process)
+    if not forgotten():
+        print(log_path.read_text(errors="replace"))
+    assert forgotten(), "the worker did not run the retention jobs (output above)"
+    assert list(AccessLog.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert list(DigestRun.objects.values_list("pk", flat=True)) == [today.pk]

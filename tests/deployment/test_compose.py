@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
+import subprocess
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +92,50 @@ def test_it_keeps_redis_from_evicting_broker_messages(services: dict[str, dict[s
     command = command_of(services["redis"])
     assert "--maxmemory-policy noeviction" in command
     assert "--appendonly yes" in command
+
+
+def test_it_checks_web_health_at_healthz(services: dict[str, dict[str, Any]]) -> None:
+    healthcheck = services["web"]["healthcheck"]
+    test = healthcheck["test"]
+    assert test[:2] == ["CMD", "python"]
+    script = test[-1]
+    assert "http://127.0.0.1:8000/healthz" in script
+    assert 'os.environ["SITE_URL"]' in script  # the Host header ALLOWED_HOSTS accepts
+    compile(script, "healthcheck", "exec")  # the shell passes it to python as written
+    assert healthcheck["start_period"]  # beat's first heartbeat comes a minute after start
+
+
+def answering(status: int) -> http.server.HTTPServer:
+    """A local server answering like /healthz with `status`, to the site's host name only."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(status if self.headers["Host"] == "netzwerk.example" else 400)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize(("status", "healthy"), [(200, True), (503, False)])
+def test_its_healthcheck_passes_on_200_only(
+    services: dict[str, dict[str, Any]], status: int, healthy: bool
+) -> None:
+    script = services["web"]["healthcheck"]["test"][-1]
+    server = answering(status)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", script.replace("127.0.0.1:8000", f"127.0.0.1:{server.server_address[1]}")],
+            env={"SITE_URL": "https://netzwerk.example"},
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (result.returncode == 0) == healthy, result.stderr

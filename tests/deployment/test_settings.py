@@ -156,3 +156,44 @@ def test_it_starts_without_a_secret_key_when_debugging(tmp_path: Path) -> None:
     settings = read_settings(env)
 
     assert settings["CELERY_BROKER_URL"] == "filesystem://"
+
+
+PRINT_RETENTION = """
+import json
+import django
+from django.conf import settings
+
+django.setup()
+print(json.dumps({
+    "periods": [
+        settings.RETAIN_ACCESS_LOG_MONTHS,
+        settings.RETAIN_DIGEST_RUNS_DAYS,
+        settings.RETAIN_REMINDER_STATES_DAYS,
+        settings.RETAIN_ABANDONED_IMPORTS_DAYS,
+    ],
+    "exempt": settings.SECURE_REDIRECT_EXEMPT,
+}))
+"""
+
+
+def test_it_reads_the_retention_periods_and_exempts_healthz_from_the_ssl_redirect(tmp_path: Path) -> None:
+    overrides = {
+        "NETZWERK_RETAIN_ACCESS_LOG_MONTHS": "24",
+        "NETZWERK_RETAIN_DIGEST_RUNS_DAYS": "30",
+        "NETZWERK_RETAIN_REMINDER_STATES_DAYS": "2",
+        "NETZWERK_RETAIN_ABANDONED_IMPORTS_DAYS": "3",
+        "SITE_URL": "https://netzwerk.example",
+    }
+    result = run([sys.executable, "-c", PRINT_RETENTION], clean_env(tmp_path, **overrides))
+
+    assert result.returncode == 0, result.stderr
+    read = json.loads(result.stdout.strip().splitlines()[-1])
+    assert read == {"periods": [24, 30, 2, 3], "exempt": ["^healthz$"]}
+
+
+def test_it_refuses_a_retention_period_of_zero(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, NETZWERK_RETAIN_REMINDER_STATES_DAYS="0")
+    result = run([sys.executable, "-c", PRINT_RETENTION], env)
+
+    assert result.returncode != 0
+    assert "NETZWERK_RETAIN_REMINDER_STATES_DAYS must be 1 or more" in result.stderr

@@ -131,6 +131,7 @@ def test_pages_fit_a_phone_screen(page: Any, live_server: Any) -> None:
         f"/contacts/{contact.pk}/",
         "/contacts/roster/",
         "/settings/",
+        "/settings/privacy/",
         "/contacts/organisations/",
         "/touches/",
         "/touches/record/",

@@ -69,6 +69,7 @@ def test_it_deletes_every_row_of_hers_and_ends_all_her_sessions(alice: Seeded, b
         client=UserFactory(), invited_by="client", email=alice.user.email, ended_at=timezone.now()
     )
 
+    her_session = browser.session.session_key
     response = delete_account(browser, alice.user.email)
 
     assert response.status_code == 302
@@ -84,7 +85,9 @@ def test_it_deletes_every_row_of_hers_and_ends_all_her_sessions(alice: Seeded, b
     # an invitation addressed to her has only her address to tie it to her
     assert not CoachLink.objects.filter(email=alice.user.email).exists()
     assert snapshot(user_model, bob.user.pk) == bobs
-    assert not session_exists(browser)
+    assert not Session.objects.filter(session_key=her_session).exists()
+    # the farewell message waits in a new, anonymous session (messages live in the session)
+    assert "_auth_user_id" not in browser.session
     assert not session_exists(phone)
     assert session_exists(bobs_browser)
     assert phone.get(reverse("reminders:today"))["Location"].startswith(reverse("account_login"))

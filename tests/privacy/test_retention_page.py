@@ -1,0 +1,62 @@
+"""Settings → Your data lists what Netzwerk deletes by itself, with the periods the jobs use."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from netzwerk.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def retention_list(client: Client) -> list[str]:
+    """The page's list of what is deleted, as "what: when" lines."""
+    page = client.get(reverse("privacy:index")).content.decode()
+    section = page.split('id="retention"', 1)[1].split("</section>", 1)[0]
+    pairs = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", section)
+    return [f"{what}: {when}" for what, when in pairs]
+
+
+def test_it_lists_the_retention_periods_in_english(owner_client: Client) -> None:
+    assert retention_list(owner_client) == [
+        "Entries in your access log: after 13 months",
+        "Records of your digests: after 90 days",
+        "Snoozes and done marks of your reminders: 30 days after they no longer hide anything",
+        "Imports you did not complete, with their uploaded files: after 7 days at the latest",
+        "Sign-ins on your devices: once they have expired",
+    ]
+
+
+def test_it_lists_the_retention_periods_in_german(owner: User, owner_client: Client) -> None:
+    owner.language = "de"
+    owner.save(update_fields=["language"])
+
+    assert retention_list(owner_client) == [
+        "Einträge in deinem Zugriffsprotokoll: nach 13 Monaten",
+        "Vermerke zu deinen Übersichten per E-Mail: nach 90 Tagen",
+        "„Später“ und „Erledigt“ bei deinen Erinnerungen: 30 Tage, nachdem sie nichts mehr ausblenden",
+        "Importe, die du nicht abgeschlossen hast, mit den hochgeladenen Dateien: spätestens nach 7 Tagen",
+        "Anmeldungen auf deinen Geräten: sobald sie abgelaufen sind",
+    ]
+
+
+@override_settings(
+    RETAIN_ACCESS_LOG_MONTHS=1,
+    RETAIN_DIGEST_RUNS_DAYS=1,
+    RETAIN_REMINDER_STATES_DAYS=2,
+    RETAIN_ABANDONED_IMPORTS_DAYS=1,
+)
+def test_it_shows_the_periods_the_jobs_use(owner: User, owner_client: Client) -> None:
+    owner.language = "de"
+    owner.save(update_fields=["language"])
+
+    assert retention_list(owner_client)[:4] == [
+        "Einträge in deinem Zugriffsprotokoll: nach 1 Monat",
+        "Vermerke zu deinen Übersichten per E-Mail: nach 1 Tag",
+        "„Später“ und „Erledigt“ bei deinen Erinnerungen: 2 Tage, nachdem sie nichts mehr ausblenden",
+        "Importe, die du nicht abgeschlossen hast, mit den hochgeladenen Dateien: spätestens nach 1 Tag",
+    ]
