@@ -2,10 +2,11 @@
 
 `plan_network` is pure: from a seeded `random.Random`, the size and today's date it plans a
 network (contacts, their e-mails, phones, tags, organisations, introductions). The writers put
-plans into the database: organisations, tags, e-mails, phones and links with `bulk_create`, the
-contacts that are not strong ties too, and every strong tie through `contacts.roster.save_contact`,
-the cap function (R2), so the seed can never fill a roster beyond its cap. A strong tie the cap
-refuses is saved in the regular circle instead.
+plans into the database: organisations and tags with `bulk_create`; the contacts that are not
+strong ties, their e-mails, phones and links with `netzwerk.bulk_copy` (COPY on PostgreSQL);
+every strong tie through `contacts.roster.create_strong_ties`, the cap's checks for many contacts
+at once (R2), so the seed can never fill a roster beyond its cap. A strong tie the cap refuses is
+saved in the regular circle instead.
 
 A user who already has contacts is left alone, so seeding twice creates nothing new.
 
@@ -69,6 +70,7 @@ from contacts.models import (
     Stage,
     Tag,
 )
+from netzwerk import bulk_copy
 from netzwerk.accounts.models import User
 
 DEMO_EMAIL = "demo@netzwerk.example"
@@ -499,7 +501,7 @@ def seed_user(
             today=user.local_date(now),
             now=now,
         )
-        write_plans([(user, plan)], now=now)
+        write_plans([(user, plan)])
         return SeedResult(
             user=user,
             user_created=created,
@@ -512,8 +514,9 @@ def seed_user(
         )
 
 
-def write_plans(plans: Sequence[tuple[User, NetworkPlan]], *, now: datetime) -> None:
-    """Write each user's plan: everything in bulk except strong ties, which pass the cap."""
+def write_plans(plans: Sequence[tuple[User, NetworkPlan]]) -> None:
+    """Write each user's plan at once: the strong ties through the cap's checks for many
+    (`roster.create_strong_ties`), the rest with `bulk_copy` (COPY on PostgreSQL)."""
     organisations = [
         Organisation(owner=user, name=spec.name, kind=spec.kind, place=spec.place, notes=spec.notes)
         for user, plan in plans
@@ -536,12 +539,11 @@ def write_plans(plans: Sequence[tuple[User, NetworkPlan]], *, now: datetime) -> 
                 contact.introduced_by = plan.contacts[person.introducer].contact
             waves.setdefault(plan.wave_of(index), []).append(contact)
 
-    for contact in waves.pop(0, []):
-        _save_strong_tie(contact, now=now)
-    for wave in sorted(waves):
+    roster.create_strong_ties(waves.pop(0, []))  # the cap's checks (R2), for all at once
+    for wave in sorted(waves):  # every introducer is written before those it introduced
         for contact in waves[wave]:
-            contact.fill_keys()  # bulk_create bypasses Contact.save
-        Contact.objects.bulk_create(waves[wave], batch_size=BULK_BATCH_SIZE)
+            contact.fill_keys()  # the writer bypasses Contact.save
+        bulk_copy.create(Contact, waves[wave])
 
     emails: list[ContactEmail] = []
     phones: list[ContactPhone] = []
@@ -568,22 +570,13 @@ def write_plans(plans: Sequence[tuple[User, NetworkPlan]], *, now: datetime) -> 
                 membership(contact_id=contact.pk, organisation_id=organisation_by_name[(user.pk, name)].pk)
                 for name in sorted(person.memberships)
             )
-    ContactEmail.objects.bulk_create(emails, batch_size=BULK_BATCH_SIZE)
-    ContactPhone.objects.bulk_create(phones, batch_size=BULK_BATCH_SIZE)
-    tag_link.objects.bulk_create(tag_links, batch_size=BULK_BATCH_SIZE)
-    membership.objects.bulk_create(memberships, batch_size=BULK_BATCH_SIZE)
-
-
-def _save_strong_tie(contact: Contact, *, now: datetime) -> bool:
-    """Through the cap function (R2); a refused strong tie joins the regular circle instead (at
-    "relationship": the roster moves the stage with the circle)."""
-    try:
-        roster.save_contact(contact, now=now)
-    except roster.RosterFull:
-        contact.circle = Circle.REGULAR
-        roster.save_contact(contact, now=now)
-        return False
-    return True
+    for model, rows in (
+        (ContactEmail, emails),
+        (ContactPhone, phones),
+        (tag_link, tag_links),
+        (membership, memberships),
+    ):
+        bulk_copy.create(model, rows)
 
 
 # ---------------------------------------------------------------- many users for scale tests
@@ -644,7 +637,7 @@ def seed_extra_users(
                     now=now,
                 )
                 plans.append((user, plan))
-            write_plans(plans, now=now)
+            write_plans(plans)
             if after_batch is not None and plans:
                 after_batch([user for user, _ in plans])
             seeded += len(plans)
