@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 BATCH_SIZE = 1000  # the fallback's, as bulk_create's elsewhere in the seed
 COPY_ROWS = 50_000  # rows per COPY statement: a few megabytes of text at a time
@@ -35,10 +36,11 @@ def create(model: type[models.Model], objects: Sequence[models.Model]) -> None:
     instances saved earlier, or in this same call, are resolved (deferred constraints)."""
     if not objects:
         return
-    if not uses_copy():
-        model._default_manager.bulk_create(objects, batch_size=BATCH_SIZE)
-        return
     meta = model._meta
+    related = [field for field in meta.concrete_fields if isinstance(field, models.ForeignKey)]
+    if not uses_copy():
+        _create_in_order(model, objects, related)
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -47,17 +49,52 @@ def create(model: type[models.Model], objects: Sequence[models.Model]) -> None:
         for instance, (pk,) in zip(objects, cursor.fetchall(), strict=True):
             instance.pk = pk
     fields = list(meta.concrete_fields)
-    related = [field for field in fields if isinstance(field, models.ForeignKey)]
     for instance in objects:
         for field in related:  # `bulk_create` does the same (`_prepare_related_fields_for_save`)
             if getattr(instance, field.attname) is None and field.is_cached(instance):
                 setattr(instance, field.attname, getattr(instance, field.name).pk)
         instance._state.adding, instance._state.db = False, connection.alias
-    rows = (
-        [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
-        for instance in objects
-    )
+    # The values as `save` would give them (`pre_save`: the timestamps); `_text` takes the Python
+    # types of these models' fields and refuses any other (none needs `get_db_prep_save`).
+    rows = ([field.pre_save(instance, True) for field in fields] for instance in objects)
     copy_rows(meta.db_table, [_column(field) for field in fields], rows)
+
+
+def _create_in_order(model: type[models.Model], objects: Sequence[models.Model], related: list[Any]) -> None:
+    """The fallback: `bulk_create` in runs, a new run where an object refers to one of the
+    current run (saved first, so it has its key): the keys keep the order of `objects`."""
+    run: list[models.Model] = []
+    in_run: set[int] = set()  # id() of the run's objects: unsaved instances compare by identity
+    for instance in objects:
+        targets = (getattr(instance, field.name) for field in related if field.is_cached(instance))
+        if any(id(target) in in_run for target in targets if target is not None):
+            model._default_manager.bulk_create(run, batch_size=BATCH_SIZE)
+            run, in_run = [], set()
+        run.append(instance)
+        in_run.add(id(instance))
+    model._default_manager.bulk_create(run, batch_size=BATCH_SIZE)
+
+
+def insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """New rows of `model` without making an instance of each: `fields` are attribute names
+    (`contact_id`), every other column but the key gets its field's default, computed once
+    (`now` for the timestamps). The keys come from the table; nobody learns them."""
+    meta = model._meta
+    given = [meta.get_field(name) for name in fields]
+    rest = [field for field in meta.concrete_fields if not field.primary_key and field not in given]
+    if not uses_copy():
+        instances = [model(**dict(zip(fields, row, strict=True))) for row in rows]
+        model._default_manager.bulk_create(instances, batch_size=BATCH_SIZE)
+        return
+    now = timezone.now()
+    defaults = tuple(
+        now
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        else field.get_default()
+        for field in rest
+    )
+    columns = [_column(field) for field in (*given, *rest)]
+    copy_rows(meta.db_table, columns, ((*row, *defaults) for row in rows))
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -121,15 +158,14 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
 def _text(value: Any) -> str:
-    """One value in COPY's text format."""
+    """One value in COPY's text format (backslash, tab and line ends escaped; None is \\N)."""
     if value is None:
         return "\\N"
     if isinstance(value, str):
-        return value.translate(_ESCAPES)
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        return value
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, datetime):

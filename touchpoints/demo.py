@@ -203,10 +203,8 @@ class PlannedTouch:
         return bool(self.promise) and self.promise_kept_at is None
 
 
-# Touchpoint's columns the seed fills from a PlannedTouch, then its two timestamps (every column
-# but the key: a test holds them to the model).
+# Touchpoint's fields the seed fills from a PlannedTouch (the others: its timestamps).
 PLANNED_FIELDS = list(PlannedTouch.__dataclass_fields__)
-TOUCH_COLUMNS = [*PLANNED_FIELDS, "created_at", "updated_at"]
 
 
 @dataclass(slots=True)
@@ -817,8 +815,8 @@ def seed_touchpoints(users: Sequence[User], *, per_user: int | None, now: dateti
                 )
             )
         if len(pending) >= FLUSH_EVERY:
-            written += _write(pending, now=now)
-    written += _write(pending, now=now)
+            written += _write(pending)
+    written += _write(pending)
     fields = ["created_at", "prospect_since", "prospect_outcome_at", "stage", "updated_at", *SUMMARY_FIELDS]
     bulk_copy.update(Contact, fields, contacts)
     bulk_copy.create(StageChange, milestones)
@@ -827,16 +825,10 @@ def seed_touchpoints(users: Sequence[User], *, per_user: int | None, now: dateti
     )
 
 
-def _write(pending: list[PlannedTouch], *, now: datetime) -> int:
-    """The planned touches as Touchpoint rows, created and updated `now`; empties `pending`."""
+def _write(pending: list[PlannedTouch]) -> int:
+    """The planned touches as Touchpoint rows (created and updated now); empties `pending`."""
     count = len(pending)
-    if bulk_copy.uses_copy():
-        rows = ((*(getattr(touch, name) for name in PLANNED_FIELDS), now, now) for touch in pending)
-        bulk_copy.copy_rows(Touchpoint._meta.db_table, TOUCH_COLUMNS, rows)
-    else:
-        bulk_copy.create(
-            Touchpoint,
-            [Touchpoint(**{name: getattr(touch, name) for name in PLANNED_FIELDS}) for touch in pending],
-        )
+    rows = ([getattr(touch, name) for name in PLANNED_FIELDS] for touch in pending)
+    bulk_copy.insert(Touchpoint, PLANNED_FIELDS, rows)
     pending.clear()
     return count

@@ -25,8 +25,8 @@ def test_the_bench_refuses_a_database_whose_name_lacks_bench() -> None:
 @pytest.mark.django_db
 def test_the_bench_seeds_once_and_reports_how_long_its_seed_took(monkeypatch: pytest.MonkeyPatch) -> None:
     sizes = {
-        "LARGE_CONTACTS": 60,
-        "LARGE_TOUCHES": 600,
+        "LARGE_CONTACTS": 200,
+        "LARGE_TOUCHES": 1000,
         "SMALL_CONTACTS": 10,
         "DUPLICATES_CONTACTS": 10,
         "CROWD_USERS": 3,
@@ -39,10 +39,10 @@ def test_the_bench_seeds_once_and_reports_how_long_its_seed_took(monkeypatch: py
     figures = run_seed_only()
 
     assert figures["bench_seed_s"] >= 0
-    assert (figures["large_contacts"], figures["large_touchpoints"]) == (60, 600)
+    assert (figures["large_contacts"], figures["large_touchpoints"]) == (200, 1000)
     assert figures["large_strong_ties"] == User.objects.get(email=bench.LARGE).strong_tie_cap
     assert (figures["small_contacts"], figures["crowd_users"]) == (10, 3)
-    assert figures["touchpoints"] == 600 + 80 + 80 + 80 + 3 * 80
+    assert figures["touchpoints"] == 1000 + 80 + 80 + 80 + 3 * 80
     assert run_seed_only()["touchpoints"] == figures["touchpoints"]  # seeded once
 
 

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from contacts import demo
 from contacts.models import Contact, ContactEmail, ContactPhone, StageChange
 from netzwerk import bulk_copy
 from netzwerk.accounts.models import User
@@ -130,11 +131,6 @@ def test_without_copy_the_seed_writes_the_same_network(monkeypatch: pytest.Monke
     assert network() == copied
 
 
-def test_touch_columns_are_every_column_of_a_touchpoint_but_its_key() -> None:
-    columns = [str(field.column) for field in Touchpoint._meta.concrete_fields if not field.primary_key]
-    assert sorted(touch_demo.TOUCH_COLUMNS) == sorted(columns)
-
-
 def test_copy_writes_text_that_needs_escaping_and_empty_values() -> None:
     user = User.objects.create_user("copy@netzwerk.example", "secret-pass-123")
     contacts = [
@@ -151,3 +147,23 @@ def test_copy_writes_text_that_needs_escaping_and_empty_values() -> None:
     first, second = stored[contacts[0].pk], stored[contacts[1].pk]
     assert (first.first_name, first.last_name, first.notes) == ("Back\\slash", "Tab\tNew\nline", "\r\\N")
     assert (second.name, second.birthday_year, second.created_at is not None) == ("Jürgen Weiß", None, True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_extra_users_seeded_by_two_processes_get_the_same_network() -> None:
+    def touches(users: list[User]) -> touch_demo.TouchSeedResult:
+        return touch_demo.seed_touchpoints(users, per_user=120, now=NOW)
+
+    with time_machine.travel(NOW, tick=False):
+        alone = demo.seed_extra_users(3, contacts=15, now=NOW, users_per_batch=1, after_batch=touches)
+    network_alone = network()
+    User.objects.all().delete()
+    with time_machine.travel(NOW, tick=False):
+        shared = demo.seed_extra_users(
+            3, contacts=15, now=NOW, users_per_batch=1, after_batch=touches, workers=2
+        )
+
+    assert network() == network_alone
+    assert shared == alone
+    assert len(alone.after_batch) == 3
+    assert Touchpoint.objects.count() == 3 * 120

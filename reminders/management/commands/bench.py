@@ -73,6 +73,7 @@ LARGE_CONTACTS, LARGE_TOUCHES = 5000, 100_000
 SMALL_CONTACTS = 50
 CROWD_USERS, CROWD_CONTACTS = 2000, 100
 RUNS, WARMUP = 30, 3
+WORKERS = os.cpu_count() or 1  # the seed's processes for the crowd, as the digests' pool
 
 
 class Counter:
@@ -175,7 +176,10 @@ class Command(BaseCommand):
             (LARGE, ["--contacts", str(LARGE_CONTACTS), "--touchpoints", str(LARGE_TOUCHES)]),
             (SMALL, ["--contacts", str(SMALL_CONTACTS)]),
             (DUPLICATES, ["--contacts", str(DUPLICATES_CONTACTS)]),
-            (CROWD, ["--contacts", str(CROWD_CONTACTS), "--users", str(CROWD_USERS)]),
+            (
+                CROWD,
+                ["--contacts", str(CROWD_CONTACTS), "--users", str(CROWD_USERS), "--workers", str(WORKERS)],
+            ),
         ]
         for email, arguments in seeds:
             if not Contact.objects.filter(owner__email=email).exists():
