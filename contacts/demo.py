@@ -2,10 +2,11 @@
 
 `plan_network` is pure: from a seeded `random.Random`, the size and today's date it plans a
 network (contacts, their e-mails, phones, tags, organisations, introductions). The writers put
-plans into the database: organisations, tags, e-mails, phones and links with `bulk_create`, the
-contacts that are not strong ties too, and every strong tie through `contacts.roster.save_contact`,
-the cap function (R2), so the seed can never fill a roster beyond its cap. A strong tie the cap
-refuses is saved in the regular circle instead.
+plans into the database: organisations and tags with `bulk_create`; the contacts that are not
+strong ties, their e-mails, phones and links with `netzwerk.bulk_copy` (COPY on PostgreSQL);
+every strong tie through `contacts.roster.create_strong_ties`, the cap's checks for many contacts
+at once (R2), so the seed can never fill a roster beyond its cap. A strong tie the cap refuses is
+saved in the regular circle instead.
 
 A user who already has contacts is left alone, so seeding twice creates nothing new.
 
@@ -20,16 +21,16 @@ import calendar
 import contextlib
 import functools
 import gc
+import multiprocessing
 import random
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from contacts import roster
@@ -69,6 +70,7 @@ from contacts.models import (
     Stage,
     Tag,
 )
+from netzwerk import bulk_copy
 from netzwerk.accounts.models import User
 
 DEMO_EMAIL = "demo@netzwerk.example"
@@ -499,7 +501,7 @@ def seed_user(
             today=user.local_date(now),
             now=now,
         )
-        write_plans([(user, plan)], now=now)
+        write_plans([(user, plan)])
         return SeedResult(
             user=user,
             user_created=created,
@@ -512,8 +514,9 @@ def seed_user(
         )
 
 
-def write_plans(plans: Sequence[tuple[User, NetworkPlan]], *, now: datetime) -> None:
-    """Write each user's plan: everything in bulk except strong ties, which pass the cap."""
+def write_plans(plans: Sequence[tuple[User, NetworkPlan]]) -> None:
+    """Write each user's plan at once: the strong ties through the cap's checks for many
+    (`roster.create_strong_ties`), the rest with `bulk_copy` (COPY on PostgreSQL)."""
     organisations = [
         Organisation(owner=user, name=spec.name, kind=spec.kind, place=spec.place, notes=spec.notes)
         for user, plan in plans
@@ -536,54 +539,29 @@ def write_plans(plans: Sequence[tuple[User, NetworkPlan]], *, now: datetime) -> 
                 contact.introduced_by = plan.contacts[person.introducer].contact
             waves.setdefault(plan.wave_of(index), []).append(contact)
 
-    for contact in waves.pop(0, []):
-        _save_strong_tie(contact, now=now)
-    for wave in sorted(waves):
+    roster.create_strong_ties(waves.pop(0, []))  # the cap's checks (R2), for all at once
+    for wave in sorted(waves):  # every introducer is written before those it introduced
         for contact in waves[wave]:
-            contact.fill_keys()  # bulk_create bypasses Contact.save
-        Contact.objects.bulk_create(waves[wave], batch_size=BULK_BATCH_SIZE)
+            contact.fill_keys()  # the writer bypasses Contact.save
+        bulk_copy.create(Contact, waves[wave])
 
-    emails: list[ContactEmail] = []
-    phones: list[ContactPhone] = []
-    tag_link = Contact.tags.through
-    membership = Contact.organisations.through
-    tag_links: list[Any] = []  # instances of the generated through models
-    memberships: list[Any] = []
+    emails: list[tuple[int, str, str]] = []
+    phones: list[tuple[int, str, str]] = []
+    tag_links: list[tuple[int, int]] = []
+    memberships: list[tuple[int, int]] = []
     for user, plan in plans:
         for person in plan.contacts:
-            contact = person.contact
-            emails.extend(
-                ContactEmail(contact_id=contact.pk, address=address, label=label)
-                for address, label in person.emails
-            )
-            phones.extend(
-                ContactPhone(contact_id=contact.pk, number=number, label=label)
-                for number, label in person.phones
-            )
-            tag_links.extend(
-                tag_link(contact_id=contact.pk, tag_id=tag_by_name[(user.pk, name)].pk)
-                for name in sorted(person.tags)
-            )
+            pk = person.contact.pk
+            emails.extend((pk, address, label) for address, label in person.emails)
+            phones.extend((pk, number, label) for number, label in person.phones)
+            tag_links.extend((pk, tag_by_name[(user.pk, name)].pk) for name in sorted(person.tags))
             memberships.extend(
-                membership(contact_id=contact.pk, organisation_id=organisation_by_name[(user.pk, name)].pk)
-                for name in sorted(person.memberships)
+                (pk, organisation_by_name[(user.pk, name)].pk) for name in sorted(person.memberships)
             )
-    ContactEmail.objects.bulk_create(emails, batch_size=BULK_BATCH_SIZE)
-    ContactPhone.objects.bulk_create(phones, batch_size=BULK_BATCH_SIZE)
-    tag_link.objects.bulk_create(tag_links, batch_size=BULK_BATCH_SIZE)
-    membership.objects.bulk_create(memberships, batch_size=BULK_BATCH_SIZE)
-
-
-def _save_strong_tie(contact: Contact, *, now: datetime) -> bool:
-    """Through the cap function (R2); a refused strong tie joins the regular circle instead (at
-    "relationship": the roster moves the stage with the circle)."""
-    try:
-        roster.save_contact(contact, now=now)
-    except roster.RosterFull:
-        contact.circle = Circle.REGULAR
-        roster.save_contact(contact, now=now)
-        return False
-    return True
+    bulk_copy.insert(ContactEmail, ["contact_id", "address", "label"], emails)
+    bulk_copy.insert(ContactPhone, ["contact_id", "number", "label"], phones)
+    bulk_copy.insert(Contact.tags.through, ["contact_id", "tag_id"], tag_links)
+    bulk_copy.insert(Contact.organisations.through, ["contact_id", "organisation_id"], memberships)
 
 
 # ---------------------------------------------------------------- many users for scale tests
@@ -596,6 +574,7 @@ class ExtraUsersResult:
     users_skipped: int
     contacts_created: int
     strong_ties: int
+    after_batch: list[object] = field(default_factory=list)  # what `after_batch` returned, per batch
 
 
 def seed_extra_users(
@@ -606,57 +585,104 @@ def seed_extra_users(
     strong_ties_max: int = EXTRA_USER_STRONG_TIES_MAX,
     users_per_batch: int = EXTRA_USERS_PER_BATCH,
     after_batch: Callable[[list[User]], object] | None = None,
+    workers: int = 1,
 ) -> ExtraUsersResult:
     """`count` users demo-user-0001@… each with `contacts` contacts; a batch per transaction.
 
     The password is hashed once and shared (hashing is deliberately slow); users that already
     have contacts are skipped. `after_batch` gets each batch's newly seeded users inside the
     batch's transaction (the command adds their touchpoints there: contacts never imports
-    touchpoints).
+    touchpoints); what it returns is collected. With `workers` above 1, outside a transaction,
+    the batches are shared out to that many forked processes (each its own connection): the
+    batches touch disjoint users, so the result is the same.
     """
     password = make_password(DEMO_PASSWORD)
-    created = seeded = skipped = contacts_created = strong = 0
-    for start in range(1, count + 1, users_per_batch):
-        emails = [
-            extra_user_email(number) for number in range(start, min(start + users_per_batch, count + 1))
-        ]
-        with _cyclic_gc_paused(), transaction.atomic():
-            users, new = _ensure_extra_users(emails, password=password)
-            created += new
-            owners_with_contacts = set(
-                Contact.objects.filter(owner__in=[user for user, _ in users])
-                .values_list("owner_id", flat=True)
-                .distinct()
-            )
-            plans = []
-            for user, is_new in users:
-                if user.pk in owners_with_contacts:
-                    skipped += 1
-                    continue
-                if not is_new:
-                    ensure_login_email(user)
-                target = strong_tie_target(contacts, cap=user.strong_tie_cap, maximum=strong_ties_max)
-                plan = plan_network(
-                    rng_for(user.email),
-                    size=contacts,
-                    strong_ties=target,
-                    today=user.local_date(now),
-                    now=now,
-                )
-                plans.append((user, plan))
-            write_plans(plans, now=now)
-            if after_batch is not None and plans:
-                after_batch([user for user, _ in plans])
-            seeded += len(plans)
-            contacts_created += sum(len(plan.contacts) for _, plan in plans)
-            strong += Contact.objects.filter(owner__in=[user for user, _ in plans]).strong_ties().count()
-    return ExtraUsersResult(
-        users_created=created,
-        users_seeded=seeded,
-        users_skipped=skipped,
-        contacts_created=contacts_created,
-        strong_ties=strong,
+    batches = [
+        [extra_user_email(number) for number in range(start, min(start + users_per_batch, count + 1))]
+        for start in range(1, count + 1, users_per_batch)
+    ]
+    seed = functools.partial(
+        _seed_batch,
+        password=password,
+        contacts=contacts,
+        now=now,
+        strong_ties_max=strong_ties_max,
+        after_batch=after_batch,
     )
+    if workers > 1 and len(batches) > 1 and not connection.in_atomic_block:
+        results = _in_processes(seed, batches, workers=workers)
+    else:
+        results = [seed(emails) for emails in batches]
+    return ExtraUsersResult(
+        users_created=sum(result.users_created for result in results),
+        users_seeded=sum(result.users_seeded for result in results),
+        users_skipped=sum(result.users_skipped for result in results),
+        contacts_created=sum(result.contacts_created for result in results),
+        strong_ties=sum(result.strong_ties for result in results),
+        after_batch=[item for result in results for item in result.after_batch],
+    )
+
+
+def _seed_batch(
+    emails: list[str],
+    *,
+    password: str,
+    contacts: int,
+    now: datetime,
+    strong_ties_max: int,
+    after_batch: Callable[[list[User]], object] | None,
+) -> ExtraUsersResult:
+    with _cyclic_gc_paused(), transaction.atomic():
+        users, created = _ensure_extra_users(emails, password=password)
+        owners_with_contacts = set(
+            Contact.objects.filter(owner__in=[user for user, _ in users])
+            .values_list("owner_id", flat=True)
+            .distinct()
+        )
+        plans = []
+        for user, is_new in users:
+            if user.pk in owners_with_contacts:
+                continue
+            if not is_new:
+                ensure_login_email(user)
+            target = strong_tie_target(contacts, cap=user.strong_tie_cap, maximum=strong_ties_max)
+            plan = plan_network(
+                rng_for(user.email), size=contacts, strong_ties=target, today=user.local_date(now), now=now
+            )
+            plans.append((user, plan))
+        write_plans(plans)
+        after = [after_batch([user for user, _ in plans])] if after_batch is not None and plans else []
+        seeded = [user for user, _ in plans]
+        return ExtraUsersResult(
+            users_created=created,
+            users_seeded=len(plans),
+            users_skipped=len(users) - len(plans),
+            contacts_created=sum(len(plan.contacts) for _, plan in plans),
+            strong_ties=Contact.objects.filter(owner__in=seeded).strong_ties().count(),
+            after_batch=after,
+        )
+
+
+# The batch function for the forked workers: inherited with the process (a closure cannot be pickled).
+_batch_in_worker: Callable[[list[str]], ExtraUsersResult] | None = None
+
+
+def _run_in_worker(emails: list[str]) -> ExtraUsersResult:
+    assert _batch_in_worker is not None  # set before the fork
+    return _batch_in_worker(emails)
+
+
+def _in_processes(
+    seed: Callable[[list[str]], ExtraUsersResult], batches: list[list[str]], *, workers: int
+) -> list[ExtraUsersResult]:
+    global _batch_in_worker
+    _batch_in_worker = seed
+    connections.close_all()  # each worker opens its own
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_run_in_worker, batches, chunksize=1)
+    finally:
+        _batch_in_worker = None
 
 
 @contextlib.contextmanager

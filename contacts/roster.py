@@ -10,6 +10,7 @@ them the same way: `Contact.archive`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from django.db.models import Count, Q
 
 from contacts.models import Circle, Contact, Stage, StageChange
 from contacts.rules import swap_out_order
+from netzwerk import bulk_copy
 from netzwerk.accounts.models import STRONG_TIE_WARN_FROM, User
 
 SWAP_SUGGESTIONS = 5
@@ -99,6 +101,27 @@ def roster_for(user: User) -> Roster:
     )
 
 
+def rosters_for(owners: Iterable[User]) -> dict[int, Roster]:
+    """`roster_for` of many owners in one grouped query (their contacts' counts are left out)."""
+    owners = list(owners)
+    counts: dict[int, tuple[int, int]] = {
+        owner_id: (count, key_positions)
+        for owner_id, count, key_positions in Contact.objects.filter(owner__in=owners)
+        .order_by()
+        .values("owner")
+        .annotate(
+            count=Count("pk", filter=Q(circle=Circle.STRONG)),
+            key_positions=Count("pk", filter=Q(circle=Circle.STRONG, key_position=True)),
+        )
+        .values_list("owner", "count", "key_positions")
+    }
+    rosters = {}
+    for owner in owners:
+        count, key_positions = counts.get(owner.pk, (0, 0))
+        rosters[owner.pk] = Roster(count=count, cap=owner.strong_tie_cap, key_positions=key_positions)
+    return rosters
+
+
 def swap_candidates(user: User, *, now: datetime, limit: int | None = SWAP_SUGGESTIONS) -> list[Contact]:
     """R2 swap-out suggestions: all strong ties (at most 60) in rules.swap_out_order."""
     ordered = swap_out_order(list(Contact.objects.for_owner(user).demotion_candidates()), now=now)
@@ -140,6 +163,34 @@ def _check_room(contact: Contact, *, owner: User) -> None:
         roster = roster_for(owner)
         if roster.is_full:
             raise RosterFull(roster)
+
+
+def create_strong_ties(contacts: Sequence[Contact], *, overflow: str = Circle.REGULAR) -> int:
+    """New contacts meant for the strong ties, created at once (the demo seed), with the checks
+    `save_contact` makes for each, in their order: the owners' rows locked (in id order), every
+    contact able to join (`check_can_join`, else its exception), and each owner's roster admitting
+    as many as it has room for (`rosters_for`). The others are created in the `overflow` circle,
+    at "relationship", as `save_contact` leaves a refused strong tie the demo saves there.
+    Returns how many joined the strong ties.
+    """
+    if any(contact.pk is not None or contact.circle != Circle.STRONG for contact in contacts):
+        raise ValueError("only new contacts meant for the strong ties are created here")
+    owner_ids = sorted({contact.owner_id for contact in contacts})
+    with transaction.atomic():
+        owners = User.objects.select_for_update().filter(pk__in=owner_ids).order_by("pk")
+        room = {pk: roster.free for pk, roster in rosters_for(owners.only("pk", "strong_tie_cap")).items()}
+        joined = 0
+        for contact in contacts:
+            check_can_join(contact)
+            if room[contact.owner_id] > 0:
+                room[contact.owner_id] -= 1
+                joined += 1
+            else:
+                contact.circle = overflow
+            contact.stage = stage_for_circle(contact)
+            contact.fill_keys()  # the writer bypasses Contact.save
+        bulk_copy.create(Contact, contacts)
+    return joined
 
 
 def check_can_join(contact: Contact) -> None:

@@ -1,7 +1,8 @@
 """Logging, editing and deleting touches: each change and the contact's summary in one transaction.
 
 `after_bulk_create` brings many contacts in step at once after their touches were created in bulk
-(the demo seed): the same summaries and the same R1 milestones as logging each touch here.
+(an import): the same summaries and the same R1 milestones as logging each touch here; the demo
+seed computes both in memory (`milestone`) as it plans the touches.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from django.utils import timezone
 
 from contacts.models import Contact, Stage, StageChange
 from touchpoints.models import Touchpoint
-from touchpoints.summary import SUMMARIES_BATCH_SIZE, SUMMARY_FIELDS, refresh_summaries, refresh_summary
+from touchpoints.summary import (
+    SUMMARIES_BATCH_SIZE,
+    SUMMARY_FIELDS,
+    Summary,
+    refresh_summaries,
+    refresh_summary,
+)
 
 # R1: the first personal touch is the milestone that ends "online contact".
 MILESTONE_FROM, MILESTONE_TO = Stage.ONLINE, Stage.MET
@@ -32,6 +39,21 @@ def _after_change(contact: Contact) -> None:
         contact.move_to_stage(
             MILESTONE_TO, cause=StageChange.Cause.FIRST_PERSONAL_TOUCH, now=contact.first_personal_touch_at
         )
+
+
+def milestone(contact_id: int, stage: str, summary: Summary) -> StageChange | None:
+    """R1 for touches written in bulk: the stage change (unsaved) that `_after_change` records
+    when a contact at `stage` gets touches with this `summary`, or None. The caller moves the
+    contact to its `to_stage`."""
+    if stage != MILESTONE_FROM or summary.first_personal_touch_at is None:
+        return None
+    return StageChange(
+        contact_id=contact_id,
+        from_stage=MILESTONE_FROM,
+        to_stage=MILESTONE_TO,
+        cause=StageChange.Cause.FIRST_PERSONAL_TOUCH,
+        changed_at=summary.first_personal_touch_at,
+    )
 
 
 def log_touch(contact: Contact, *, kind: str, happened_at: datetime, **fields: Any) -> Touchpoint:

@@ -5,7 +5,7 @@ the contact's row locked (touchpoints/ledger.py), so two touches logged at once 
 summary that misses one. `refresh_summaries` computes the same summary for many contacts at once
 (one grouped query and `bulk_update` per batch), after touches were created in bulk; both read
 their aggregates from `_aggregates`. `summarise` is the same rule in plain Python, for the
-property test.
+property test and the demo seed (which computes its summaries as it plans the touches).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Aggregate, Count, Max, Min, Q
 from django.db.models.functions import TruncMinute
@@ -48,7 +48,22 @@ MAX_DATETIME = datetime.max.replace(tzinfo=UTC)
 SUMMARIES_BATCH_SIZE = 100
 
 
-def summarise(touchpoints: Iterable[Touchpoint], *, prospect_since: datetime | None) -> Summary:
+class Touch(Protocol):
+    """What `summarise` reads: a Touchpoint, or a touch planned in memory (the demo seed)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def happened_at(self) -> datetime: ...
+    @property
+    def initiated_by(self) -> str: ...
+    @property
+    def exchange(self) -> str: ...
+    @property
+    def has_open_promise(self) -> bool: ...
+
+
+def summarise(touchpoints: Iterable[Touch], *, prospect_since: datetime | None) -> Summary:
     touches = list(touchpoints)
     qualifying = [t.happened_at for t in touches if KINDS[t.kind].qualifies]
     personal = [t.happened_at for t in touches if KINDS[t.kind].personal]

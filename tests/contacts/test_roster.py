@@ -305,3 +305,53 @@ def test_two_simultaneous_promotions_at_59_make_60_not_61(database_vendor: str) 
 
     assert sorted(outcomes) == ["promoted", "refused"]
     assert strong_count(owner) == 60
+
+
+def new_strong_ties(owner, count: int, *, stage: str = Stage.STRONG_TIE) -> list[Contact]:
+    return [
+        Contact(owner=owner, first_name="Neu", last_name=f"Nummer {n}", circle=Circle.STRONG, stage=stage)
+        for n in range(count)
+    ]
+
+
+def test_strong_ties_created_at_once_fill_only_the_room_on_each_roster(owner) -> None:
+    other = UserFactory(strong_tie_cap=40)
+    owner.strong_tie_cap = 40
+    owner.save()
+    strong_ties(owner, 38)
+    strong_ties(other, 39)
+    contacts = new_strong_ties(owner, 4) + new_strong_ties(other, 1)
+
+    joined = roster.create_strong_ties(contacts)
+
+    assert joined == 2 + 1
+    assert [contact.circle for contact in contacts] == [Circle.STRONG] * 2 + [Circle.REGULAR] * 2 + [
+        Circle.STRONG
+    ]
+    assert [contact.stage for contact in contacts[2:4]] == [Stage.RELATIONSHIP] * 2  # the stage follows
+    assert strong_count(owner) == 40
+    assert strong_count(other) == 40
+    assert Contact.objects.for_owner(owner).filter(last_name="Nummer 2").get().name_key  # keys filled
+
+
+def test_strong_ties_created_at_once_must_have_been_met(owner) -> None:
+    contacts = new_strong_ties(owner, 2)
+    contacts[1].stage = Stage.ONLINE
+
+    with pytest.raises(roster.NotMetYet):
+        roster.create_strong_ties(contacts)
+
+    assert not Contact.objects.for_owner(owner).exists()
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_strong_ties_created_at_once_take_the_same_queries_for_any_number(
+    owner, count: int, django_assert_num_queries
+) -> None:
+    contacts = new_strong_ties(owner, count) + new_strong_ties(UserFactory(), count)
+
+    # savepoint, lock the owners, their rosters, the keys, COPY, release
+    with django_assert_num_queries(6):
+        roster.create_strong_ties(contacts)
+
+    assert Contact.objects.strong_ties().count() == 2 * count

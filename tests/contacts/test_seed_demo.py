@@ -6,6 +6,7 @@ checks the touches.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 from typing import Any
@@ -278,40 +279,42 @@ def test_it_never_seeds_more_strong_ties_than_the_cap_allows() -> None:
     assert "with its existing password" in out
 
 
-def test_it_makes_every_strong_tie_through_the_cap_function(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_save_contact = roster.save_contact
-    promoted: list[int] = []
+def test_it_makes_every_strong_tie_through_the_cap_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_create = roster.create_strong_ties
+    checked: list[int] = []
 
-    def spy(contact: Contact, *, now: datetime) -> None:
-        becomes_strong = contact.circle == Circle.STRONG
-        real_save_contact(contact, now=now)
-        if becomes_strong:
-            promoted.append(contact.pk)
+    def spy(contacts: Sequence[Contact], **kwargs: Any) -> int:
+        joined = real_create(contacts, **kwargs)
+        checked.extend(contact.pk for contact in contacts if contact.circle == Circle.STRONG)
+        return joined
 
-    monkeypatch.setattr(roster, "save_contact", spy)
+    monkeypatch.setattr(roster, "create_strong_ties", spy)
 
     seed()
 
     strong_ties = set(contacts_of(demo_user()).strong_ties().values_list("pk", flat=True))
-    assert len(strong_ties & set(promoted)) == 45
+    assert len(strong_ties & set(checked)) == 45
     # every strong tie seeded, the demo coach's second client's too, went through it
-    assert set(Contact.objects.strong_ties().values_list("pk", flat=True)) == set(promoted)
+    assert set(Contact.objects.strong_ties().values_list("pk", flat=True)) == set(checked)
 
 
-def test_it_adds_no_strong_tie_when_the_cap_function_reports_a_full_roster(
+def test_it_adds_no_strong_tie_when_the_cap_check_reports_full_rosters(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def full(user: User) -> roster.Roster:
-        return roster.Roster(count=user.strong_tie_cap, cap=user.strong_tie_cap, key_positions=0)
+    def full(owners: Iterable[User]) -> dict[int, roster.Roster]:
+        return {
+            owner.pk: roster.Roster(count=owner.strong_tie_cap, cap=owner.strong_tie_cap, key_positions=0)
+            for owner in owners
+        }
 
-    monkeypatch.setattr(roster, "roster_for", full)
+    monkeypatch.setattr(roster, "rosters_for", full)
 
     seed()
+    seed("--users", "2", "--contacts", "20")
 
-    contacts = contacts_of(demo_user())
-    assert contacts.count() == 150
-    assert not contacts.strong_ties().exists()
-    assert not contacts.at_stage(Stage.STRONG_TIE).exists()
+    assert Contact.objects.count() == 150 + 75 + 2 * 20
+    assert not Contact.objects.strong_ties().exists()
+    assert not Contact.objects.at_stage(Stage.STRONG_TIE).exists()
 
 
 def test_it_leaves_an_existing_network_alone() -> None:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from io import StringIO
+from typing import Any
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from netzwerk.accounts.models import User
+from reminders.management.commands import bench
 
 
 @pytest.mark.django_db
@@ -14,3 +20,34 @@ def test_the_bench_refuses_a_database_whose_name_lacks_bench() -> None:
         call_command("bench")
 
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_bench_seeds_once_and_reports_how_long_its_seed_took(monkeypatch: pytest.MonkeyPatch) -> None:
+    sizes = {
+        "LARGE_CONTACTS": 200,
+        "LARGE_TOUCHES": 1000,
+        "SMALL_CONTACTS": 10,
+        "DUPLICATES_CONTACTS": 10,
+        "CROWD_USERS": 3,
+        "CROWD_CONTACTS": 10,
+    }
+    for name, value in sizes.items():
+        monkeypatch.setattr(bench, name, value)
+    monkeypatch.setitem(connection.settings_dict, "NAME", "netzwerk_bench_test")
+
+    figures = run_seed_only()
+
+    assert figures["bench_seed_s"] >= 0
+    assert (figures["large_contacts"], figures["large_touchpoints"]) == (200, 1000)
+    assert figures["large_strong_ties"] == User.objects.get(email=bench.LARGE).strong_tie_cap
+    assert (figures["small_contacts"], figures["crowd_users"]) == (10, 3)
+    assert figures["touchpoints"] == 1000 + 80 + 80 + 80 + 3 * 80
+    assert run_seed_only()["touchpoints"] == figures["touchpoints"]  # seeded once
+
+
+def run_seed_only() -> dict[str, Any]:
+    out = StringIO()
+    call_command("bench", "--seed-only", stdout=out, stderr=StringIO())
+    figures: dict[str, Any] = json.loads(out.getvalue().splitlines()[-1])
+    return figures

@@ -11,8 +11,9 @@ queries at 10 and 1,000 touches, and the duplicates page at 500 and 5,000 contac
 given a twin for it); then digests
 built and delivered per second for the 2,000 users, by a pool of worker processes to an SMTP
 server in a process of its own.
-The last line of the output is one JSON object with the figures. Never part of `make test`:
-timings belong here, query counts in the tests.
+The last line of the output is one JSON object with the figures, `bench_seed_s` the seconds the
+seed took in this run (about 0 when the data was there already); `--seed-only` stops after the
+seed and its counts. Never part of `make test`: timings belong here, query counts in the tests.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import os
 import socket
 import statistics
 import time
+from argparse import ArgumentParser
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from multiprocessing.pool import AsyncResult
@@ -71,6 +73,7 @@ LARGE_CONTACTS, LARGE_TOUCHES = 5000, 100_000
 SMALL_CONTACTS = 50
 CROWD_USERS, CROWD_CONTACTS = 2000, 100
 RUNS, WARMUP = 30, 3
+WORKERS = os.cpu_count() or 1  # the seed's processes for the crowd, as the digests' pool
 
 
 class Counter:
@@ -97,6 +100,13 @@ def serve_smtp(port: int, accepted: Synchronized[int], stop: Event) -> None:
 class Command(BaseCommand):
     help = "Seed a large network once, then print timings and query counts; the last line is JSON."
 
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--seed-only",
+            action="store_true",
+            help="Seed (if needed) and print its figures, measure nothing.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         name = str(connection.settings_dict["NAME"])
         if "bench" not in Path(name).name:
@@ -104,15 +114,21 @@ class Command(BaseCommand):
                 f"the database {name!r} is not a bench database: point DATABASE_URL at one whose name "
                 "contains 'bench' (the bench seeds thousands of users and sends their digests)"
             )
-        self.seed()
+        seeded_in = self.seed()
         large, small = User.objects.get(email=LARGE), User.objects.get(email=SMALL)
         figures: dict[str, Any] = {
             "database": connection.vendor,
+            "bench_seed_s": round(seeded_in, 1),
             "large_contacts": Contact.objects.for_owner(large).count(),
             "large_touchpoints": Touchpoint.objects.for_owner(large).count(),
             "large_strong_ties": Contact.objects.for_owner(large).strong_ties().count(),
             "small_contacts": Contact.objects.for_owner(small).count(),
         }
+        if options["seed_only"]:
+            figures["crowd_users"] = User.objects.filter(email__startswith="demo-user-").count()
+            figures["touchpoints"] = Touchpoint.objects.count()
+            self.stdout.write(json.dumps(figures))
+            return
         client = self.client(large)
         trivial = reverse("touchpoints:contact_search")
         figures["trivial_view_p50_ms"] = self.p50(
@@ -153,13 +169,17 @@ class Command(BaseCommand):
 
     # ---------------------------------------------------------------- data
 
-    def seed(self) -> None:
+    def seed(self) -> float:
+        """Seed what is missing; returns the seconds it took."""
         started = time.monotonic()
         seeds = [
             (LARGE, ["--contacts", str(LARGE_CONTACTS), "--touchpoints", str(LARGE_TOUCHES)]),
             (SMALL, ["--contacts", str(SMALL_CONTACTS)]),
             (DUPLICATES, ["--contacts", str(DUPLICATES_CONTACTS)]),
-            (CROWD, ["--contacts", str(CROWD_CONTACTS), "--users", str(CROWD_USERS)]),
+            (
+                CROWD,
+                ["--contacts", str(CROWD_CONTACTS), "--users", str(CROWD_USERS), "--workers", str(WORKERS)],
+            ),
         ]
         for email, arguments in seeds:
             if not Contact.objects.filter(owner__email=email).exists():
@@ -168,7 +188,9 @@ class Command(BaseCommand):
         self.fill_roster(User.objects.get(email=LARGE))
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # planner statistics after the bulk load, as autovacuum would
-        self.stderr.write(f"data ready in {time.monotonic() - started:.1f} s")
+        elapsed = time.monotonic() - started
+        self.stderr.write(f"data ready in {elapsed:.1f} s")
+        return elapsed
 
     def fill_roster(self, owner: User) -> None:
         """The demo seeds 45 strong ties; the large user gets its full 60, through the roster (of

@@ -60,6 +60,12 @@ class Command(BaseCommand):
             default=0,
             help="Also seed this many users demo-user-0001@netzwerk.example ... (scale tests).",
         )
+        parser.add_argument(
+            "--workers",
+            type=non_negative,
+            default=1,
+            help="Seed the extra users in this many processes at once (1: in this one).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         email = str(options["email"]).strip().lower()
@@ -90,18 +96,22 @@ class Command(BaseCommand):
             self._seed_coaching(result.user, contacts=contacts, touchpoints=touchpoints, now=now)
 
         if users:
-            extra_touches: list[touch_demo.TouchSeedResult] = []
 
-            def add_touches(seeded: list[User]) -> None:
-                extra_touches.append(touch_demo.seed_touchpoints(seeded, per_user=touchpoints, now=now))
+            def add_touches(seeded: list[User]) -> touch_demo.TouchSeedResult:
+                return touch_demo.seed_touchpoints(seeded, per_user=touchpoints, now=now)
 
-            extra = demo.seed_extra_users(users, contacts=contacts, now=now, after_batch=add_touches)
+            extra = demo.seed_extra_users(
+                users, contacts=contacts, now=now, after_batch=add_touches, workers=options["workers"]
+            )
             self.stdout.write(
                 f"Extra users: {extra.users_seeded} seeded ({extra.users_created} new), "
                 f"{extra.users_skipped} already had a network; {extra.contacts_created} contacts, "
                 f"{extra.strong_ties} strong ties. They log in with the same password."
             )
             if extra.users_seeded:
+                extra_touches = [
+                    item for item in extra.after_batch if isinstance(item, touch_demo.TouchSeedResult)
+                ]
                 created = sum(item.touchpoints for item in extra_touches)
                 milestones = sum(item.milestones for item in extra_touches)
                 self.stdout.write(
