@@ -50,8 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run(
         [*manage, *seed, "--users", str(options.users)], cwd=ROOT, env=env, check=True, stdout=sys.stderr
     )
-    with tempfile.TemporaryDirectory(prefix="netzwerk-load-") as work:
-        samples = measure(options, env=env, work=Path(work))
+    if options.logs:
+        options.logs.mkdir(parents=True, exist_ok=True)
+        samples = measure(options, env=env, work=options.logs)
+    else:
+        with tempfile.TemporaryDirectory(prefix="netzwerk-load-") as work:
+            samples = measure(options, env=env, work=Path(work))
     figures = summarise(samples, users=options.users, arrive=options.arrive, stay=options.stay)
     print(json.dumps(figures), flush=True)
     return 1 if figures["errors"] else 0
@@ -63,6 +67,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--arrive", type=float, default=50, help="seconds over which they arrive (50)")
     parser.add_argument("--stay", type=float, default=60, help="seconds all of them stay after that (60)")
     parser.add_argument("--contacts", type=int, default=100, help="contacts in each seeded network (100)")
+    parser.add_argument("--logs", type=Path, help="keep gunicorn's and locust's logs in this folder")
     options = parser.parse_args(argv)
     if options.users < 1 or options.arrive <= 0 or options.stay <= 0:
         parser.error("--users, --arrive and --stay must be positive")

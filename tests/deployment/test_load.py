@@ -61,9 +61,8 @@ def test_it_signs_in_and_requests_every_page_of_the_scenario(tmp_path: Path) -> 
         "NETZWERK_DATA_DIR": str(tmp_path / "data"),
     }
     command = [sys.executable, str(RUNNER), "--users", str(PEOPLE), "--arrive", "1", "--stay", "8"]
-    run = subprocess.run(
-        [*command, "--contacts", "12"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
+    options = ["--contacts", "12", "--logs", str(tmp_path / "logs")]
+    run = subprocess.run([*command, *options], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     figures = json.loads(run.stdout.strip().splitlines()[-1])
@@ -79,6 +78,10 @@ def test_it_signs_in_and_requests_every_page_of_the_scenario(tmp_path: Path) -> 
     owners = set(Contact.objects.filter(touchpoints__in=logged).values_list("owner__email", flat=True))
     assert owners <= {f"demo-user-{number:04d}@netzwerk.example" for number in range(1, PEOPLE + 1)}
     assert len(owners) == PEOPLE  # each person's first round logs one
+    # Each person signed in from a loopback address of its own, as gunicorn saw it (REMOTE_ADDR).
+    access_log = (tmp_path / "logs" / "gunicorn.log").read_text().splitlines()
+    sign_ins = [line.split()[0] for line in access_log if '"POST /accounts/login/ ' in line]
+    assert sorted(sign_ins) == [f"127.0.0.{number + 1}" for number in range(1, PEOPLE + 1)]
 
 
 def test_it_refuses_a_database_not_meant_for_it() -> None:
