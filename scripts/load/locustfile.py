@@ -68,7 +68,10 @@ def _write_samples(environment: Environment, **kwargs: Any) -> None:
     path = os.environ.get("NETZWERK_LOAD_SAMPLES")
     if path:
         with open(path, "w", encoding="utf-8") as file:
-            json.dump({"samples": _samples, "errors": _errors}, file)
+            # Locust's own warning that its process went past 90 % CPU: its timings then include
+            # waiting for the generator, not only for the server.
+            busy = bool(getattr(environment.runner, "cpu_warning_emitted", False))
+            json.dump({"samples": _samples, "errors": _errors, "generator_cpu_over_90": busy}, file)
 
 
 # locust's hooks and HttpUser.__init__ carry no annotations.

@@ -50,13 +50,18 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run(
         [*manage, *seed, "--users", str(options.users)], cwd=ROOT, env=env, check=True, stdout=sys.stderr
     )
+    load_before = os.getloadavg()[0]
     if options.logs:
         options.logs.mkdir(parents=True, exist_ok=True)
-        samples = measure(options, env=env, work=options.logs)
+        recorded = measure(options, env=env, work=options.logs)
     else:
         with tempfile.TemporaryDirectory(prefix="netzwerk-load-") as work:
-            samples = measure(options, env=env, work=Path(work))
-    figures = summarise(samples, users=options.users, arrive=options.arrive, stay=options.stay)
+            recorded = measure(options, env=env, work=Path(work))
+    figures = summarise(recorded["samples"], users=options.users, arrive=options.arrive, stay=options.stay)
+    # How busy the machine was (the 1-minute load average before and at the end, on its 2 cores)
+    # and whether the generator itself ran short of CPU: what the timings must be read with.
+    figures["load_average_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    figures["generator_cpu_over_90"] = recorded["generator_cpu_over_90"]
     print(json.dumps(figures), flush=True)
     return 1 if figures["errors"] else 0
 
@@ -100,7 +105,7 @@ def production_env() -> dict[str, str]:
     return env
 
 
-def measure(options: argparse.Namespace, *, env: dict[str, str], work: Path) -> list[dict[str, Any]]:
+def measure(options: argparse.Namespace, *, env: dict[str, str], work: Path) -> dict[str, Any]:
     port = free_port()
     host = f"http://127.0.0.1:{port}"
     server_log = work / "gunicorn.log"
@@ -143,7 +148,7 @@ def wait_until_up(host: str, server: subprocess.Popen[bytes], *, log: Path) -> N
     sys.exit(f"error: gunicorn did not answer within {STARTUP_SECONDS} s:\n{tail(log)}")
 
 
-def run_locust(options: argparse.Namespace, *, host: str, work: Path) -> list[dict[str, Any]]:
+def run_locust(options: argparse.Namespace, *, host: str, work: Path) -> dict[str, Any]:
     samples_path, log = work / "samples.json", work / "locust.log"
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", host,
@@ -159,11 +164,10 @@ def run_locust(options: argparse.Namespace, *, host: str, work: Path) -> list[di
         )
     if done.returncode != 0 or not samples_path.exists():
         sys.exit(f"error: locust exited with status {done.returncode}:\n{tail(log)}")
-    recorded = json.loads(samples_path.read_text(encoding="utf-8"))
+    recorded: dict[str, Any] = json.loads(samples_path.read_text(encoding="utf-8"))
     for error in recorded["errors"]:
         print(f"load error: {error}", file=sys.stderr)
-    samples: list[dict[str, Any]] = recorded["samples"]
-    return samples
+    return recorded
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:

@@ -72,6 +72,7 @@ def test_it_signs_in_and_requests_every_page_of_the_scenario(tmp_path: Path) -> 
     assert requested == PAGES
     assert figures["load_rps"] > 0
     assert figures["load_p95_ms_today"] is not None
+    assert isinstance(figures["generator_cpu_over_90"], bool)
     # Every answered "log a touch" is a touch in the database, on a seeded person's contact.
     logged = Touchpoint.objects.filter(note=NOTE)
     assert logged.count() == figures["pages"]["log_touch"]["whole_run"]["count"]
