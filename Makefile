@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint messages bench
+.PHONY: install run test lint messages bench load
 
 install: $(STAMP)
 
@@ -51,11 +51,20 @@ messages: install
 
 # Timings on a large network (never part of `make test`): seeds once, then prints JSON last.
 # Production settings (DEBUG off: no query log, cached templates), so the timings mean something.
-# It refuses a database whose name lacks "bench". On PostgreSQL:
-# DATABASE_URL=postgres://postgres@127.0.0.1:5432/netzwerk_bench make bench
+# It refuses a database whose name lacks "bench". On PostgreSQL, with Redis for its last part
+# (`make load`'s figures; without REDIS_URL they are null):
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/netzwerk_bench REDIS_URL=redis://127.0.0.1:6379/0 make bench
 bench: install
 	@set -e; export DJANGO_DEBUG=false DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-bench-only-$$(date +%s)-not-a-secret-0123456789abcdef}"; \
 	$(BIN)/python manage.py migrate --noinput; \
 	$(BIN)/python manage.py collectstatic --noinput -v0; \
 	$(BIN)/python manage.py bench; \
 	$(BIN)/python manage.py bench_imports
+
+# Locust against gunicorn with production settings (scripts/load/): 100 people sign in through the
+# real form over 50 s, then all of them use the app 60 s more; the last line is JSON. Seeds 100 users
+# once; needs PostgreSQL and Redis and refuses a database whose name lacks "bench". `make bench`
+# runs it last too. DATABASE_URL=postgres://postgres@127.0.0.1:5432/netzwerk_bench \
+# REDIS_URL=redis://127.0.0.1:6379/0 make load
+load: install
+	@$(BIN)/python scripts/load/run.py

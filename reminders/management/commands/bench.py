@@ -10,7 +10,8 @@ contact list at 5,000, the sort page with those 5,000 waiting to be sorted, the 
 queries at 10 and 1,000 touches, and the duplicates page at 500 and 5,000 contacts (2 % of them
 given a twin for it); then digests
 built and delivered per second for the 2,000 users, by a pool of worker processes to an SMTP
-server in a process of its own.
+server in a process of its own. Last, `make load`'s run (scripts/load/run.py: Locust against
+gunicorn, on this database) adds `load_rps`, `load_p95_ms_today` and `load_errors`.
 The last line of the output is one JSON object with the figures, `bench_seed_s` the seconds the
 seed took in this run (about 0 when the data was there already); `--seed-only` stops after the
 seed and its counts. Never part of `make test`: timings belong here, query counts in the tests.
@@ -24,6 +25,8 @@ import multiprocessing
 import os
 import socket
 import statistics
+import subprocess
+import sys
 import time
 from argparse import ArgumentParser
 from collections.abc import Callable
@@ -59,6 +62,8 @@ from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
 from touchpoints.summary import refresh_summary
 
+LOAD_RUNNER = Path(settings.BASE_DIR) / "scripts" / "load" / "run.py"
+LOAD_KEYS = ("load_rps", "load_p95_ms_today", "load_errors")
 LARGE = "bench-large@netzwerk.example"
 SMALL = "bench-small@netzwerk.example"
 CROWD = "bench-crowd@netzwerk.example"  # seeds the 2,000 demo-user-NNNN@netzwerk.example
@@ -165,6 +170,7 @@ class Command(BaseCommand):
         figures["dashboard_large_vs_trivial"] = round(
             figures["dashboard_p50_ms_large"] / figures["trivial_view_p50_ms"], 2
         )
+        figures.update(load_figures())
         self.stdout.write(json.dumps(figures))
 
     # ---------------------------------------------------------------- data
@@ -415,3 +421,18 @@ def wait_for_port(port: int, *, seconds: float = 10) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def load_figures() -> dict[str, Any]:
+    """`make load`'s figures, from its runner in a process of its own after every other figure (its
+    traffic disturbs none of them); the crowd's first 100 users are the ones it signs in."""
+    if not os.environ.get("REDIS_URL"):
+        # Production shape means Redis (the gunicorn workers share its cache); no figure rather
+        # than one measured on another set-up.
+        return dict.fromkeys(LOAD_KEYS) | {"load_skipped": "REDIS_URL is unset"}
+    run = subprocess.run([sys.executable, str(LOAD_RUNNER)], stdout=subprocess.PIPE, text=True, check=False)
+    lines = run.stdout.strip().splitlines()
+    if not lines or not lines[-1].startswith("{"):
+        raise CommandError(f"the load run printed no figures (exit status {run.returncode})")
+    result = json.loads(lines[-1])
+    return {key: result[key] for key in LOAD_KEYS}
