@@ -539,7 +539,8 @@ def write_plans(plans: Sequence[tuple[User, NetworkPlan]]) -> None:
                 contact.introduced_by = plan.contacts[person.introducer].contact
             waves.setdefault(plan.wave_of(index), []).append(contact)
 
-    roster.create_strong_ties(waves.pop(0, []))  # the cap's checks (R2), for all at once
+    # the cap's checks (R2), for all at once; every strong tie's plan has its first meeting
+    roster.create_strong_ties(waves.pop(0, []), meetings_follow=True)
     for wave in sorted(waves):  # every introducer is written before those it introduced
         for contact in waves[wave]:
             contact.fill_keys()  # the writer bypasses Contact.save

@@ -31,10 +31,7 @@ from contacts.rules import CadenceStatus
 from netzwerk.accounts.models import User
 
 MAX_TAGS = 20
-NOT_MET_ERROR = _(
-    "Only someone you have met in person can be a strong tie. Log your first meeting first, "
-    "or choose the stage you have reached."
-)
+NOT_MET_ERROR = _("Only someone you have met in person can be a strong tie: log your first meeting first.")
 
 
 def parse_tags(text: str) -> list[str]:
@@ -123,12 +120,22 @@ class ContactForm(forms.ModelForm[Contact]):
         # met at an event, a club or a fair is met in person, whatever the stage field said
         stage = cleaned["stage"] = starting_stage(cleaned.get("how_met", ""), stage)
         was_strong = self.instance.pk is not None and self.instance.circle == Circle.STRONG
-        if circle == Circle.STRONG and stage == Stage.ONLINE and not was_strong:
+        if circle == Circle.STRONG and not was_strong and not self._met(cleaned, stage):
             self.add_error("circle", NOT_MET_ERROR)
         elif was_strong and circle == Circle.STRONG:
             cleaned["stage"] = Stage.STRONG_TIE  # stays a strong tie: the stage stays with it
         elif was_strong and stage == Stage.STRONG_TIE:
             cleaned["stage"] = Stage.RELATIONSHIP  # leaving them, as contacts.roster.demote does
+
+    def _met(self, cleaned: dict[str, Any], stage: str) -> bool:
+        """roster.has_met for the contact as the form would save it: the stage typed does not stand
+        in for the first meeting of a contact first met online (only a logged one does)."""
+        probe = Contact(
+            stage=stage,
+            how_met=cleaned.get("how_met", ""),
+            first_personal_touch_at=self.instance.first_personal_touch_at,
+        )
+        return roster.has_met(probe)
 
     def clean_tags_text(self) -> list[str]:
         names = parse_tags(self.cleaned_data.get("tags_text", ""))

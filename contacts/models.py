@@ -256,6 +256,9 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
         )
 
 
+STRONG_TIE_STAGE_ERROR = _("The strong-tie stage belongs to contacts in the strong-tie circle.")
+
+
 class Contact(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contacts")
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
@@ -384,10 +387,12 @@ class Contact(models.Model):
             models.CheckConstraint(
                 condition=~Q(stage=Stage.STRONG_TIE) | Q(circle=Circle.STRONG),
                 name="contact_strong_tie_stage_in_strong_circle",
+                violation_error_message=STRONG_TIE_STAGE_ERROR,
             ),
             models.CheckConstraint(
                 condition=~Q(circle=Circle.STRONG) | Q(archived_at__isnull=True),
                 name="contact_archived_is_not_strong_tie",
+                violation_error_message=_("An archived contact cannot be a strong tie."),
             ),
             models.CheckConstraint(
                 condition=(
@@ -397,10 +402,12 @@ class Contact(models.Model):
                     | Q(birthday_month=2, birthday_day__range=(1, 29))
                 ),
                 name="contact_birthday_valid_day_and_month",
+                violation_error_message=_("This month has no such day."),
             ),
             models.CheckConstraint(
                 condition=Q(birthday_year__isnull=True) | Q(birthday_year__range=(1900, 2100)),
                 name="contact_birthday_year_plausible",
+                violation_error_message=_("Enter a year between 1900 and this year."),
             ),
         ]
 
@@ -514,9 +521,7 @@ class Contact(models.Model):
         super().clean()
         self.clean_birthday()
         if self.stage == Stage.STRONG_TIE and self.circle != Circle.STRONG:
-            raise ValidationError(
-                {"stage": _("The strong-tie stage belongs to contacts in the strong-tie circle.")}
-            )
+            raise ValidationError({"stage": STRONG_TIE_STAGE_ERROR})
 
     def clean_birthday(self) -> None:
         day, month, year = self.birthday_day, self.birthday_month, self.birthday_year

@@ -17,7 +17,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Count, Q
 
-from contacts.models import Circle, Contact, Stage, StageChange
+from contacts.models import ONLINE_CHANNELS, Circle, Contact, Stage, StageChange
 from contacts.rules import swap_out_order
 from netzwerk import bulk_copy
 from netzwerk.accounts.models import STRONG_TIE_WARN_FROM, User
@@ -73,8 +73,12 @@ class NotMetYet(Exception):
 
 
 def has_met(contact: Contact) -> bool:
-    """Met in person or later: the stage a strong tie may grow from."""
-    return contact.stage != Stage.ONLINE
+    """Met in person or later: the stage a strong tie may grow from. A contact first met online
+    is met once a personal touch is logged (R1: that moves its stage on), so a stage typed in the
+    form does not stand in for the meeting: the online-only reminder would still ask for it."""
+    if contact.stage == Stage.ONLINE:
+        return False
+    return contact.first_personal_touch_at is not None or contact.how_met not in ONLINE_CHANNELS
 
 
 def stage_for_circle(contact: Contact) -> str:
@@ -165,12 +169,17 @@ def _check_room(contact: Contact, *, owner: User) -> None:
             raise RosterFull(roster)
 
 
-def create_strong_ties(contacts: Sequence[Contact], *, overflow: str = Circle.REGULAR) -> int:
+def create_strong_ties(
+    contacts: Sequence[Contact], *, overflow: str = Circle.REGULAR, meetings_follow: bool = False
+) -> int:
     """New contacts meant for the strong ties, created at once (the demo seed), with the checks
     `save_contact` makes for each, in their order: the owners' rows locked (in id order), every
     contact able to join (`check_can_join`, else its exception), and each owner's roster admitting
     as many as it has room for (`rosters_for`). The others are created in the `overflow` circle,
     at "relationship", as `save_contact` leaves a refused strong tie the demo saves there.
+    `meetings_follow`: the caller writes each one's first personal meeting in the same
+    transaction (the demo plans one for every strong tie, and its tests hold it to that), so a
+    contact first met online is not refused for the meeting its touches are yet to bring.
     Returns how many joined the strong ties.
     """
     if any(contact.pk is not None or contact.circle != Circle.STRONG for contact in contacts):
@@ -181,7 +190,7 @@ def create_strong_ties(contacts: Sequence[Contact], *, overflow: str = Circle.RE
         room = {pk: roster.free for pk, roster in rosters_for(owners.only("pk", "strong_tie_cap")).items()}
         joined = 0
         for contact in contacts:
-            check_can_join(contact)
+            check_can_join(contact, meeting_follows=meetings_follow)
             if room[contact.owner_id] > 0:
                 room[contact.owner_id] -= 1
                 joined += 1
@@ -193,11 +202,12 @@ def create_strong_ties(contacts: Sequence[Contact], *, overflow: str = Circle.RE
     return joined
 
 
-def check_can_join(contact: Contact) -> None:
-    """The roster's refusals that do not depend on the other strong ties."""
+def check_can_join(contact: Contact, *, meeting_follows: bool = False) -> None:
+    """The roster's refusals that do not depend on the other strong ties (`create_strong_ties`
+    on `meeting_follows`)."""
     if contact.is_archived:
         raise CannotPromoteArchived
-    if not has_met(contact):
+    if contact.stage == Stage.ONLINE or not (meeting_follows or has_met(contact)):
         raise NotMetYet(contact)
 
 

@@ -159,6 +159,9 @@ def test_it_builds_a_plausible_german_speaking_network() -> None:
     assert not contacts.at_stage(Stage.STRONG_TIE).exclude(circle=Circle.STRONG).exists()
     assert not contacts.at_stage(Stage.ONLINE).exclude(how_met__in=ONLINE_CHANNELS).exists()
     assert not contacts.strong_ties().at_stage(Stage.ONLINE).exists()
+    # R5: every strong tie first met online has its first meeting logged (roster.has_met)
+    assert contacts.strong_ties().filter(how_met__in=ONLINE_CHANNELS).exists()
+    assert all(roster.has_met(tie) for tie in contacts.strong_ties())
     online = contacts.at_stage(Stage.ONLINE)
     assert online.count() >= 15
     assert online.filter(circle=Circle.LOOSE).count() == online.count()

@@ -16,6 +16,8 @@ from contacts.admin import ContactAdmin
 from contacts.models import Channel, Circle, Contact, Stage, StageChange
 from netzwerk.accounts.models import User
 from tests.factories import ContactFactory, UserFactory, contact_form_data, strong_ties
+from touchpoints import ledger
+from touchpoints.kinds import Kind
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -160,7 +162,9 @@ def test_the_form_refuses_an_online_strong_tie_with_a_field_error(owner: User, o
     response = owner_client.post(reverse("contacts:create"), data)
 
     assert response.status_code == 200
-    assert "Only someone you have met in person can be a strong tie." in response.content.decode()
+    assert "Only someone you have met in person can be a strong tie: log your first meeting first." in (
+        response.content.decode()
+    )
     assert not Contact.objects.for_owner(owner).exists()
 
 
@@ -171,7 +175,7 @@ def test_the_form_refuses_promoting_an_online_contact(owner: User, owner_client:
     response = owner_client.post(reverse("contacts:edit", args=[contact.pk]), data)
 
     assert response.status_code == 200
-    assert "Log your first meeting first" in response.content.decode()
+    assert "log your first meeting first" in response.content.decode()
     assert Contact.objects.get(pk=contact.pk).circle == Circle.LOOSE
 
 
@@ -254,3 +258,67 @@ def test_a_contact_met_at_a_fair_can_be_added_as_a_strong_tie(owner: User, owner
 
     contact = Contact.objects.for_owner(owner).get()
     assert (contact.circle, contact.stage) == (Circle.STRONG, Stage.STRONG_TIE)
+
+
+@pytest.mark.parametrize("stage", [Stage.MET, Stage.RELATIONSHIP, Stage.STRONG_TIE])
+def test_a_stage_typed_in_the_form_does_not_stand_in_for_meeting_an_online_contact(
+    owner: User, owner_client: Client, stage: str
+) -> None:
+    """Met on LinkedIn, never met in person: choosing a later stage in the form is no way around
+    the first meeting (the online-only reminder would still ask for it)."""
+    data = contact_form_data(how_met=Channel.LINKEDIN, circle=Circle.STRONG, stage=stage)
+
+    response = owner_client.post(reverse("contacts:create"), data)
+
+    assert response.status_code == 200
+    assert "log your first meeting first" in response.content.decode()
+    assert not Contact.objects.for_owner(owner).exists()
+
+
+def test_editing_the_stage_of_an_online_contact_does_not_make_it_a_strong_tie(
+    owner: User, owner_client: Client
+) -> None:
+    contact = online(owner, first_name="Nina", last_name="Netz", how_met=Channel.LINKEDIN)
+    data = contact_form_data(
+        first_name="Nina", last_name="Netz", how_met=Channel.LINKEDIN, circle=Circle.STRONG, stage=Stage.MET
+    )
+
+    owner_client.post(reverse("contacts:edit", args=[contact.pk]), data)
+
+    contact.refresh_from_db()
+    assert contact.circle == Circle.LOOSE
+    with pytest.raises(roster.NotMetYet):
+        roster.promote(Contact.objects.get(pk=contact.pk), now=NOW)
+
+
+def test_an_online_contact_joins_once_a_meeting_is_logged(owner: User, owner_client: Client) -> None:
+    contact = online(owner, first_name="Nina", last_name="Netz", how_met=Channel.LINKEDIN)
+    ledger.log_touch(contact, kind=Kind.MEETING, happened_at=NOW)
+    data = contact_form_data(
+        first_name="Nina", last_name="Netz", how_met=Channel.LINKEDIN, circle=Circle.STRONG, stage=Stage.MET
+    )
+
+    owner_client.post(reverse("contacts:edit", args=[contact.pk]), data)
+
+    contact.refresh_from_db()
+    assert (contact.circle, contact.stage) == (Circle.STRONG, Stage.STRONG_TIE)
+
+
+def test_a_constraint_speaks_the_users_language_beside_another_error(
+    owner: User, owner_client: Client
+) -> None:
+    """A loose contact at the strong-tie stage with an impossible birthday: the clean() that
+    explains the stage stops at the birthday, and the constraint answers, in words, not by name."""
+    data = contact_form_data(
+        circle=Circle.LOOSE, stage=Stage.STRONG_TIE, birthday_day="31", birthday_month="2"
+    )
+
+    body = owner_client.post(reverse("contacts:create"), data).content.decode()
+
+    assert "contact_strong_tie_stage_in_strong_circle" not in body
+    assert "The strong-tie stage belongs to contacts in the strong-tie circle." in body
+    for constraint in Contact._meta.constraints:
+        if constraint.name.startswith("contact_") and "valid" not in constraint.name:
+            assert constraint.violation_error_message != constraint.default_violation_error_message, (
+                constraint
+            )

@@ -48,6 +48,8 @@ def imported(
             how_met=Channel.LINKEDIN,
         )
         Contact.objects.filter(pk=contact.pk).update(created_at=connected + timedelta(days=n))
+        if stage != Stage.ONLINE:  # met since: the meeting is logged (roster.has_met)
+            ledger.log_touch(contact, kind=Kind.MEETING, happened_at=NOW - timedelta(days=1))
         ImportedContact.objects.create(upload=upload, contact=contact, created=True)
         made.append(Contact.objects.get(pk=contact.pk))
     return made

@@ -212,6 +212,7 @@ def test_the_page_opens_with_last_quarters_goals_against_what_happened(
     met_online(owner, "Vorher", on=reviewed - DAY)  # before the review: not this quarter's
     with at(reviewed):
         owner_client.post(PAGE, {"goal_meetings": "5", "goal_key_positions": "2", "goal_note": "Mehr Messen"})
+    owner_client.force_login(owner)  # the session saved back then (its message) has expired since
     for index, days in enumerate((80, 40, 3)):
         met_online(owner, f"Online{index}", on=NOW - days * DAY)
     ContactFactory(owner=owner, stage=Stage.ONLINE, how_met=Channel.XING)  # not met yet
@@ -233,6 +234,7 @@ def test_the_page_opens_with_last_quarters_goals_against_what_happened(
 def test_a_goal_reached_says_so(owner: User, owner_client: Client) -> None:
     with at(NOW - 30 * DAY):
         owner_client.post(PAGE, {"goal_meetings": "1", "goal_key_positions": "0"})
+    owner_client.force_login(owner)  # the session saved back then (its message) has expired since
     met_online(owner, "Online", on=NOW - 10 * DAY)
 
     with at(NOW):
@@ -270,6 +272,7 @@ def test_the_page_speaks_german_with_du(owner: User, owner_client: Client) -> No
     owner.save(update_fields=["language"])
     with at(NOW - 30 * DAY):
         owner_client.post(PAGE, {"goal_meetings": "4", "goal_note": "Mehr Messen"})
+    owner_client.force_login(owner)  # the session saved back then (its message) has expired since
     met_online(owner, "Online", on=NOW - 10 * DAY)
 
     with at(NOW):
