@@ -360,7 +360,8 @@ def test_the_calendar_feed_leaves_them_out_but_keeps_their_promises(owner: User)
         person, kind=Kind.CALL, happened_at=NOW, promise="Angebot", promise_due=date(2026, 12, 1)
     )
     tie = imported(owner, "Befördert", messaged=False, stage=Stage.MET)
-    roster.promote(tie, now=NOW)  # a strong tie never waits
+    ledger.log_touch(tie, kind=Kind.MEETING, happened_at=NOW - timedelta(days=200))  # met (R5)
+    roster.promote(Contact.objects.get(pk=tie.pk), now=NOW)  # a strong tie never waits
 
     def uids() -> set[str]:
         calendar = Calendar.from_ical(build_calendar(owner, now=NOW).to_ical())
