@@ -39,3 +39,18 @@ def test_a_birthday_gestures_line_has_one_colon(owner: User, network: dict[str, 
     head = line.split(" https://", 1)[0]
     assert head.count(":") == 1, head
     assert f": {network['birthday'].name} – " in head
+
+
+def test_a_reader_without_a_first_name_is_greeted_without_their_address(
+    owner: User, network: dict[str, Contact]
+) -> None:
+    """Sign-up asks for no name: "Hallo," then, not "Hallo alice@netzwerk.test,"."""
+    owner.first_name, owner.language = "", "de"
+    owner.save(update_fields=["first_name", "language"])
+
+    with translation.override("de"):
+        _subject, text, html = digest.render(owner, due.today_for(owner, now=NOW))
+
+    assert text.startswith("Hallo,")
+    assert owner.email not in text.split("\n", 1)[0]
+    assert "Hallo," in html
