@@ -366,10 +366,6 @@ class SortForm(forms.Form):
             return ContactFilterForm(self.filter_params, owner=self.owner).matching(contacts, now=now)
         return contacts.filter(pk__in=self.cleaned_data["contacts"])
 
-    @property
-    def choice_label(self) -> str:
-        return str(Sorting(self.cleaned_data["choice"]).label)
-
 
 class OrganisationForm(forms.ModelForm[Organisation]):
     class Meta:

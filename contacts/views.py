@@ -27,6 +27,7 @@ from contacts.models import (
     ContactQuerySet,
     Organisation,
     OrganisationQuerySet,
+    Sorting,
     StageChange,
 )
 from netzwerk import undo
@@ -92,7 +93,7 @@ def contact_sort(request: AuthenticatedHttpRequest) -> HttpResponse:
         selected = form.selected(_contacts(request), now=now)
         left = sorting.strong_ties_among(request.user, selected)
         count = sorting.sort_contacts(request.user, selected, form.cleaned_data["choice"], now=now)
-        _tell_sorted(request, count=count, left=left, choice=form.choice_label)
+        _tell_sorted(request, count=count, left=left, choice=form.cleaned_data["choice"])
     else:
         messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
     if is_htmx_fragment(request):
@@ -102,9 +103,14 @@ def contact_sort(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _tell_sorted(request: AuthenticatedHttpRequest, *, count: int, left: int, choice: str) -> None:
-    sorted_ = ngettext(
-        "%(count)d contact sorted as “%(choice)s”.", "%(count)d contacts sorted as “%(choice)s”.", count
-    ) % {"count": count, "choice": choice}
+    if choice == Sorting.ARCHIVE:  # what happened to them, not a sorting's name
+        sorted_ = ngettext("%(count)d contact archived.", "%(count)d contacts archived.", count) % {
+            "count": count
+        }
+    else:
+        sorted_ = ngettext(
+            "%(count)d contact sorted as “%(choice)s”.", "%(count)d contacts sorted as “%(choice)s”.", count
+        ) % {"count": count, "choice": Sorting(choice).label}
     if left:
         sorted_ += " " + ngettext(
             "%(count)d strong tie left as it is.", "%(count)d strong ties left as they are.", left

@@ -71,6 +71,11 @@ class Card:
     twins: list[Contact] = field(default_factory=list)
 
     @property
+    def can_join(self) -> bool:
+        """Whether "strong tie" is a choice (R5: only once met in person; the roster would refuse)."""
+        return roster.has_met(self.contact)
+
+    @property
     def connected_since(self) -> datetime | None:
         """The day the import gave as the connection's (LinkedIn's "Connected On": the contact
         is dated to it); None when it is the day of the import itself, which says nothing."""

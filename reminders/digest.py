@@ -203,11 +203,18 @@ def text_line(item: due.Item, site_url: str) -> str:
         name = f"{name} ({item.prospect.label})"
     what = item.meta
     if item.touch is not None:
-        what = f"“{item.touch.promise}”, {item.meta}"
+        what = f"{quoted(item.touch.promise)}, {item.meta}"
     elif item.one_off is not None:
         what = f"{item.one_off.text}, {item.meta}"
     when = f" · {item.when}" if item.gesture is not None else ""
-    return f"{name}: {what}{when} {site_url}{item.url}"
+    # a gesture's line already has its colon ("Call and congratulate: Dieter"): a dash then
+    between = " – " if item.gesture is not None else ": "
+    return f"{name}{between}{what}{when} {site_url}{item.url}"
+
+
+def quoted(text: str) -> str:
+    """`text` in the language's quotation marks: „so“ in German."""
+    return gettext("“%(text)s”") % {"text": text}
 
 
 def render(user: User, today: due.Today, *, style_nonce: str = "") -> tuple[str, str, str]:

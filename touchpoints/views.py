@@ -88,9 +88,15 @@ def _panel(request: AuthenticatedHttpRequest, contact: Contact, form: Touchpoint
 
 
 def _log(
-    request: AuthenticatedHttpRequest, contact: Contact, form: TouchpointForm, *, undoable: bool = False
+    request: AuthenticatedHttpRequest,
+    contact: Contact,
+    form: TouchpointForm,
+    *,
+    undoable: bool = False,
+    from_contact_page: bool = False,
 ) -> Touchpoint:
-    """Log the touch and say so; `undoable` (the quick log) with an undo for a while."""
+    """Log the touch and say so; `undoable` with an undo for a while, which answers with the quick
+    log, or the contact's page again (`from_contact_page`)."""
     if form.asks_before_giving(contact):
         messages.warning(
             request,
@@ -104,9 +110,10 @@ def _log(
             OneOffReminder.objects.create(contact=contact, **reminder)
     text = _("%(kind)s with %(name)s logged.") % {"kind": touch.get_kind_display(), "name": contact.name}
     if undoable:
-        token = undo.sign(request.user.pk, UNDO_LOG, pk=touch.pk)
+        token = undo.sign(request.user.pk, UNDO_LOG, pk=touch.pk, contact_page=from_contact_page)
         action = reverse("touchpoints:undo", args=[touch.pk])
-        undo.offer(request, text, action=action, target="#quick-log", token=token)
+        back = contact.get_absolute_url() if from_contact_page else ""
+        undo.offer(request, text, action=action, target="#quick-log", token=token, next_url=back)
     else:
         messages.success(request, text)
     if reminder is not None:
@@ -120,13 +127,15 @@ def _log(
 
 @owner_object(Touchpoint, methods=WRITE)
 def touchpoint_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResponse:
-    """Undo a touch just logged in the quick log: deleted through the ledger (the contact's
-    summary recomputed); refused after `undo.UNDO_SECONDS`."""
+    """Undo a touch just logged in the quick log or on the contact page: deleted through the
+    ledger (the contact's summary recomputed); refused after `undo.UNDO_SECONDS`. The contact's
+    page is loaded again, as everything on it may have moved."""
+    contact = touch.contact
     try:
-        undo.posted(request, UNDO_LOG, touch.pk)
+        values = undo.posted(request, UNDO_LOG, touch.pk)
     except undo.UndoRefused as refused:
         messages.error(request, undo.refusal(refused))
-        taken_back = False
+        taken_back, values = False, {}
     else:
         ledger.take_back(touch)
         messages.success(
@@ -135,6 +144,8 @@ def touchpoint_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> Htt
             % {"kind": touch.get_kind_display(), "name": touch.contact.name},
         )
         taken_back = True
+    if values.get("contact_page"):
+        return _back_to_contact(request, contact)
     if not request.htmx:
         return redirect("touchpoints:quick")
     response = _quick(request, _quick_form(request), q="")
@@ -158,7 +169,7 @@ def touchpoint_log(request: AuthenticatedHttpRequest, contact: Contact) -> HttpR
     form = _form(request, contact, request.POST)
     if not form.is_valid():
         return _panel(request, contact, form)
-    _log(request, contact, form)
+    _log(request, contact, form, undoable=True, from_contact_page=True)
     if not request.htmx:
         return redirect(contact)
     if urlsplit(request.htmx.current_url or "").path != contact.get_absolute_url():

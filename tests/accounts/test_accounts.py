@@ -289,3 +289,14 @@ def test_the_reset_link_sets_a_new_password(client: Client) -> None:
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("ein-neues-Passwort-2026")
+
+
+def test_a_refused_setting_is_named_at_the_top_with_a_link_to_its_field(owner_client: Client) -> None:
+    """The method's numbers sit below the long list of time zones: the errors are summed up
+    where the page opens."""
+    response = owner_client.post(reverse("accounts:preferences"), preferences(online_window_days="99999"))
+
+    body = response.content.decode()
+    summary = body.split('data-testid="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#id_online_window_days"' in summary
+    assert body.index('data-testid="error-summary"') < body.index('name="time_zone"')

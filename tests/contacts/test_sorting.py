@@ -281,7 +281,7 @@ def test_a_strangers_ids_sort_nothing(stranger_client: Client, owner: User) -> N
 
     assert response.status_code == 302
     assert mine(owner).unsorted().count() == 2
-    assert "0 contacts sorted" in stranger_client.get(response["Location"]).content.decode()
+    assert "0 contacts archived" in stranger_client.get(response["Location"]).content.decode()
 
 
 def test_sorting_takes_post_only_and_a_signed_in_user(owner_client: Client) -> None:
@@ -303,3 +303,14 @@ def test_the_sort_form_is_a_real_form_for_the_rows(owner_client: Client, owner: 
     assert 'name="filter" value="sorting=unsorted"' in body
     plain = owner_client.get(reverse("contacts:list")).content.decode()
     assert 'class="card sort-bar" method="post"' in plain  # kept in view only for the contacts to sort
+
+
+def test_archiving_in_bulk_says_archived(owner_client: Client, owner: User) -> None:
+    """Not "sorted as “Archive”": what happened to them."""
+    first, second, _third = imported(owner, 3)
+
+    response = sort(owner_client, contacts=[first.pk, second.pk], choice=Sorting.ARCHIVE)
+
+    page = owner_client.get(response["Location"]).content.decode()
+    assert "2 contacts archived." in page
+    assert "sorted as" not in page

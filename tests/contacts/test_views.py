@@ -609,12 +609,15 @@ def test_a_contact_without_a_touch_says_so_not_days_since_the_last_touch(
         status = owner_client.get(reverse("contacts:status", args=[never.pk]), headers={"HX-Request": "true"})
         other = owner_client.get(touched.get_absolute_url()).content.decode()
 
-    added_text = (
-        f"added {days} day ago, no touch yet" if days == 1 else f"added {days} days ago, no touch yet"
+    added_text = {0: "added today, no touch yet", 1: "added 1 day ago, no touch yet"}.get(
+        days, f"added {days} days ago, no touch yet"
     )
     assert added_text in page
     assert added_text in status.content.decode()
     assert "since the last touch" not in page
-    since = "1 day since the last touch" if days == 1 else f"{days} days since the last touch"
+    assert " 0 days" not in page  # "today", as people say it
+    since = {0: "last touch today", 1: "1 day since the last touch"}.get(
+        days, f"{days} days since the last touch"
+    )
     assert since in other
     assert "no touch yet" not in other.split('data-testid="cadence"', 1)[1].split("</span>\n", 1)[0]

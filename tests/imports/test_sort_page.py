@@ -390,3 +390,18 @@ def test_the_page_and_a_decision_take_the_same_queries_at_any_size(
     # left, its twins)
     with django_assert_num_queries(12):
         decide(owner_client, first, Sorting.REGULAR, htmx=True)
+
+
+def test_strong_tie_is_offered_only_for_a_contact_met_in_person(owner: User, owner_client: Client) -> None:
+    """R5: a button the roster would always refuse is not offered; the card says why and what to
+    choose instead."""
+    (online,) = imported(owner, "Olli")
+
+    body = owner_client.get(SORT).content.decode()
+
+    assert 'value="strong"' not in body
+    assert 'data-testid="sort-not-met"' in body
+    ledger.log_touch(online, kind=Kind.MEETING, happened_at=NOW - timedelta(days=1))
+    body = owner_client.get(SORT).content.decode()
+    assert 'value="strong"' in body
+    assert 'data-testid="sort-not-met"' not in body

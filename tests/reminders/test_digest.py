@@ -415,7 +415,7 @@ def test_the_text_digest_has_a_line_for_every_kind_of_item(owner: User, network:
     assert len(lines) == 8  # red and yellow, and one item for every other section
     assert any(line.startswith("- Rot Weiß (Overdue): Strong tie · last touch 50 days ago") for line in lines)
     assert any(
-        line.startswith("- Post a handwritten card: Geburtstag Weiß: turns 56 on") and "· in 5 days" in line
+        line.startswith("- Post a handwritten card: Geburtstag Weiß – turns 56 on") and "· in 5 days" in line
         for line in lines
     )
     assert any(line.startswith("- Versprechen Weiß: “Artikel schicken”, promised by") for line in lines)

@@ -57,7 +57,7 @@ def test_a_touch_logged_on_the_contact_page_brings_its_panel_and_stage(
 
     assert body.lstrip().startswith('<section id="touches"')  # the main swap, as before
     status = oob(body, "contact-status")
-    assert "0 days since the last touch" in status
+    assert "last touch today" in status
     assert "First personal touch" in status
     assert oob(body, "contact-stage") == "Met in person"
 
@@ -186,3 +186,21 @@ def test_the_undo_button_sits_in_a_message(owner_client: Client, online: Contact
     assert message is not None
     assert 'data-undo-seconds="10"' in message.group(1)
     assert 'hx-target="#quick-log"' in message.group(1)
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_touch_logged_on_the_contact_page_can_be_undone_there(
+    owner_client: Client, online: Contact, htmx: bool
+) -> None:
+    """A kind button on the contact page is a one-click log too: its undo takes the touch back
+    and brings the contact's page again (with JavaScript by htmx's redirect)."""
+    before = (online.last_touch_at, online.touch_count, online.stage)
+    with time_machine.travel(NOW, tick=False):
+        action, token = undo_form(log_on_page(owner_client, online, Kind.MEETING))
+        undone = owner_client.post(action, {"token": token}, headers=HTMX if htmx else {})
+
+    assert not Touchpoint.objects.filter(contact=online, kind=Kind.MEETING).exists()
+    online.refresh_from_db()
+    assert (online.last_touch_at, online.touch_count, online.stage) == before
+    page = online.get_absolute_url()
+    assert (undone["HX-Redirect"] if htmx else undone["Location"]) == page

@@ -307,9 +307,15 @@ def test_it_shows_the_promises_made_in_the_twelve_months_and_how_many_are_kept(
 
     body = page(owner_client)
 
-    made = re.search(r'data-testid="promises-made">\s*([^<]+?)\s*</p>', body)
+    made = re.search(r'data-testid="promises-made">\s*<strong>([^<]+)</strong>\s*([^<]+?)\s*</p>', body)
     assert made is not None
-    assert made.group(1) == "In the last twelve months you made 4 promises and have kept 3 of them (75 %)."
+    assert made.groups() == (
+        "The last twelve months:",
+        "In the last twelve months you made 4 promises and have kept 3 of them (75 %).",
+    )
+    record = re.search(r'data-testid="promise-record">\s*<strong>([^<]+)</strong>', body)
+    assert record is not None
+    assert record.group(1) == "All time:"  # two figures, each saying what it counts
 
 
 def test_it_shows_the_roster_against_the_cap_on_the_page_but_not_in_the_fragment(
