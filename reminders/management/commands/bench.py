@@ -40,13 +40,16 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from aiosmtpd.controller import Controller
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
+from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
@@ -305,6 +308,15 @@ class Command(BaseCommand):
         client = Client(SERVER_NAME=urlsplit(settings.SITE_URL).hostname or "localhost")
         client.defaults["wsgi.url_scheme"] = "https" if settings.SITE_IS_HTTPS else "http"
         client.force_login(user)
+        factor = (
+            Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.RECOVERY_CODES).first()
+        )
+        if factor is not None:  # as after the second-factor step, which coaches must pass (the middleware)
+            session = client.session
+            request = HttpRequest()
+            request.session = session
+            record_authentication(request, user, "mfa", id=factor.pk, type=factor.type)
+            session.save()
         return client
 
     def p50(self, request: Callable[[], Any]) -> float:
