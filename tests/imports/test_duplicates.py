@@ -216,6 +216,7 @@ def test_the_page_says_so_when_there_are_no_duplicates(owner_client: Client, own
 
     assert 'data-testid="no-duplicates"' in response.content.decode()
     assert 'data-testid="pair"' not in response.content.decode()
+    assert "No pairs left to check." not in response.content.decode()  # the card says it, once
 
 
 def test_the_page_speaks_german(owner_client: Client, owner) -> None:
