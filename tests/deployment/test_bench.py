@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.urls import reverse
 
 from netzwerk.accounts.models import User
 from reminders.management.commands import bench
@@ -51,3 +52,15 @@ def run_seed_only() -> dict[str, Any]:
     call_command("bench", "--seed-only", stdout=out, stderr=StringIO())
     figures: dict[str, Any] = json.loads(out.getvalue().splitlines()[-1])
     return figures
+
+
+@pytest.mark.django_db
+def test_the_bench_signs_its_coach_in_past_the_second_factor() -> None:
+    """The coach admin asks that the session passed a second factor: the bench's client for its
+    coach must get the overview, not the second-factor step (it answered 302 once)."""
+    command = bench.Command()
+    coach = command.coach_of_crowd()
+
+    response = command.client(coach).get(reverse("coach:index"))
+
+    assert response.status_code == 200
