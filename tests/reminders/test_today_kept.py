@@ -216,3 +216,30 @@ def test_only_a_real_section_opens_its_own_kept_page(
         owner_client.get(reverse("reminders:today"), {"all": "anything"})
     with at(SEEN), django_assert_num_queries(10):
         owner_client.get(reverse("reminders:today"), {"all": "cadence"})
+
+
+def test_the_kept_page_starts_afresh_when_any_module_it_is_made_of_changes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """A deploy changing only reminders/reach.py or touchpoints/kinds.py must not serve the kept
+    Today of the release before (a hand-made file list once missed such modules)."""
+    from pathlib import Path
+
+    from touchpoints import kinds
+
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def recording(self: Path) -> bytes:
+        read.append(str(self))
+        return real(self)
+
+    views.kept_release.cache_clear()
+    monkeypatch.setattr(Path, "read_bytes", recording)
+    views.kept_release()
+    views.kept_release.cache_clear()
+
+    here = Path(views.__file__).parent
+    for module in ("reach.py", "one_offs.py", "birthdays.py", "review.py", "due.py"):
+        assert str(here / module) in read, module
+    assert kinds.__file__ in read
