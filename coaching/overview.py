@@ -1,6 +1,6 @@
 """The coach's client overview: each client's network health, in a fixed number of queries.
 
-One query each for the clients, their contacts' health (`reminders.due.network_health`), their
+One query each for the clients, their contacts' health (`reminders.health.network_health`), their
 promises, their touches of the last 12 weeks and their last roster reviews: six with the access
 log, whether the coach has one client or a hundred.
 """
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from netzwerk.accounts.models import CoachLink, CoachLinkQuerySet, Sharing, User
-from reminders.due import Health, network_health
+from reminders.health import Health, network_health
 from reminders.models import RosterReview
 from touchpoints.mix import PromiseRecord, promise_records_by_owner, weekly_mix_by_owner
 from touchpoints.models import Touchpoint

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
+import functools
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, When
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from contacts.folding import fold_loose
 from contacts.keys import PROFILE_FIELDS, email_key, profile_key
@@ -221,20 +222,9 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
         return self.alias(progress=progress).order_by("-progress", "last_name", "first_name", "pk")
 
     def with_cadence_rank(self, owner: User, *, now: datetime) -> ContactQuerySet:
-        """0 green, 1 yellow, 2 red: contacts.rules.cadence in SQL, to filter and sort a whole list.
-
-        The rank is `cadence_rank_sql`, the one SQL form of the rule (the Today page reads it
-        too); a test runs the rule's table through both and compares them. It names the contact
-        table, so the queryset must not become a subquery (whose tables Django renames).
-        """
-        rank, params = cadence_rank_sql(owner, now=now)
-        touched = Coalesce("last_touch_at", "created_at")
-        return self.annotate(
-            # contacts.rules.cadence_reference: the later of the last touch (or the day added)
-            # and the day sorted (Greatest is NULL on SQLite when sorted_at is)
-            cadence_reference=Case(When(sorted_at__gt=touched, then=F("sorted_at")), default=touched),
-            cadence_rank=RawSQL(rank, params, output_field=models.IntegerField()),
-        )
+        """0 green, 1 yellow, 2 red (`cadence_rank`): contacts.rules.cadence, to filter and sort
+        a whole list."""
+        return self.annotate(cadence_rank=cadence_rank([owner], now=now))
 
     # The two below need with_cadence_rank() first; django-stubs cannot follow its annotations.
     # A contact waiting to be sorted has no cadence the list could call red or green: no cadence
@@ -254,6 +244,68 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
         return self.strong_ties().order_by(
             models.F("last_personal_touch_at").asc(nulls_first=True), "created_at", "pk"
         )
+
+
+# R1, R10: an imported contact waits to be sorted, and no rule asks about it until then (Today,
+# the digest, the calendar feed and the coach's counts leave it out). A strong tie never waits:
+# promoting a contact decided what it is for. The Python form is `Contact.waits_to_be_sorted`,
+# the query form this one (the partial index contact_owner_unsorted serves it).
+WAITING_TO_BE_SORTED = Q(sorting=Sorting.UNSORTED) & ~Q(circle=Circle.STRONG)
+
+# R1 and the import: of the imported contacts only those the user chose to pursue are asked
+# about a meeting (a strong tie was chosen too); sorted as anything else, or not yet sorted,
+# their other rules speak for them. Contacts added by hand (no sorting) are asked as before.
+ASKED_TO_MEET = frozenset({Sorting.NONE, Sorting.PURSUE})
+
+# ---------------------------------------------------------------- the moments the rules count from
+#
+# Each contact's row stores, computed by the database from the row itself (generated columns,
+# kept by every write: the ledger, forms, bulk imports, COPY), the moment each time-based rule
+# counts from. contacts/rules.py is the rule for one contact in Python; a test holds the two
+# equal. The owner's intervals (a cadence's days, the prospect interval, the online window)
+# turn a reference into the moment it becomes due, in the query (`reference < now - days`), so
+# a change of settings rewrites no contact, and each section of Today is a range on an index.
+
+_TOUCHED = Coalesce("last_touch_at", "created_at")
+# rules.cadence_reference: the later of the last touch (or the day added) and the day sorted
+# (a CASE: SQLite's MAX() of a NULL is NULL)
+CADENCE_REFERENCE = Case(When(sorted_at__gt=_TOUCHED, then=F("sorted_at")), default=_TOUCHED)
+# rules.prospect_progress: an open prospect's last touch since becoming one, or that moment
+IS_PROSPECT = Q(prospect_status=ProspectStatus.PROSPECT, prospect_since__isnull=False)
+PROSPECT_REFERENCE = Case(
+    When(IS_PROSPECT & Q(last_touch_at__gt=F("prospect_since")), then=F("last_touch_at")),
+    When(IS_PROSPECT, then=F("prospect_since")),
+    default=None,
+)
+# rules.first_contact_at and rules.online_only: known only online (see there), counted from the
+# first contact or from sorting if later (rules.online_window_start)
+FIRST_CONTACT = Case(
+    When(first_touch_at__lt=F("created_at"), then=F("first_touch_at")), default=F("created_at")
+)
+IS_ONLINE_ONLY = (
+    Q(archived_at__isnull=True, first_personal_touch_at__isnull=True)
+    & (Q(sorting__in=sorted(ASKED_TO_MEET)) | Q(circle=Circle.STRONG))
+    & (
+        Q(how_met__in=sorted(ONLINE_CHANNELS))
+        | (Q(sorting=Sorting.PURSUE) & ~Q(how_met__in=sorted(IN_PERSON_CHANNELS)))
+    )
+)
+ONLINE_REFERENCE = Case(
+    When(IS_ONLINE_ONLY & Q(sorted_at__gt=FIRST_CONTACT), then=F("sorted_at")),
+    When(IS_ONLINE_ONLY, then=FIRST_CONTACT),
+    default=None,
+)
+# What the rules ask about: not archived, not waiting to be sorted (the cadence index's rows).
+ACTIVE = Q(archived_at__isnull=True) & ~WAITING_TO_BE_SORTED
+
+
+def _reference(expression: Case, label: StrOrPromise) -> models.GeneratedField:
+    return models.GeneratedField(
+        expression=expression,
+        output_field=models.DateTimeField(label, null=True),
+        db_persist=True,
+        editable=False,
+    )
 
 
 STRONG_TIE_STAGE_ERROR = _("The strong-tie stage belongs to contacts in the strong-tie circle.")
@@ -347,6 +399,10 @@ class Contact(models.Model):
     search_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The moments the rules count from (see CADENCE_REFERENCE and the others above the class).
+    cadence_reference = _reference(CADENCE_REFERENCE, _("cadence counts from"))
+    prospect_reference = _reference(PROSPECT_REFERENCE, _("next prospect touch counts from"))
+    online_reference = _reference(ONLINE_REFERENCE, _("online window counts from"))
 
     objects: ClassVar[ContactQuerySet] = ContactQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -363,6 +419,31 @@ class Contact(models.Model):
             models.Index(fields=["owner"], condition=Q(sorting="unsorted"), name="contact_owner_unsorted"),
             # namesakes: the duplicate candidates found by name
             models.Index(fields=["owner", "name_key"], name="contact_owner_name_key"),
+            # Today's sections and the coach's counts: a range per circle, prospects, online-only
+            models.Index(
+                fields=["owner", "circle", "cadence_reference"], condition=ACTIVE, name="contact_cadence_due"
+            ),
+            models.Index(
+                fields=["owner", "prospect_reference"],
+                condition=Q(prospect_reference__isnull=False, archived_at__isnull=True),
+                name="contact_prospect_due",
+            ),
+            models.Index(
+                fields=["owner", "online_reference"],
+                condition=Q(online_reference__isnull=False),
+                name="contact_online_due",
+            ),
+            # Today's promises (contacts with one open) and birthdays ahead
+            models.Index(
+                fields=["owner"],
+                condition=Q(open_promises__gt=0, archived_at__isnull=True),
+                name="contact_open_promises",
+            ),
+            models.Index(
+                fields=["owner", "birthday_month", "birthday_day"],
+                condition=Q(birthday_month__isnull=False),
+                name="contact_owner_birthday",
+            ),
             # the same profile: duplicate candidates and the warning on save (contacts.keys)
             *(
                 models.Index(
@@ -565,6 +646,15 @@ class ContactEmail(models.Model):
         return self.address
 
 
+@functools.lru_cache(maxsize=4096)
+def display_number(number: str) -> str:
+    """A stored number (E.164) as people read it, "+49 30 1234567": parsing it is the slow part
+    of a page that lists many (Today's items), and a number reads the same every time."""
+    return phonenumbers.format_number(
+        phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+
+
 def normalise_phone(raw: str, *, region: str = PHONE_DEFAULT_REGION) -> str:
     """E.164 form of a phone number; numbers without a country code are read as German."""
     try:
@@ -597,8 +687,7 @@ class ContactPhone(models.Model):
 
     @property
     def display(self) -> str:
-        number = phonenumbers.parse(self.number)
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        return display_number(self.number)
 
     def clean(self) -> None:
         super().clean()
@@ -677,51 +766,22 @@ class StageChange(models.Model):
         return f"{self.from_stage or '—'} → {self.to_stage}"
 
 
-# R1, R10: an imported contact waits to be sorted, and no rule asks about it until then (Today,
-# the digest, the calendar feed and the coach's counts leave it out). A strong tie never waits:
-# promoting a contact decided what it is for. The Python form is `Contact.waits_to_be_sorted`,
-# the SQL form `waiting_to_be_sorted_sql` (the partial index contact_owner_unsorted serves all).
-WAITING_TO_BE_SORTED = Q(sorting=Sorting.UNSORTED) & ~Q(circle=Circle.STRONG)
-
-
-def waiting_to_be_sorted_sql(table: str) -> str:
-    return f"({table}.sorting = '{Sorting.UNSORTED.value}' AND {table}.circle <> '{Circle.STRONG.value}')"
-
-
-def cadence_reference_sql(table: str) -> str:
-    """contacts.rules.cadence_reference in SQL: the later of the last touch (or the day added) and
-    the day the contact was sorted. A CASE, not GREATEST: SQLite's MAX() of a NULL is NULL."""
-    touched = f"COALESCE({table}.last_touch_at, {table}.created_at)"
-    return f"(CASE WHEN {table}.sorted_at > {touched} THEN {table}.sorted_at ELSE {touched} END)"
-
-
-def cadence_rank_case(threshold: Callable[[str, str], tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
-    """R7 for a row of the contact table, in SQL: 0 green, 1 yellow, 2 red (contacts.rules.cadence).
-
-    The reference is `cadence_reference_sql`. `threshold(circle, bound)` gives the SQL (and its
-    parameters) of the moment before which a reference of that circle is past its "maximum" or
-    "ideal" interval: a parameter for one owner, a column for many.
-    """
-    table = Contact._meta.db_table
-    reference = cadence_reference_sql(table)
-    whens: list[str] = []
-    params: list[Any] = []
-    for circle in Circle.values:
-        for rank, bound in ((2, "maximum"), (1, "ideal")):
-            moment, moment_params = threshold(circle, bound)
-            whens.append(f"WHEN {table}.circle = '{circle}' AND {reference} < {moment} THEN {rank}")
-            params += moment_params
-    return f"CASE {' '.join(whens)} ELSE 0 END", params
-
-
-def cadence_rank_sql(owner: User, *, now: datetime) -> tuple[str, list[Any]]:
-    """`cadence_rank_case` for one owner at `now`; days are 24 hours, as in the rule, also
-    across DST."""
+def cadence_due_before(owner: User, circle: str, *, now: datetime) -> tuple[datetime, datetime]:
+    """The moments before which a cadence reference of `circle` is past the owner's ideal
+    interval (yellow) and past its maximum (red): days of 24 hours, as in the rule, across DST."""
+    ideal, maximum = owner.cadence(circle)
     now = now.astimezone(UTC)
+    return now - timedelta(days=ideal), now - timedelta(days=maximum)
 
-    def threshold(circle: str, bound: str) -> tuple[str, list[Any]]:
-        ideal, maximum = owner.cadence(circle)
-        days = maximum if bound == "maximum" else ideal
-        return "%s", [connection.ops.adapt_datetimefield_value(now - timedelta(days=days))]
 
-    return cadence_rank_case(threshold)
+def cadence_rank(owners: Sequence[User], *, now: datetime) -> Case:
+    """R7 in SQL for the rows of `owners`: 2 red, 1 yellow, 0 green (contacts.rules.cadence),
+    on the stored `cadence_reference`; a test runs the rule's table through both."""
+    whens = []
+    for owner in owners:
+        mine = Q(owner_id=owner.pk) if len(owners) > 1 else Q()
+        for circle in Circle.values:
+            yellow, red = cadence_due_before(owner, circle, now=now)
+            whens.append(When(mine & Q(circle=circle, cadence_reference__lt=red), then=2))
+            whens.append(When(mine & Q(circle=circle, cadence_reference__lt=yellow), then=1))
+    return Case(*whens, default=0, output_field=models.IntegerField())

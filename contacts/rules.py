@@ -15,7 +15,14 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from contacts.models import IN_PERSON_CHANNELS, ONLINE_CHANNELS, Contact, ProspectStatus, Sorting
+from contacts.models import (
+    ASKED_TO_MEET,
+    IN_PERSON_CHANNELS,
+    ONLINE_CHANNELS,
+    Contact,
+    ProspectStatus,
+    Sorting,
+)
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -65,15 +72,11 @@ class Cadence:
     def yellow_from(self) -> datetime:
         return self.reference + self.ideal * DAY
 
-    @property
-    def red_from(self) -> datetime:
-        return self.reference + self.maximum * DAY
-
 
 def cadence_reference(contact: Contact) -> datetime:
     """The last qualifying touch; a contact never touched counts from the day it was added. A
     sorted contact counts from the day it was sorted at the earliest: messages from 2019 do not
-    make a contact sorted today overdue (contacts.models.cadence_reference_sql in SQL)."""
+    make a contact sorted today overdue (contacts.models.CADENCE_REFERENCE, stored)."""
     touched = contact.last_touch_at or contact.created_at
     if contact.sorted_at is not None and utc(contact.sorted_at) > utc(touched):
         return contact.sorted_at
@@ -117,12 +120,6 @@ def online_window_start(contact: Contact) -> datetime:
     "pursue" today, a LinkedIn connection from 2018 is due in 14 days, not at once)."""
     since = first_contact_at(contact)
     return max(since, utc(contact.sorted_at)) if contact.sorted_at is not None else since
-
-
-# R1 and the import: of the imported contacts only those the user chose to pursue are asked
-# about a meeting (a strong tie was chosen too); sorted as anything else, or not yet sorted,
-# their other rules speak for them. Contacts added by hand (no sorting) are asked as before.
-ASKED_TO_MEET = frozenset({Sorting.NONE, Sorting.PURSUE})
 
 
 def online_only(contact: Contact, *, owner: User, now: datetime) -> OnlineOnly | None:

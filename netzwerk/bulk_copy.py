@@ -48,7 +48,7 @@ def create(model: type[models.Model], objects: Sequence[models.Model]) -> None:
         )
         for instance, (pk,) in zip(objects, cursor.fetchall(), strict=True):
             instance.pk = pk
-    fields = list(meta.concrete_fields)
+    fields = [field for field in meta.concrete_fields if not field.generated]  # the database's own
     for instance in objects:
         for field in related:  # `bulk_create` does the same (`_prepare_related_fields_for_save`)
             if getattr(instance, field.attname) is None and field.is_cached(instance):
@@ -81,7 +81,11 @@ def insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequ
     (`now` for the timestamps). The keys come from the table; nobody learns them."""
     meta = model._meta
     given = [meta.get_field(name) for name in fields]
-    rest = [field for field in meta.concrete_fields if not field.primary_key and field not in given]
+    rest = [
+        field
+        for field in meta.concrete_fields
+        if not (field.primary_key or field.generated) and field not in given
+    ]
     if not uses_copy():
         instances = [model(**dict(zip(fields, row, strict=True))) for row in rows]
         model._default_manager.bulk_create(instances, batch_size=BATCH_SIZE)

@@ -26,7 +26,7 @@ from contacts.models import Contact, Organisation
 from netzwerk.accounts.coaching import verified_emails
 from netzwerk.accounts.models import CoachLink, User
 from privacy import registry
-from reminders import due
+from reminders import kept
 from touchpoints.models import Touchpoint
 
 logger = logging.getLogger(__name__)
@@ -60,9 +60,9 @@ def erase_account(user: User) -> None:
         CoachLink.objects.filter(email__in=verified_emails(user), accepted_at__isnull=True).delete()
         user.delete()
         sessions = end_sessions(user_pk)
-    kept = due.forget_kept(user_pk)
+    dropped = kept.forget_kept(user_pk)
     # Ids only: the log outlives the account.
-    logger.info("account %s erased: %s sessions ended, %s kept pages dropped", user_pk, sessions, kept)
+    logger.info("account %s erased: %s sessions ended, %s kept pages dropped", user_pk, sessions, dropped)
 
 
 def _forget_admin_entries(user_pk: int) -> None:

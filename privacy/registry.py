@@ -19,7 +19,7 @@ outlive the account on purpose (pseudonymised: the foreign key to the user set t
 `ERASURE_KEPT`; the erasure test then checks that none of them still leads to the user.
 
 Outside the database, and so outside this registry: the cache (Today pages kept by
-reminders.due.kept, derived from the contacts exported here; dropped with the account, or expiring)
+reminders.kept, derived from the contacts exported here; dropped with the account, or expiring)
 and Celery's queue (digest tasks carry run ids, no content; a deleted account's runs are gone, so
 its queued tasks send nothing).
 """
@@ -124,6 +124,8 @@ def rows_of(label: str, user_pk: int) -> QuerySet[Any]:
 
 
 def exported_fields(label: str) -> list[str]:
-    """The columns written for `label`: every concrete field but the excluded ones."""
+    """The columns written for `label`: every concrete field but the excluded ones and those the
+    database derives from the others (generated columns)."""
     excluded = EXCLUDED_FIELDS.get(label, {})
-    return [field.attname for field in model(label)._meta.concrete_fields if field.name not in excluded]
+    fields = model(label)._meta.concrete_fields
+    return [field.attname for field in fields if field.name not in excluded and not field.generated]

@@ -10,7 +10,7 @@ from netzwerk.accounts.models import User
 from reminders import clearing
 from reminders.birthdays import Gesture
 from reminders.clearing import OUTCOMES
-from reminders.due import SNOOZE_DAYS
+from reminders.items import SNOOZE_DAYS
 from reminders.models import GOAL_MEETINGS_MAX, GOAL_NOTE_MAX_LENGTH, Reminder
 from reminders.review import Goals
 from touchpoints.kinds import Kind

@@ -39,7 +39,7 @@ class Reminder(models.TextChoices):
 class ReminderState(models.Model):
     """Snooze or done for one due item of one user.
 
-    `key` names the item (see reminders.due.item_key). Snoozed until a day; done follow-ups are
+    `key` names the item (see reminders.items.item_key). Snoozed until a day; done follow-ups are
     snoozed for their rule's interval too, and a done birthday gesture is done for that birthday.
     """
 

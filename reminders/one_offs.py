@@ -3,7 +3,7 @@ day and after it, until done; a snoozed one comes back on the day its snooze end
 
 The model is touchpoints.OneOffReminder (the touch log form sets one, and touchpoints sits below
 reminders). Its snooze is a ReminderState like every other item's, under `state_key` (the
-form reminders.due.item_key gives a contact's item with an occasion: here the reminder's id),
+form reminders.items.item_key gives a contact's item with an occasion: here the reminder's id),
 so a merge of two contacts renames it with the rest (imports.merge). One query finds the due
 reminders of one user (Today) or of a chunk of users (the digest), whatever their number:
 each user's first rows, and the totals counted by window functions.
@@ -11,29 +11,25 @@ each user's first rows, and the totals counted by window functions.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import CharField, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 
-from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders.models import Reminder, ReminderState
-from reminders.reach import reach_columns
+from reminders.querying import first_rows, unsnoozed
 from touchpoints import ledger
-from touchpoints.models import OneOffReminder, Touchpoint
+from touchpoints.models import OPEN_REMINDER, OneOffReminder, Touchpoint
 
-CONTACTS = Contact._meta.db_table
-STATES = ReminderState._meta.db_table
-ONE_OFFS = OneOffReminder._meta.db_table
 FIELDS = ("id", "contact_id", "due_on", "text", "done_at")
 
 
 def state_key(*, contact_id: int, reminder_id: int) -> str:
-    """The name the reminder's snooze is stored under: reminders.due.item_key's
+    """The name the reminder's snooze is stored under: reminders.items.item_key's
     `kind:contact:occasion`, the occasion being the reminder's id."""
     return f"{Reminder.ONE_OFF.value}:{contact_id}:{reminder_id}"
 
@@ -52,51 +48,46 @@ def due_for(users: Sequence[User], *, now: datetime, limit: int) -> dict[int, Du
     contacts (as promises: an archived contact's are not asked about), not snoozed past today."""
     if not users:
         return {}
-    rows = ", ".join(["(%s, %s)"] * len(users))
-    params: list[Any] = [
-        value
-        for user in users
-        for value in (user.pk, connection.ops.adapt_datefield_value(user.local_date(now)))
-    ]
-    fields = ", ".join(f"{ONE_OFFS}.{name}" for name in FIELDS)
-    per_owner = f"OVER (PARTITION BY {CONTACTS}.owner_id)"
+    due, overdue = Q(), Q()
+    for user in users:
+        mine, today = Q(contact__owner_id=user.pk), user.local_date(now)
+        due |= mine & Q(due_on__lte=today)
+        overdue |= mine & Q(due_on__lt=today)
     # `state_key` in SQL: 'one_off:' || contact || ':' || id
-    key = f"%s || CAST({ONE_OFFS}.contact_id AS VARCHAR(20)) || ':' || CAST({ONE_OFFS}.id AS VARCHAR(20))"
-    statement = (
-        f"WITH owners(owner_id, today) AS (VALUES {rows}) SELECT ranked.*, {reach_columns('ranked.contact_id')} FROM ("
-        f"SELECT {fields}, {CONTACTS}.owner_id AS contact_owner_id, "
-        f"{CONTACTS}.first_name AS contact_first_name, {CONTACTS}.last_name AS contact_last_name, "
-        f"COUNT(*) {per_owner} AS section_total, "
-        f"SUM(CASE WHEN {ONE_OFFS}.due_on < owners.today THEN 1 ELSE 0 END) {per_owner} AS count_overdue, "
-        f"ROW_NUMBER() OVER (PARTITION BY {CONTACTS}.owner_id ORDER BY {ONE_OFFS}.due_on, {ONE_OFFS}.id) "
-        "AS section_position "
-        f"FROM {ONE_OFFS} JOIN {CONTACTS} ON {CONTACTS}.id = {ONE_OFFS}.contact_id "
-        f"JOIN owners ON owners.owner_id = {CONTACTS}.owner_id "
-        # touchpoints.models.OPEN_REMINDER, due by the owner's day (the partial index oneoffreminder_open)
-        f"WHERE {ONE_OFFS}.done_at IS NULL AND {ONE_OFFS}.due_on <= owners.today "
-        f"AND {CONTACTS}.archived_at IS NULL "
-        f"AND NOT EXISTS (SELECT 1 FROM {STATES} WHERE {STATES}.owner_id = owners.owner_id "
-        f"AND {STATES}.kind = %s AND {STATES}.contact_id = {ONE_OFFS}.contact_id AND {STATES}.key = {key} "
-        f"AND {STATES}.snoozed_until > owners.today)"
-        ") AS ranked WHERE section_position <= %s ORDER BY contact_owner_id, section_position"
+    key = Concat(
+        Value(f"{Reminder.ONE_OFF.value}:"),
+        Cast(OuterRef("contact_id"), CharField()),
+        Value(":"),
+        Cast(OuterRef("pk"), CharField()),
     )
-    params += [Reminder.ONE_OFF.value, f"{Reminder.ONE_OFF.value}:", limit]
-    shown: dict[int, list[OneOffReminder]] = defaultdict(list)
-    for reminder in OneOffReminder.objects.raw(statement, params):
-        found = vars(reminder)  # the query's extra columns
-        owner = found["contact_owner_id"]
-        # The contact as far as the item shows it (its name and page); the rest is deferred.
-        reminder.contact = Contact.from_db(
-            reminder._state.db,
-            ["id", "owner_id", "first_name", "last_name"],
-            [reminder.contact_id, owner, found["contact_first_name"], found["contact_last_name"]],
+    rows = (
+        OneOffReminder.objects.filter(OPEN_REMINDER, due, contact__archived_at__isnull=True)
+        .filter(
+            unsnoozed(
+                users,
+                now,
+                Reminder.ONE_OFF,
+                owner="contact__owner_id",
+                contact_id=OuterRef("contact_id"),
+                key=key,
+            )
         )
-        shown[owner].append(reminder)
+        .select_related("contact")
+        .only(*FIELDS, "contact__owner_id", "contact__first_name", "contact__last_name")
+    )
+    found = first_rows(
+        rows,
+        owners=len(users),
+        owner="contact__owner_id",
+        order=["due_on", "pk"],
+        limit=limit,
+        counts={"overdue": overdue},
+    )
     return {
         user.pk: Due(
-            shown[user.pk],
-            int(vars(shown[user.pk][0])["section_total"]) if shown[user.pk] else 0,
-            int(vars(shown[user.pk][0])["count_overdue"]) if shown[user.pk] else 0,
+            found[user.pk],
+            int(vars(found[user.pk][0])["section_total"]) if found[user.pk] else 0,
+            int(vars(found[user.pk][0])["count_overdue"]) if found[user.pk] else 0,
         )
         for user in users
     }

@@ -1,24 +1,21 @@
 """The contact's first phone and e-mail on an item (`Item.phone`, `Item.email`): Today offers a
-call and an e-mail. Read in each section's own statement for the rows it returns, so no query
-per item and none more per page."""
+call and an e-mail. Read once for all the items a page or a digest shows (`with_reach`), after
+the sections found them, so no query per item and only one per page, whatever the sections'
+totals (a subquery in each section's own query would run for every due row before the first
+few are taken)."""
 
 from __future__ import annotations
 
-from typing import TypedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, TypedDict
 
-from contacts.models import ContactEmail, ContactPhone
+from django.db.models import OuterRef, Subquery
 
-PHONES = ContactPhone._meta.db_table
-EMAILS = ContactEmail._meta.db_table
+from contacts.models import Contact, ContactEmail, ContactPhone
 
-
-def reach_columns(contact_id: str) -> str:
-    """The two columns for the contact whose id is the SQL expression `contact_id`."""
-    return ", ".join(
-        f"(SELECT {table}.{column} FROM {table} WHERE {table}.contact_id = {contact_id} "
-        f"ORDER BY {table}.id LIMIT 1) AS reach_{name}"
-        for table, column, name in ((PHONES, "number", "phone"), (EMAILS, "address", "email"))
-    )
+if TYPE_CHECKING:
+    from reminders.items import Section
 
 
 class Reach(TypedDict):
@@ -26,7 +23,36 @@ class Reach(TypedDict):
     email: str
 
 
-def reach(row: object) -> Reach:
-    """What `reach_columns` read for the row."""
-    values = vars(row)
-    return {"phone": values.get("reach_phone") or "", "email": values.get("reach_email") or ""}
+def reach_of(contact_ids: Iterable[int]) -> dict[int, Reach]:
+    """The first phone number (E.164) and e-mail address of each contact, in one query."""
+    ids = set(contact_ids)
+    if not ids:
+        return {}
+    phones = ContactPhone.objects.filter(contact_id=OuterRef("pk")).order_by("pk").values("number")[:1]
+    emails = ContactEmail.objects.filter(contact_id=OuterRef("pk")).order_by("pk").values("address")[:1]
+    rows = Contact.objects.filter(pk__in=ids).values_list("pk", Subquery(phones), Subquery(emails))
+    return {pk: {"phone": phone or "", "email": email or ""} for pk, phone, email in rows}
+
+
+def with_reach(sections: Mapping[int, list[Section]]) -> dict[int, list[Section]]:
+    """Each user's sections with every item's phone and e-mail filled in."""
+    found = reach_of(
+        item.contact.pk
+        for user_sections in sections.values()
+        for section in user_sections
+        for item in section.items
+        if item.contact is not None
+    )
+    return {
+        owner: [
+            replace(
+                section,
+                items=[
+                    replace(item, **found[item.contact.pk]) if item.contact is not None else item
+                    for item in section.items
+                ],
+            )
+            for section in user_sections
+        ]
+        for owner, user_sections in sections.items()
+    }

@@ -14,7 +14,8 @@ from datetime import date, datetime
 from contacts import roster, rules
 from contacts.models import WAITING_TO_BE_SORTED, Circle, Contact, Stage, StageChange
 from netzwerk.accounts.models import User
-from reminders.due import REVIEW_INTERVAL, review_due_on
+from reminders.due import review_due_on
+from reminders.items import REVIEW_INTERVAL
 from reminders.models import RosterReview
 
 PROMOTION_SUGGESTIONS = 5

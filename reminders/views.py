@@ -36,8 +36,9 @@ from contacts import roster, rules
 from contacts.models import Contact
 from netzwerk import undo
 from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
-from reminders import clearing, due, one_offs, review
+from reminders import clearing, due, kept, one_offs, review, states
 from reminders.forms import ItemActionForm, ReviewGoalsForm
+from reminders.items import SHOWN, SHOWN_ALL, SNOOZE_DAYS
 from reminders.models import Reminder
 from touchpoints import kinds
 from touchpoints.models import OneOffReminder, Touchpoint
@@ -50,7 +51,7 @@ def _item_context() -> dict[str, Any]:
     """What every item's form shows alike: the snooze menu, rendered once per response."""
     choices = [
         (days, _("1 week") if days == 7 else ngettext("%(days)s day", "%(days)s days", days) % {"days": days})
-        for days in due.SNOOZE_DAYS
+        for days in SNOOZE_DAYS
     ]
     return {"snooze_menu": render_to_string("reminders/_snooze.html", {"choices": choices})}
 
@@ -89,7 +90,7 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everything due today; `?section=<kind>` answers with that section alone (htmx reloads),
     `all` shows all of a section.
 
-    The page's content is kept rendered (see `due.kept`) until what it shows may change, in the
+    The page's content is kept rendered (see reminders/kept.py) until what it shows may change, in the
     language and time zone of the request, with a placeholder for the CSRF token.
     """
     if request.htmx and request.GET.get("section") in Reminder.values:
@@ -105,20 +106,20 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render_to_string(f"{TODAY}#content", context)
 
     expanded = request.GET.get("all")
-    kept = due.kept(
+    content_kept = kept.kept(
         request.user,
         now=timezone.now(),
         build=content,
         variant=f"page:{kept_release()}:{translation.get_language()}:{timezone.get_current_timezone_name()}",
         expanded=expanded if expanded in Reminder.values else None,
     )
-    page = mark_safe(kept.replace(KEPT_CSRF_TOKEN, get_token(request)))
+    page = mark_safe(content_kept.replace(KEPT_CSRF_TOKEN, get_token(request)))
     return render(request, TODAY, {"content": page})
 
 
 def _section(request: AuthenticatedHttpRequest, kind: Reminder, *, expanded: bool = False) -> HttpResponse:
     """The section alone (all of it when `expanded`), as it reloads itself."""
-    limit = due.SHOWN_ALL if expanded else due.SHOWN
+    limit = SHOWN_ALL if expanded else SHOWN
     section = due.section_for(request.user, kind, now=timezone.now(), limit=limit)
     context = {**_item_context(), "section": section, "is_fragment": True}
     return render(request, f"{TODAY}#section", context)
@@ -213,7 +214,7 @@ def _snooze(
     contact: Contact | None,
     touch: Touchpoint | None,
 ) -> None:
-    until = due.snooze(
+    until = states.snooze(
         request.user,
         kind,
         days=data["days"],
@@ -258,7 +259,7 @@ def _done(
         }
         _offer_undo(request, kind, cleared, text)
         return cleared
-    done = due.mark_done(
+    done = states.mark_done(
         request.user,
         kind,
         now=now,
@@ -289,7 +290,7 @@ def _offer_undo(
     logged: Touchpoint,
     text: str,
     *,
-    done: due.Done | None = None,
+    done: states.Done | None = None,
     one_off: OneOffReminder | None = None,
 ) -> None:
     """The message, with an undo that deletes `logged` and puts the item's state back as it was
@@ -320,7 +321,7 @@ def touch_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResp
             else reswap(render(request, "_messages.html"), "none")
         )
     with transaction.atomic():
-        due.undo_log(
+        states.undo_log(
             request.user,
             touch,
             now=timezone.now(),

@@ -13,7 +13,7 @@ CLEARED_ONLY_BY_A_TOUCH = ("cadence", "online_only")
 
 def lift_done(apps: Any, schema_editor: Any) -> None:
     state = apps.get_model("reminders", "ReminderState")
-    # updated_at moves, so a kept Today page is built afresh (reminders.due._stamp).
+    # updated_at moves, so a kept Today page is built afresh (reminders.kept._stamp).
     state.objects.filter(kind__in=CLEARED_ONLY_BY_A_TOUCH, done_at__isnull=False).update(
         done_at=None, snoozed_until=None, updated_at=timezone.now()
     )

@@ -407,5 +407,5 @@ def test_the_list_ranks_a_sorted_cadence_in_sql_as_the_rule_does(
     ranked = Contact.objects.for_owner(user).with_cadence_rank(user, now=at(now)).get()
 
     assert ranked.cadence_rank == {"green": 0, "yellow": 1, "red": 2}[expected]  # type: ignore[attr-defined]
-    assert ranked.cadence_reference == rules.cadence_reference(ranked)  # type: ignore[attr-defined]
+    assert ranked.cadence_reference == rules.cadence_reference(ranked)
     assert rules.cadence(ranked, owner=user, now=at(now)).status == expected

@@ -34,7 +34,7 @@ from imports.models import (
     StagedTouch,
 )
 from netzwerk.accounts.models import AccessLog, CoachLink, User
-from reminders import due
+from reminders import states
 from reminders.models import Reminder
 from tests.factories import (
     PASSWORD,
@@ -113,9 +113,9 @@ def seed(user: User, marker: str) -> Seeded:
         due_on=timezone.localdate() + timedelta(days=3),
         text=f"{marker} wegen Angebot anrufen",
     )
-    due.snooze(user, Reminder.ONE_OFF, days=3, now=now, contact=contact, occasion=str(one_off.pk))
-    due.snooze(user, Reminder.CADENCE, days=3, now=now, contact=contact)
-    due.snooze(user, Reminder.PROMISE, days=3, now=now, touch=touch)
+    states.snooze(user, Reminder.ONE_OFF, days=3, now=now, contact=contact, occasion=str(one_off.pk))
+    states.snooze(user, Reminder.CADENCE, days=3, now=now, contact=contact)
+    states.snooze(user, Reminder.PROMISE, days=3, now=now, touch=touch)
     RosterReviewFactory(owner=user)
     DigestRunFactory(owner=user)
     feed = CalendarFeedFactory(owner=user, token=f"{marker}-feed-token-0123456789")

@@ -29,7 +29,7 @@ from contacts.models import Contact
 from netzwerk.accounts.models import CoachLink
 from netzwerk.cache import delete_prefixed
 from privacy import erasure, registry
-from reminders import digest, due
+from reminders import digest, kept
 from reminders.models import DigestStatus
 from tests.factories import ContactFactory, DigestRunFactory, UserFactory, link_coach
 from tests.privacy.conftest import Seeded, delete_account, signed_in
@@ -181,12 +181,12 @@ def test_it_drops_her_kept_today_pages_from_a_shared_cache(
 ) -> None:
     for user in (alice.user, bob.user):
         assert signed_in(user).get(reverse("reminders:today")).status_code == 200
-    assert len(stored_keys(due.kept_prefix(alice.user.pk))) == 1
+    assert len(stored_keys(kept.kept_prefix(alice.user.pk))) == 1
 
     delete_account(signed_in(alice.user), alice.user.email)
 
-    assert stored_keys(due.kept_prefix(alice.user.pk)) == []
-    assert len(stored_keys(due.kept_prefix(bob.user.pk))) == 1
+    assert stored_keys(kept.kept_prefix(alice.user.pk)) == []
+    assert len(stored_keys(kept.kept_prefix(bob.user.pk))) == 1
 
 
 def test_a_digest_claimed_for_her_before_the_deletion_sends_nothing(

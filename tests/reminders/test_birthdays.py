@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 import pytest
 
 from netzwerk.accounts.models import User
-from reminders import due
+from reminders import due, items
 from reminders.birthdays import (
     DEFAULT_LEAD_DAYS,
     Gesture,
@@ -134,7 +134,7 @@ def test_the_query_finds_exactly_the_contacts_with_a_gesture_due(
     ]
     noon = datetime.combine(today, time(12), tzinfo=owner.zone)
 
-    section = due.section_for(owner, Reminder.BIRTHDAY, now=noon, limit=due.SHOWN_ALL)
+    section = due.section_for(owner, Reminder.BIRTHDAY, now=noon, limit=items.SHOWN_ALL)
 
     found = {
         (item.contact.pk, item.gesture.gesture) for item in section.items if item.contact and item.gesture

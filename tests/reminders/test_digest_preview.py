@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from netzwerk.accounts.models import User
-from reminders import digest, due
+from reminders import digest, due, items
 from tests.factories import UserFactory
 from tests.reminders.test_digest import MONDAY, due_contact
 
@@ -81,7 +81,7 @@ def test_the_plain_text_preview_is_unchanged(client: Client) -> None:
 
 def test_and_n_more_opens_that_section_in_full(client: Client) -> None:
     reader: User = UserFactory(language="de")
-    for n in range(due.SHOWN + 2):
+    for n in range(items.SHOWN + 2):
         due_contact(reader, name=f"Person{n}")
     client.force_login(reader)
 
@@ -95,5 +95,5 @@ def test_and_n_more_opens_that_section_in_full(client: Client) -> None:
     assert mail.outbox == []
     shown = today.content.decode()
     section = shown.split('id="today-cadence"', 1)[1].split("</section>", 1)[0]
-    assert section.count('data-testid="item"') == due.SHOWN + 2
+    assert section.count('data-testid="item"') == items.SHOWN + 2
     assert 'data-testid="more-cadence"' not in section

@@ -16,7 +16,7 @@ from icalendar import Calendar
 
 from contacts.models import Contact
 from netzwerk.accounts.models import User
-from reminders import digest, due, one_offs
+from reminders import digest, due, items, one_offs, states
 from reminders.models import CalendarFeed, Reminder, ReminderState
 from tests.reminders.conftest import DAY, NOW, TODAY, at, contact, shown_on_page
 from touchpoints.forms import OneOffReminderForm
@@ -411,7 +411,7 @@ def test_deleting_asks_first_then_deletes_it_and_its_snooze(
     owner: User, owner_client: Client, anna: Contact
 ) -> None:
     reminder = remind(anna, TODAY)
-    due.snooze(owner, Reminder.ONE_OFF, days=1, now=NOW, contact=anna, occasion=str(reminder.pk))
+    states.snooze(owner, Reminder.ONE_OFF, days=1, now=NOW, contact=anna, occasion=str(reminder.pk))
     url = reverse("reminders:one_off_delete", args=[reminder.pk])
 
     confirm = owner_client.get(url)
@@ -466,9 +466,10 @@ def test_the_digest_builder_takes_the_same_queries_at_any_size(
             OneOffReminder(contact=person, due_on=TODAY - (n % 9) * DAY, text=f"Erinnerung {n}")
             for n in range(size)
         )
-    # the four contact sections, birthday states (none due: no query), promises, one-off reminders, review
-    with django_assert_num_queries(4):
+    # cadences, birthdays (no states: none due), promises, one-off reminders, prospects, online-only,
+    # review, the shown contacts' phones and e-mails
+    with django_assert_num_queries(8):
         todays = due.todays_for([owner, stranger], now=NOW)
 
     assert [todays[user.pk].sections[3].total for user in (owner, stranger)] == [size, size]
-    assert len(todays[owner.pk].sections[3].items) == min(size, due.SHOWN)
+    assert len(todays[owner.pk].sections[3].items) == min(size, items.SHOWN)

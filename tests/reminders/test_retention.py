@@ -11,7 +11,7 @@ from django.test import override_settings
 from contacts.models import Contact
 from netzwerk.accounts.models import User
 from netzwerk.retention import delete_in_batches
-from reminders import due, retention, tasks
+from reminders import items, retention, states, tasks
 from reminders.birthdays import Gesture, GestureDue
 from reminders.models import DigestRun, Reminder, ReminderState
 from tests.factories import ContactFactory, DigestRunFactory
@@ -76,7 +76,7 @@ def state(
 
 
 def birthday_key(contact: Contact, gesture: Gesture, birthday: date) -> str:
-    return due.item_key(
+    return items.item_key(
         Reminder.BIRTHDAY, contact=contact.pk, occasion=GestureDue(gesture, birthday).occasion
     )
 
@@ -151,8 +151,8 @@ def test_it_keeps_what_today_still_hides(owner: User) -> None:
     """Snoozed and done through the real functions, the sweep run a day later: all stay."""
     contact = ContactFactory(owner=owner, birthday_month=6, birthday_day=20)
     with at(NOW):
-        due.snooze(owner, Reminder.CADENCE, days=7, now=NOW, contact=contact)
-        due.mark_done(
+        states.snooze(owner, Reminder.CADENCE, days=7, now=NOW, contact=contact)
+        states.mark_done(
             owner,
             Reminder.BIRTHDAY,
             now=NOW,

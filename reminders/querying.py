@@ -1,0 +1,87 @@
+"""What every section of Today does (reminders/due.py, reminders/one_offs.py): each owner's first
+rows with their totals, and the items a snooze or a done hides, for one user or a chunk of them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
+
+from netzwerk.accounts.models import User
+from reminders.models import Reminder, ReminderState
+
+
+def first_rows[M: Model](
+    rows: QuerySet[M],
+    *,
+    owner: str,
+    owners: int,
+    order: Sequence[str],
+    limit: int,
+    counts: Mapping[str, Q] | None = None,
+) -> dict[int, list[M]]:
+    """Each owner's first `limit` rows in `order` (`rows` being those of `owners` owners); each
+    row has its owner's `section_total` and a `count_<name>` per condition of `counts`, counted
+    over all of them by window functions. For one owner (the page), the window is the whole
+    result and a LIMIT takes the first rows; for several (a digest chunk), each owner's rows are
+    numbered and the first of each kept."""
+    windows: dict[str, Any] = {"partition_by": [F(owner)]} if owners > 1 else {}
+    ranked = rows.annotate(
+        section_total=Window(Count("pk"), **windows),
+        **{
+            f"count_{name}": Window(Count("pk", filter=condition), **windows)
+            for name, condition in (counts or {}).items()
+        },
+    )
+    if owners > 1:
+        ranked = ranked.annotate(section_position=Window(RowNumber(), order_by=list(order), **windows))
+        ranked = ranked.filter(section_position__lte=limit).order_by(owner, "section_position")
+    else:
+        ranked = ranked.order_by(*order)[:limit]
+    found: dict[int, list[M]] = defaultdict(list)
+    for row in ranked:
+        found[owner_of(row, owner)].append(row)
+    return found
+
+
+def owner_of(row: Model, owner: str) -> int:
+    value: Any = row
+    for name in owner.split("__"):
+        value = getattr(value, name)
+    return int(value)
+
+
+def column(rows: Sequence[object], name: str) -> int:
+    """A count the query gave every row (a window over all of them), or 0 without rows."""
+    return int(getattr(rows[0], name)) if rows else 0
+
+
+def unsnoozed(users: Sequence[User], now: datetime, kind: Reminder, *, owner: str, **link: Any) -> Q:
+    """No state of the row's item hides it past its owner's local today (a snooze, or a done:
+    see reminders/states.py). `link` ties a state to the row (`contact_id=OuterRef("pk")`)."""
+    states = ReminderState.objects.filter(kind=kind, owner_id=OuterRef(owner), **link)
+    hidden = Q()
+    for day, owners in by_day(users, now).items():
+        hidden |= Q(Q(**{f"{owner}__in": owners}), ~Exists(states.filter(snoozed_until__gt=day)))
+    return hidden
+
+
+def by_day(users: Sequence[User], now: datetime) -> dict[date, list[int]]:
+    """The users by their local day (a chunk spans two at most, across the date line three)."""
+    days: dict[date, list[int]] = defaultdict(list)
+    for user in users:
+        days[user.local_date(now)].append(user.pk)
+    return days
+
+
+def per_owner(users: Sequence[User], condition: Callable[[User], Q], *, owner: str = "owner_id") -> Q:
+    """`condition(user)` for each user's rows, OR-ed: the owner's own intervals and targets."""
+    found = Q()
+    for user in users:
+        found |= (Q(**{owner: user.pk}) if len(users) > 1 else Q()) & condition(user)
+    return found

@@ -1,0 +1,114 @@
+"""Snooze and done: the state of one item of Today and the digest, stored under its key.
+
+An item the user snoozed (until a day) or marked done is left out of its section. A cadence, a
+prospect's next touch or an online-only contact has no "done": only a touch that counts for its
+rule clears it (reminders/clearing.py). A done birthday gesture is done for that birthday.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+
+from contacts.models import Contact
+from netzwerk.accounts.models import User
+from reminders import clearing
+from reminders.items import SNOOZE_DAYS, item_key
+from reminders.models import Reminder, ReminderState
+from touchpoints import ledger
+from touchpoints.models import Touchpoint
+
+
+def _state(
+    user: User, kind: Reminder, *, contact: Contact | None, touch: Touchpoint | None, occasion: str
+) -> ReminderState:
+    """The item's state row, locked; the key names the item (see `item_key`)."""
+    key = item_key(
+        kind, contact=contact.pk if contact else None, touch=touch.pk if touch else None, occasion=occasion
+    )
+    state, _created = ReminderState.objects.select_for_update().get_or_create(
+        owner=user, key=key, defaults={"kind": kind, "contact": contact, "touchpoint": touch}
+    )
+    return state
+
+
+def snooze(
+    user: User,
+    kind: Reminder,
+    *,
+    days: int,
+    now: datetime,
+    contact: Contact | None = None,
+    touch: Touchpoint | None = None,
+    occasion: str = "",
+) -> date:
+    """Hide the item until `days` local days from today; returns the day it comes back."""
+    if days not in SNOOZE_DAYS:
+        raise ValueError(f"snooze for one of {SNOOZE_DAYS} days, not {days}")
+    until = user.local_date(now) + timedelta(days=days)
+    with transaction.atomic():
+        state = _state(user, kind, contact=contact, touch=touch, occasion=occasion)
+        state.snoozed_until = until
+        state.save(update_fields=["snoozed_until", "updated_at"])
+    return until
+
+
+@dataclass(frozen=True)
+class Done:
+    """What `mark_done` did: the touch it logged, and the item's state before (to undo it)."""
+
+    logged: Touchpoint | None
+    key: str
+    done_at: datetime | None
+    snoozed_until: date | None
+
+
+def mark_done(
+    user: User,
+    kind: Reminder,
+    *,
+    now: datetime,
+    contact: Contact | None = None,
+    touch: Touchpoint | None = None,
+    occasion: str = "",
+    log: str | None = None,
+) -> Done:
+    """Done, and with `log` the touch of that kind in the same transaction. A promise is kept.
+
+    Items only a touch clears have no done (`clearing.log_clearing_touch` logs theirs).
+    """
+    if clearing.only_a_touch_clears(kind):
+        raise ValueError(f"a {kind} item is cleared by a touch that counts, not by done")
+    logged = None
+    with transaction.atomic():
+        if touch is not None and touch.has_open_promise:
+            ledger.edit_touch(touch, promise_kept_at=now)
+        if log is not None and contact is not None:
+            logged = ledger.log_touch(contact, kind=log, happened_at=now)
+        state = _state(user, kind, contact=contact, touch=touch, occasion=occasion)
+        done = Done(logged, state.key, state.done_at, state.snoozed_until)
+        state.done_at = now
+        state.snoozed_until = None
+        state.save(update_fields=["done_at", "snoozed_until", "updated_at"])
+    return done
+
+
+def undo_log(
+    user: User,
+    touch: Touchpoint,
+    *,
+    now: datetime,
+    key: str = "",
+    done_at: datetime | None = None,
+    snoozed_until: date | None = None,
+) -> None:
+    """Take back a touch logged in one click: the touch goes through the ledger (the contact's
+    summary recomputed), and the item `mark_done` marked (`key`) is as it was before."""
+    with transaction.atomic():
+        ledger.take_back(touch)
+        if key:
+            ReminderState.objects.filter(owner=user, key=key).update(
+                done_at=done_at, snoozed_until=snoozed_until, updated_at=now
+            )
