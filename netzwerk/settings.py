@@ -344,8 +344,9 @@ if SITE_IS_HTTPS:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    # The compose proxy (or the platform's load balancer) overwrites this header.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: Django would believe X-Forwarded-Proto from any peer. gunicorn
+    # believes it from the proxy's address only (FORWARDED_ALLOW_IPS, gunicorn.conf.py) and
+    # passes the result as wsgi.url_scheme, which Django reads when the setting is unset.
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
