@@ -29,3 +29,14 @@ if "*" in (address.strip() for address in forwarded_allow_ips.split(",")):
 # X-Forwarded-Protocol and X-Forwarded-Ssl, which Caddy passes through from the client; a client
 # sending one that disagrees would turn its own request into a 400, and nothing sets them.
 secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+
+# In production gunicorn's own lines (the access log included) are JSON objects on stderr, like
+# Django's (settings.LOGGING): both loggers hand their records to the root logger's handler.
+if os.environ.get("DJANGO_DEBUG", "").lower() not in {"1", "true", "yes", "on"}:
+    from netzwerk.observability import logging_config
+
+    logconfig_dict = logging_config(json_lines=True, level="INFO") | {
+        "loggers": {
+            name: {"handlers": [], "propagate": True} for name in ("gunicorn.error", "gunicorn.access")
+        }
+    }

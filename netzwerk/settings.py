@@ -16,6 +16,8 @@ import django_stubs_ext
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from netzwerk.observability import init_sentry, logging_config
+
 # Lets ModelForm[Contact] and QuerySet[Contact] be written at run time, as mypy reads them.
 django_stubs_ext.monkeypatch()
 
@@ -397,11 +399,12 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # ---------------------------------------------------------------- LOGGING
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# Production: one JSON object per line on stderr, for the operator's log collector; a developer
+# reads plain lines. gunicorn's own lines follow the same rule (gunicorn.conf.py).
+LOGGING = logging_config(json_lines=not DEBUG, level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
+LOGGING["loggers"] = {"django.db.backends": {"level": "INFO"}}
+
+# Unhandled errors and ERROR log records go to Sentry when a DSN is set, without personal data.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    init_sentry(SENTRY_DSN)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import os
 import secrets
 import socket
@@ -93,6 +94,20 @@ def get(port: int, path: str, headers: dict[str, str]) -> http.client.HTTPRespon
     response.read()
     connection.close()
     return response
+
+
+def test_in_production_every_line_is_a_json_object_and_the_access_log_still_has_no_query(
+    tmp_path: Path,
+) -> None:
+    with gunicorn(production(tmp_path)) as (port, output):
+        get(port, "/contacts/?q=Geheimname", {})
+
+    entries = [json.loads(line) for line in output]
+    assert {"gunicorn.error", "gunicorn.access"} <= {entry["logger"] for entry in entries}
+    requests = [entry["message"] for entry in entries if entry["logger"] == "gunicorn.access"]
+    assert len(requests) == 1
+    assert '"GET /contacts/ HTTP/1.1" 301' in requests[0]  # the redirect to https
+    assert "Geheimname" not in "\n".join(output)
 
 
 # 192.0.2.10 (TEST-NET-1) stands for compose's proxy elsewhere: this test's 127.0.0.1 is then a
