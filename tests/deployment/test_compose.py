@@ -53,6 +53,7 @@ def test_it_trusts_the_forwarded_scheme_from_the_proxy_alone() -> None:
 
     assert trusted == str(proxy_address)  # one address, no network, never "*"
     assert "front" in services["web"]["networks"]
+    assert set(services["proxy"]["networks"]) == {"front"}  # no way to postgres or redis
     assert proxy_address in ipaddress.ip_network(front["subnet"])
     # Containers started before the proxy take addresses from ip_range, never the proxy's.
     assert proxy_address not in ipaddress.ip_network(front["ip_range"])
