@@ -16,6 +16,8 @@ import django_stubs_ext
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from netzwerk.observability import init_sentry, logging_config
+
 # Lets ModelForm[Contact] and QuerySet[Contact] be written at run time, as mypy reads them.
 django_stubs_ext.monkeypatch()
 
@@ -344,8 +346,9 @@ if SITE_IS_HTTPS:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    # The compose proxy (or the platform's load balancer) overwrites this header.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: Django would believe X-Forwarded-Proto from any peer. gunicorn
+    # believes it from the proxy's address only (FORWARDED_ALLOW_IPS, gunicorn.conf.py) and
+    # passes the result as wsgi.url_scheme, which Django reads when the setting is unset.
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -396,11 +399,12 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # ---------------------------------------------------------------- LOGGING
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# Production: one JSON object per line on stderr, for the operator's log collector; a developer
+# reads plain lines. gunicorn's own lines follow the same rule (gunicorn.conf.py).
+LOGGING = logging_config(json_lines=not DEBUG, level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
+LOGGING["loggers"] = {"django.db.backends": {"level": "INFO"}}
+
+# Unhandled errors and ERROR log records go to Sentry when a DSN is set, without personal data.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    init_sentry(SENTRY_DSN)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import ipaddress
 import subprocess
 import sys
 import threading
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 COMPOSE_FILE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
+CADDYFILE = COMPOSE_FILE.with_name("Caddyfile")
 APP_SERVICES = ("web", "worker", "beat")
 
 
@@ -29,8 +31,48 @@ def command_of(service: dict[str, Any]) -> str:
     return command if isinstance(command, str) else " ".join(command)
 
 
-def test_it_defines_the_six_services(services: dict[str, dict[str, Any]]) -> None:
-    assert {"web", "worker", "beat", "postgres", "redis", "mailpit"} <= set(services)
+def test_it_defines_the_seven_services(services: dict[str, dict[str, Any]]) -> None:
+    assert {"proxy", "web", "worker", "beat", "postgres", "redis", "mailpit"} <= set(services)
+
+
+def test_it_reaches_gunicorn_only_through_the_proxy(services: dict[str, dict[str, Any]]) -> None:
+    web, proxy = services["web"], services["proxy"]
+    assert "ports" not in web
+    assert web["expose"] == ["8000"]
+    assert proxy["image"].startswith("caddy:")
+    assert {"80:80", "443:443"} <= set(proxy["ports"])
+    assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    assert any(volume.startswith("caddy-data:/data") for volume in proxy["volumes"])  # certificates
+
+
+def test_it_trusts_the_forwarded_scheme_from_the_proxy_alone() -> None:
+    compose = yaml.safe_load(COMPOSE_FILE.read_text())
+    services, front = compose["services"], compose["networks"]["front"]["ipam"]["config"][0]
+    proxy_address = ipaddress.ip_address(services["proxy"]["networks"]["front"]["ipv4_address"])
+    trusted = services["web"]["environment"]["FORWARDED_ALLOW_IPS"]
+
+    assert trusted == str(proxy_address)  # one address, no network, never "*"
+    assert "front" in services["web"]["networks"]
+    assert set(services["proxy"]["networks"]) == {"front"}  # no way to postgres or redis
+    assert proxy_address in ipaddress.ip_network(front["subnet"])
+    # Containers started before the proxy take addresses from ip_range, never the proxy's.
+    assert proxy_address not in ipaddress.ip_network(front["ip_range"])
+
+
+def test_it_serves_the_site_over_https_at_netzwerk_host(services: dict[str, dict[str, Any]]) -> None:
+    environment = services["web"]["environment"]
+    assert environment["SITE_URL"] == "https://${NETZWERK_HOST:-localhost}"
+    assert services["proxy"]["environment"]["NETZWERK_HOST"] == "${NETZWERK_HOST:-localhost}"
+    assert environment["ALLAUTH_TRUSTED_PROXY_COUNT"] == "1"
+
+
+def test_the_caddyfile_serves_netzwerk_host_from_web() -> None:
+    lines = [
+        line.strip()
+        for line in CADDYFILE.read_text().splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    assert lines == ["{$NETZWERK_HOST:localhost} {", "reverse_proxy web:8000", "}"]
 
 
 @pytest.mark.parametrize("name", ["worker", "beat"])

@@ -80,7 +80,11 @@ def test_it_signs_in_and_requests_every_page_of_the_scenario(tmp_path: Path) -> 
     assert owners <= {f"demo-user-{number:04d}@netzwerk.example" for number in range(1, PEOPLE + 1)}
     assert len(owners) == PEOPLE  # each person's first round logs one
     # Each person signed in from a loopback address of its own, as gunicorn saw it (REMOTE_ADDR).
-    access_log = (tmp_path / "logs" / "gunicorn.log").read_text().splitlines()
+    # gunicorn runs with production settings, so its access log is JSON lines.
+    lines = (tmp_path / "logs" / "gunicorn.log").read_text().splitlines()
+    access_log = [
+        entry["message"] for entry in map(json.loads, lines) if entry["logger"] == "gunicorn.access"
+    ]
     sign_ins = [line.split()[0] for line in access_log if '"POST /accounts/login/ ' in line]
     assert sorted(sign_ins) == [f"127.0.0.{number + 1}" for number in range(1, PEOPLE + 1)]
 

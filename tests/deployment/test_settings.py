@@ -197,3 +197,34 @@ def test_it_refuses_a_retention_period_of_zero(tmp_path: Path) -> None:
 
     assert result.returncode != 0
     assert "NETZWERK_RETAIN_REMINDER_STATES_DAYS must be 1 or more" in result.stderr
+
+
+PRINT_COOKIES = """
+import json
+import django
+from django.conf import settings
+
+django.setup()
+print(json.dumps({
+    name: [
+        getattr(settings, f"{name}_COOKIE_NAME"),
+        getattr(settings, f"{name}_COOKIE_SECURE"),
+        getattr(settings, f"{name}_COOKIE_PATH"),
+        getattr(settings, f"{name}_COOKIE_DOMAIN"),
+    ]
+    for name in ("SESSION", "CSRF")
+} | {"MESSAGE_STORAGE": settings.MESSAGE_STORAGE}))
+"""
+
+
+def test_its_cookies_are_host_only_and_secure_under_https_and_messages_have_none(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, SITE_URL="https://netzwerk.example")
+    result = run([sys.executable, "-c", PRINT_COOKIES], env)
+
+    assert result.returncode == 0, result.stderr
+    # __Host- makes the browser refuse the cookie unless Secure, Path=/ and without Domain.
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "SESSION": ["__Host-sessionid", True, "/", None],
+        "CSRF": ["__Host-csrftoken", True, "/", None],
+        "MESSAGE_STORAGE": "django.contrib.messages.storage.session.SessionStorage",
+    }
