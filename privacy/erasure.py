@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from importlib import import_module
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -19,13 +20,15 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import CharField
+from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from contacts.models import Contact, Organisation
 from netzwerk.accounts.coaching import verified_emails
 from netzwerk.accounts.models import CoachLink, User
-from privacy import registry
+from privacy import ledger, registry
+from privacy.models import Erasure
 from reminders import due
 from touchpoints.models import Touchpoint
 
@@ -50,9 +53,11 @@ def holdings(user: User) -> Holdings:
 
 
 def erase_account(user: User) -> None:
-    """Delete the user and all they hold; sign every session of theirs out."""
+    """Delete the user and all they hold; sign every session of theirs out; write the erasure
+    into the deletion ledger, so that a restored backup loses the account again."""
     user_pk = user.pk
     with transaction.atomic():
+        ledger.record(user_pk, now=timezone.now())
         _forget_admin_entries(user_pk)
         # Invitations to the user's verified addresses never accepted (open, declined): only the
         # address ties them to the user. An accepted one names the user as a side and goes by
@@ -96,3 +101,28 @@ def end_sessions(user_pk: int) -> int | None:
             store().delete(session.session_key)  # the cached_db engine drops its cached copy too
             ended += 1
     return ended
+
+
+@dataclass(frozen=True)
+class Reapplied:
+    erased: list[int]  # account ids
+    synced: ledger.Synced
+
+
+def reapply(file: Path) -> Reapplied:
+    """Erase again every account of the ledger (its file and its rows) that exists, by the same
+    path as the first time: sessions and kept pages go too.
+
+    After a restore the sequence of account ids may hand an erased account's id to a newcomer;
+    only an account that joined before an erasure of its id is that erased account.
+    Idempotent: a second run finds nothing to erase.
+    """
+    synced = ledger.sync(file)
+    erased_before_joining = Erasure.objects.filter(
+        user_pk=OuterRef("pk"), erased_at__gt=OuterRef("date_joined")
+    )
+    erased = []
+    for user in User.objects.filter(Exists(erased_before_joining)).order_by("pk"):
+        erased.append(user.pk)  # before the deletion sets it to None
+        erase_account(user)
+    return Reapplied(erased=erased, synced=synced)
