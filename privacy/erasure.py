@@ -19,8 +19,8 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef
+from django.db import connection, transaction
+from django.db.models import CharField, Exists, Max, OuterRef
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -125,4 +125,33 @@ def reapply(file: Path) -> Reapplied:
     for user in User.objects.filter(Exists(erased_before_joining)).order_by("pk"):
         erased.append(user.pk)  # before the deletion sets it to None
         erase_account(user)
+    retire_erased_ids()
     return Reapplied(erased=erased, synced=synced)
+
+
+def retire_erased_ids() -> None:
+    """Move the sequence of account ids past every erased id: none is handed out again.
+
+    A restore rewinds the sequence to the dump's, so an account erased after the dump could pass
+    its id on to a newcomer. `reapply` spares one who joined after the erasure, but the admin
+    can change when an account joined. Never moves the sequence back. (SQL: Django has no API
+    to set a sequence.)
+    """
+    highest = Erasure.objects.aggregate(highest=Max("user_pk"))["highest"]
+    if highest is None:
+        return
+    table = User._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT setval(seq, GREATEST(%s, COALESCE(pg_sequence_last_value(seq), 0)))"
+                " FROM (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq) AS account_ids",
+                [highest, table],
+            )
+        elif connection.vendor == "sqlite":  # AUTOINCREMENT keeps the highest id in sqlite_sequence
+            cursor.execute("UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s", [highest, table])
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT %s, %s"
+                " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = %s)",
+                [table, highest, table],
+            )

@@ -135,3 +135,25 @@ def test_it_reads_the_ledger_named_on_the_command_line(tmp_path: Path) -> None:
 
     assert f"Accounts erased again: {back.pk}." in out
     assert not User.objects.filter(pk=back.pk).exists()
+
+
+def test_it_never_hands_an_erased_id_out_again(ledger_file: Path) -> None:
+    """The restored sequence is older than the ledger: an account made and erased after the
+    dump has an id above it."""
+    latest = UserFactory()
+    erased_after_the_dump = latest.pk + 100
+    ledger.append(ledger_file, [ledger.Entry(erased_after_the_dump, timezone.now())])
+
+    reapply()
+    reapply()
+
+    assert UserFactory().pk > erased_after_the_dump
+
+
+def test_it_never_moves_the_ids_back(ledger_file: Path) -> None:
+    latest = UserFactory()
+    ledger.append(ledger_file, [ledger.Entry(latest.pk - 1, timezone.now())])
+
+    reapply()
+
+    assert UserFactory().pk == latest.pk + 1
