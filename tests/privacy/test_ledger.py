@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from netzwerk.accounts.models import User
@@ -157,3 +159,13 @@ def test_it_never_moves_the_ids_back(ledger_file: Path) -> None:
     reapply()
 
     assert UserFactory().pk == latest.pk + 1
+
+
+def test_the_privacy_page_says_what_is_kept_after_a_deletion(owner: User, owner_client: Client) -> None:
+    english = owner_client.get(reverse("privacy:index")).content.decode()
+    owner.language = "de"
+    owner.save(update_fields=["language"])
+    german = owner_client.get(reverse("privacy:index")).content.decode()
+
+    assert "keeps only your account's number and when it was deleted" in english
+    assert "behält Netzwerk nur die Nummer deines Kontos und den Zeitpunkt der Löschung" in german
