@@ -57,7 +57,6 @@ def erase_account(user: User) -> None:
     into the deletion ledger, so that a restored backup loses the account again."""
     user_pk = user.pk
     with transaction.atomic():
-        ledger.record(user_pk, now=timezone.now())
         _forget_admin_entries(user_pk)
         # Invitations to the user's verified addresses never accepted (open, declined): only the
         # address ties them to the user. An accepted one names the user as a side and goes by
@@ -65,6 +64,9 @@ def erase_account(user: User) -> None:
         CoachLink.objects.filter(email__in=verified_emails(user), accepted_at__isnull=True).delete()
         user.delete()
         sessions = end_sessions(user_pk)
+        # Last before the commit: an erasure that fails leaves no line in the ledger's file, and
+        # one the file cannot take (a full disk) is rolled back, not left out of the ledger.
+        ledger.record(user_pk, now=timezone.now())
     kept = due.forget_kept(user_pk)
     # Ids only: the log outlives the account.
     logger.info("account %s erased: %s sessions ended, %s kept pages dropped", user_pk, sessions, kept)

@@ -6,9 +6,10 @@ line appended to a file outside the database (settings.ERASURE_LEDGER_PATH), whi
 the database cannot roll back. `manage.py reapply_erasures` copies each to the other and erases
 again every account of the ledger that a restore brought back.
 
-The line is written and fsync'd inside the erasure's transaction, before the commit: the file is
-never behind the database. If the commit then fails, the file names an account that still exists,
-whose owner asked for its erasure; the next `reapply_erasures` carries it out.
+The line is written and fsync'd inside the erasure's transaction, last before the commit: the
+file is never behind the database, and an erasure whose line cannot be written does not happen.
+If the commit then fails, the file names an account that still exists, whose owner asked for its
+erasure; the next `reapply_erasures` carries it out.
 
 One line is `{"user": 7, "erased_at": "2026-12-06T08:41:33.123456+00:00"}`: ids and moments only.
 """

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from privacy import erasure, ledger
 from privacy.models import Erasure
@@ -53,6 +54,18 @@ def test_it_writes_the_erasure_into_the_database_and_the_file_with_ids_only(
     ]
     assert [s for s in alice.strings if s in text] == []
     assert ledger_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_erasure_the_ledger_file_cannot_take_does_not_happen(alice: Seeded, ledger_file: Path) -> None:
+    ledger_file.mkdir(parents=True)  # a folder where the file should be: no line can be written
+    alice_pk = alice.user.pk
+
+    with pytest.raises(IsADirectoryError):
+        erasure.erase_account(alice.user)
+
+    assert User.objects.filter(pk=alice_pk).exists()
+    assert Contact.objects.filter(pk=alice.contact.pk).exists()
+    assert rows() == set()
 
 
 def test_it_erases_again_an_account_that_only_the_file_remembers(ledger_file: Path) -> None:
