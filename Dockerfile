@@ -21,7 +21,9 @@ RUN pip install .
 
 # The source stays owned by root (read-only for the app); only the data folder is writable.
 COPY . .
-RUN mkdir -p /app/data && chown netzwerk:netzwerk /app/data
+# data/ledger is the deletion ledger's volume (docker-compose.yml): a new volume copies this
+# folder's owner, so the app can write it.
+RUN mkdir -p /app/data/ledger && chown -R netzwerk:netzwerk /app/data
 
 USER netzwerk
 

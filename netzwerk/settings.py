@@ -201,6 +201,12 @@ RETAIN_DIGEST_RUNS_DAYS = env_positive_int("NETZWERK_RETAIN_DIGEST_RUNS_DAYS", 9
 RETAIN_REMINDER_STATES_DAYS = env_positive_int("NETZWERK_RETAIN_REMINDER_STATES_DAYS", 30)
 RETAIN_ABANDONED_IMPORTS_DAYS = env_positive_int("NETZWERK_RETAIN_ABANDONED_IMPORTS_DAYS", 7)
 RETENTION_SWEEP_SECONDS = float(os.environ.get("NETZWERK_RETENTION_SWEEP_SECONDS", "3600"))
+# The deletion ledger's copy outside the database (privacy.ledger): one JSON line per erased
+# account, read by `manage.py reapply_erasures` after a backup is restored. Keep it on storage
+# that a database restore does not roll back (docs/backups.md).
+ERASURE_LEDGER_PATH = Path(
+    os.environ.get("NETZWERK_ERASURE_LEDGER_PATH", DATA_DIR / "ledger" / "erasures.jsonl")
+)
 CELERY_BEAT_SCHEDULE = {
     # every minute: proves that beat ticks and a worker consumes
     "heartbeat": {"task": "reminders.tasks.heartbeat", "schedule": HEARTBEAT_SECONDS},

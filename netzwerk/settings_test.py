@@ -20,3 +20,6 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: a Celery worker started by a test opens the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-netzwerk.sqlite3")}
+# Erasures in tests must never reach a real deletion ledger: reapplied to a developer's database,
+# a test's erased ids would erase real accounts. (tests/privacy gives each test its own file.)
+ERASURE_LEDGER_PATH = DATA_DIR / "test-ledger" / "erasures.jsonl"

@@ -12,20 +12,23 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from importlib import import_module
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.db.models import CharField
+from django.db import connection, transaction
+from django.db.models import CharField, Exists, Max, OuterRef
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from contacts.models import Contact, Organisation
 from netzwerk.accounts.coaching import verified_emails
 from netzwerk.accounts.models import CoachLink, User
-from privacy import registry
+from privacy import ledger, registry
+from privacy.models import Erasure
 from reminders import kept
 from touchpoints.models import Touchpoint
 
@@ -50,7 +53,8 @@ def holdings(user: User) -> Holdings:
 
 
 def erase_account(user: User) -> None:
-    """Delete the user and all they hold; sign every session of theirs out."""
+    """Delete the user and all they hold; sign every session of theirs out; write the erasure
+    into the deletion ledger, so that a restored backup loses the account again."""
     user_pk = user.pk
     with transaction.atomic():
         _forget_admin_entries(user_pk)
@@ -60,6 +64,9 @@ def erase_account(user: User) -> None:
         CoachLink.objects.filter(email__in=verified_emails(user), accepted_at__isnull=True).delete()
         user.delete()
         sessions = end_sessions(user_pk)
+        # Last before the commit: an erasure that fails leaves no line in the ledger's file, and
+        # one the file cannot take (a full disk) is rolled back, not left out of the ledger.
+        ledger.record(user_pk, now=timezone.now())
     dropped = kept.forget_kept(user_pk)
     # Ids only: the log outlives the account.
     logger.info("account %s erased: %s sessions ended, %s kept pages dropped", user_pk, sessions, dropped)
@@ -96,3 +103,57 @@ def end_sessions(user_pk: int) -> int | None:
             store().delete(session.session_key)  # the cached_db engine drops its cached copy too
             ended += 1
     return ended
+
+
+@dataclass(frozen=True)
+class Reapplied:
+    erased: list[int]  # account ids
+    synced: ledger.Synced
+
+
+def reapply(file: Path) -> Reapplied:
+    """Erase again every account of the ledger (its file and its rows) that exists, by the same
+    path as the first time: sessions and kept pages go too.
+
+    After a restore the sequence of account ids may hand an erased account's id to a newcomer;
+    only an account that joined before an erasure of its id is that erased account.
+    Idempotent: a second run finds nothing to erase.
+    """
+    synced = ledger.sync(file)
+    erased_before_joining = Erasure.objects.filter(
+        user_pk=OuterRef("pk"), erased_at__gt=OuterRef("date_joined")
+    )
+    erased = []
+    for user in User.objects.filter(Exists(erased_before_joining)).order_by("pk"):
+        erased.append(user.pk)  # before the deletion sets it to None
+        erase_account(user)
+    retire_erased_ids()
+    return Reapplied(erased=erased, synced=synced)
+
+
+def retire_erased_ids() -> None:
+    """Move the sequence of account ids past every erased id: none is handed out again.
+
+    A restore rewinds the sequence to the dump's, so an account erased after the dump could pass
+    its id on to a newcomer. `reapply` spares one who joined after the erasure, but the admin
+    can change when an account joined. Never moves the sequence back. (SQL: Django has no API
+    to set a sequence.)
+    """
+    highest = Erasure.objects.aggregate(highest=Max("user_pk"))["highest"]
+    if highest is None:
+        return
+    table = User._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT setval(seq, GREATEST(%s, COALESCE(pg_sequence_last_value(seq), 0)))"
+                " FROM (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq) AS account_ids",
+                [highest, table],
+            )
+        elif connection.vendor == "sqlite":  # AUTOINCREMENT keeps the highest id in sqlite_sequence
+            cursor.execute("UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s", [highest, table])
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT %s, %s"
+                " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = %s)",
+                [table, highest, table],
+            )

@@ -22,6 +22,10 @@ Outside the database, and so outside this registry: the cache (Today pages kept 
 reminders.kept, derived from the contacts exported here; dropped with the account, or expiring)
 and Celery's queue (digest tasks carry run ids, no content; a deleted account's runs are gone, so
 its queued tasks send nothing).
+
+Not here either: the deletion ledger (privacy.Erasure and its file, privacy.ledger). It keeps an
+erased account's id and the moment, kept for good so a restored backup loses the account again;
+no foreign key, nothing personal.
 """
 
 from __future__ import annotations

@@ -75,6 +75,17 @@ def test_the_caddyfile_serves_netzwerk_host_from_web() -> None:
     assert lines == ["{$NETZWERK_HOST:localhost} {", "reverse_proxy web:8000", "}"]
 
 
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_it_keeps_the_deletion_ledger_in_a_volume(services: dict[str, dict[str, Any]], name: str) -> None:
+    """Outside the database and the container (docs/backups.md): the image's data folder is
+    /app/data, and the ledger's default path is its ledger/ folder."""
+    dockerfile = (COMPOSE_FILE.parent / "Dockerfile").read_text()
+    assert "NETZWERK_DATA_DIR=/app/data" in dockerfile
+    assert "mkdir -p /app/data/ledger" in dockerfile
+    assert "ledger:/app/data/ledger" in services[name]["volumes"]
+    assert "NETZWERK_ERASURE_LEDGER_PATH" not in services[name]["environment"]
+
+
 @pytest.mark.parametrize("name", ["worker", "beat"])
 def test_it_runs_celery_from_the_web_image_and_environment(
     services: dict[str, dict[str, Any]], name: str

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -203,6 +204,13 @@ def _seed_import(
         values={"emails": [f"{marker.lower()}@doppelt.test"]},
         merged_at=timezone.now(),
     )
+
+
+@pytest.fixture(autouse=True)
+def ledger_file(tmp_path: Path, settings: Any) -> Path:
+    """Each test's own deletion-ledger file (erasing an account appends to it)."""
+    settings.ERASURE_LEDGER_PATH = tmp_path / "ledger" / "erasures.jsonl"
+    return Path(settings.ERASURE_LEDGER_PATH)
 
 
 @pytest.fixture
