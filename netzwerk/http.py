@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django_htmx.middleware import HtmxDetails
 
@@ -44,7 +45,8 @@ def render_page(
 def owner_object[**P](
     model: type[Model], *, methods: Collection[str]
 ) -> Callable[
-    [Callable[Concatenate[AuthenticatedHttpRequest, Any, P], HttpResponse]], Callable[..., HttpResponse]
+    [Callable[Concatenate[AuthenticatedHttpRequest, Any, P], HttpResponseBase]],
+    Callable[..., HttpResponseBase],
 ]:
     """Look up `model` by `pk` among the user's own objects *before* checking the method.
 
@@ -53,13 +55,13 @@ def owner_object[**P](
     """
 
     def decorator(
-        view: Callable[Concatenate[AuthenticatedHttpRequest, Any, P], HttpResponse],
-    ) -> Callable[..., HttpResponse]:
+        view: Callable[Concatenate[AuthenticatedHttpRequest, Any, P], HttpResponseBase],
+    ) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(view)
         def wrapper(
             request: AuthenticatedHttpRequest, pk: int, *args: P.args, **kwargs: P.kwargs
-        ) -> HttpResponse:
+        ) -> HttpResponseBase:
             obj = get_object_or_404(model._default_manager.for_owner(request.user), pk=pk)  # type: ignore[attr-defined]
             if request.method not in methods:
                 return HttpResponseNotAllowed(sorted(methods))

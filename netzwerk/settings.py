@@ -207,6 +207,11 @@ RETENTION_SWEEP_SECONDS = float(os.environ.get("NETZWERK_RETENTION_SWEEP_SECONDS
 ERASURE_LEDGER_PATH = Path(
     os.environ.get("NETZWERK_ERASURE_LEDGER_PATH", DATA_DIR / "ledger" / "erasures.jsonl")
 )
+# The export of a user's data (privacy.jobs): how long a prepared ZIP may be downloaded, and how
+# many a user may ask for in 24 hours (each is a full read of the account, done by a worker).
+RETAIN_EXPORTS_HOURS = env_positive_int("NETZWERK_RETAIN_EXPORTS_HOURS", 24)
+EXPORTS_PER_DAY = env_positive_int("NETZWERK_EXPORTS_PER_DAY", 3)
+EXPORT_SWEEP_SECONDS = float(os.environ.get("NETZWERK_EXPORT_SWEEP_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE = {
     # every minute: proves that beat ticks and a worker consumes
     "heartbeat": {"task": "reminders.tasks.heartbeat", "schedule": HEARTBEAT_SECONDS},
@@ -227,6 +232,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "imports.tasks.forget_abandoned",
         "schedule": RETENTION_SWEEP_SECONDS,
     },
+    "forget-expired-exports": {"task": "privacy.tasks.forget_expired", "schedule": RETENTION_SWEEP_SECONDS},
+    # every five minutes: exports whose task was lost are queued again, or given up after a few tries
+    "export-sweep": {"task": "privacy.tasks.sweep", "schedule": EXPORT_SWEEP_SECONDS},
 }
 
 # ---------------------------------------------------------------- EMAIL

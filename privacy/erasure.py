@@ -2,7 +2,8 @@
 
 The user's rows go by the foreign keys' cascades in one transaction: contacts with their
 addresses, phones, stage changes and touches, tags, organisations, snoozes, reviews, digest runs,
-the calendar feed, sign-in addresses. What no foreign key ties to the user is removed here: the
+the calendar feed, sign-in addresses, the prepared exports with their ZIPs (kept in the database,
+privacy.models). What no foreign key ties to the user is removed here: the
 admin's log entries about the user's rows (they repeat a contact's name), the sessions (each
 holds only the user's id), and the Today pages kept in the cache.
 """

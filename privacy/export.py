@@ -1,4 +1,5 @@
-"""The self-service export (GDPR Art. 15 and 20): one ZIP of everything the account holds.
+"""The self-service export (GDPR Art. 15 and 20): one ZIP of everything the account holds,
+written by a worker (privacy.jobs).
 
 `netzwerk.json` maps each model label in `registry.EXPORTED` to the user's rows, as plain field
 dicts (foreign keys as ids, moments in ISO 8601), credentials left out; `contacts.vcf` holds every
@@ -11,6 +12,7 @@ import json
 import logging
 import tempfile
 import zipfile
+from collections.abc import Callable
 from datetime import date
 from typing import IO, Any
 
@@ -33,21 +35,30 @@ def export_filename(day: date) -> str:
     return f"netzwerk-export-{day.isoformat()}.zip"
 
 
-def export_data(user: User) -> dict[str, list[dict[str, Any]]]:
+# Told (steps done, steps in all) after each model and after the vCards.
+Progress = Callable[[int, int], None]
+STEPS = len(registry.EXPORTED) + 1
+
+
+def export_data(user: User, progress: Progress | None = None) -> dict[str, list[dict[str, Any]]]:
     """Model label -> the user's rows; one query per model."""
-    return {
-        label: list(registry.rows_of(label, user.pk).values(*registry.exported_fields(label)))
-        for label in registry.EXPORTED
-    }
+    data = {}
+    for done, label in enumerate(registry.EXPORTED, start=1):
+        data[label] = list(registry.rows_of(label, user.pk).values(*registry.exported_fields(label)))
+        if progress:
+            progress(done, STEPS)
+    return data
 
 
-def write_export(user: User) -> IO[bytes]:
+def write_export(user: User, progress: Progress | None = None) -> IO[bytes]:
     """The ZIP, rewound, ready to be streamed (and closed by whoever streams it)."""
     target = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  # returned open
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        data = json.dumps(export_data(user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        data = json.dumps(export_data(user, progress), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
         archive.writestr(JSON_NAME, data)
         archive.writestr(VCARD_NAME, write_vcards(cards_of(Contact.objects.for_owner(user))))
+        if progress:
+            progress(STEPS, STEPS)
     target.seek(0)
     logger.info("export written for user %s", user.pk)  # the id only: logs are kept longer
     return target

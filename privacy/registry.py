@@ -92,6 +92,11 @@ EXPORT_EXCLUDED: dict[str, str] = {
         "is committed or abandoned; what was read from them is exported as imports.ImportRow."
     ),
     "imports.ImportFileChunk": "The pieces of an uploaded file (imports.ImportFile, left out above).",
+    "privacy.ExportJob": (
+        "An export the user asked for: a copy of what is exported here, kept only "
+        "while it may be downloaded (then deleted by privacy.retention), and with the account."
+    ),
+    "privacy.ExportChunk": "The pieces of a prepared export's ZIP (privacy.ExportJob, left out above).",
     "sessions.Session": (
         "Session keys are credentials; a session holds the signed-in user's id and short-lived "
         "sign-in state. All of them end when the account is deleted."

@@ -18,6 +18,7 @@ from django.utils import timezone
 from contacts.models import Contact, DistinctPair, Organisation
 from imports.models import Import, ImportRow
 from netzwerk.accounts.models import CoachLink, Side
+from privacy.models import ExportChunk, ExportJob
 from reminders import digest
 from reminders.heartbeat import record_heartbeat
 from reminders.models import CalendarFeed, ReminderState
@@ -117,6 +118,9 @@ ACCESS: dict[str, str] = {
     # GDPR export and erasure: the signed-in user's own data, no object ids
     "privacy:index": LOGIN,
     "privacy:export": LOGIN,
+    "privacy:export_status": LOGIN,
+    # a prepared export's ZIP, by the job's pk (the link in the e-mail)
+    "privacy:export_download": OWNER,
     "privacy:delete": LOGIN,
     # django-allauth
     "account_login": PUBLIC,
@@ -165,7 +169,13 @@ ONE_OFF_URLS = {"reminders:one_off_item", "reminders:one_off_edit", "reminders:o
 # Views of a pair of contacts, looked up by both contacts' pks.
 PAIR_URLS = {"imports:dismiss", "imports:merge"}
 # Signed-in actions that take POST only: GET is 405.
-POST_ONLY = {"calendar:regenerate", "reminders:review_item", "accounts:coaching_invite", "contacts:sort"}
+POST_ONLY = {
+    "calendar:regenerate",
+    "reminders:review_item",
+    "accounts:coaching_invite",
+    "contacts:sort",
+    "privacy:export",
+}
 # allauth.mfa pages of a factor the user has not enrolled.
 NEED_A_SECOND_FACTOR = {"mfa_deactivate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes"}
 # Views of one coaching link, looked up by the link's pk.
@@ -239,7 +249,17 @@ def owned(owner: Any) -> dict[str, Any]:
     one_off = OneOffReminder.objects.create(
         contact=contact, due_on=timezone.localdate(), text="Geheimes Angebot nachfassen"
     )
+    now = timezone.now()
+    export = ExportJob.objects.create(
+        owner=owner,
+        state=ExportJob.State.READY,
+        filename="netzwerk-export.zip",
+        created_at=now,
+        expires_at=now + timedelta(hours=1),
+    )
+    ExportChunk.objects.create(job=export, number=0, data=b"PK")
     return {
+        "export": export,
         "contact": contact,
         "tie": tie,
         "organisation": organisation,
@@ -258,6 +278,8 @@ def owner_url(name: str, owned: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": owned["touch"].pk})
     if name in ONE_OFF_URLS:
         return reverse(name, kwargs={"pk": owned["one_off"].pk})
+    if name == "privacy:export_download":
+        return reverse(name, kwargs={"pk": owned["export"].pk})
     if name == "imports:sort_decide":
         return reverse(name, kwargs={"pk": owned["contact"].pk})
     if name in PAIR_URLS:

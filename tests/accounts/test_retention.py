@@ -99,4 +99,6 @@ def test_the_beat_schedule_runs_every_retention_job() -> None:
         "netzwerk.accounts.tasks.forget_old",
         "reminders.tasks.forget_old",
         "imports.tasks.forget_abandoned",
+        "privacy.tasks.forget_expired",
+        "privacy.tasks.sweep",
     } <= tasks_scheduled

@@ -7,12 +7,14 @@ deployed worker reaches the real one, and beat's schedule is what sends the task
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
 import subprocess
 import sys
 import time
 import uuid
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -23,8 +25,10 @@ from django.db import connection
 
 from imports.models import Import
 from netzwerk.accounts.models import AccessLog
+from privacy import export, jobs
+from privacy.models import ExportJob, ExportState
 from reminders.models import DigestRun, Heartbeat
-from tests.factories import DigestRunFactory, ImportFactory, UserFactory
+from tests.factories import ContactFactory, DigestRunFactory, ImportFactory, UserFactory
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
@@ -195,3 +199,49 @@ def test_it_runs_the_retention_jobs_in_a_worker(tmp_path: Path) -> None:
     assert forgotten(), "the worker did not run the retention jobs (output above)"
     assert list(AccessLog.objects.values_list("pk", flat=True)) == [recent.pk]
     assert list(DigestRun.objects.values_list("pk", flat=True)) == [today.pk]
+
+
+def entries(zipped: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_prepares_an_export_in_a_worker_once_and_mails_the_link(tmp_path: Path) -> None:
+    """An export whose message was lost: beat's sweep (every second here) queues it, again and
+    again until it is taken; the worker writes the ZIP once and sends one e-mail."""
+    owner = UserFactory()
+    ContactFactory(owner=owner, first_name="Export")
+    job = jobs.start(owner, now=datetime.now(UTC) - jobs.LOST_AFTER * 2, enqueue=lambda pk: None)
+    mail_dir = tmp_path / "mail"
+
+    def mailed() -> list[str]:
+        return [path.read_text() for path in mail_dir.glob("*")] if mail_dir.exists() else []
+
+    def done() -> bool:
+        return ExportJob.objects.filter(pk=job.pk, state=ExportState.READY).exists() and bool(mailed())
+
+    process, log_path = start_worker(
+        tmp_path=tmp_path,
+        redis_url=None,
+        name="export-test",
+        extra_env={"NETZWERK_EXPORT_SWEEP_SECONDS": "1", "EMAIL_URL": f"file://{mail_dir}"},
+    )
+    try:
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while time.monotonic() < deadline and process.poll() is None and not done():
+            time.sleep(0.5)
+        time.sleep(2)  # a few more sweeps: none may build or mail it again
+    finally:
+        stop(process)
+    if not done():
+        print(log_path.read_text(errors="replace"))
+    assert done(), "the worker did not prepare the export (output above)"
+    job.refresh_from_db()
+    stored = b"".join(jobs.chunks(job))
+    with export.write_export(owner) as expected:
+        assert entries(stored) == entries(expected.read())
+    (message,) = mailed()
+    assert message.count("\nSubject: ") == 1
+    assert f"/settings/privacy/export/{job.pk}/download/" in message
+    assert job.attempts == 1

@@ -35,6 +35,7 @@ from imports.models import (
     StagedTouch,
 )
 from netzwerk.accounts.models import AccessLog, CoachLink, User
+from privacy.models import ExportChunk, ExportJob, ExportState
 from reminders import states
 from reminders.models import Reminder
 from tests.factories import (
@@ -140,6 +141,18 @@ def seed(user: User, marker: str) -> Seeded:
     AccessLog.objects.create(coach=user, client=client, action="view", what="overview")
     CoachLink.objects.create(client=UserFactory(), invited_by="client", email=user.email)
     _seed_import(user, marker, contact, touch, tag, email, phone)
+    # an export past its download period, its ZIP not yet deleted by the retention job
+    asked = now - timedelta(hours=25)
+    export = ExportJob.objects.create(
+        owner=user,
+        state=ExportState.READY,
+        progress=100,
+        filename="netzwerk-export.zip",
+        created_at=asked,
+        finished_at=asked + timedelta(minutes=1),
+        expires_at=asked + timedelta(hours=24, minutes=1),
+    )
+    ExportChunk.objects.create(job=export, number=0, data=f"{marker} im Export".encode())
     secrets = [user.password, feed.token, confirmation.key]
     if apps.is_installed("allauth.mfa"):
         from allauth.mfa.models import Authenticator

@@ -1,4 +1,5 @@
-"""F1/F2: one click gives all of the account's data, as JSON and vCard 4.0, and nobody else's."""
+"""F1/F2: one click gives all of the account's data, as JSON and vCard 4.0, and nobody else's
+(prepared by a worker: privacy.jobs, tests/privacy/test_export_jobs.py)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ import pytest
 import vobject
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import Contact
-from privacy import export, registry
+from netzwerk.accounts.models import User
+from privacy import export, jobs, registry
 from tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory, TagFactory, UserFactory
 from tests.privacy.conftest import Seeded, signed_in
 from tests.privacy.schema import rows_referring
@@ -32,14 +34,24 @@ def unzip(response: Any) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def download(client: Client) -> dict[str, bytes]:
-    response = client.get(reverse("privacy:export"))
+def prepared(user: User) -> Any:
+    """Ask for an export as the page does, let the worker's function build it, and fetch it."""
+    client = signed_in(user)
+    assert client.post(reverse("privacy:export")).status_code == 302
+    job = jobs.latest(user)
+    assert job is not None
+    assert jobs.build(job.pk, now=timezone.now()) == "ready"
+    response = client.get(reverse("privacy:export_download", kwargs={"pk": job.pk}))
     assert response.status_code == 200
-    return unzip(response)
+    return response
+
+
+def download(user: User) -> dict[str, bytes]:
+    return unzip(prepared(user))
 
 
 def test_it_downloads_a_zip_named_by_the_day_that_no_cache_keeps(alice: Seeded) -> None:
-    response = signed_in(alice.user).get(reverse("privacy:export"))
+    response = prepared(alice.user)
 
     day = alice.user.local_date(timezone.now())
     assert response["Content-Type"] == "application/zip"
@@ -52,7 +64,7 @@ def test_it_downloads_a_zip_named_by_the_day_that_no_cache_keeps(alice: Seeded) 
 def test_it_exports_every_row_of_every_exported_model_and_none_of_another_users(
     alice: Seeded, bob: Seeded
 ) -> None:
-    files = download(signed_in(alice.user))
+    files = download(alice.user)
     data = json.loads(files["netzwerk.json"])
 
     assert list(data) == list(registry.EXPORTED)
@@ -70,7 +82,7 @@ def test_it_exports_every_row_of_every_exported_model_and_none_of_another_users(
 
 
 def test_it_writes_plain_json_with_iso_moments_and_no_credentials(alice: Seeded) -> None:
-    files = download(signed_in(alice.user))
+    files = download(alice.user)
     data = json.loads(files["netzwerk.json"])
 
     (user,) = data["accounts.User"]
@@ -104,7 +116,7 @@ def test_it_writes_every_contact_as_a_vcard_that_a_parser_reads_back(alice: Seed
     ContactPhoneFactory(contact=archived, number="+4915112345678", label="Handy")
     archived.tags.add(TagFactory(owner=owner, name="Kunden, A"), TagFactory(owner=owner, name="Golf"))
 
-    cards = list(vobject.readComponents(download(signed_in(owner))["contacts.vcf"].decode()))
+    cards = list(vobject.readComponents(download(owner)["contacts.vcf"].decode()))
     by_name = {card.fn.value: card for card in cards}
 
     assert len(cards) == Contact.objects.for_owner(owner).count() == 4
@@ -137,10 +149,10 @@ def test_it_writes_every_contact_as_a_vcard_that_a_parser_reads_back(alice: Seed
 
 
 def test_it_keeps_each_cards_uid_from_one_export_to_the_next_and_per_site(alice: Seeded) -> None:
-    client = signed_in(alice.user)
-
     def uids() -> list[str]:
-        return [card.uid.value for card in vobject.readComponents(download(client)["contacts.vcf"].decode())]
+        return [
+            card.uid.value for card in vobject.readComponents(download(alice.user)["contacts.vcf"].decode())
+        ]
 
     first = uids()
     assert uids() == first

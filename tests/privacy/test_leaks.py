@@ -8,7 +8,9 @@ from urllib.parse import quote, unquote
 
 import pytest
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
+from privacy import jobs
 from tests.privacy.conftest import Seeded, delete_account, signed_in
 from tests.test_url_sweep import walk
 
@@ -42,7 +44,10 @@ def test_exporting_and_deleting_log_nothing_personal(
 ) -> None:
     caplog.set_level(logging.DEBUG)
 
-    assert signed_in(alice.user).get(reverse("privacy:export")).status_code == 200
+    assert signed_in(alice.user).post(reverse("privacy:export")).status_code == 302
+    job = jobs.latest(alice.user)
+    assert job is not None
+    assert jobs.build(job.pk, now=timezone.now()) == "ready"
     asked = signed_in(alice.user).post(reverse("privacy:delete"), {"email": alice.user.email})
     response = delete_account(signed_in(alice.user), alice.user.email)
 

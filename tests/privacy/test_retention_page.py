@@ -27,6 +27,7 @@ def test_it_lists_the_retention_periods_in_english(owner_client: Client) -> None
         "Records of your digests: after 90 days",
         "Snoozes and done marks of your reminders: 30 days after they no longer hide anything",
         "Imports you did not complete, with their uploaded files: after 7 days at the latest",
+        "Your data prepared for download: 24 hours after it is ready",
         "Sign-ins on your devices: once they have expired",
     ]
 
@@ -40,6 +41,7 @@ def test_it_lists_the_retention_periods_in_german(owner: User, owner_client: Cli
         "Vermerke zu deinen Übersichten per E-Mail: nach 90 Tagen",
         "„Später“ und „Erledigt“ bei deinen Erinnerungen: 30 Tage, nachdem sie nichts mehr ausblenden",
         "Importe, die du nicht abgeschlossen hast, mit den hochgeladenen Dateien: spätestens nach 7 Tagen",
+        "Deine zum Herunterladen vorbereiteten Daten: 24 Stunden, nachdem sie bereit sind",
         "Anmeldungen auf deinen Geräten: sobald sie abgelaufen sind",
     ]
 
@@ -49,14 +51,16 @@ def test_it_lists_the_retention_periods_in_german(owner: User, owner_client: Cli
     RETAIN_DIGEST_RUNS_DAYS=1,
     RETAIN_REMINDER_STATES_DAYS=2,
     RETAIN_ABANDONED_IMPORTS_DAYS=1,
+    RETAIN_EXPORTS_HOURS=1,
 )
 def test_it_shows_the_periods_the_jobs_use(owner: User, owner_client: Client) -> None:
     owner.language = "de"
     owner.save(update_fields=["language"])
 
-    assert retention_list(owner_client)[:4] == [
+    assert retention_list(owner_client)[:5] == [
         "Einträge in deinem Zugriffsprotokoll: nach 1 Monat",
         "Vermerke zu deinen Übersichten per E-Mail: nach 1 Tag",
         "„Später“ und „Erledigt“ bei deinen Erinnerungen: 2 Tage, nachdem sie nichts mehr ausblenden",
         "Importe, die du nicht abgeschlossen hast, mit den hochgeladenen Dateien: spätestens nach 1 Tag",
+        "Deine zum Herunterladen vorbereiteten Daten: 1 Stunde, nachdem sie bereit sind",
     ]
