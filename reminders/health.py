@@ -17,7 +17,7 @@ from django.db.models.functions import Least
 from contacts.models import ACTIVE, Circle, Contact
 from netzwerk.accounts.models import User
 from reminders.due import cadence_due, online_due
-from reminders.querying import per_owner
+from reminders.querying import by_condition, per_owner
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,10 @@ def network_health(users: Sequence[User], *, now: datetime) -> dict[int, Health]
     due = per_owner(users, lambda user: cadence_due(user, now))
     prospect = Q(prospect_reference__isnull=False)
     target = Case(
-        *(When(owner_id=user.pk, then=Value(user.prospect_target)) for user in users),
+        *(
+            When(owner_id__in=owners, then=Value(target))
+            for target, owners in by_condition(users, lambda user: user.prospect_target).items()
+        ),
         output_field=IntegerField(),
     )
     at_target = per_owner(users, lambda user: Q(prospect_touches__gte=user.prospect_target))

@@ -80,8 +80,23 @@ def by_day(users: Sequence[User], now: datetime) -> dict[date, list[int]]:
 
 
 def per_owner(users: Sequence[User], condition: Callable[[User], Q], *, owner: str = "owner_id") -> Q:
-    """`condition(user)` for each user's rows, OR-ed: the owner's own intervals and targets."""
-    found = Q()
+    """`condition(user)` for each user's rows, OR-ed: the owner's own intervals and targets. Users
+    whose condition is the same (the same settings, as most have) share one term, so the
+    statement stays short for a hundred clients or a digest chunk."""
+    if len(users) == 1:
+        return condition(users[0])
+    return Q.create(
+        [
+            Q(condition, **{f"{owner}__in": owners})
+            for condition, owners in by_condition(users, condition).items()
+        ],
+        connector=Q.OR,
+    )
+
+
+def by_condition[T](users: Sequence[User], value: Callable[[User], T]) -> dict[T, list[int]]:
+    """The users' ids by `value(user)`, a hashable condition or figure."""
+    found: dict[T, list[int]] = defaultdict(list)
     for user in users:
-        found |= (Q(**{owner: user.pk}) if len(users) > 1 else Q()) & condition(user)
+        found[value(user)].append(user.pk)
     return found
