@@ -31,14 +31,12 @@ from typing import Any
 from django.db.models import (
     Case,
     Count,
-    Exists,
     IntegerField,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
     When,
 )
 
@@ -56,8 +54,8 @@ from netzwerk.accounts.models import User
 from reminders import one_offs
 from reminders.birthdays import age_on, birthday_days, gestures_due, lead_days_of
 from reminders.items import REVIEW_INTERVAL, SHOWN, SHOWN_ALL, TO_SORT, Item, Section, Today, item_key
-from reminders.models import Reminder, ReminderState, RosterReview
-from reminders.querying import by_day, column, first_rows, per_owner, unsnoozed
+from reminders.models import Reminder, RosterReview
+from reminders.querying import Hidden, by_day, column, first_rows, per_owner
 from reminders.reach import with_reach
 from touchpoints.models import OPEN_PROMISE, Touchpoint
 
@@ -107,7 +105,8 @@ def todays_for(users: Sequence[User], *, now: datetime, expanded: str | None = N
     if not users:
         return {}
     limits = {kind: SHOWN_ALL if kind == expanded else SHOWN for kind in Reminder}
-    found = {kind: SECTIONS[kind](users, now, limits[kind]) for kind in Reminder}
+    hidden = Hidden.of(users, now)
+    found = {kind: SECTIONS[kind](users, now, limits[kind], hidden) for kind in Reminder}
     sections = {
         user.pk: [replace(found[kind][user.pk], expanded=limits[kind] > SHOWN) for kind in Reminder]
         for user in users
@@ -118,7 +117,8 @@ def todays_for(users: Sequence[User], *, now: datetime, expanded: str | None = N
 def section_for(user: User, kind: Reminder, *, now: datetime, limit: int | None = None) -> Section:
     """One section: its first `limit` items (SHOWN by default) and its total."""
     limit = limit or SHOWN
-    section = replace(SECTIONS[kind]([user], now, limit)[user.pk], expanded=limit > SHOWN)
+    section = SECTIONS[kind]([user], now, limit, Hidden.of([user], now))[user.pk]
+    section = replace(section, expanded=limit > SHOWN)
     return with_reach({user.pk: [section]})[user.pk][0]
 
 
@@ -164,12 +164,12 @@ def cadence_due(user: User, now: datetime, *, red: bool = False) -> Q:
     return due
 
 
-def _cadence(users: Sequence[User], now: datetime, limit: int) -> dict[int, Section]:
+def _cadence(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -> dict[int, Section]:
     """R7: yellow and red cadences, red first, strong ties before the others, longest first."""
     rows = (
         _contacts(users)
         .filter(per_owner(users, lambda user: cadence_due(user, now)))
-        .filter(unsnoozed(users, now, Reminder.CADENCE, owner="owner_id", contact_id=OuterRef("pk")))
+        .exclude(pk__in=hidden.contacts(Reminder.CADENCE))
         .annotate(cadence_rank=cadence_rank(users, now=now), circle_order=CIRCLE_ORDER)
     )
     found = first_rows(
@@ -197,12 +197,12 @@ def prospect_due(user: User, now: datetime) -> Q:
     )
 
 
-def _prospects(users: Sequence[User], now: datetime, limit: int) -> dict[int, Section]:
+def _prospects(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -> dict[int, Section]:
     """R6: prospects whose next touch is due, and those at the target waiting for an outcome."""
     rows = (
         _contacts(users)
         .filter(per_owner(users, lambda user: prospect_due(user, now)))
-        .filter(unsnoozed(users, now, Reminder.PROSPECT, owner="owner_id", contact_id=OuterRef("pk")))
+        .exclude(pk__in=hidden.contacts(Reminder.PROSPECT))
     )
     at_target = per_owner(users, lambda user: Q(prospect_touches__gte=user.prospect_target))
     found = first_rows(
@@ -229,13 +229,13 @@ def online_due(user: User, now: datetime) -> Q:
     return Q(online_reference__lte=days_before(now, user.online_window_days))
 
 
-def _online_only(users: Sequence[User], now: datetime, limit: int) -> dict[int, Section]:
+def _online_only(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -> dict[int, Section]:
     """R1: known only online past the window (from first contact, or from sorting if later):
     arrange a call or a meeting, longest waiting first."""
     rows = (
         _contacts(users)
         .filter(per_owner(users, lambda user: online_due(user, now)))
-        .filter(unsnoozed(users, now, Reminder.ONLINE_ONLY, owner="owner_id", contact_id=OuterRef("pk")))
+        .exclude(pk__in=hidden.contacts(Reminder.ONLINE_ONLY))
         .annotate(first_contact=FIRST_CONTACT)
     )
     found = first_rows(rows, owners=len(users), owner="owner_id", order=["first_contact", "pk"], limit=limit)
@@ -249,11 +249,10 @@ def _online_only(users: Sequence[User], now: datetime, limit: int) -> dict[int, 
     }
 
 
-def _birthdays(users: Sequence[User], now: datetime, limit: int) -> dict[int, Section]:
+def _birthdays(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -> dict[int, Section]:
     """R8: each user's gestures due for the birthdays ahead, soonest first; done or snoozed ones
     left out. The birthdays within the longest lead time of any of the users come in one query
-    (a plain list the database filters fast), their states in one more; `gestures_due` says which
-    gesture, per user."""
+    (a plain list the database filters fast); `gestures_due` says which gesture, per user."""
     keys = sorted(
         {
             (month, day)
@@ -273,11 +272,11 @@ def _birthdays(users: Sequence[User], now: datetime, limit: int) -> dict[int, Se
     for contact in _contacts(users).filter(days):
         contacts[contact.owner_id].append(contact)
     due = {user.pk: _gestures(user, now, contacts[user.pk]) for user in users}
-    hidden = _hidden_birthdays(users, now, [item.key for items in due.values() for item in items])
+    done_or_snoozed = hidden.keys(Reminder.BIRTHDAY)  # per gesture: the card's, not the call's
     sections = {}
     for user in users:
         items = sorted(
-            (item for item in due[user.pk] if (user.pk, item.key) not in hidden),
+            (item for item in due[user.pk] if (user.pk, item.key) not in done_or_snoozed),
             key=lambda item: (
                 item.gesture.celebration if item.gesture else date.min,
                 item.contact.name if item.contact else "",
@@ -305,36 +304,22 @@ def _gestures(user: User, now: datetime, contacts: list[Contact]) -> list[Item]:
     ]
 
 
-def _hidden_birthdays(users: Sequence[User], now: datetime, keys: list[str]) -> set[tuple[int, str]]:
-    """The gestures a snooze or a done hides (per gesture: snoozing the card must not hide the
-    call on the day)."""
-    if not keys:
-        return set()
-    hidden = Q()
-    for day, owners in by_day(users, now).items():
-        hidden |= Q(owner_id__in=owners) & (Q(snoozed_until__gt=day) | Q(done_at__isnull=False))
-    states = ReminderState.objects.filter(hidden, kind=Reminder.BIRTHDAY, key__in=keys)
-    return set(states.values_list("owner_id", "key"))
-
-
 # ---------------------------------------------------------------- the other sections
 
 
-def _promises(users: Sequence[User], now: datetime, limit: int) -> dict[int, Section]:
+def _promises(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -> dict[int, Section]:
     """R3: open promises due on the owner's day or before, the most overdue first (those made to
     contacts waiting to be sorted too: see the module's docstring)."""
-    states = ReminderState.objects.filter(
-        kind=Reminder.PROMISE, owner_id=OuterRef("contact__owner_id"), touchpoint_id=OuterRef("pk")
-    )
     due, overdue = Q(), Q()
     for day, owners in by_day(users, now).items():
         mine = Q(contact__owner_id__in=owners)
-        due |= Q(mine, Q(promise_due__lte=day), ~Exists(states.filter(snoozed_until__gt=day)))
+        due |= Q(mine, promise_due__lte=day)
         overdue |= mine & Q(promise_due__lt=day)
     rows = (
         Touchpoint.objects.filter(
             OPEN_PROMISE, due, contact__archived_at__isnull=True, contact__open_promises__gt=0
         )
+        .exclude(pk__in=hidden.touches(Reminder.PROMISE))
         .select_related("contact")
         .only(*PROMISE_FIELDS, "contact__owner_id", "contact__first_name", "contact__last_name")
     )
@@ -357,9 +342,9 @@ def _promises(users: Sequence[User], now: datetime, limit: int) -> dict[int, Sec
     }
 
 
-def _one_offs(users: Sequence[User], now: datetime, limit: int) -> dict[int, Section]:
+def _one_offs(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -> dict[int, Section]:
     """The one-off reminders due (reminders/one_offs.py), as a section."""
-    found = one_offs.due_for(users, now=now, limit=limit)
+    found = one_offs.due_for(users, now=now, limit=limit, hidden=hidden)
     return {
         user.pk: Section(
             Reminder.ONE_OFF,
@@ -384,19 +369,15 @@ def review_due_on(user: User, last_review: datetime | None) -> date:
     return user.local_date(start + REVIEW_INTERVAL)
 
 
-def _roster_reviews(users: Sequence[User], now: datetime, limit: int) -> dict[int, Section]:
+def _roster_reviews(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -> dict[int, Section]:
     """R10: a quarter after the last review (or after joining), while there are strong ties. The
     imported contacts waiting to be sorted, R10's first act, are counted here too (`TO_SORT`): no
     query of their own (the indexes contact_owner_circle and contact_owner_unsorted answer)."""
     mine = Contact.objects.filter(owner_id=OuterRef("pk")).order_by().values("owner_id")
-    snoozes = ReminderState.objects.filter(owner_id=OuterRef("pk"), kind=Reminder.ROSTER_REVIEW)
-    snoozed = Q()
-    for day, owners in by_day(users, now).items():
-        snoozed |= Q(Exists(snoozes.filter(snoozed_until__gt=day)), pk__in=owners)
+    snoozed = hidden.owners(Reminder.ROSTER_REVIEW)
     figures = User.objects.filter(pk__in=[user.pk for user in users]).values_list(
         "pk",
         _count(mine.filter(circle=Circle.STRONG)),
-        Case(When(snoozed, then=Value(True)), default=Value(False)),
         _subquery(
             RosterReview.objects.filter(owner_id=OuterRef("pk")).order_by().values("owner_id"),
             Max("reviewed_at"),
@@ -406,10 +387,10 @@ def _roster_reviews(users: Sequence[User], now: datetime, limit: int) -> dict[in
     found = {pk: rest for pk, *rest in figures}
     sections = {}
     for user in users:
-        strong, is_snoozed, last_review, to_sort = found[user.pk]
+        strong, last_review, to_sort = found[user.pk]
         due_on = review_due_on(user, last_review)
         counts = {TO_SORT: int(to_sort or 0)}
-        if not strong or is_snoozed or due_on > user.local_date(now):
+        if not strong or user.pk in snoozed or due_on > user.local_date(now):
             sections[user.pk] = Section(Reminder.ROSTER_REVIEW, [], 0, counts)
         else:
             item = Item(Reminder.ROSTER_REVIEW, review_due=due_on)
@@ -426,7 +407,7 @@ def _subquery(rows: QuerySet[Any], aggregate: Any) -> Subquery:
     return Subquery(rows.annotate(value=aggregate).values("value"))
 
 
-SECTIONS: dict[Reminder, Callable[[Sequence[User], datetime, int], dict[int, Section]]] = {
+SECTIONS: dict[Reminder, Callable[[Sequence[User], datetime, int, Hidden], dict[int, Section]]] = {
     Reminder.CADENCE: _cadence,
     Reminder.BIRTHDAY: _birthdays,
     Reminder.PROMISE: _promises,

@@ -16,16 +16,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import CharField, OuterRef, Q, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Q
 
 from netzwerk.accounts.models import User
 from reminders.models import Reminder, ReminderState
-from reminders.querying import first_rows, unsnoozed
+from reminders.querying import Hidden, by_day, first_rows
 from touchpoints import ledger
 from touchpoints.models import OPEN_REMINDER, OneOffReminder, Touchpoint
 
 FIELDS = ("id", "contact_id", "due_on", "text", "done_at")
+
+
+def reminder_of(key: str) -> int:
+    """The reminder's id in its `state_key`."""
+    return int(key.rsplit(":", 1)[1])
 
 
 def state_key(*, contact_id: int, reminder_id: int) -> str:
@@ -43,35 +47,19 @@ class Due:
     overdue: int = 0
 
 
-def due_for(users: Sequence[User], *, now: datetime, limit: int) -> dict[int, Due]:
+def due_for(users: Sequence[User], *, now: datetime, limit: int, hidden: Hidden) -> dict[int, Due]:
     """Open reminders due on each user's local day or before (the most overdue first), of active
     contacts (as promises: an archived contact's are not asked about), not snoozed past today."""
     if not users:
         return {}
     due, overdue = Q(), Q()
-    for user in users:
-        mine, today = Q(contact__owner_id=user.pk), user.local_date(now)
-        due |= mine & Q(due_on__lte=today)
-        overdue |= mine & Q(due_on__lt=today)
-    # `state_key` in SQL: 'one_off:' || contact || ':' || id
-    key = Concat(
-        Value(f"{Reminder.ONE_OFF.value}:"),
-        Cast(OuterRef("contact_id"), CharField()),
-        Value(":"),
-        Cast(OuterRef("pk"), CharField()),
-    )
+    for today, owners in by_day(users, now).items():
+        due |= Q(contact__owner_id__in=owners, due_on__lte=today)
+        overdue |= Q(contact__owner_id__in=owners, due_on__lt=today)
+    snoozed = [reminder_of(key) for _owner, key in hidden.keys(Reminder.ONE_OFF)]
     rows = (
         OneOffReminder.objects.filter(OPEN_REMINDER, due, contact__archived_at__isnull=True)
-        .filter(
-            unsnoozed(
-                users,
-                now,
-                Reminder.ONE_OFF,
-                owner="contact__owner_id",
-                contact_id=OuterRef("contact_id"),
-                key=key,
-            )
-        )
+        .exclude(pk__in=snoozed)
         .select_related("contact")
         .only(*FIELDS, "contact__owner_id", "contact__first_name", "contact__last_name")
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Model, Q, QuerySet
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
@@ -61,14 +62,40 @@ def column(rows: Sequence[object], name: str) -> int:
     return int(getattr(rows[0], name)) if rows else 0
 
 
-def unsnoozed(users: Sequence[User], now: datetime, kind: Reminder, *, owner: str, **link: Any) -> Q:
-    """No state of the row's item hides it past its owner's local today (a snooze, or a done:
-    see reminders/states.py). `link` ties a state to the row (`contact_id=OuterRef("pk")`)."""
-    states = ReminderState.objects.filter(kind=kind, owner_id=OuterRef(owner), **link)
-    hidden = Q()
-    for day, owners in by_day(users, now).items():
-        hidden |= Q(Q(**{f"{owner}__in": owners}), ~Exists(states.filter(snoozed_until__gt=day)))
-    return hidden
+@dataclass(frozen=True)
+class Hidden:
+    """The items a snooze hides on each owner's local today, and the birthday gestures marked
+    done (reminders/states.py writes them): read once for all the sections, in one query, and
+    left out of each section's rows by id (`contacts`, `touches`, `keys`). A user snoozes a few
+    items at a time, and past snoozes go (reminders.retention)."""
+
+    rows: tuple[tuple[int, str, int | None, int | None, str], ...] = ()
+
+    @classmethod
+    def of(cls, users: Sequence[User], now: datetime) -> Hidden:
+        hiding = Q()
+        for day, owners in by_day(users, now).items():
+            hiding |= Q(owner_id__in=owners) & (
+                Q(snoozed_until__gt=day) | Q(kind=Reminder.BIRTHDAY, done_at__isnull=False)
+            )
+        states = ReminderState.objects.filter(hiding).order_by()
+        return cls(tuple(states.values_list("owner_id", "kind", "contact_id", "touchpoint_id", "key")))
+
+    def contacts(self, kind: Reminder) -> list[int]:
+        """The contacts whose `kind` item is hidden (a cadence, a prospect, an online-only)."""
+        return [contact for _o, k, contact, _t, _k in self.rows if k == kind and contact is not None]
+
+    def touches(self, kind: Reminder) -> list[int]:
+        """The touches whose `kind` item is hidden (a promise)."""
+        return [touch for _o, k, _c, touch, _k in self.rows if k == kind and touch is not None]
+
+    def keys(self, kind: Reminder) -> set[tuple[int, str]]:
+        """(owner, key) of the hidden `kind` items (a birthday gesture, a one-off reminder)."""
+        return {(owner, key) for owner, k, _c, _t, key in self.rows if k == kind}
+
+    def owners(self, kind: Reminder) -> set[int]:
+        """The owners whose one `kind` item is hidden (the roster review)."""
+        return {owner for owner, k, _c, _t, _k in self.rows if k == kind}
 
 
 def by_day(users: Sequence[User], now: datetime) -> dict[date, list[int]]:

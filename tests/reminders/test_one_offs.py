@@ -466,9 +466,9 @@ def test_the_digest_builder_takes_the_same_queries_at_any_size(
             OneOffReminder(contact=person, due_on=TODAY - (n % 9) * DAY, text=f"Erinnerung {n}")
             for n in range(size)
         )
-    # cadences, birthdays (no states: none due), promises, one-off reminders, prospects, online-only,
+    # what snoozes hide, cadences, birthdays, promises, one-off reminders, prospects, online-only,
     # review, the shown contacts' phones and e-mails
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         todays = due.todays_for([owner, stranger], now=NOW)
 
     assert [todays[user.pk].sections[3].total for user in (owner, stranger)] == [size, size]

@@ -424,8 +424,8 @@ def test_the_page_takes_the_same_queries_at_any_size(
     # An hour before NOW: the network's windows pass on whole days from NOW, so nothing passes
     # between the two requests.
     moment = NOW - timedelta(hours=1)
-    # session, user, the data's stamp (whether a kept list still holds), cadences, birthdays and
-    # their states, promises, one-off reminders, prospects, online-only, review, the shown
+    # session, user, the data's stamp (whether a kept list still holds), what snoozes hide,
+    # cadences, birthdays, promises, one-off reminders, prospects, online-only, review, the shown
     # contacts' phones and e-mails, when the lists may change, the roster gauge
     with at(moment), django_assert_num_queries(14):
         response = owner_client.get(reverse("reminders:today"))
