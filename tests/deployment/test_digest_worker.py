@@ -30,8 +30,10 @@ from reminders.models import DigestRun, DigestStatus
 from tests.deployment.test_celery_worker import redis_broker_url, start_worker, stop
 
 SWEEP_SECONDS = "1"
-# Long enough that a batch waiting in the queue is not taken over; short enough for a test.
+# Long enough that a lease being sent is not taken over; short enough for a test.
 CLAIM_TIMEOUT_SECONDS = 12
+# A claim queued this long is queued again (its task may be lost): a duplicate task is harmless.
+REQUEUE_SECONDS = 4
 DEADLINE_SECONDS = 120
 
 
@@ -121,6 +123,7 @@ def start_digest_worker(tmp_path: Path, broker: str, port: int, name: str) -> tu
         "EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "NETZWERK_DIGEST_SWEEP_SECONDS": SWEEP_SECONDS,
         "NETZWERK_DIGEST_CLAIM_TIMEOUT_SECONDS": str(CLAIM_TIMEOUT_SECONDS),
+        "NETZWERK_DIGEST_REQUEUE_SECONDS": str(REQUEUE_SECONDS),
     }
     return start_worker(tmp_path=tmp_path, redis_url=broker, name=name, extra_env=settings)
 
