@@ -65,7 +65,12 @@ def measure(crowd: QuerySet[User]) -> dict[str, Any]:
     connection of its own, which build and send them to an SMTP server running in a process
     of its own. Each run starts afresh: the crowd's runs of the day are deleted first.
     """
-    crowd.update(digest_frequency=User.DigestFrequency.DAILY, digest_hour=7, time_zone="Europe/Berlin")
+    crowd.update(
+        digest_frequency=User.DigestFrequency.DAILY,
+        digest_hour=7,
+        time_zone="Europe/Berlin",
+        next_digest_at=None,
+    )
     berlin = ZoneInfo("Europe/Berlin")
     today = timezone.now().astimezone(berlin).date()
     now = datetime(today.year, today.month, today.day, 8, 0, tzinfo=berlin)
@@ -97,6 +102,7 @@ def measure(crowd: QuerySet[User]) -> dict[str, Any]:
 def digest_run(crowd: QuerySet[User], now: datetime, workers: int) -> DigestTiming:
     """One sweep of the crowd's digests, delivered by `workers` processes; their timing."""
     DigestRun.objects.filter(owner__in=crowd).delete()
+    crowd.update(next_digest_at=None)  # due afresh
     fork = multiprocessing.get_context("fork")
     outcomes: list[AsyncResult[dict[str, int]]] = []
     connections.close_all()  # the workers start now, each to open its own

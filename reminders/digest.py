@@ -1,9 +1,9 @@
 """The digest: one e-mail per user and local day, at the user's hour, listing what Today lists.
 
 Beat runs `sweep` every few minutes. It finds the users whose local hour has come (daily, or on
-Mondays for weekly) and who have no digest for their local date yet, and claims a `DigestRun`
-row for each: an INSERT that only one sweeper can win (ON CONFLICT DO NOTHING, many users per
-statement). Only then is the digest built and sent, and the run is marked sent (or empty: nothing
+Mondays for weekly) by their `next_digest_at` (reminders.digest_schedule), moves it on and claims
+a `DigestRun` row for each: an INSERT that only one sweeper can win (ON CONFLICT DO NOTHING, many
+users per statement). Only then is the digest built and sent, and the run is marked sent (or empty: nothing
 is sent when nothing is due) by a conditional UPDATE that holds only while the claim is still the
 sender's own. Nothing waits in the broker with an ETA.
 
@@ -35,11 +35,10 @@ from smtplib import SMTPConnectError, SMTPResponseException, SMTPServerDisconnec
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail, signing
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -48,6 +47,7 @@ from django.utils.translation import gettext, ngettext
 
 from netzwerk.accounts.models import User
 from reminders import due
+from reminders.digest_schedule import candidates, digest_day, move_on, next_digest
 from reminders.models import DigestRun, DigestStatus, Reminder
 
 # The longest wait before a run whose sends keep failing is tried again (the doubling stops here).
@@ -84,18 +84,6 @@ def retry_after(attempts: int) -> timedelta:
     return min(claim_timeout() * (1 << max(0, attempts - 1)), max(claim_timeout(), MAX_BACKOFF))
 
 
-def digest_day(user: User, now: datetime) -> date | None:
-    """The local day whose digest is due at `now`: from the user's hour on, Mondays for weekly."""
-    if user.digest_frequency == User.DigestFrequency.OFF:
-        return None
-    local = now.astimezone(user.zone)
-    if local.hour < user.digest_hour:
-        return None
-    if user.digest_frequency == User.DigestFrequency.WEEKLY and local.weekday() != 0:
-        return None
-    return local.date()
-
-
 @dataclass
 class SweepResult:
     due: int = 0
@@ -104,35 +92,26 @@ class SweepResult:
     failed: list[int] = field(default_factory=list)
 
 
-def recipients(users: QuerySet[User] | None = None) -> Iterable[User]:
-    """Active users (of `users`, or all) with a verified address and the digest switched on."""
-    verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
-    return (
-        (User.objects.all() if users is None else users)
-        .filter(Exists(verified), is_active=True)
-        .exclude(digest_frequency=User.DigestFrequency.OFF)
-        .only("pk", "time_zone", "digest_hour", "digest_frequency")
-        .order_by("pk")
-    )
-
-
 def due_users(now: datetime, users: QuerySet[User] | None = None) -> list[tuple[int, date]]:
-    """(user id, local date) for each user whose digest is due and has no run, or an abandoned
-    lease old enough to be claimed again (`retry_after`)."""
-    wanted = [(user.pk, day) for user in recipients(users) if (day := digest_day(user, now)) is not None]
-    if not wanted:
-        return []
-    runs = DigestRun.objects.filter(
-        owner_id__in=[pk for pk, _ in wanted], local_date__in={day for _, day in wanted}
-    ).values_list("owner_id", "local_date", "status", "claimed_at", "attempts", "queued_at")
-    taken = {
-        (owner, day)
-        for owner, day, status, claimed_at, attempts, queued_at in runs
-        if status != DigestStatus.CLAIMED
-        or queued_at is not None
-        or claimed_at >= now - retry_after(attempts)
-    }
-    return [(pk, day) for pk, day in wanted if (pk, day) not in taken]
+    """(user id, local date) for each user whose digest the next sweep would claim: due, and
+    without a run for the day. Reads only (`send_digests --dry-run`)."""
+    wanted = [(user.pk, day) for user in candidates(now, users) if (day := digest_day(user, now)) is not None]
+    runs = set(
+        DigestRun.objects.filter(
+            owner_id__in=[pk for pk, _ in wanted], local_date__in={day for _, day in wanted}
+        ).values_list("owner_id", "local_date")
+    )
+    return [pair for pair in wanted if pair not in runs]
+
+
+def claim_due(now: datetime, users: QuerySet[User] | None = None) -> tuple[int, dict[int, Claim]]:
+    """Move on each user whose digest has come (`move_on`) and insert the day's runs, in one
+    transaction: how many were due, and the claims won, by user id."""
+    with transaction.atomic():
+        plans = {user.pk: next_digest(user, now) for user in candidates(now, users)}
+        moved = move_on({pk: following for pk, (_day, following) in plans.items()}, now)
+        wanted = [(pk, day) for pk, (day, _following) in plans.items() if pk in moved and day is not None]
+        return len(wanted), claim_new(wanted, now)
 
 
 def claim_new(wanted: list[tuple[int, date]], now: datetime) -> dict[int, Claim]:
@@ -164,22 +143,25 @@ def claim_new(wanted: list[tuple[int, date]], now: datetime) -> dict[int, Claim]
     return won
 
 
-def take_over(user_id: int, day: date, now: datetime) -> Claim | None:
-    """The run of `user_id` on `day`, if its lease was abandoned long enough ago (`retry_after`):
-    claimed again and queued, by a conditional UPDATE that only one sweeper wins."""
-    run = DigestRun.objects.filter(
-        owner_id=user_id, local_date=day, status=DigestStatus.CLAIMED, queued_at__isnull=True
-    ).first()
-    if run is None or run.claimed_at >= now - retry_after(run.attempts):
-        return None
-    taken = DigestRun.objects.filter(
-        pk=run.pk, status=DigestStatus.CLAIMED, claimed_at=run.claimed_at
-    ).update(claimed_at=now, queued_at=now, sending_at=None)
-    if not taken:
-        return None
-    if run.sending_at is not None:
-        logger.warning("digest run %s: its worker died while sending it; sending it again", run.pk)
-    return run.pk, now.isoformat()
+def take_over(now: datetime, users: QuerySet[User] | None = None) -> list[Claim]:
+    """The runs whose lease was abandoned long enough ago (`retry_after`: their worker died),
+    each claimed again and queued by a conditional UPDATE that only one sweeper wins."""
+    leases = DigestRun.objects.filter(
+        status=DigestStatus.CLAIMED, queued_at__isnull=True, claimed_at__lt=now - claim_timeout()
+    )
+    if users is not None:
+        leases = leases.filter(owner__in=users)
+    taken: list[Claim] = []
+    for run in leases.only("pk", "claimed_at", "attempts", "sending_at").order_by("pk"):
+        if run.claimed_at >= now - retry_after(run.attempts):
+            continue
+        if DigestRun.objects.filter(pk=run.pk, status=DigestStatus.CLAIMED, claimed_at=run.claimed_at).update(
+            claimed_at=now, queued_at=now, sending_at=None
+        ):
+            if run.sending_at is not None:
+                logger.warning("digest run %s: its worker died while sending it; sending it again", run.pk)
+            taken.append((run.pk, now.isoformat()))
+    return taken
 
 
 def requeue(now: datetime, users: QuerySet[User] | None = None) -> list[Claim]:
@@ -232,18 +214,13 @@ def fail_days_over(now: datetime) -> list[int]:
 def sweep(
     now: datetime, *, send: Callable[[list[Claim]], object], users: QuerySet[User] | None = None
 ) -> SweepResult:
-    """Claim every due digest and queue again the claims whose task may be lost, then hand them
-    to `send` in batches, after commit. Runs whose day is over unsent are failed first.
-
-    New runs are inserted together; a run that exists is taken over if its lease was abandoned.
+    """Claim every due digest, take over abandoned leases and queue again the claims whose task
+    may be lost, then hand them to `send` in batches, after commit. Runs whose day is over unsent
+    are failed first. Only the users whose `next_digest_at` has come are looked at.
     """
     result = SweepResult(failed=fail_days_over(now))
-    wanted = due_users(now, users)
-    won = claim_new(wanted, now)
-    for user_id, day in wanted:
-        result.due += 1
-        if (claimed := won.get(user_id) or take_over(user_id, day, now)) is not None:
-            result.claimed.append(claimed)
+    result.due, won = claim_due(now, users)
+    result.claimed = list(won.values()) + take_over(now, users)
     result.requeued = requeue(now, users)
     for batch in batched(result.claimed + result.requeued, BATCH_SIZE):
         transaction.on_commit(lambda batch=list(batch): send(batch))  # type: ignore[misc]

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from contacts.models import Contact
 from netzwerk.accounts.models import User
-from reminders import digest, due, tasks
+from reminders import digest, digest_schedule, due, tasks
 from reminders.models import DigestRun, DigestStatus
 from tests.factories import ContactFactory, DigestRunFactory, UserFactory, sign_in
 from tests.reminders.conftest import NOW
@@ -86,15 +86,17 @@ def test_the_digest_is_due_from_the_users_local_hour(
 ) -> None:
     user = User(digest_frequency=frequency, digest_hour=hour, time_zone="Europe/Berlin")
 
-    assert digest.digest_day(user, local) == expected
+    assert digest_schedule.digest_day(user, local) == expected
 
 
 def test_the_hour_is_the_users_own() -> None:
     """06:30 UTC is 07:30 in Berlin but 01:30 in New York."""
     moment = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
 
-    assert digest.digest_day(User(digest_hour=7, time_zone="Europe/Berlin"), moment) == date(2026, 11, 24)
-    assert digest.digest_day(User(digest_hour=7, time_zone="America/New_York"), moment) is None
+    assert digest_schedule.digest_day(User(digest_hour=7, time_zone="Europe/Berlin"), moment) == date(
+        2026, 11, 24
+    )
+    assert digest_schedule.digest_day(User(digest_hour=7, time_zone="America/New_York"), moment) is None
 
 
 def test_one_digest_in_the_users_language_with_links_and_unsubscribe_headers(reader: User, settings) -> None:
@@ -130,6 +132,75 @@ def test_sweeping_twice_sends_one_digest(reader: User) -> None:
     assert later.due == 0
     sweep(MONDAY + DAY)
     assert len(outbox_for(reader)) == 2  # the next day has its own
+
+
+def test_the_sweep_moves_each_users_next_digest_on_and_looks_at_no_one_else(reader: User) -> None:
+    sweep(MONDAY)
+    reader.refresh_from_db()
+    assert reader.next_digest_at == MONDAY + DAY  # Tuesday, 07:00 in Berlin
+
+    User.objects.filter(pk=reader.pk).update(next_digest_at=MONDAY + 3 * DAY)  # not due till Thursday
+    assert sweep(MONDAY + DAY).due == 0
+    assert len(outbox_for(reader)) == 1
+    assert sweep(MONDAY + 3 * DAY).due == 1
+
+
+def test_changing_when_the_digest_comes_works_the_next_one_out_afresh(reader: User) -> None:
+    sweep(MONDAY)
+    reader.digest_hour = 9
+    reader.save(update_fields=["digest_hour"])
+    reader.refresh_from_db()
+    assert reader.next_digest_at is None
+
+    sweep(MONDAY + timedelta(hours=1))  # 08:00: the hour is nine now
+    reader.refresh_from_db()
+    assert reader.next_digest_at == datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)
+
+    assert sweep(MONDAY + timedelta(hours=2)).claimed == []  # Monday's was sent at seven: not again
+    reader.refresh_from_db()
+    assert reader.next_digest_at == datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
+    assert len(outbox_for(reader)) == 1
+
+
+@pytest.mark.parametrize(
+    ("frequency", "local", "expected"),
+    [
+        (
+            "daily",
+            datetime(2026, 11, 24, 6, 0, tzinfo=BERLIN),
+            (None, datetime(2026, 11, 24, 7, 0, tzinfo=BERLIN)),
+        ),
+        (
+            "daily",
+            datetime(2026, 11, 24, 7, 0, tzinfo=BERLIN),
+            (date(2026, 11, 24), datetime(2026, 11, 25, 7, 0, tzinfo=BERLIN)),
+        ),
+        (
+            "weekly",
+            datetime(2026, 11, 24, 8, 0, tzinfo=BERLIN),
+            (None, datetime(2026, 11, 30, 7, 0, tzinfo=BERLIN)),
+        ),  # a Tuesday
+        (
+            "weekly",
+            datetime(2026, 11, 23, 8, 0, tzinfo=BERLIN),
+            (date(2026, 11, 23), datetime(2026, 11, 30, 7, 0, tzinfo=BERLIN)),
+        ),
+        (
+            "daily",
+            datetime(2026, 3, 28, 8, 0, tzinfo=BERLIN),
+            (date(2026, 3, 28), datetime(2026, 3, 29, 7, 0, tzinfo=BERLIN)),
+        ),  # DST
+    ],
+)
+def test_the_next_digest_is_at_the_users_hour_on_the_next_day_it_comes(
+    frequency: str, local: datetime, expected: tuple[date | None, datetime]
+) -> None:
+    user = User(digest_frequency=frequency, digest_hour=7, time_zone="Europe/Berlin")
+
+    day, following = digest_schedule.next_digest(user, local)
+
+    assert (day, following) == expected
+    assert following.utcoffset() == expected[1].utcoffset()  # summer time, for the DST case
 
 
 def test_nothing_is_sent_when_nothing_is_due(db: None) -> None:
