@@ -3,9 +3,9 @@
 Beat runs `sweep` every few minutes. It finds the users whose local hour has come (daily, or on
 Mondays for weekly) by their `next_digest_at` (reminders.digest_schedule), moves it on and claims
 a `DigestRun` row for each: an INSERT that only one sweeper can win (ON CONFLICT DO NOTHING, many
-users per statement). Only then is the digest built and sent, and the run is marked sent (or empty: nothing
-is sent when nothing is due) by a conditional UPDATE that holds only while the claim is still the
-sender's own. Nothing waits in the broker with an ETA.
+users per statement). Only then is the digest built and sent, and the run is marked sent (or
+empty: nothing is sent when nothing is due) by a conditional UPDATE that holds only while the
+claim is still the sender's own. Nothing waits in the broker with an ETA.
 
 What can go wrong, and what the sweep does about it:
 - the task is lost (a flushed broker): the run is still queued after `requeue_after()`, and the
@@ -199,10 +199,10 @@ def fail_days_over(now: datetime) -> list[int]:
     """Claimed runs whose local day ended before they were sent (not while being leased): marked
     failed and logged by id, so none is dropped silently. Returns their ids."""
     idle = Q(queued_at__isnull=False) | Q(claimed_at__lt=now - claim_timeout())
-    candidates = DigestRun.objects.filter(
+    claimed = DigestRun.objects.filter(
         idle, status=DigestStatus.CLAIMED, local_date__lt=(now + EARLIEST_ZONE).date()
     ).values_list("pk", "local_date", "owner__time_zone")
-    over = [pk for pk, day, zone in candidates if now.astimezone(ZoneInfo(zone)).date() > day]
+    over = [pk for pk, day, zone in claimed if now.astimezone(ZoneInfo(zone)).date() > day]
     if over:
         DigestRun.objects.filter(idle, pk__in=over, status=DigestStatus.CLAIMED).update(
             status=DigestStatus.FAILED, finished_at=now
@@ -404,8 +404,8 @@ def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str
 
     Claims are leased a few at a time, just before their messages (`LEASE_CHUNK`). A run whose
     user turned the digest off meanwhile is skipped; one whose day is over is failed (and
-    logged). Each run is marked as sending just before its message (`mark_sending`). A permanent failure
-    (a refused address, a 5xx answer, a digest that cannot be built) marks that run failed and
+    logged). Each run is marked as sending just before its message (`mark_sending`). A permanent
+    failure (a refused address, a 5xx answer, a digest that cannot be built) marks that run failed and
     the batch goes on. Transient SMTP trouble (at connecting too) gives the leased, unsent runs
     back their claims (`release`) and raises `TransientDeliveryError` for the task to retry with
     the same claims (its message names the error type only, never an address).
