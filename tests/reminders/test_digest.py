@@ -145,6 +145,20 @@ def test_the_sweep_moves_each_users_next_digest_on_and_looks_at_no_one_else(read
     assert sweep(MONDAY + 3 * DAY).due == 1
 
 
+@pytest.mark.parametrize("count", [2, 6])
+def test_a_sweep_claims_any_number_of_due_users_in_the_same_queries(
+    db: None, count: int, django_assert_num_queries: Any
+) -> None:
+    """Fail the runs whose day is over (1), find the due users (1), move them on (1) and insert
+    their runs (1) in a transaction (2), find abandoned leases (1), queue lost tasks again (1)."""
+    crowd(count)
+
+    with django_assert_num_queries(8):
+        result = digest.sweep(MONDAY, send=lambda claims: None)
+
+    assert (result.due, len(result.claimed)) == (count, count)
+
+
 def test_changing_when_the_digest_comes_works_the_next_one_out_afresh(reader: User) -> None:
     sweep(MONDAY)
     reader.digest_hour = 9
