@@ -691,3 +691,11 @@ def test_the_unsubscribe_header_goes_out_as_a_plain_address(
     assert header == f"List-Unsubscribe: {message.extra_headers['List-Unsubscribe']}"
     assert header.startswith("List-Unsubscribe: <https://netzwerk.example/digest/unsubscribe/")
     assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in wire
+
+
+def test_a_queued_digest_is_queued_again_only_after_the_tasks_retries_would_have_come() -> None:
+    """A task waiting to retry after SMTP trouble (Celery's backoff) is not doubled by the sweep,
+    and a lost task is replaced well before a dead worker's lease would be taken over."""
+    longest_retry_wait = timedelta(seconds=tasks.SMTP_RETRY_BACKOFF_MAX)
+
+    assert longest_retry_wait < digest.requeue_after() < digest.claim_timeout()
