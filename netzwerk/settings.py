@@ -194,6 +194,9 @@ HEALTHZ_HEARTBEAT_MAX_AGE_SECONDS = float(
 DIGEST_SWEEP_SECONDS = float(os.environ.get("NETZWERK_DIGEST_SWEEP_SECONDS", "300"))
 # A digest claimed this long ago and still unsent was abandoned (its worker died): claim it again.
 DIGEST_CLAIM_TIMEOUT_SECONDS = float(os.environ.get("NETZWERK_DIGEST_CLAIM_TIMEOUT_SECONDS", "600"))
+# A digest queued this long and not yet begun is queued again (its task may be lost: a flushed
+# broker); a duplicate task finds the claim taken and sends nothing. Above Celery's retry backoff.
+DIGEST_REQUEUE_SECONDS = float(os.environ.get("NETZWERK_DIGEST_REQUEUE_SECONDS", "120"))
 # Retention: how long what nobody needs any more is kept (shown under Settings → Your data).
 RETAIN_ACCESS_LOG_MONTHS = env_positive_int("NETZWERK_RETAIN_ACCESS_LOG_MONTHS", 13)
 RETAIN_DIGEST_RUNS_DAYS = env_positive_int("NETZWERK_RETAIN_DIGEST_RUNS_DAYS", 90)

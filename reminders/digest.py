@@ -1,14 +1,21 @@
 """The digest: one e-mail per user and local day, at the user's hour, listing what Today lists.
 
 Beat runs `sweep` every few minutes. It finds the users whose local hour has come (daily, or on
-Mondays for weekly) and who have no digest for their local date yet, and claims a `DigestRun`
-row for each: an INSERT that only one sweeper can win (ON CONFLICT DO NOTHING, many users per
-statement), or a conditional UPDATE of a claim left unsent past `claim_timeout()` (the worker
-died). Only then is the digest built and sent, and the
-run is marked sent (or empty: nothing is sent when nothing is due) by a conditional UPDATE that
-holds only while the claim is still the sender's own. Nothing waits in the broker with an ETA:
-after downtime, a lost queue or a restart, the next sweep of the same local day finds the users
-whose runs are missing or stale and claims them again.
+Mondays for weekly) by their `next_digest_at` (reminders.digest_schedule), moves it on and claims
+a `DigestRun` row for each: an INSERT that only one sweeper can win (ON CONFLICT DO NOTHING, many
+users per statement). Only then is the digest built and sent, and the run is marked sent (or
+empty: nothing is sent when nothing is due) by a conditional UPDATE that holds only while the
+claim is still the sender's own. Nothing waits in the broker with an ETA.
+
+What can go wrong, and what the sweep does about it:
+- the task is lost (a flushed broker): the run is still queued after `requeue_after()`, and the
+  sweep queues the same claim again (a duplicate task finds the claim taken and sends nothing);
+- the worker dies: its leased runs stay claimed, and a sweep takes each over once its lease is
+  older than `retry_after(attempts)`. An attempt is charged only to the run whose message was
+  being sent (`sending_at`, set right before the SMTP call): the rest of its lease chunk was not
+  tried and is claimed again for free. The wait doubles with each attempt, up to `MAX_BACKOFF`;
+- the run's local day ends first: it is marked failed, logged (ids only) and listed in the admin.
+The only duplicate left: the server took a message and the worker died before marking it.
 
 A claim is `(run id, claimed_at)`: a task delivered twice, or late after its claim was taken over,
 finds the claim changed and sends nothing.
@@ -20,18 +27,18 @@ import email.policy
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import Policy
 from itertools import batched
 from smtplib import SMTPConnectError, SMTPResponseException, SMTPServerDisconnected
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail, signing
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -40,10 +47,11 @@ from django.utils.translation import gettext, ngettext
 
 from netzwerk.accounts.models import User
 from reminders import due
+from reminders.digest_schedule import candidates, digest_day, move_on, next_digest
 from reminders.models import DigestRun, DigestStatus, Reminder
 
-# Claims of one user and day; after the last, the run is marked failed.
-MAX_ATTEMPTS = 3
+# The longest wait before a run whose sends keep failing is tried again (the doubling stops here).
+MAX_BACKOFF = timedelta(hours=2)
 # Digests per task: one SMTP connection each.
 BATCH_SIZE = 50
 # Claims renewed, and their digests' items found, together just before their messages: one
@@ -51,6 +59,8 @@ BATCH_SIZE = 50
 # batch is being sent).
 LEASE_CHUNK = 25
 UNSUBSCRIBE_SALT = "netzwerk.digest.unsubscribe"
+# Every zone's day has begun by then (UTC+14): a run dated before it may be a day that is over.
+EARLIEST_ZONE = timedelta(hours=14)
 
 logger = logging.getLogger(__name__)
 
@@ -58,65 +68,60 @@ Claim = tuple[int, str]  # (run id, claimed_at in ISO 8601): JSON for the broker
 
 
 def claim_timeout() -> timedelta:
-    """A claim older than this, still unsent, was abandoned: its worker died or its queue was lost."""
+    """A lease older than this, still unsent, was abandoned: its worker died."""
     return timedelta(seconds=settings.DIGEST_CLAIM_TIMEOUT_SECONDS)
 
 
-def digest_day(user: User, now: datetime) -> date | None:
-    """The local day whose digest is due at `now`: from the user's hour on, Mondays for weekly."""
-    if user.digest_frequency == User.DigestFrequency.OFF:
-        return None
-    local = now.astimezone(user.zone)
-    if local.hour < user.digest_hour:
-        return None
-    if user.digest_frequency == User.DigestFrequency.WEEKLY and local.weekday() != 0:
-        return None
-    return local.date()
+def requeue_after() -> timedelta:
+    """A run queued this long and not yet begun may have lost its task: it is queued again."""
+    return timedelta(seconds=settings.DIGEST_REQUEUE_SECONDS)
+
+
+def retry_after(attempts: int) -> timedelta:
+    """How old an abandoned lease must be before it is claimed again: the claim timeout, doubled
+    for each send after the first that did not finish (a digest that kills its worker must not
+    take the others down every few minutes), at most `MAX_BACKOFF` (or the timeout, if longer)."""
+    return min(claim_timeout() * (1 << max(0, attempts - 1)), max(claim_timeout(), MAX_BACKOFF))
 
 
 @dataclass
 class SweepResult:
     due: int = 0
     claimed: list[Claim] = field(default_factory=list)
-
-
-def recipients(users: QuerySet[User] | None = None) -> Iterable[User]:
-    """Active users (of `users`, or all) with a verified address and the digest switched on."""
-    verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
-    return (
-        (User.objects.all() if users is None else users)
-        .filter(Exists(verified), is_active=True)
-        .exclude(digest_frequency=User.DigestFrequency.OFF)
-        .only("pk", "time_zone", "digest_hour", "digest_frequency")
-        .order_by("pk")
-    )
+    requeued: list[Claim] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
 
 
 def due_users(now: datetime, users: QuerySet[User] | None = None) -> list[tuple[int, date]]:
-    """(user id, local date) for each user whose digest is due and not sent, empty or claimed."""
-    wanted = [(user.pk, day) for user in recipients(users) if (day := digest_day(user, now)) is not None]
-    if not wanted:
-        return []
-    runs = DigestRun.objects.filter(
-        owner_id__in=[pk for pk, _ in wanted], local_date__in={day for _, day in wanted}
-    ).values_list("owner_id", "local_date", "status", "claimed_at", "attempts")
-    stale = now - claim_timeout()
-    taken = {
-        (owner, day)
-        for owner, day, status, claimed_at, attempts in runs
-        if status != DigestStatus.CLAIMED or claimed_at >= stale or attempts >= MAX_ATTEMPTS
-    }
-    return [(pk, day) for pk, day in wanted if (pk, day) not in taken]
+    """(user id, local date) for each user whose digest the next sweep would claim: due, and
+    without a run for the day. Reads only (`send_digests --dry-run`)."""
+    wanted = [(user.pk, day) for user in candidates(now, users) if (day := digest_day(user, now)) is not None]
+    runs = set(
+        DigestRun.objects.filter(
+            owner_id__in=[pk for pk, _ in wanted], local_date__in={day for _, day in wanted}
+        ).values_list("owner_id", "local_date")
+    )
+    return [pair for pair in wanted if pair not in runs]
+
+
+def claim_due(now: datetime, users: QuerySet[User] | None = None) -> tuple[int, dict[int, Claim]]:
+    """Move on each user whose digest has come (`move_on`) and insert the day's runs, in one
+    transaction: how many were due, and the claims won, by user id."""
+    with transaction.atomic():
+        plans = {user.pk: next_digest(user, now) for user in candidates(now, users)}
+        moved = move_on({pk: following for pk, (_day, following) in plans.items()}, now)
+        wanted = [(pk, day) for pk, (day, _following) in plans.items() if pk in moved and day is not None]
+        return len(wanted), claim_new(wanted, now)
 
 
 def claim_new(wanted: list[tuple[int, date]], now: datetime) -> dict[int, Claim]:
-    """Insert a run for each (user id, day) that has none, in one statement per chunk; a run
-    that exists already is left as it is. Returns the claims this sender won, by user id."""
+    """Insert a run for each (user id, day) that has none, queued, in one statement per chunk; a
+    run that exists already is left as it is. Returns the claims this sender won, by user id."""
     table = DigestRun._meta.db_table
     won: dict[int, Claim] = {}
     moment = connection.ops.adapt_datetimefield_value(now)
     for chunk in batched(wanted, 500):
-        rows = ", ".join(["(%s, %s, %s, %s, 1, 0)"] * len(chunk))
+        rows = ", ".join(["(%s, %s, %s, %s, %s, 0, 0)"] * len(chunk))
         params = [
             value
             for user_id, day in chunk
@@ -125,11 +130,12 @@ def claim_new(wanted: list[tuple[int, date]], now: datetime) -> dict[int, Claim]
                 connection.ops.adapt_datefield_value(day),
                 DigestStatus.CLAIMED.value,
                 moment,
+                moment,
             )
         ]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (owner_id, local_date, status, claimed_at, attempts, items) "
+                f"INSERT INTO {table} (owner_id, local_date, status, claimed_at, queued_at, attempts, items) "
                 f"VALUES {rows} ON CONFLICT (owner_id, local_date) DO NOTHING RETURNING id, owner_id",
                 params,
             )
@@ -137,36 +143,86 @@ def claim_new(wanted: list[tuple[int, date]], now: datetime) -> dict[int, Claim]
     return won
 
 
-def take_over(user_id: int, day: date, now: datetime) -> Claim | None:
-    """The existing run of `user_id` on `day`, if its claim was abandoned (and attempts are left)."""
-    abandoned = DigestRun.objects.filter(
-        owner_id=user_id, local_date=day, status=DigestStatus.CLAIMED, claimed_at__lt=now - claim_timeout()
+def take_over(now: datetime, users: QuerySet[User] | None = None) -> list[Claim]:
+    """The runs whose lease was abandoned long enough ago (`retry_after`: their worker died),
+    each claimed again and queued by a conditional UPDATE that only one sweeper wins."""
+    leases = DigestRun.objects.filter(
+        status=DigestStatus.CLAIMED, queued_at__isnull=True, claimed_at__lt=now - claim_timeout()
     )
-    if abandoned.filter(attempts__lt=MAX_ATTEMPTS).update(claimed_at=now, attempts=F("attempts") + 1):
-        return DigestRun.objects.get(owner_id=user_id, local_date=day).pk, now.isoformat()
-    abandoned.update(status=DigestStatus.FAILED, finished_at=now)
-    return None
+    if users is not None:
+        leases = leases.filter(owner__in=users)
+    taken: list[Claim] = []
+    for run in leases.only("pk", "claimed_at", "attempts", "sending_at").order_by("pk"):
+        if run.claimed_at >= now - retry_after(run.attempts):
+            continue
+        if DigestRun.objects.filter(pk=run.pk, status=DigestStatus.CLAIMED, claimed_at=run.claimed_at).update(
+            claimed_at=now, queued_at=now, sending_at=None
+        ):
+            if run.sending_at is not None:
+                logger.warning("digest run %s: its worker died while sending it; sending it again", run.pk)
+            taken.append((run.pk, now.isoformat()))
+    return taken
+
+
+def requeue(now: datetime, users: QuerySet[User] | None = None) -> list[Claim]:
+    """The claims queued longer than `requeue_after()`, queued again as they are (one UPDATE ...
+    RETURNING): their task may be gone with a flushed broker. If it is not, whichever task
+    comes first leases the claim and the other finds it changed and sends nothing."""
+    table = DigestRun._meta.db_table
+    ops = connection.ops
+    params: list[Any] = [
+        ops.adapt_datetimefield_value(now),
+        DigestStatus.CLAIMED.value,
+        ops.adapt_datetimefield_value(now - requeue_after()),
+    ]
+    among = ""
+    if users is not None:
+        subquery, subparams = users.values("pk").query.sql_with_params()
+        among = f" AND owner_id IN ({subquery})"
+        params += subparams
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET queued_at = %s WHERE status = %s AND queued_at < %s{among} "
+            "RETURNING id, claimed_at",
+            params,
+        )
+        return [(run_id, aware(claimed_at).isoformat()) for run_id, claimed_at in cursor.fetchall()]
+
+
+def aware(value: datetime | str) -> datetime:
+    """A datetime as a raw cursor returns it: aware from PostgreSQL, naive UTC text from SQLite."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
+
+
+def fail_days_over(now: datetime) -> list[int]:
+    """Claimed runs whose local day ended before they were sent (not while being leased): marked
+    failed and logged by id, so none is dropped silently. Returns their ids."""
+    idle = Q(queued_at__isnull=False) | Q(claimed_at__lt=now - claim_timeout())
+    claimed = DigestRun.objects.filter(
+        idle, status=DigestStatus.CLAIMED, local_date__lt=(now + EARLIEST_ZONE).date()
+    ).values_list("pk", "local_date", "owner__time_zone")
+    over = [pk for pk, day, zone in claimed if now.astimezone(ZoneInfo(zone)).date() > day]
+    if over:
+        DigestRun.objects.filter(idle, pk__in=over, status=DigestStatus.CLAIMED).update(
+            status=DigestStatus.FAILED, finished_at=now
+        )
+        logger.error("digest runs failed, their local day over before they could be sent: %s", over)
+    return over
 
 
 def sweep(
     now: datetime, *, send: Callable[[list[Claim]], object], users: QuerySet[User] | None = None
 ) -> SweepResult:
-    """Claim every due digest, then hand the claims to `send` in batches, after commit.
-
-    New runs are inserted together; a run that exists is taken over if it was abandoned. Runs
-    abandoned as often as allowed are marked failed first; they are not claimed again.
+    """Claim every due digest, take over abandoned leases and queue again the claims whose task
+    may be lost, then hand them to `send` in batches, after commit. Runs whose day is over unsent
+    are failed first. Only the users whose `next_digest_at` has come are looked at.
     """
-    DigestRun.objects.filter(
-        status=DigestStatus.CLAIMED, attempts__gte=MAX_ATTEMPTS, claimed_at__lt=now - claim_timeout()
-    ).update(status=DigestStatus.FAILED, finished_at=now)
-    result = SweepResult()
-    wanted = due_users(now, users)
-    won = claim_new(wanted, now)
-    for user_id, day in wanted:
-        result.due += 1
-        if (claimed := won.get(user_id) or take_over(user_id, day, now)) is not None:
-            result.claimed.append(claimed)
-    for batch in batched(result.claimed, BATCH_SIZE):
+    result = SweepResult(failed=fail_days_over(now))
+    result.due, won = claim_due(now, users)
+    result.claimed = list(won.values()) + take_over(now, users)
+    result.requeued = requeue(now, users)
+    for batch in batched(result.claimed + result.requeued, BATCH_SIZE):
         transaction.on_commit(lambda batch=list(batch): send(batch))  # type: ignore[misc]
     return result
 
@@ -305,19 +361,33 @@ def lease(claims: Iterable[Claim], now: datetime) -> dict[int, DigestRun]:
     ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET claimed_at = %s WHERE status = %s AND ({pairs}) RETURNING id", params
+            f"UPDATE {table} SET claimed_at = %s, queued_at = NULL WHERE status = %s AND ({pairs}) "
+            "RETURNING id",
+            params,
         )
         leased = [run_id for (run_id,) in cursor.fetchall()]
     return DigestRun.objects.select_related("owner").in_bulk(leased)
 
 
-def release(runs: Iterable[DigestRun], claimed: dict[int, str]) -> None:
-    """Give leased runs back their claims as given, for the task's retry with the same claims
-    (each only while the lease is still this sender's)."""
+def release(runs: Iterable[DigestRun], claimed: dict[int, str], now: datetime) -> None:
+    """Give leased runs back their claims as given, queued, for the task's retry with the same
+    claims (each only while the lease is still this sender's). If the retry is lost, the sweep
+    queues them again (`requeue`)."""
     for run in runs:
         DigestRun.objects.filter(pk=run.pk, status=DigestStatus.CLAIMED, claimed_at=run.claimed_at).update(
-            claimed_at=datetime.fromisoformat(claimed[run.pk])
+            claimed_at=datetime.fromisoformat(claimed[run.pk]), queued_at=now, sending_at=None
         )
+
+
+def mark_sending(run: DigestRun, now: datetime) -> bool:
+    """Charge the run an attempt and note that its message is under way, right before the SMTP
+    conversation: a worker dying now leaves this run, and no other of its chunk, charged. False
+    if the lease is no longer this sender's (then nothing is sent)."""
+    return bool(
+        DigestRun.objects.filter(pk=run.pk, status=DigestStatus.CLAIMED, claimed_at=run.claimed_at).update(
+            sending_at=now, attempts=F("attempts") + 1
+        )
+    )
 
 
 def finish(run: DigestRun, status: DigestStatus, *, items: int = 0) -> None:
@@ -333,8 +403,9 @@ def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str
     """Build and send each claimed digest still claimed as given; mark each right after.
 
     Claims are leased a few at a time, just before their messages (`LEASE_CHUNK`). A run whose
-    day is over, or whose user turned the digest off meanwhile, is not sent. A permanent failure
-    (a refused address, a 5xx answer, a digest that cannot be built) marks that run failed and
+    user turned the digest off meanwhile is skipped; one whose day is over is failed (and
+    logged). Each run is marked as sending just before its message (`mark_sending`). A permanent
+    failure (a refused address, a 5xx answer, a digest that cannot be built) marks that run failed and
     the batch goes on. Transient SMTP trouble (at connecting too) gives the leased, unsent runs
     back their claims (`release`) and raises `TransientDeliveryError` for the task to retry with
     the same claims (its message names the error type only, never an address).
@@ -353,7 +424,7 @@ def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str
                 try:
                     outcome[_deliver_run(run, todays, mailer, now=now, moment=moment)] += 1
                 except TransientDeliveryError:
-                    release(runs[sent:], dict(claims))
+                    release(runs[sent:], dict(claims), moment)
                     raise
     finally:
         mailer.close()
@@ -363,15 +434,18 @@ def deliver(claims: Iterable[Claim], *, now: datetime | None = None) -> dict[str
 def _deliver_run(
     run: DigestRun, todays: dict[int, due.Today], mailer: Any, *, now: datetime | None, moment: datetime
 ) -> str:
-    """One leased run: sent, empty, skipped (not today's any more) or failed, and marked so;
+    """One leased run: sent, empty, skipped (no longer wanted) or failed, and marked so;
     transient SMTP trouble raises `TransientDeliveryError`."""
     user = run.owner
-    if not user.is_active or digest_day(user, now or timezone.now()) != run.local_date:
-        finish(run, DigestStatus.EMPTY)  # switched off, or its day is over: not today's
-        return "skipped"
+    if (unsendable := not_to_send(run, now or timezone.now())) is not None:
+        finish(run, unsendable)
+        return unsendable
     try:
         today = todays.get(user.pk) or due.today_for(user, now=moment)
         if today.total:
+            if not mark_sending(run, moment):
+                logger.warning("digest run %s was taken over before being sent", run.pk)
+                return "skipped"
             mailer.open()  # at the first message: a refusal is the run's trouble
             mailer.send_messages([message(user, today)])
     except Exception as error:
@@ -383,6 +457,20 @@ def _deliver_run(
     status = DigestStatus.SENT if today.total else DigestStatus.EMPTY
     finish(run, status, items=today.total)
     return status
+
+
+def not_to_send(run: DigestRun, now: datetime) -> DigestStatus | None:
+    """Why a leased run is not to be sent at `now`, if it is not: the user left, switched the
+    digest off or moved its hour or day (skipped), or the run's local day is over (failed, and
+    logged: a digest lost, not one unwanted)."""
+    user = run.owner
+    if user.is_active and digest_day(user, now) == run.local_date:
+        return None
+    wanted = user.is_active and user.digest_frequency != User.DigestFrequency.OFF
+    if wanted and now.astimezone(user.zone).date() > run.local_date:
+        logger.error("digest run %s failed: its local day was over before it could be sent", run.pk)
+        return DigestStatus.FAILED
+    return DigestStatus.SKIPPED
 
 
 def _todays(users: list[User], now: datetime) -> dict[int, due.Today]:

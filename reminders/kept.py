@@ -77,8 +77,9 @@ def forget_kept(user_pk: int) -> int | None:
     return delete_prefixed(kept_prefix(user_pk))
 
 
-# User fields that change without changing what is due (logging in, the password).
-VOLATILE = frozenset({"last_login", "password"})
+# User fields that change without changing what is due (logging in, the password, the next
+# digest's moment).
+VOLATILE = frozenset({"last_login", "password", "next_digest_at"})
 
 
 # The sum of a column's moments, changed by any change to any of them: exact on PostgreSQL

@@ -123,14 +123,19 @@ class DigestStatus(models.TextChoices):
     CLAIMED = "claimed", _("Claimed")
     SENT = "sent", _("Sent")
     EMPTY = "empty", _("Nothing due")
+    # Not sent, and rightly: the user switched the digest off, left, or moved its hour or day.
+    SKIPPED = "skipped", _("Not sent: no longer wanted")
     FAILED = "failed", _("Failed")
 
 
 class DigestRun(models.Model):
     """One digest per user and local day: claimed before sending, marked after.
 
-    The claim is a conditional update, so two sweepers never both send; a claim left unsent past
-    a timeout may be claimed again (the worker died between claim and send).
+    The claim is a conditional update, so two sweepers never both send. A claimed run is queued
+    (`queued_at` set: its task waits in the broker), or leased by a worker (`queued_at` empty), and
+    `sending_at` is set, with an attempt charged, right before its message goes to the SMTP server.
+    A queued run whose task was lost is queued again; a leased run left past a timeout (its worker
+    died) is claimed again, later after each send that did not finish (see reminders.digest).
     """
 
     Status = DigestStatus
@@ -142,6 +147,8 @@ class DigestRun(models.Model):
     )
     claimed_at = models.DateTimeField(_("claimed"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    sending_at = models.DateTimeField(_("sending since"), null=True, blank=True)
     items = models.PositiveIntegerField(_("items"), default=0)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
@@ -157,7 +164,9 @@ class DigestRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.owner} {self.local_date} {self.status}"
+        return (
+            f"#{self.pk} user {self.owner_id} {self.local_date} {self.status}"  # ids only: the admin shows it
+        )
 
 
 def new_feed_token() -> str:

@@ -11,6 +11,9 @@ from reminders.heartbeat import record_heartbeat
 
 # Transient SMTP trouble: a few retries a short while apart, never a long countdown.
 SMTP_RETRIES = 3
+# The longest wait before such a retry, in seconds: below NETZWERK_DIGEST_REQUEUE_SECONDS, so the
+# sweep does not queue again a batch whose retry is still to come.
+SMTP_RETRY_BACKOFF_MAX = 60
 
 
 @shared_task(name="reminders.tasks.heartbeat")
@@ -42,7 +45,7 @@ def sweep_digests() -> int:
     autoretry_for=(digest.TransientDeliveryError,),
     max_retries=SMTP_RETRIES,
     retry_backoff=5,
-    retry_backoff_max=60,
+    retry_backoff_max=SMTP_RETRY_BACKOFF_MAX,
     retry_jitter=True,
 )
 def deliver_digests(claims: list[digest.Claim]) -> dict[str, int]:

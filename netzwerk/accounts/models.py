@@ -14,6 +14,8 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+# What `User.next_digest_at` is worked out from.
+DIGEST_SETTINGS = frozenset({"time_zone", "digest_frequency", "digest_hour"})
 # R2: more than 40-60 strong ties cannot be actively maintained.
 STRONG_TIE_CAP_MIN = 40
 STRONG_TIE_CAP_MAX = 60
@@ -93,6 +95,11 @@ class User(AbstractUser):
         validators=[MaxValueValidator(23)],
         help_text=_("Local hour at which the digest is sent."),
     )
+    # When the next digest is due (reminders.digest_schedule): set by the sweep; empty until it
+    # has worked it out, and emptied by `save` when a setting it depends on changes.
+    next_digest_at = models.DateTimeField(
+        _("next digest"), null=True, blank=True, editable=False, db_index=True
+    )
     strong_tie_cap = models.PositiveSmallIntegerField(
         _("strong-tie cap"),
         default=STRONG_TIE_CAP_MAX,
@@ -157,6 +164,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saving when the digest comes (or the whole user) empties `next_digest_at`: the next
+        sweep works it out afresh, and sends today's digest if it is due and not sent yet."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            self.next_digest_at = None
+        elif DIGEST_SETTINGS & set(update_fields):
+            self.next_digest_at = None
+            kwargs["update_fields"] = {*update_fields, "next_digest_at"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

@@ -12,6 +12,7 @@ from django.db import connection
 from django.urls import reverse
 
 from netzwerk.accounts.models import User
+from reminders import bench_digests
 from reminders.management.commands import bench
 
 
@@ -64,3 +65,23 @@ def test_the_bench_signs_its_coach_in_past_the_second_factor() -> None:
     response = command.client(coach).get(reverse("coach:index"))
 
     assert response.status_code == 200
+
+
+def test_the_digest_figures_are_medians_of_three_runs_by_worker_count_and_their_ratio(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From given runs (no timing here): each worker count's median and runs, and two over one."""
+    monkeypatch.setattr(bench_digests, "WORKERS", 2)
+
+    def runs(*seconds: float) -> list[bench_digests.DigestTiming]:
+        return [bench_digests.DigestTiming(claimed=100, sent=100, seconds=s) for s in seconds]
+
+    figures = bench_digests.digest_figures({1: runs(2.0, 1.0, 4.0), 2: runs(0.5, 1.0, 0.8)}, accepted=600)
+
+    assert figures["digests_per_s_1w_runs"] == [50.0, 100.0, 25.0]
+    assert figures["digests_per_s_1w"] == 50.0
+    assert figures["digests_per_s_2w_runs"] == [200.0, 100.0, 125.0]
+    assert figures["digests_per_s_2w"] == 125.0
+    assert figures["digests_scaling"] == 2.5
+    assert (figures["digests_per_second"], figures["digest_workers"]) == (125.0, 2)
+    assert figures["digests_received_by_smtp"] == 600

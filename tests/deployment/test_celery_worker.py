@@ -32,8 +32,9 @@ from tests.factories import ContactFactory, DigestRunFactory, ImportFactory, Use
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
-# The broker gets a Redis database of its own: other tests may use /0, and this one flushes.
-REDIS_BROKER_DB = 14
+# The broker gets a Redis database of its own: other tests may use /0, and this one flushes. Test
+# runs side by side on one Redis each give theirs (NETZWERK_TEST_REDIS_BROKER_DB).
+REDIS_BROKER_DB = int(os.environ.get("NETZWERK_TEST_REDIS_BROKER_DB", "14"))
 TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 10
 

@@ -20,9 +20,9 @@ from django.urls import reverse
 
 from contacts.models import Contact
 from netzwerk.accounts.models import User
-from reminders import digest, due, tasks
+from reminders import digest, digest_schedule, due, tasks
 from reminders.models import DigestRun, DigestStatus
-from tests.factories import ContactFactory, UserFactory
+from tests.factories import ContactFactory, DigestRunFactory, UserFactory, sign_in
 from tests.reminders.conftest import NOW
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -86,15 +86,17 @@ def test_the_digest_is_due_from_the_users_local_hour(
 ) -> None:
     user = User(digest_frequency=frequency, digest_hour=hour, time_zone="Europe/Berlin")
 
-    assert digest.digest_day(user, local) == expected
+    assert digest_schedule.digest_day(user, local) == expected
 
 
 def test_the_hour_is_the_users_own() -> None:
     """06:30 UTC is 07:30 in Berlin but 01:30 in New York."""
     moment = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
 
-    assert digest.digest_day(User(digest_hour=7, time_zone="Europe/Berlin"), moment) == date(2026, 11, 24)
-    assert digest.digest_day(User(digest_hour=7, time_zone="America/New_York"), moment) is None
+    assert digest_schedule.digest_day(User(digest_hour=7, time_zone="Europe/Berlin"), moment) == date(
+        2026, 11, 24
+    )
+    assert digest_schedule.digest_day(User(digest_hour=7, time_zone="America/New_York"), moment) is None
 
 
 def test_one_digest_in_the_users_language_with_links_and_unsubscribe_headers(reader: User, settings) -> None:
@@ -132,6 +134,89 @@ def test_sweeping_twice_sends_one_digest(reader: User) -> None:
     assert len(outbox_for(reader)) == 2  # the next day has its own
 
 
+def test_the_sweep_moves_each_users_next_digest_on_and_looks_at_no_one_else(reader: User) -> None:
+    sweep(MONDAY)
+    reader.refresh_from_db()
+    assert reader.next_digest_at == MONDAY + DAY  # Tuesday, 07:00 in Berlin
+
+    User.objects.filter(pk=reader.pk).update(next_digest_at=MONDAY + 3 * DAY)  # not due till Thursday
+    assert sweep(MONDAY + DAY).due == 0
+    assert len(outbox_for(reader)) == 1
+    assert sweep(MONDAY + 3 * DAY).due == 1
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_a_sweep_claims_any_number_of_due_users_in_the_same_queries(
+    db: None, count: int, django_assert_num_queries: Any
+) -> None:
+    """Fail the runs whose day is over (1), find the due users (1), move them on (1) and insert
+    their runs (1) in a transaction (2), find abandoned leases (1), queue lost tasks again (1)."""
+    crowd(count)
+
+    with django_assert_num_queries(8):
+        result = digest.sweep(MONDAY, send=lambda claims: None)
+
+    assert (result.due, len(result.claimed)) == (count, count)
+
+
+def test_changing_when_the_digest_comes_works_the_next_one_out_afresh(reader: User) -> None:
+    sweep(MONDAY)
+    reader.digest_hour = 9
+    reader.save(update_fields=["digest_hour"])
+    reader.refresh_from_db()
+    assert reader.next_digest_at is None
+
+    sweep(MONDAY + timedelta(hours=1))  # 08:00: the hour is nine now
+    reader.refresh_from_db()
+    assert reader.next_digest_at == datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)
+
+    assert sweep(MONDAY + timedelta(hours=2)).claimed == []  # Monday's was sent at seven: not again
+    reader.refresh_from_db()
+    assert reader.next_digest_at == datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
+    assert len(outbox_for(reader)) == 1
+
+
+@pytest.mark.parametrize(
+    ("frequency", "local", "expected"),
+    [
+        (
+            "daily",
+            datetime(2026, 11, 24, 6, 0, tzinfo=BERLIN),
+            (None, datetime(2026, 11, 24, 7, 0, tzinfo=BERLIN)),
+        ),
+        (
+            "daily",
+            datetime(2026, 11, 24, 7, 0, tzinfo=BERLIN),
+            (date(2026, 11, 24), datetime(2026, 11, 25, 7, 0, tzinfo=BERLIN)),
+        ),
+        (
+            "weekly",
+            datetime(2026, 11, 24, 8, 0, tzinfo=BERLIN),
+            (None, datetime(2026, 11, 30, 7, 0, tzinfo=BERLIN)),
+        ),  # a Tuesday
+        (
+            "weekly",
+            datetime(2026, 11, 23, 8, 0, tzinfo=BERLIN),
+            (date(2026, 11, 23), datetime(2026, 11, 30, 7, 0, tzinfo=BERLIN)),
+        ),
+        (
+            "daily",
+            datetime(2026, 3, 28, 8, 0, tzinfo=BERLIN),
+            (date(2026, 3, 28), datetime(2026, 3, 29, 7, 0, tzinfo=BERLIN)),
+        ),  # DST
+    ],
+)
+def test_the_next_digest_is_at_the_users_hour_on_the_next_day_it_comes(
+    frequency: str, local: datetime, expected: tuple[date | None, datetime]
+) -> None:
+    user = User(digest_frequency=frequency, digest_hour=7, time_zone="Europe/Berlin")
+
+    day, following = digest_schedule.next_digest(user, local)
+
+    assert (day, following) == expected
+    assert following.utcoffset() == expected[1].utcoffset()  # summer time, for the DST case
+
+
 def test_nothing_is_sent_when_nothing_is_due(db: None) -> None:
     quiet = UserFactory(email="ruhig@netzwerk.test")
 
@@ -161,30 +246,109 @@ def test_unverified_and_switched_off_users_get_nothing(db: None) -> None:
     assert mail.outbox == []
 
 
-def test_a_claim_left_unsent_is_taken_over_after_the_timeout(reader: User) -> None:
-    abandoned = digest.claim_new([(reader.pk, date(2026, 11, 23))], MONDAY)[reader.pk]  # then the worker died
+def test_a_queued_claim_whose_task_was_lost_is_queued_again_without_waiting_for_the_timeout(
+    reader: User,
+) -> None:
+    """A flushed broker: the run is still queued, and a sweep after `requeue_after` sends the
+    same claim again; the lost task, should it turn up after all, finds the claim taken."""
+    lost = digest.claim_new([(reader.pk, date(2026, 11, 23))], MONDAY)[reader.pk]  # its task is gone
 
-    assert sweep(MONDAY + timedelta(minutes=5)).claimed == []
-    sweep(MONDAY + digest.claim_timeout() + timedelta(minutes=1))
-    digest.deliver([abandoned], now=MONDAY)  # the dead worker's task, redelivered late
+    assert sweep(MONDAY + timedelta(seconds=30)).requeued == []  # too soon: its task may be waiting
+    again = sweep(MONDAY + digest.requeue_after() + timedelta(seconds=1))
+    assert digest.requeue_after() < digest.claim_timeout()
+    digest.deliver([lost], now=MONDAY)  # the lost task after all, late
 
+    assert again.claimed == []
+    assert [(run_id, datetime.fromisoformat(at)) for run_id, at in again.requeued] == [
+        (lost[0], datetime.fromisoformat(lost[1]))
+    ]
     assert len(outbox_for(reader)) == 1
     run = DigestRun.objects.get(owner=reader)
-    assert (run.status, run.attempts) == (DigestStatus.SENT, 2)
+    assert (run.status, run.attempts) == (DigestStatus.SENT, 1)
 
 
-def test_claims_are_retried_a_bounded_number_of_times(reader: User) -> None:
-    """Each sweep takes over the abandoned claim, until the last attempt; then it is failed."""
-    moment = MONDAY
-    for attempt in range(1, digest.MAX_ATTEMPTS + 1):
-        result = digest.sweep(moment, send=lambda claims: None)  # and every worker dies
-        assert len(result.claimed) == 1, attempt
-        moment += digest.claim_timeout() + timedelta(minutes=1)
+def crowd(count: int) -> list[User]:
+    users: list[User] = [UserFactory(email=f"leser{n}@netzwerk.test") for n in range(count)]
+    for user in users:
+        due_contact(user)
+    return users
 
-    assert digest.sweep(moment, send=lambda claims: None).claimed == []
-    run = DigestRun.objects.get(owner=reader)
-    assert (run.status, run.attempts) == (DigestStatus.FAILED, digest.MAX_ATTEMPTS)
+
+def crash_while_sending(claims: list[digest.Claim], moment: datetime, *, sending: int = 0) -> DigestRun:
+    """A worker leases `claims` at `moment`, begins sending the `sending`-th and dies."""
+    runs = sorted(digest.lease(claims, moment).values(), key=lambda run: run.pk)
+    assert digest.mark_sending(runs[sending], moment)
+    return runs[sending]
+
+
+def test_a_worker_dying_mid_chunk_charges_an_attempt_only_to_the_run_being_sent(
+    db: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    users = crowd(3)
+    claims = digest.sweep(MONDAY, send=lambda claims: None).claimed
+    leased_at = MONDAY + timedelta(minutes=1)
+    dying = crash_while_sending(claims, leased_at, sending=1)
+
+    assert sweep(leased_at + digest.claim_timeout() - timedelta(seconds=1)).claimed == []  # a live lease
+    with caplog.at_level("WARNING", logger="reminders.digest"):
+        taken = digest.sweep(leased_at + digest.claim_timeout() + timedelta(seconds=1), send=lambda c: None)
+
+    assert len(taken.claimed) == 3
+    charged = dict(DigestRun.objects.values_list("pk", "attempts"))
+    assert charged == {run_id: int(run_id == dying.pk) for run_id, _ in claims}
+    assert [record.getMessage() for record in caplog.records] == [
+        f"digest run {dying.pk}: its worker died while sending it; sending it again"
+    ]
+    digest.deliver(taken.claimed, now=leased_at + digest.claim_timeout() + timedelta(seconds=2))
+    digest.deliver(claims, now=leased_at)  # the dead worker's task, redelivered late: sends nothing
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(user.email for user in users)
+    assert dict(DigestRun.objects.values_list("pk", "attempts")) == {
+        run_id: 1 + int(run_id == dying.pk) for run_id, _ in claims
+    }
+
+
+def test_a_run_that_keeps_failing_is_retried_with_backoff_until_its_day_ends_then_reported(
+    reader: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its worker dies while sending it, every time: each retry waits twice as long (up to a
+    cap), all day; after the day it is failed, logged by id and listed in the admin."""
+    moment, waits, failed_ids = MONDAY, [], []
+    claim: digest.Claim | None = digest.sweep(moment, send=lambda claims: None).claimed[0]
+    while claim:
+        run = crash_while_sending([claim], moment)
+        wait = digest.retry_after(run.attempts + 1)
+        with caplog.at_level("ERROR", logger="reminders.digest"):
+            early = digest.sweep(moment + wait - timedelta(seconds=1), send=lambda claims: None)
+            moment += wait + timedelta(seconds=1)
+            result = digest.sweep(moment, send=lambda claims: None)
+        assert early.claimed == []
+        failed_ids += early.failed + result.failed
+        claim = result.claimed[0] if result.claimed else None
+        waits.append(wait)
+
+    assert moment.astimezone(BERLIN).date() == date(2026, 11, 24)  # retried until the day was over
+    assert waits[:4] == [digest.claim_timeout() * factor for factor in (1, 2, 4, 8)]
+    assert max(waits) == digest.MAX_BACKOFF
+    failed = DigestRun.objects.get(owner=reader)
+    assert (failed.status, failed.attempts) == (DigestStatus.FAILED, len(waits))
+    assert failed_ids == [failed.pk]
+    (logged,) = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert logged == f"digest runs failed, their local day over before they could be sent: [{failed.pk}]"
     assert outbox_for(reader) == []
+
+
+def test_failed_digest_runs_are_listed_in_the_admin(reader: User) -> None:
+    failed = DigestRunFactory(owner=reader, status=DigestStatus.FAILED, local_date=date(2026, 11, 23))
+    sent = DigestRunFactory(owner=reader, status=DigestStatus.SENT, local_date=date(2026, 11, 24))
+    admin = sign_in(Client(), UserFactory(is_staff=True, is_superuser=True, totp=True))
+
+    listed = admin.get("/admin/reminders/digestrun/", {"status__exact": "failed"})
+
+    assert listed.status_code == 200
+    shown = [run.pk for run in listed.context["cl"].result_list]
+    assert shown == [failed.pk]
+    assert sent.pk not in shown
+    assert reader.email not in listed.content.decode()  # runs are named by id
 
 
 def test_a_claim_being_sent_is_not_taken_over(reader: User) -> None:
@@ -227,19 +391,34 @@ def test_a_refused_address_fails_its_run_and_the_batch_goes_on(
     assert sweep(MONDAY + timedelta(hours=1)).due == 0  # failed for today: not sent again
 
 
-def test_a_claim_delivered_after_its_day_or_after_unsubscribing_is_not_sent(reader: User) -> None:
+def test_a_claim_delivered_after_its_day_fails_and_after_unsubscribing_is_skipped(reader: User) -> None:
+    """A digest whose day ended unsent is lost (failed, reported); one the user no longer wants
+    is skipped, and stored as skipped: not as "nothing due", which it was not."""
     reader.digest_hour = 23
     reader.save(update_fields=["digest_hour"])
     late = datetime(2026, 11, 23, 23, 58, tzinfo=BERLIN)
     (claimed,) = digest.sweep(late, send=lambda claims: None).claimed
 
-    assert digest.deliver([claimed], now=late + timedelta(minutes=4))["skipped"] == 1  # Tuesday now
-    assert outbox_for(reader) == []
+    assert digest.deliver([claimed], now=late + timedelta(minutes=4))["failed"] == 1  # Tuesday now
+    assert DigestRun.objects.get(pk=claimed[0]).status == DigestStatus.FAILED
 
     (claimed,) = digest.sweep(late + DAY, send=lambda claims: None).claimed
     reader.digest_frequency = User.DigestFrequency.OFF
     reader.save(update_fields=["digest_frequency"])
     assert digest.deliver([claimed], now=late + DAY)["skipped"] == 1
+    assert DigestRun.objects.get(pk=claimed[0]).status == DigestStatus.SKIPPED
+    assert outbox_for(reader) == []
+
+
+def test_a_digest_whose_hour_moved_later_is_skipped_not_recorded_as_nothing_due(reader: User) -> None:
+    (claimed,) = digest.sweep(MONDAY, send=lambda claims: None).claimed
+    reader.digest_hour = 18
+    reader.save(update_fields=["digest_hour"])
+
+    assert digest.deliver([claimed], now=MONDAY + timedelta(minutes=1))["skipped"] == 1
+
+    run = DigestRun.objects.get(pk=claimed[0])
+    assert (run.status, run.attempts) == (DigestStatus.SKIPPED, 0)
     assert outbox_for(reader) == []
 
 
@@ -404,7 +583,11 @@ def test_the_delivery_task_retries_transient_smtp_errors_a_bounded_number_of_tim
         assert run.status == DigestStatus.SENT
     else:
         assert outcome.failed()
-        assert run.status == DigestStatus.CLAIMED  # a later sweep takes it over after the timeout
+        assert run.status == DigestStatus.CLAIMED  # and queued: a later sweep queues it again
+        assert run.queued_at is not None
+        later = MONDAY + timedelta(minutes=1, seconds=1) + digest.requeue_after()
+        again = digest.sweep(later, send=lambda claims: None)
+        assert [run_id for run_id, _ in again.requeued] == [run_id for run_id, _ in result.claimed]
 
 
 def test_the_text_digest_has_a_line_for_every_kind_of_item(owner: User, network: dict[str, Contact]) -> None:
@@ -508,3 +691,11 @@ def test_the_unsubscribe_header_goes_out_as_a_plain_address(
     assert header == f"List-Unsubscribe: {message.extra_headers['List-Unsubscribe']}"
     assert header.startswith("List-Unsubscribe: <https://netzwerk.example/digest/unsubscribe/")
     assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in wire
+
+
+def test_a_queued_digest_is_queued_again_only_after_the_tasks_retries_would_have_come() -> None:
+    """A task waiting to retry after SMTP trouble (Celery's backoff) is not doubled by the sweep,
+    and a lost task is replaced well before a dead worker's lease would be taken over."""
+    longest_retry_wait = timedelta(seconds=tasks.SMTP_RETRY_BACKOFF_MAX)
+
+    assert longest_retry_wait < digest.requeue_after() < digest.claim_timeout()

@@ -10,7 +10,10 @@ contact list at 5,000, the sort page with those 5,000 waiting to be sorted, the 
 queries at 10 and 1,000 touches, and the duplicates page at 500 and 5,000 contacts (2 % of them
 given a twin for it); then digests
 built and delivered per second for the 2,000 users, by a pool of worker processes to an SMTP
-server in a process of its own. Last, `make load`'s run (scripts/load/run.py: Locust against
+server in a process of its own: three runs each with one worker process, with two and with one
+per core, their medians and each run (`digests_scaling`: two workers' median over one's).
+`--digests-only` seeds only the crowd (`--crowd-users` of them, if it is missing) and measures
+only the digests: a quick try on a small database. Last, `make load`'s run (scripts/load/run.py: Locust against
 gunicorn, on this database) adds `load_rps`, `load_p95_ms_today` and `load_errors`.
 The last line of the output is one JSON object with the figures, `bench_seed_s` the seconds the
 seed took in this run (about 0 when the data was there already); `--seed-only` stops after the
@@ -20,26 +23,18 @@ seed and its counts. Never part of `make test`: timings belong here, query count
 from __future__ import annotations
 
 import json
-import logging
-import multiprocessing
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from argparse import ArgumentParser
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from multiprocessing.pool import AsyncResult
-from multiprocessing.sharedctypes import Synchronized
-from multiprocessing.synchronize import Event
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from aiosmtpd.controller import Controller
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -48,10 +43,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -59,8 +54,7 @@ from contacts import roster
 from contacts.models import Circle, Contact, ContactEmail, ContactPhone, Sorting, Stage
 from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.models import CoachLink, Side, User
-from reminders import digest
-from reminders.models import DigestRun, DigestStatus
+from reminders import bench_digests
 from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
 from touchpoints.summary import refresh_summary
@@ -84,27 +78,6 @@ RUNS, WARMUP = 30, 3
 WORKERS = os.cpu_count() or 1  # the seed's processes for the crowd, as the digests' pool
 
 
-class Counter:
-    """Counts the messages the SMTP server accepts, in a number shared with the bench."""
-
-    def __init__(self, accepted: Synchronized[int]) -> None:
-        self.accepted = accepted
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self.accepted.get_lock():
-            self.accepted.value += 1
-        return "250 OK"
-
-
-def serve_smtp(port: int, accepted: Synchronized[int], stop: Event) -> None:
-    """A local SMTP server in its own process (as a mail server is), until `stop` is set."""
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection
-    server = Controller(Counter(accepted), hostname="127.0.0.1", port=port)
-    server.start()
-    stop.wait()
-    server.stop()
-
-
 class Command(BaseCommand):
     help = "Seed a large network once, then print timings and query counts; the last line is JSON."
 
@@ -114,6 +87,17 @@ class Command(BaseCommand):
             action="store_true",
             help="Seed (if needed) and print its figures, measure nothing.",
         )
+        parser.add_argument(
+            "--digests-only",
+            action="store_true",
+            help="Seed only the crowd (if needed) and measure only the digests.",
+        )
+        parser.add_argument(
+            "--crowd-users",
+            type=int,
+            default=None,
+            help=f"Users in the crowd when seeding it (default {CROWD_USERS}).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = str(connection.settings_dict["NAME"])
@@ -122,7 +106,12 @@ class Command(BaseCommand):
                 f"the database {name!r} is not a bench database: point DATABASE_URL at one whose name "
                 "contains 'bench' (the bench seeds thousands of users and sends their digests)"
             )
-        seeded_in = self.seed()
+        if options["digests_only"]:
+            seeded_in = self.seed(only_crowd=True, crowd_users=options["crowd_users"])
+            seeded = {"database": connection.vendor, "bench_seed_s": round(seeded_in, 1)}
+            self.stdout.write(json.dumps(seeded | bench_digests.measure(crowd_of_bench())))
+            return
+        seeded_in = self.seed(crowd_users=options["crowd_users"])
         large, small = User.objects.get(email=LARGE), User.objects.get(email=SMALL)
         figures: dict[str, Any] = {
             "database": connection.vendor,
@@ -169,7 +158,7 @@ class Command(BaseCommand):
         figures["coach_overview_clients"] = COACH_CLIENTS
         figures["coach_overview_p50_ms"] = self.p50(lambda: coach_client.get(overview))
         figures["coach_overview_queries"] = self.queries(lambda: coach_client.get(overview))
-        figures.update(self.digests())
+        figures.update(bench_digests.measure(crowd_of_bench()))
         figures["dashboard_large_vs_trivial"] = round(
             figures["dashboard_p50_ms_large"] / figures["trivial_view_p50_ms"], 2
         )
@@ -178,23 +167,27 @@ class Command(BaseCommand):
 
     # ---------------------------------------------------------------- data
 
-    def seed(self) -> float:
-        """Seed what is missing; returns the seconds it took."""
+    def seed(self, *, only_crowd: bool = False, crowd_users: int | None = None) -> float:
+        """Seed what is missing (of the crowd alone, if `only_crowd`); returns the seconds it took."""
         started = time.monotonic()
+        crowd_users = crowd_users or CROWD_USERS
         seeds = [
             (LARGE, ["--contacts", str(LARGE_CONTACTS), "--touchpoints", str(LARGE_TOUCHES)]),
             (SMALL, ["--contacts", str(SMALL_CONTACTS)]),
             (DUPLICATES, ["--contacts", str(DUPLICATES_CONTACTS)]),
             (
                 CROWD,
-                ["--contacts", str(CROWD_CONTACTS), "--users", str(CROWD_USERS), "--workers", str(WORKERS)],
+                ["--contacts", str(CROWD_CONTACTS), "--users", str(crowd_users), "--workers", str(WORKERS)],
             ),
         ]
+        if only_crowd:
+            seeds = seeds[-1:]
         for email, arguments in seeds:
             if not Contact.objects.filter(owner__email=email).exists():
                 self.stderr.write(f"seeding {email} {' '.join(arguments)} ...")
                 call_command("seed_demo", "--email", email, *arguments, stdout=self.stderr)
-        self.fill_roster(User.objects.get(email=LARGE))
+        if not only_crowd:
+            self.fill_roster(User.objects.get(email=LARGE))
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # planner statistics after the bulk load, as autovacuum would
         elapsed = time.monotonic() - started
@@ -338,58 +331,10 @@ class Command(BaseCommand):
         if response.status_code != 200:
             raise RuntimeError(f"{response.request['PATH_INFO']} answered {response.status_code}")
 
-    def digests(self) -> dict[str, Any]:
-        """Sweep at 08:00 Berlin today: claim, build and deliver every crowd user's digest.
 
-        As deployed: the sweep claims in this process and hands the batches to a pool of worker
-        processes, one per core (the Celery worker's prefork pool, without the broker), which
-        build and send them to an SMTP server running in a process of its own.
-        """
-        crowd = User.objects.filter(email__startswith="demo-user-", email__endswith="@netzwerk.example")
-        DigestRun.objects.filter(owner__in=crowd).delete()
-        crowd.update(digest_frequency=User.DigestFrequency.DAILY, digest_hour=7, time_zone="Europe/Berlin")
-        berlin = ZoneInfo("Europe/Berlin")
-        today = timezone.now().astimezone(berlin).date()
-        now = datetime(today.year, today.month, today.day, 8, 0, tzinfo=berlin)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        fork = multiprocessing.get_context("fork")
-        accepted, stop = fork.Value("i", 0), fork.Event()
-        server = fork.Process(target=serve_smtp, args=(port, accepted, stop), daemon=True)
-        server.start()
-        wait_for_port(port)
-        smtp = {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port},
-        }
-        workers = os.cpu_count() or 1
-        outcomes: list[AsyncResult[dict[str, int]]] = []
-        try:
-            with override_settings(MAILERS={"default": smtp}):
-                connections.close_all()  # the workers start now, each to open its own
-                with fork.Pool(workers) as pool:
-                    started = time.perf_counter()
-                    result = digest.sweep(
-                        now,
-                        send=lambda claims: outcomes.append(pool.apply_async(deliver, (claims, now))),
-                        users=crowd,
-                    )
-                    sent = sum(outcome.get()["sent"] for outcome in outcomes)
-                    elapsed = time.perf_counter() - started
-        finally:
-            stop.set()
-            server.join()
-        return {
-            "digest_users": len(result.claimed),
-            "digest_workers": workers,
-            "digests_sent": sent,
-            "digests_marked_sent": DigestRun.objects.filter(
-                owner__in=crowd, status=DigestStatus.SENT
-            ).count(),
-            "digests_received_by_smtp": accepted.value,
-            "digests_per_second": round(len(result.claimed) / elapsed, 1),
-        }
+def crowd_of_bench() -> Any:
+    """The seeded crowd's users, whose digests the bench sends."""
+    return User.objects.filter(email__startswith="demo-user-", email__endswith="@netzwerk.example")
 
 
 def make_twins(owner: User, *, share: float) -> list[int]:
@@ -416,23 +361,6 @@ def make_twins(owner: User, *, share: float) -> list[int]:
             ContactPhone.objects.create(contact=twin, number=phones[0].number)
         made.append(twin.pk)
     return made
-
-
-def deliver(claims: list[digest.Claim], now: datetime) -> dict[str, int]:
-    """A worker's task: `digest.deliver`, as the Celery task runs it."""
-    return digest.deliver(claims, now=now)
-
-
-def wait_for_port(port: int, *, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def load_figures() -> dict[str, Any]:

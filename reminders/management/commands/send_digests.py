@@ -56,7 +56,8 @@ class Command(BaseCommand):
 
         result = digest.sweep(now, send=send)
         self.stdout.write(
-            f"{result.due} due, {len(result.claimed)} claimed: "
+            f"{result.due} due, {len(result.claimed)} claimed, {len(result.requeued)} queued again, "
+            f"{len(result.failed)} failed as their day was over: "
             f"{sent['sent']} sent, {sent['empty']} with nothing due, {sent['skipped']} skipped, "
             f"{sent['failed']} failed"
         )
