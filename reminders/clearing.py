@@ -15,23 +15,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from contacts.models import Contact, ProspectStatus
-from reminders.models import Reminder
+from reminders.models import ItemKind
 from touchpoints import ledger
 from touchpoints.kinds import PERSONAL_KINDS, QUALIFYING_KINDS, Kind
 from touchpoints.models import Touchpoint
 
 # The items only a touch clears, and the touches that count for each.
-COUNTING_KINDS: dict[Reminder, frozenset[str]] = {
-    Reminder.CADENCE: QUALIFYING_KINDS,
-    Reminder.PROSPECT: QUALIFYING_KINDS,
-    Reminder.ONLINE_ONLY: PERSONAL_KINDS,
+COUNTING_KINDS: dict[ItemKind, frozenset[str]] = {
+    ItemKind.CADENCE: QUALIFYING_KINDS,
+    ItemKind.PROSPECT: QUALIFYING_KINDS,
+    ItemKind.ONLINE_ONLY: PERSONAL_KINDS,
 }
 # The one-click touches each item offers, most likely first (each counts: see the test).
-LOG_KINDS: dict[Reminder, tuple[Kind, ...]] = {
-    Reminder.CADENCE: (Kind.CALL, Kind.MEETING, Kind.MESSAGE),
-    Reminder.ONLINE_ONLY: (Kind.CALL, Kind.VIDEO_CALL, Kind.MEETING),
-    Reminder.PROSPECT: (Kind.CALL, Kind.MEETING, Kind.EMAIL),
-    Reminder.ONE_OFF: (Kind.CALL, Kind.MEETING, Kind.MESSAGE),
+LOG_KINDS: dict[ItemKind, tuple[Kind, ...]] = {
+    ItemKind.CADENCE: (Kind.CALL, Kind.MEETING, Kind.MESSAGE),
+    ItemKind.ONLINE_ONLY: (Kind.CALL, Kind.VIDEO_CALL, Kind.MEETING),
+    ItemKind.PROSPECT: (Kind.CALL, Kind.MEETING, Kind.EMAIL),
+    ItemKind.ONE_OFF: (Kind.CALL, Kind.MEETING, Kind.MESSAGE),
 }
 # R6 at the target: what Today records in one click, as the contact page does.
 OUTCOMES = (ProspectStatus.CUSTOMER, ProspectStatus.NOT_NOW)
@@ -41,23 +41,23 @@ class DoesNotCount(ValueError):
     """A touch of a kind that does not clear the item (an e-mail for an online-only contact)."""
 
 
-def only_a_touch_clears(kind: Reminder) -> bool:
+def only_a_touch_clears(kind: ItemKind) -> bool:
     """The item has no plain "done": a touch that counts for its rule takes it off."""
     return kind in COUNTING_KINDS
 
 
-def counts_for(kind: Reminder, log: str) -> bool:
+def counts_for(kind: ItemKind, log: str) -> bool:
     """Whether a touch of kind `log` clears an item of `kind` (any touch, for items with "done")."""
     return log in COUNTING_KINDS.get(kind, frozenset(Kind.values))
 
 
-def log_choices(kind: Reminder, *, gesture: str | None = None) -> list[tuple[str, str]]:
+def log_choices(kind: ItemKind, *, gesture: str | None = None) -> list[tuple[str, str]]:
     """The one-click touches of an item, as (kind, label): the gesture's own, or its rule's."""
     kinds = [Kind(gesture)] if gesture is not None else list(LOG_KINDS.get(kind, ()))
     return [(log.value, str(log.label)) for log in kinds]
 
 
-def log_clearing_touch(kind: Reminder, *, contact: Contact, log: str, now: datetime) -> Touchpoint:
+def log_clearing_touch(kind: ItemKind, *, contact: Contact, log: str, now: datetime) -> Touchpoint:
     """Log the touch that clears an item only a touch clears; nothing is stored about the item."""
     if not counts_for(kind, log):
         raise DoesNotCount(f"a {log} does not clear a {kind} item")

@@ -48,7 +48,7 @@ from django.utils.translation import gettext, ngettext
 from netzwerk.accounts.models import User
 from reminders import due
 from reminders.digest_schedule import candidates, digest_day, move_on, next_digest
-from reminders.models import DigestRun, DigestStatus, Reminder
+from reminders.models import DigestRun, DigestStatus, ItemKind
 
 # The longest wait before a run whose sends keep failing is tried again (the doubling stops here).
 MAX_BACKOFF = timedelta(hours=2)
@@ -245,7 +245,7 @@ def unsubscribed_user(token: str) -> User | None:
 
 def text_line(item: due.Item, site_url: str) -> str:
     """An item's line in the plain-text digest (the HTML one shares reminders/_what.html)."""
-    if item.kind == Reminder.ROSTER_REVIEW:
+    if item.kind == ItemKind.ROSTER_REVIEW:
         title = gettext("Walk through your strong ties: keep, demote or archive.")
         return f"{title} ({item.meta}) {site_url}{reverse('reminders:roster_review')}"
     if item.contact is None:

@@ -54,7 +54,7 @@ from netzwerk.accounts.models import User
 from reminders import one_offs
 from reminders.birthdays import age_on, birthday_days, gestures_due, lead_days_of
 from reminders.items import REVIEW_INTERVAL, SHOWN, SHOWN_ALL, TO_SORT, Item, Section, Today, item_key
-from reminders.models import Reminder, RosterReview
+from reminders.models import ItemKind, RosterReview
 from reminders.querying import Hidden, by_day, column, first_rows, per_owner
 from reminders.reach import with_reach
 from touchpoints.models import OPEN_PROMISE, Touchpoint
@@ -104,17 +104,17 @@ def todays_for(users: Sequence[User], *, now: datetime, expanded: str | None = N
     users = list(users_by_pk.values())  # each once: rows are per owner
     if not users:
         return {}
-    limits = {kind: SHOWN_ALL if kind == expanded else SHOWN for kind in Reminder}
+    limits = {kind: SHOWN_ALL if kind == expanded else SHOWN for kind in ItemKind}
     hidden = Hidden.of(users, now)
-    found = {kind: SECTIONS[kind](users, now, limits[kind], hidden) for kind in Reminder}
+    found = {kind: SECTIONS[kind](users, now, limits[kind], hidden) for kind in ItemKind}
     sections = {
-        user.pk: [replace(found[kind][user.pk], expanded=limits[kind] > SHOWN) for kind in Reminder]
+        user.pk: [replace(found[kind][user.pk], expanded=limits[kind] > SHOWN) for kind in ItemKind]
         for user in users
     }
     return {pk: Today(users_by_pk[pk].local_date(now), found) for pk, found in with_reach(sections).items()}
 
 
-def section_for(user: User, kind: Reminder, *, now: datetime, limit: int | None = None) -> Section:
+def section_for(user: User, kind: ItemKind, *, now: datetime, limit: int | None = None) -> Section:
     """One section: its first `limit` items (SHOWN by default) and its total."""
     limit = limit or SHOWN
     section = SECTIONS[kind]([user], now, limit, Hidden.of([user], now))[user.pk]
@@ -127,7 +127,7 @@ def _contacts(users: Sequence[User]) -> QuerySet[Contact]:
     return Contact.objects.filter(ACTIVE, owner_id__in=[user.pk for user in users]).only(*CONTACT_FIELDS)
 
 
-def _items(kind: Reminder, rows: Sequence[Contact], user: User, now: datetime) -> list[Item]:
+def _items(kind: ItemKind, rows: Sequence[Contact], user: User, now: datetime) -> list[Item]:
     return [
         Item(
             kind,
@@ -138,11 +138,11 @@ def _items(kind: Reminder, rows: Sequence[Contact], user: User, now: datetime) -
     ]
 
 
-def _describe(kind: Reminder, contact: Contact, user: User, now: datetime) -> dict[str, Any]:
+def _describe(kind: ItemKind, contact: Contact, user: User, now: datetime) -> dict[str, Any]:
     """What the rules say of a contact shown in a section."""
-    if kind == Reminder.CADENCE:
+    if kind == ItemKind.CADENCE:
         return {"cadence": rules.cadence(contact, owner=user, now=now)}
-    if kind == Reminder.PROSPECT:
+    if kind == ItemKind.PROSPECT:
         return {"prospect": rules.prospect_progress(contact, owner=user, now=now)}
     return {"online": rules.online_only(contact, owner=user, now=now)}
 
@@ -169,7 +169,7 @@ def _cadence(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -
     rows = (
         _contacts(users)
         .filter(per_owner(users, lambda user: cadence_due(user, now)))
-        .exclude(pk__in=hidden.contacts(Reminder.CADENCE))
+        .exclude(pk__in=hidden.contacts(ItemKind.CADENCE))
         .annotate(cadence_rank=cadence_rank(users, now=now), circle_order=CIRCLE_ORDER)
     )
     found = first_rows(
@@ -184,8 +184,8 @@ def _cadence(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -
     for user in users:
         shown = found[user.pk]
         total, red = column(shown, "section_total"), column(shown, "count_red")
-        items = _items(Reminder.CADENCE, shown, user, now)
-        sections[user.pk] = Section(Reminder.CADENCE, items, total, {"red": red, "yellow": total - red})
+        items = _items(ItemKind.CADENCE, shown, user, now)
+        sections[user.pk] = Section(ItemKind.CADENCE, items, total, {"red": red, "yellow": total - red})
     return sections
 
 
@@ -202,7 +202,7 @@ def _prospects(users: Sequence[User], now: datetime, limit: int, hidden: Hidden)
     rows = (
         _contacts(users)
         .filter(per_owner(users, lambda user: prospect_due(user, now)))
-        .exclude(pk__in=hidden.contacts(Reminder.PROSPECT))
+        .exclude(pk__in=hidden.contacts(ItemKind.PROSPECT))
     )
     at_target = per_owner(users, lambda user: Q(prospect_touches__gte=user.prospect_target))
     found = first_rows(
@@ -215,8 +215,8 @@ def _prospects(users: Sequence[User], now: datetime, limit: int, hidden: Hidden)
     )
     return {
         user.pk: Section(
-            Reminder.PROSPECT,
-            _items(Reminder.PROSPECT, found[user.pk], user, now),
+            ItemKind.PROSPECT,
+            _items(ItemKind.PROSPECT, found[user.pk], user, now),
             column(found[user.pk], "section_total"),
             {"decide": column(found[user.pk], "count_decide")},
         )
@@ -235,14 +235,14 @@ def _online_only(users: Sequence[User], now: datetime, limit: int, hidden: Hidde
     rows = (
         _contacts(users)
         .filter(per_owner(users, lambda user: online_due(user, now)))
-        .exclude(pk__in=hidden.contacts(Reminder.ONLINE_ONLY))
+        .exclude(pk__in=hidden.contacts(ItemKind.ONLINE_ONLY))
         .annotate(first_contact=FIRST_CONTACT)
     )
     found = first_rows(rows, owners=len(users), owner="owner_id", order=["first_contact", "pk"], limit=limit)
     return {
         user.pk: Section(
-            Reminder.ONLINE_ONLY,
-            _items(Reminder.ONLINE_ONLY, found[user.pk], user, now),
+            ItemKind.ONLINE_ONLY,
+            _items(ItemKind.ONLINE_ONLY, found[user.pk], user, now),
             column(found[user.pk], "section_total"),
         )
         for user in users
@@ -261,7 +261,7 @@ def _birthdays(users: Sequence[User], now: datetime, limit: int, hidden: Hidden)
         }
     )
     if not keys:
-        return {user.pk: Section(Reminder.BIRTHDAY, [], 0) for user in users}
+        return {user.pk: Section(ItemKind.BIRTHDAY, [], 0) for user in users}
     by_month: dict[int, list[int]] = defaultdict(list)
     for month, day in keys:
         by_month[month].append(day)
@@ -272,7 +272,7 @@ def _birthdays(users: Sequence[User], now: datetime, limit: int, hidden: Hidden)
     for contact in _contacts(users).filter(days):
         contacts[contact.owner_id].append(contact)
     due = {user.pk: _gestures(user, now, contacts[user.pk]) for user in users}
-    done_or_snoozed = hidden.keys(Reminder.BIRTHDAY)  # per gesture: the card's, not the call's
+    done_or_snoozed = hidden.keys(ItemKind.BIRTHDAY)  # per gesture: the card's, not the call's
     sections = {}
     for user in users:
         items = sorted(
@@ -282,7 +282,7 @@ def _birthdays(users: Sequence[User], now: datetime, limit: int, hidden: Hidden)
                 item.contact.name if item.contact else "",
             ),
         )
-        sections[user.pk] = Section(Reminder.BIRTHDAY, items[:limit], len(items))
+        sections[user.pk] = Section(ItemKind.BIRTHDAY, items[:limit], len(items))
     return sections
 
 
@@ -290,7 +290,7 @@ def _gestures(user: User, now: datetime, contacts: list[Contact]) -> list[Item]:
     today, leads = user.local_date(now), lead_days_of(user)
     return [
         Item(
-            Reminder.BIRTHDAY,
+            ItemKind.BIRTHDAY,
             contact=contact,
             gesture=gesture,
             age=age_on(contact.birthday_year, gesture.celebration),
@@ -319,7 +319,7 @@ def _promises(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) 
         Touchpoint.objects.filter(
             OPEN_PROMISE, due, contact__archived_at__isnull=True, contact__open_promises__gt=0
         )
-        .exclude(pk__in=hidden.touches(Reminder.PROMISE))
+        .exclude(pk__in=hidden.touches(ItemKind.PROMISE))
         .select_related("contact")
         .only(*PROMISE_FIELDS, "contact__owner_id", "contact__first_name", "contact__last_name")
     )
@@ -333,8 +333,8 @@ def _promises(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) 
     )
     return {
         user.pk: Section(
-            Reminder.PROMISE,
-            [Item(Reminder.PROMISE, contact=touch.contact, touch=touch) for touch in found[user.pk]],
+            ItemKind.PROMISE,
+            [Item(ItemKind.PROMISE, contact=touch.contact, touch=touch) for touch in found[user.pk]],
             column(found[user.pk], "section_total"),
             {"overdue": column(found[user.pk], "count_overdue")},
         )
@@ -347,10 +347,10 @@ def _one_offs(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) 
     found = one_offs.due_for(users, now=now, limit=limit, hidden=hidden)
     return {
         user.pk: Section(
-            Reminder.ONE_OFF,
+            ItemKind.ONE_OFF,
             [
                 Item(
-                    Reminder.ONE_OFF,
+                    ItemKind.ONE_OFF,
                     contact=reminder.contact,
                     one_off=reminder,
                     ahead=(reminder.due_on - user.local_date(now)).days,
@@ -374,7 +374,7 @@ def _roster_reviews(users: Sequence[User], now: datetime, limit: int, hidden: Hi
     imported contacts waiting to be sorted, R10's first act, are counted here too (`TO_SORT`): no
     query of their own (the indexes contact_owner_circle and contact_owner_unsorted answer)."""
     mine = Contact.objects.filter(owner_id=OuterRef("pk")).order_by().values("owner_id")
-    snoozed = hidden.owners(Reminder.ROSTER_REVIEW)
+    snoozed = hidden.owners(ItemKind.ROSTER_REVIEW)
     figures = User.objects.filter(pk__in=[user.pk for user in users]).values_list(
         "pk",
         _count(mine.filter(circle=Circle.STRONG)),
@@ -391,10 +391,10 @@ def _roster_reviews(users: Sequence[User], now: datetime, limit: int, hidden: Hi
         due_on = review_due_on(user, last_review)
         counts = {TO_SORT: int(to_sort or 0)}
         if not strong or user.pk in snoozed or due_on > user.local_date(now):
-            sections[user.pk] = Section(Reminder.ROSTER_REVIEW, [], 0, counts)
+            sections[user.pk] = Section(ItemKind.ROSTER_REVIEW, [], 0, counts)
         else:
-            item = Item(Reminder.ROSTER_REVIEW, review_due=due_on)
-            sections[user.pk] = Section(Reminder.ROSTER_REVIEW, [item], 1, counts)
+            item = Item(ItemKind.ROSTER_REVIEW, review_due=due_on)
+            sections[user.pk] = Section(ItemKind.ROSTER_REVIEW, [item], 1, counts)
     return sections
 
 
@@ -407,15 +407,15 @@ def _subquery(rows: QuerySet[Any], aggregate: Any) -> Subquery:
     return Subquery(rows.annotate(value=aggregate).values("value"))
 
 
-SECTIONS: dict[Reminder, Callable[[Sequence[User], datetime, int, Hidden], dict[int, Section]]] = {
-    Reminder.CADENCE: _cadence,
-    Reminder.BIRTHDAY: _birthdays,
-    Reminder.PROMISE: _promises,
-    Reminder.ONE_OFF: _one_offs,
-    Reminder.PROSPECT: _prospects,
-    Reminder.ONLINE_ONLY: _online_only,
-    Reminder.ROSTER_REVIEW: _roster_reviews,
+SECTIONS: dict[ItemKind, Callable[[Sequence[User], datetime, int, Hidden], dict[int, Section]]] = {
+    ItemKind.CADENCE: _cadence,
+    ItemKind.BIRTHDAY: _birthdays,
+    ItemKind.PROMISE: _promises,
+    ItemKind.ONE_OFF: _one_offs,
+    ItemKind.PROSPECT: _prospects,
+    ItemKind.ONLINE_ONLY: _online_only,
+    ItemKind.ROSTER_REVIEW: _roster_reviews,
 }
-assert list(SECTIONS) == list(Reminder)  # one function per section, in Today's order
+assert list(SECTIONS) == list(ItemKind)  # one function per section, in Today's order
 
 __all__ = ["CONTACT_FIELDS", "Item", "Section", "Today", "item_key", "section_for", "today_for", "todays_for"]

@@ -11,12 +11,12 @@ from reminders import clearing
 from reminders.birthdays import Gesture
 from reminders.clearing import OUTCOMES
 from reminders.items import SNOOZE_DAYS
-from reminders.models import GOAL_MEETINGS_MAX, GOAL_NOTE_MAX_LENGTH, Reminder
+from reminders.models import GOAL_MEETINGS_MAX, GOAL_NOTE_MAX_LENGTH, ItemKind
 from reminders.review import Goals
 from touchpoints.kinds import Kind
 
 # The items that belong to one contact (a promise belongs to its touch, the review to the user).
-CONTACT_ITEMS = [Reminder.CADENCE, Reminder.BIRTHDAY, Reminder.PROSPECT, Reminder.ONLINE_ONLY]
+CONTACT_ITEMS = [ItemKind.CADENCE, ItemKind.BIRTHDAY, ItemKind.PROSPECT, ItemKind.ONLINE_ONLY]
 OCCASION = re.compile(rf"^\d{{4}}-\d{{2}}-\d{{2}}:({'|'.join(Gesture.values)})$")
 
 
@@ -50,9 +50,9 @@ class ItemActionForm(forms.Form):
         if data.get("action") == "snooze" and not data.get("days"):
             self.add_error("days", _("Choose how long to snooze."))
         self._clean_clearing(data)
-        if data.get("kind") == Reminder.BIRTHDAY and not OCCASION.match(data.get("occasion") or ""):
+        if data.get("kind") == ItemKind.BIRTHDAY and not OCCASION.match(data.get("occasion") or ""):
             self.add_error("occasion", _("This birthday reminder is not valid."))
-        if data.get("kind") != Reminder.BIRTHDAY:
+        if data.get("kind") != ItemKind.BIRTHDAY:
             data["occasion"] = ""
         return data
 
@@ -60,12 +60,12 @@ class ItemActionForm(forms.Form):
         """Only a touch that counts clears some items (no done without one); only a prospect
         item records an outcome, and only with one."""
         kind, action, log = data.get("kind"), data.get("action"), data.get("log")
-        if kind and action == "done" and clearing.only_a_touch_clears(Reminder(kind)):
+        if kind and action == "done" and clearing.only_a_touch_clears(ItemKind(kind)):
             if not log:
                 self.add_error("log", _("Log the touch you had: that takes it off the list."))
-            elif not clearing.counts_for(Reminder(kind), log):
+            elif not clearing.counts_for(ItemKind(kind), log):
                 self.add_error("log", _("This touch does not count here."))
-        if action == "decide" and (kind != Reminder.PROSPECT or not data.get("outcome")):
+        if action == "decide" and (kind != ItemKind.PROSPECT or not data.get("outcome")):
             self.add_error("outcome", _("Choose customer or not now."))
 
 

@@ -19,7 +19,7 @@ from contacts import rules
 from contacts.models import Contact, display_number
 from reminders import clearing
 from reminders.birthdays import GestureDue
-from reminders.models import Reminder
+from reminders.models import ItemKind
 from touchpoints.models import OneOffReminder, Touchpoint
 
 # Rows shown per section on Today and in the digest (the total is counted in full), and when the
@@ -35,7 +35,7 @@ TO_SORT = "to_sort"
 
 @dataclass(frozen=True)
 class Item:
-    kind: Reminder
+    kind: ItemKind
     contact: Contact | None = None
     touch: Touchpoint | None = None
     gesture: GestureDue | None = None
@@ -154,7 +154,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Section:
-    kind: Reminder
+    kind: ItemKind
     items: list[Item]
     total: int
     counts: dict[str, int] = field(default_factory=dict)

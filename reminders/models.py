@@ -24,7 +24,7 @@ class Heartbeat(models.Model):
         return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
 
 
-class Reminder(models.TextChoices):
+class ItemKind(models.TextChoices):
     """The kinds of item the Today page and the digest list, in their order there."""
 
     CADENCE = "cadence", _("Keep in touch")
@@ -44,7 +44,7 @@ class ReminderState(models.Model):
     """
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(_("kind"), max_length=20, choices=Reminder.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
     key = models.CharField(max_length=80)
     contact = models.ForeignKey(
         "contacts.Contact", on_delete=models.CASCADE, null=True, blank=True, related_name="reminder_states"
@@ -65,7 +65,7 @@ class ReminderState(models.Model):
         verbose_name_plural = _("reminder states")
         constraints = [
             models.UniqueConstraint("owner", "key", name="reminderstate_one_per_item"),
-            models.CheckConstraint(condition=Q(kind__in=Reminder.values), name="reminderstate_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=ItemKind.values), name="reminderstate_kind_valid"),
         ]
 
     def __str__(self) -> str:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from netzwerk.accounts.models import User
-from reminders.models import Reminder, ReminderState
+from reminders.models import ItemKind, ReminderState
 from reminders.querying import Hidden, by_day, first_rows
 from touchpoints import ledger
 from touchpoints.models import OPEN_REMINDER, OneOffReminder, Touchpoint
@@ -35,7 +35,7 @@ def reminder_of(key: str) -> int:
 def state_key(*, contact_id: int, reminder_id: int) -> str:
     """The name the reminder's snooze is stored under: reminders.items.item_key's
     `kind:contact:occasion`, the occasion being the reminder's id."""
-    return f"{Reminder.ONE_OFF.value}:{contact_id}:{reminder_id}"
+    return f"{ItemKind.ONE_OFF.value}:{contact_id}:{reminder_id}"
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def due_for(users: Sequence[User], *, now: datetime, limit: int, hidden: Hidden)
     for today, owners in by_day(users, now).items():
         due |= Q(contact__owner_id__in=owners, due_on__lte=today)
         overdue |= Q(contact__owner_id__in=owners, due_on__lt=today)
-    snoozed = [reminder_of(key) for _owner, key in hidden.keys(Reminder.ONE_OFF)]
+    snoozed = [reminder_of(key) for _owner, key in hidden.keys(ItemKind.ONE_OFF)]
     rows = (
         OneOffReminder.objects.filter(OPEN_REMINDER, due, contact__archived_at__isnull=True)
         .exclude(pk__in=snoozed)

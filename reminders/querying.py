@@ -14,7 +14,7 @@ from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
 from netzwerk.accounts.models import User
-from reminders.models import Reminder, ReminderState
+from reminders.models import ItemKind, ReminderState
 
 
 def first_rows[M: Model](
@@ -76,24 +76,24 @@ class Hidden:
         hiding = Q()
         for day, owners in by_day(users, now).items():
             hiding |= Q(owner_id__in=owners) & (
-                Q(snoozed_until__gt=day) | Q(kind=Reminder.BIRTHDAY, done_at__isnull=False)
+                Q(snoozed_until__gt=day) | Q(kind=ItemKind.BIRTHDAY, done_at__isnull=False)
             )
         states = ReminderState.objects.filter(hiding).order_by()
         return cls(tuple(states.values_list("owner_id", "kind", "contact_id", "touchpoint_id", "key")))
 
-    def contacts(self, kind: Reminder) -> list[int]:
+    def contacts(self, kind: ItemKind) -> list[int]:
         """The contacts whose `kind` item is hidden (a cadence, a prospect, an online-only)."""
         return [contact for _o, k, contact, _t, _k in self.rows if k == kind and contact is not None]
 
-    def touches(self, kind: Reminder) -> list[int]:
+    def touches(self, kind: ItemKind) -> list[int]:
         """The touches whose `kind` item is hidden (a promise)."""
         return [touch for _o, k, _c, touch, _k in self.rows if k == kind and touch is not None]
 
-    def keys(self, kind: Reminder) -> set[tuple[int, str]]:
+    def keys(self, kind: ItemKind) -> set[tuple[int, str]]:
         """(owner, key) of the hidden `kind` items (a birthday gesture, a one-off reminder)."""
         return {(owner, key) for owner, k, _c, _t, key in self.rows if k == kind}
 
-    def owners(self, kind: Reminder) -> set[int]:
+    def owners(self, kind: ItemKind) -> set[int]:
         """The owners whose one `kind` item is hidden (the roster review)."""
         return {owner for owner, k, _c, _t, _k in self.rows if k == kind}
 

@@ -22,9 +22,9 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import StrIndex, Substr
 
 from netzwerk.retention import delete_in_batches
-from reminders.models import DigestRun, Reminder, ReminderState
+from reminders.models import DigestRun, ItemKind, ReminderState
 
-BIRTHDAY_PREFIX = f"{Reminder.BIRTHDAY.value}:"
+BIRTHDAY_PREFIX = f"{ItemKind.BIRTHDAY.value}:"
 
 
 def forget_digest_runs(*, now: datetime, days: int) -> int:
@@ -42,7 +42,7 @@ def past_states(*, now: datetime, days: int) -> QuerySet[ReminderState]:
     # The birthday in the key: after `birthday:<contact>:`, ten characters, ISO (compares as text).
     birthday = Substr("key", StrIndex(after_prefix, Value(":")) + start, 10)
     still_hiding = Q(snoozed_until__gt=cutoff) | Q(
-        kind=Reminder.BIRTHDAY, done_at__isnull=False, birthday__gte=cutoff.isoformat()
+        kind=ItemKind.BIRTHDAY, done_at__isnull=False, birthday__gte=cutoff.isoformat()
     )
     return (
         ReminderState.objects.annotate(birthday=birthday)

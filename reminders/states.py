@@ -16,13 +16,13 @@ from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders import clearing
 from reminders.items import SNOOZE_DAYS, item_key
-from reminders.models import Reminder, ReminderState
+from reminders.models import ItemKind, ReminderState
 from touchpoints import ledger
 from touchpoints.models import Touchpoint
 
 
 def _state(
-    user: User, kind: Reminder, *, contact: Contact | None, touch: Touchpoint | None, occasion: str
+    user: User, kind: ItemKind, *, contact: Contact | None, touch: Touchpoint | None, occasion: str
 ) -> ReminderState:
     """The item's state row, locked; the key names the item (see `item_key`)."""
     key = item_key(
@@ -36,7 +36,7 @@ def _state(
 
 def snooze(
     user: User,
-    kind: Reminder,
+    kind: ItemKind,
     *,
     days: int,
     now: datetime,
@@ -67,7 +67,7 @@ class Done:
 
 def mark_done(
     user: User,
-    kind: Reminder,
+    kind: ItemKind,
     *,
     now: datetime,
     contact: Contact | None = None,

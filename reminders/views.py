@@ -39,7 +39,7 @@ from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
 from reminders import clearing, due, kept, one_offs, review, states
 from reminders.forms import ItemActionForm, ReviewGoalsForm
 from reminders.items import SHOWN, SHOWN_ALL, SNOOZE_DAYS
-from reminders.models import Reminder
+from reminders.models import ItemKind
 from touchpoints import kinds
 from touchpoints.models import OneOffReminder, Touchpoint
 from touchpoints.views import TOUCH_LOGGED
@@ -93,8 +93,8 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     The page's content is kept rendered (see reminders/kept.py) until what it shows may change, in the
     language and time zone of the request, with a placeholder for the CSRF token.
     """
-    if request.htmx and request.GET.get("section") in Reminder.values:
-        return _section(request, Reminder(request.GET["section"]), expanded=bool(request.GET.get("all")))
+    if request.htmx and request.GET.get("section") in ItemKind.values:
+        return _section(request, ItemKind(request.GET["section"]), expanded=bool(request.GET.get("all")))
 
     def content(today: due.Today) -> str:
         context = {
@@ -111,13 +111,13 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
         now=timezone.now(),
         build=content,
         variant=f"page:{kept_release()}:{translation.get_language()}:{timezone.get_current_timezone_name()}",
-        expanded=expanded if expanded in Reminder.values else None,
+        expanded=expanded if expanded in ItemKind.values else None,
     )
     page = mark_safe(content_kept.replace(KEPT_CSRF_TOKEN, get_token(request)))
     return render(request, TODAY, {"content": page})
 
 
-def _section(request: AuthenticatedHttpRequest, kind: Reminder, *, expanded: bool = False) -> HttpResponse:
+def _section(request: AuthenticatedHttpRequest, kind: ItemKind, *, expanded: bool = False) -> HttpResponse:
     """The section alone (all of it when `expanded`), as it reloads itself."""
     limit = SHOWN_ALL if expanded else SHOWN
     section = due.section_for(request.user, kind, now=timezone.now(), limit=limit)
@@ -132,13 +132,13 @@ def contact_item(request: AuthenticatedHttpRequest, contact: Contact) -> HttpRes
 
 @owner_object(Touchpoint, methods=WRITE)
 def promise_item(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResponse:
-    return _act(request, Reminder.PROMISE, contact=touch.contact, touch=touch)
+    return _act(request, ItemKind.PROMISE, contact=touch.contact, touch=touch)
 
 
 @login_required
 @require_POST
 def review_item(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _act(request, Reminder.ROSTER_REVIEW)
+    return _act(request, ItemKind.ROSTER_REVIEW)
 
 
 @owner_object(OneOffReminder, methods=WRITE)
@@ -150,7 +150,7 @@ def one_off_item(request: AuthenticatedHttpRequest, reminder: OneOffReminder) ->
         messages.error(request, _("This reminder could not be changed. Reload the page and try again."))
     elif form.cleaned_data["action"] == "snooze":
         data = {**form.cleaned_data, "occasion": str(reminder.pk)}  # its key: one_offs.state_key
-        _snooze(request, Reminder.ONE_OFF, data, contact=reminder.contact, touch=None)
+        _snooze(request, ItemKind.ONE_OFF, data, contact=reminder.contact, touch=None)
     else:
         log = form.cleaned_data["log"] or None
         logged = one_offs.mark_done(reminder, owner=request.user, now=timezone.now(), log=log)
@@ -159,18 +159,18 @@ def one_off_item(request: AuthenticatedHttpRequest, reminder: OneOffReminder) ->
                 "kind": logged.get_kind_display(),
                 "name": reminder.contact.name,
             }
-            _offer_undo(request, Reminder.ONE_OFF, logged, text, one_off=reminder)
+            _offer_undo(request, ItemKind.ONE_OFF, logged, text, one_off=reminder)
         else:
             messages.success(request, _("Done."))
     if not request.htmx:
         return redirect("reminders:today")
-    response = _acted(request, Reminder.ONE_OFF, expanded=bool(request.POST.get("all")))
+    response = _acted(request, ItemKind.ONE_OFF, expanded=bool(request.POST.get("all")))
     return trigger_client_event(response, TOUCH_LOGGED) if logged is not None else response
 
 
 def _act(
     request: AuthenticatedHttpRequest,
-    kind: Reminder | None = None,
+    kind: ItemKind | None = None,
     *,
     contact: Contact | None = None,
     touch: Touchpoint | None = None,
@@ -180,9 +180,9 @@ def _act(
         messages.error(request, _("This reminder could not be changed. Reload the page and try again."))
         if not request.htmx:
             return redirect("reminders:today")
-        return _section(request, kind or Reminder.CADENCE) if kind else HttpResponse(status=400)
+        return _section(request, kind or ItemKind.CADENCE) if kind else HttpResponse(status=400)
     data = form.cleaned_data
-    kind = kind or Reminder(data["kind"])
+    kind = kind or ItemKind(data["kind"])
     logged = None
     if data["action"] == "snooze":
         _snooze(request, kind, data, contact=contact, touch=touch)
@@ -196,7 +196,7 @@ def _act(
     return trigger_client_event(response, TOUCH_LOGGED) if logged is not None else response
 
 
-def _acted(request: AuthenticatedHttpRequest, kind: Reminder, *, expanded: bool) -> HttpResponse:
+def _acted(request: AuthenticatedHttpRequest, kind: ItemKind, *, expanded: bool) -> HttpResponse:
     """The acted section (focus goes to its heading, for keyboard users), with the total and the
     other sections' counts out of band: all of Today in its own queries (as many at any size), so no count on the
     page is left behind."""
@@ -208,7 +208,7 @@ def _acted(request: AuthenticatedHttpRequest, kind: Reminder, *, expanded: bool)
 
 def _snooze(
     request: AuthenticatedHttpRequest,
-    kind: Reminder,
+    kind: ItemKind,
     data: dict[str, Any],
     *,
     contact: Contact | None,
@@ -242,7 +242,7 @@ def _decide(request: AuthenticatedHttpRequest, contact: Contact, outcome: str) -
 
 def _done(
     request: AuthenticatedHttpRequest,
-    kind: Reminder,
+    kind: ItemKind,
     data: dict[str, Any],
     *,
     contact: Contact | None,
@@ -274,7 +274,7 @@ def _done(
             "name": contact.name,
         }
         _offer_undo(request, kind, done.logged, text, done=done)
-    elif kind == Reminder.PROMISE and touch is not None:
+    elif kind == ItemKind.PROMISE and touch is not None:
         messages.success(request, _("Promise kept: %(promise)s") % {"promise": touch.promise})
     else:
         messages.success(request, _("Done."))
@@ -286,7 +286,7 @@ UNDO_LOG = "today-log"
 
 def _offer_undo(
     request: AuthenticatedHttpRequest,
-    kind: Reminder,
+    kind: ItemKind,
     logged: Touchpoint,
     text: str,
     *,
@@ -340,7 +340,7 @@ def touch_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResp
     )
     if not request.htmx:
         return redirect("reminders:today")
-    return trigger_client_event(_acted(request, Reminder(values["kind"]), expanded=False), TOUCH_LOGGED)
+    return trigger_client_event(_acted(request, ItemKind(values["kind"]), expanded=False), TOUCH_LOGGED)
 
 
 @login_required

@@ -14,7 +14,7 @@ from contacts import rules
 from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting
 from netzwerk.accounts.models import User
 from reminders import due
-from reminders.models import Reminder
+from reminders.models import ItemKind
 from tests.factories import ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,11 +70,11 @@ def test_the_stored_references_are_what_the_rules_count_from(owner: User, **stat
 def test_a_write_that_bypasses_save_still_moves_the_contact_into_today(owner: User) -> None:
     contact = ContactFactory(owner=owner, circle=Circle.REGULAR)
     Contact.objects.filter(pk=contact.pk).update(created_at=START, last_touch_at=NOW - timedelta(days=5))
-    assert due.section_for(owner, Reminder.CADENCE, now=NOW).total == 0
+    assert due.section_for(owner, ItemKind.CADENCE, now=NOW).total == 0
 
     # A bulk writer sets the last touch far back: the stored reference follows, with no code of ours.
     Contact.objects.filter(pk=contact.pk).update(last_touch_at=NOW - timedelta(days=200))
 
-    section = due.section_for(owner, Reminder.CADENCE, now=NOW)
+    section = due.section_for(owner, ItemKind.CADENCE, now=NOW)
     assert [item.contact.pk for item in section.items if item.contact] == [contact.pk]
     assert section.counts == {"red": 1, "yellow": 0}

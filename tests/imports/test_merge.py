@@ -15,7 +15,7 @@ from imports import merge, undo
 from imports.models import ImportedContact, ImportRow, MergedContact
 from netzwerk.accounts.models import AccessLog, User
 from reminders import due, states
-from reminders.models import Reminder, ReminderState
+from reminders.models import ItemKind, ReminderState
 from tests.factories import (
     ContactEmailFactory,
     ContactFactory,
@@ -146,7 +146,7 @@ def test_it_moves_every_row_of_the_merged_contact(owner: User, pair: tuple[Conta
     StageChange.objects.create(
         contact=gone, from_stage=Stage.ONLINE, to_stage=Stage.MET, cause="edited", changed_at=NOW
     )
-    states.snooze(owner, Reminder.BIRTHDAY, days=7, now=NOW, contact=gone, occasion="2026")
+    states.snooze(owner, ItemKind.BIRTHDAY, days=7, now=NOW, contact=gone, occasion="2026")
     AccessLog.objects.create(client=owner, action="view", what="contact", object_id=gone.pk)
     upload = imported(owner, ("Connections.csv", "First Name,Last Name\nErika,Muster\n"))
     row = ImportRow.objects.create(upload=upload, file="a.csv", line=2, data={}, contact=gone)
@@ -165,7 +165,7 @@ def test_it_moves_every_row_of_the_merged_contact(owner: User, pair: tuple[Conta
     assert sorted(kept.organisations.values_list("name", flat=True)) == ["IHK", "Rotary"]
     friend.refresh_from_db()
     assert friend.introduced_by_id == kept.pk
-    state = ReminderState.objects.get(owner=owner, kind=Reminder.BIRTHDAY)
+    state = ReminderState.objects.get(owner=owner, kind=ItemKind.BIRTHDAY)
     assert (state.contact_id, state.key) == (kept.pk, f"birthday:{kept.pk}:2026")
     assert AccessLog.objects.get(client=owner, what="contact").object_id == kept.pk
     row.refresh_from_db()
@@ -273,8 +273,8 @@ def test_it_keeps_the_merged_contacts_values_in_the_survivors_history(
 
 def test_the_survivor_loses_no_snooze_when_both_had_one(owner: User) -> None:
     kept, gone = ContactFactory(owner=owner), ContactFactory(owner=owner)
-    states.snooze(owner, Reminder.CADENCE, days=3, now=NOW, contact=kept)
-    states.snooze(owner, Reminder.CADENCE, days=7, now=NOW, contact=gone)  # the later change
+    states.snooze(owner, ItemKind.CADENCE, days=3, now=NOW, contact=kept)
+    states.snooze(owner, ItemKind.CADENCE, days=7, now=NOW, contact=gone)  # the later change
 
     merge.merge(owner, kept, gone, {}, now=NOW)
 
@@ -286,7 +286,7 @@ def test_the_survivor_loses_no_snooze_when_both_had_one(owner: User) -> None:
 def test_a_promise_reminder_stays_with_its_touch(owner: User) -> None:
     kept, gone = ContactFactory(owner=owner), ContactFactory(owner=owner)
     promise = touch(gone, 2, promise="Angebot")
-    states.snooze(owner, Reminder.PROMISE, days=7, now=NOW, contact=gone, touch=promise)
+    states.snooze(owner, ItemKind.PROMISE, days=7, now=NOW, contact=gone, touch=promise)
 
     merge.merge(owner, kept, gone, {}, now=NOW)
 
@@ -303,7 +303,7 @@ def test_a_one_off_reminder_moves_with_its_snooze(owner: User) -> None:
     day = NOW.date()
     snoozed = OneOffReminder.objects.create(contact=gone, due_on=day, text="Angebot nachfassen")
     shown = OneOffReminder.objects.create(contact=gone, due_on=day, text="Zum Geburtstag anrufen")
-    states.snooze(owner, Reminder.ONE_OFF, days=3, now=NOW, contact=gone, occasion=str(snoozed.pk))
+    states.snooze(owner, ItemKind.ONE_OFF, days=3, now=NOW, contact=gone, occasion=str(snoozed.pk))
 
     merge.merge(owner, kept, gone, {}, now=NOW)
 
@@ -311,7 +311,7 @@ def test_a_one_off_reminder_moves_with_its_snooze(owner: User) -> None:
     state = ReminderState.objects.get(owner=owner)
     assert (state.key, state.contact_id) == (f"one_off:{kept.pk}:{snoozed.pk}", kept.pk)
     # still snoozed on Today, under the survivor: only the other one shows
-    section = due.section_for(owner, Reminder.ONE_OFF, now=NOW)
+    section = due.section_for(owner, ItemKind.ONE_OFF, now=NOW)
     assert [item.one_off for item in section.items] == [shown]
 
 

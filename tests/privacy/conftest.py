@@ -37,7 +37,7 @@ from imports.models import (
 from netzwerk.accounts.models import AccessLog, CoachLink, User
 from privacy.models import ExportChunk, ExportJob, ExportState
 from reminders import states
-from reminders.models import Reminder
+from reminders.models import ItemKind
 from tests.factories import (
     PASSWORD,
     CalendarFeedFactory,
@@ -115,9 +115,9 @@ def seed(user: User, marker: str) -> Seeded:
         due_on=timezone.localdate() + timedelta(days=3),
         text=f"{marker} wegen Angebot anrufen",
     )
-    states.snooze(user, Reminder.ONE_OFF, days=3, now=now, contact=contact, occasion=str(one_off.pk))
-    states.snooze(user, Reminder.CADENCE, days=3, now=now, contact=contact)
-    states.snooze(user, Reminder.PROMISE, days=3, now=now, touch=touch)
+    states.snooze(user, ItemKind.ONE_OFF, days=3, now=now, contact=contact, occasion=str(one_off.pk))
+    states.snooze(user, ItemKind.CADENCE, days=3, now=now, contact=contact)
+    states.snooze(user, ItemKind.PROMISE, days=3, now=now, touch=touch)
     RosterReviewFactory(owner=user)
     DigestRunFactory(owner=user)
     feed = CalendarFeedFactory(owner=user, token=f"{marker}-feed-token-0123456789")

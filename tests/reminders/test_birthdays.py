@@ -17,7 +17,7 @@ from reminders.birthdays import (
     lead_days_of,
     next_celebration,
 )
-from reminders.models import Reminder
+from reminders.models import ItemKind
 from tests.factories import ContactFactory
 from touchpoints.kinds import Kind
 
@@ -134,7 +134,7 @@ def test_the_query_finds_exactly_the_contacts_with_a_gesture_due(
     ]
     noon = datetime.combine(today, time(12), tzinfo=owner.zone)
 
-    section = due.section_for(owner, Reminder.BIRTHDAY, now=noon, limit=items.SHOWN_ALL)
+    section = due.section_for(owner, ItemKind.BIRTHDAY, now=noon, limit=items.SHOWN_ALL)
 
     found = {
         (item.contact.pk, item.gesture.gesture) for item in section.items if item.contact and item.gesture

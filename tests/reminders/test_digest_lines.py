@@ -9,7 +9,7 @@ from django.utils import translation
 from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders import digest, due
-from reminders.models import Reminder
+from reminders.models import ItemKind
 from tests.reminders.conftest import NOW, at
 
 
@@ -20,7 +20,7 @@ def test_a_promise_is_quoted_the_german_way_on_today_and_in_the_digest(
     owner.save(update_fields=["language"])
     with at(NOW):
         page = owner_client.get(reverse("reminders:today"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    (promise,) = due.section_for(owner, Reminder.PROMISE, now=NOW).items
+    (promise,) = due.section_for(owner, ItemKind.PROMISE, now=NOW).items
 
     with translation.override("de"):
         line = digest.text_line(promise, "https://netzwerk.example")
@@ -31,7 +31,7 @@ def test_a_promise_is_quoted_the_german_way_on_today_and_in_the_digest(
 
 
 def test_a_birthday_gestures_line_has_one_colon(owner: User, network: dict[str, Contact]) -> None:
-    (gesture,) = due.section_for(owner, Reminder.BIRTHDAY, now=NOW).items
+    (gesture,) = due.section_for(owner, ItemKind.BIRTHDAY, now=NOW).items
 
     with translation.override("de"):
         line = digest.text_line(gesture, "https://netzwerk.example")

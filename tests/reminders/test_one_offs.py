@@ -17,7 +17,7 @@ from icalendar import Calendar
 from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders import digest, due, items, one_offs, states
-from reminders.models import CalendarFeed, Reminder, ReminderState
+from reminders.models import CalendarFeed, ItemKind, ReminderState
 from tests.reminders.conftest import DAY, NOW, TODAY, at, contact, shown_on_page
 from touchpoints.forms import OneOffReminderForm
 from touchpoints.kinds import Kind
@@ -34,7 +34,7 @@ def remind(person: Contact, day: date, text: str = "Anrufen wegen Angebot") -> O
 
 
 def due_texts(owner: User, moment: Any = NOW) -> list[str]:
-    section = due.section_for(owner, Reminder.ONE_OFF, now=moment)
+    section = due.section_for(owner, ItemKind.ONE_OFF, now=moment)
     return [item.one_off.text for item in section.items if item.one_off is not None]
 
 
@@ -212,7 +212,7 @@ def test_it_is_on_today_on_its_day_and_while_overdue_but_not_before(owner: User,
     assert due_texts(owner, NOW + 1 * DAY) == []
     assert due_texts(owner, NOW + 2 * DAY) == ["Anrufen wegen Angebot"]
     assert due_texts(owner, NOW + 30 * DAY) == ["Anrufen wegen Angebot"]
-    section = due.section_for(owner, Reminder.ONE_OFF, now=NOW + 30 * DAY)
+    section = due.section_for(owner, ItemKind.ONE_OFF, now=NOW + 30 * DAY)
     assert section.counts == {"overdue": 1}
     with translation.override("en"):
         assert section.items[0].meta == "due since Nov. 25, 2026"
@@ -304,12 +304,12 @@ def test_snoozing_hides_it_until_the_snooze_ends(owner: User, owner_client: Clie
 
 def test_the_state_key_is_the_items_key(owner: User, anna: Contact) -> None:
     reminder = remind(anna, TODAY)
-    (item,) = due.section_for(owner, Reminder.ONE_OFF, now=NOW).items
+    (item,) = due.section_for(owner, ItemKind.ONE_OFF, now=NOW).items
     assert item.key == one_offs.state_key(contact_id=anna.pk, reminder_id=reminder.pk)
 
 
 def one_off_keys(response: Any) -> list[str]:
-    return next((keys for kind, _total, keys in shown_on_page(response) if kind == Reminder.ONE_OFF), [])
+    return next((keys for kind, _total, keys in shown_on_page(response) if kind == ItemKind.ONE_OFF), [])
 
 
 @pytest.mark.parametrize("change", ["set", "edit", "done", "delete"])
@@ -411,7 +411,7 @@ def test_deleting_asks_first_then_deletes_it_and_its_snooze(
     owner: User, owner_client: Client, anna: Contact
 ) -> None:
     reminder = remind(anna, TODAY)
-    states.snooze(owner, Reminder.ONE_OFF, days=1, now=NOW, contact=anna, occasion=str(reminder.pk))
+    states.snooze(owner, ItemKind.ONE_OFF, days=1, now=NOW, contact=anna, occasion=str(reminder.pk))
     url = reverse("reminders:one_off_delete", args=[reminder.pk])
 
     confirm = owner_client.get(url)

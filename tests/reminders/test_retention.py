@@ -13,7 +13,7 @@ from netzwerk.accounts.models import User
 from netzwerk.retention import delete_in_batches
 from reminders import items, retention, states, tasks
 from reminders.birthdays import Gesture, GestureDue
-from reminders.models import DigestRun, Reminder, ReminderState
+from reminders.models import DigestRun, ItemKind, ReminderState
 from tests.factories import ContactFactory, DigestRunFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def state(
     owner: User,
     key: str,
     *,
-    kind: Reminder,
+    kind: ItemKind,
     snoozed_until: date | None = None,
     done: bool = False,
     changed: datetime = NOW - 60 * DAY,
@@ -77,7 +77,7 @@ def state(
 
 def birthday_key(contact: Contact, gesture: Gesture, birthday: date) -> str:
     return items.item_key(
-        Reminder.BIRTHDAY, contact=contact.pk, occasion=GestureDue(gesture, birthday).occasion
+        ItemKind.BIRTHDAY, contact=contact.pk, occasion=GestureDue(gesture, birthday).occasion
     )
 
 
@@ -86,11 +86,11 @@ def remaining() -> set[str]:
 
 
 def test_it_deletes_a_snooze_30_days_after_it_ended(owner: User) -> None:
-    past = state(owner, "cadence:1", kind=Reminder.CADENCE, snoozed_until=CUTOFF)
-    kept = state(owner, "cadence:2", kind=Reminder.CADENCE, snoozed_until=CUTOFF + DAY)
-    state(owner, "roster_review:", kind=Reminder.ROSTER_REVIEW, snoozed_until=date(2026, 1, 1))
+    past = state(owner, "cadence:1", kind=ItemKind.CADENCE, snoozed_until=CUTOFF)
+    kept = state(owner, "cadence:2", kind=ItemKind.CADENCE, snoozed_until=CUTOFF + DAY)
+    state(owner, "roster_review:", kind=ItemKind.ROSTER_REVIEW, snoozed_until=date(2026, 1, 1))
     # a snooze still hiding its item, whenever it was set
-    hiding = state(owner, "prospect:3", kind=Reminder.PROSPECT, snoozed_until=NOW.date() + DAY)
+    hiding = state(owner, "prospect:3", kind=ItemKind.PROSPECT, snoozed_until=NOW.date() + DAY)
 
     assert run_task() == {"digest_runs": 0, "reminder_states": 2}
 
@@ -100,11 +100,11 @@ def test_it_deletes_a_snooze_30_days_after_it_ended(owner: User) -> None:
 
 def test_it_keeps_a_done_birthday_gesture_until_30_days_after_that_birthday(owner: User) -> None:
     contact = ContactFactory(owner=owner)
-    past = state(owner, birthday_key(contact, Gesture.CARD, CUTOFF - DAY), kind=Reminder.BIRTHDAY, done=True)
-    kept = state(owner, birthday_key(contact, Gesture.CALL, CUTOFF), kind=Reminder.BIRTHDAY, done=True)
+    past = state(owner, birthday_key(contact, Gesture.CARD, CUTOFF - DAY), kind=ItemKind.BIRTHDAY, done=True)
+    kept = state(owner, birthday_key(contact, Gesture.CALL, CUTOFF), kind=ItemKind.BIRTHDAY, done=True)
     # done for a birthday still ahead: it hides the gesture until then, however long ago it was done
     ahead = state(
-        owner, birthday_key(contact, Gesture.GIFT, date(2026, 6, 20)), kind=Reminder.BIRTHDAY, done=True
+        owner, birthday_key(contact, Gesture.GIFT, date(2026, 6, 20)), kind=ItemKind.BIRTHDAY, done=True
     )
 
     assert run_task()["reminder_states"] == 1
@@ -119,13 +119,13 @@ def test_it_deletes_a_snoozed_birthday_gesture_by_its_snooze(owner: User) -> Non
     past = state(
         owner,
         birthday_key(contact, Gesture.GIFT, date(2026, 6, 20)),
-        kind=Reminder.BIRTHDAY,
+        kind=ItemKind.BIRTHDAY,
         snoozed_until=CUTOFF,
     )
     kept = state(
         owner,
         birthday_key(contact, Gesture.CARD, date(2026, 6, 20)),
-        kind=Reminder.BIRTHDAY,
+        kind=ItemKind.BIRTHDAY,
         snoozed_until=CUTOFF + DAY,
     )
 
@@ -136,9 +136,9 @@ def test_it_deletes_a_snoozed_birthday_gesture_by_its_snooze(owner: User) -> Non
 
 
 def test_it_deletes_a_done_promise_30_days_after_it_was_done(owner: User) -> None:
-    past = state(owner, "promise:1", kind=Reminder.PROMISE, done=True, changed=NOW - 30 * DAY)
+    past = state(owner, "promise:1", kind=ItemKind.PROMISE, done=True, changed=NOW - 30 * DAY)
     kept = state(
-        owner, "promise:2", kind=Reminder.PROMISE, done=True, changed=NOW - 30 * DAY + timedelta(seconds=1)
+        owner, "promise:2", kind=ItemKind.PROMISE, done=True, changed=NOW - 30 * DAY + timedelta(seconds=1)
     )
 
     assert run_task()["reminder_states"] == 1
@@ -151,10 +151,10 @@ def test_it_keeps_what_today_still_hides(owner: User) -> None:
     """Snoozed and done through the real functions, the sweep run a day later: all stay."""
     contact = ContactFactory(owner=owner, birthday_month=6, birthday_day=20)
     with at(NOW):
-        states.snooze(owner, Reminder.CADENCE, days=7, now=NOW, contact=contact)
+        states.snooze(owner, ItemKind.CADENCE, days=7, now=NOW, contact=contact)
         states.mark_done(
             owner,
-            Reminder.BIRTHDAY,
+            ItemKind.BIRTHDAY,
             now=NOW,
             contact=contact,
             occasion=GestureDue(Gesture.CARD, date(2026, 6, 20)).occasion,
@@ -166,8 +166,8 @@ def test_it_keeps_what_today_still_hides(owner: User) -> None:
 
 @override_settings(RETAIN_REMINDER_STATES_DAYS=1)
 def test_it_takes_the_reminder_state_period_from_the_settings(owner: User) -> None:
-    state(owner, "cadence:1", kind=Reminder.CADENCE, snoozed_until=NOW.date() - DAY)
-    kept = state(owner, "cadence:2", kind=Reminder.CADENCE, snoozed_until=NOW.date())
+    state(owner, "cadence:1", kind=ItemKind.CADENCE, snoozed_until=NOW.date() - DAY)
+    kept = state(owner, "cadence:2", kind=ItemKind.CADENCE, snoozed_until=NOW.date())
 
     assert run_task()["reminder_states"] == 1
 
@@ -176,7 +176,7 @@ def test_it_takes_the_reminder_state_period_from_the_settings(owner: User) -> No
 
 def test_it_deletes_in_bounded_batches(owner: User, django_assert_num_queries: object) -> None:
     for number in range(3):
-        state(owner, f"cadence:{number}", kind=Reminder.CADENCE, snoozed_until=date(2026, 1, 1))
+        state(owner, f"cadence:{number}", kind=ItemKind.CADENCE, snoozed_until=date(2026, 1, 1))
     states = retention.past_states(now=NOW, days=30)
 
     # each batch: its ids, then their DELETE; then the ids of none

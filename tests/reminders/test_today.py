@@ -16,7 +16,7 @@ from contacts import roster, rules, sorting
 from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting
 from netzwerk.accounts.models import User
 from reminders import clearing, digest, due, items, states
-from reminders.models import Reminder, ReminderState, RosterReview
+from reminders.models import ItemKind, ReminderState, RosterReview
 from tests.reminders.conftest import DAY, NOW, TODAY, at, contact, imported, shown_in, shown_on_page
 from touchpoints import ledger
 from touchpoints.kinds import PERSONAL_KINDS, Kind
@@ -36,13 +36,13 @@ def test_each_section_lists_what_is_due_in_the_order_of_the_method(
     owner: User, network: dict[str, Contact]
 ) -> None:
     assert sections(owner) == {
-        Reminder.CADENCE: ["Rot", "Gelb"],  # red first
-        Reminder.BIRTHDAY: ["Geburtstag"],
-        Reminder.PROMISE: ["Versprechen"],
-        Reminder.ONE_OFF: ["Erinnerung"],
-        Reminder.PROSPECT: ["Interessent"],
-        Reminder.ONLINE_ONLY: ["Online"],
-        Reminder.ROSTER_REVIEW: [Reminder.ROSTER_REVIEW],
+        ItemKind.CADENCE: ["Rot", "Gelb"],  # red first
+        ItemKind.BIRTHDAY: ["Geburtstag"],
+        ItemKind.PROMISE: ["Versprechen"],
+        ItemKind.ONE_OFF: ["Erinnerung"],
+        ItemKind.PROSPECT: ["Interessent"],
+        ItemKind.ONLINE_ONLY: ["Online"],
+        ItemKind.ROSTER_REVIEW: [ItemKind.ROSTER_REVIEW],
     }
 
 
@@ -62,8 +62,8 @@ def test_the_page_shows_the_items_with_their_counts_and_actions(
         "Online only",
         "Roster review",
     ]
-    assert [body.index(f'id="today-{kind}-title"') for kind in Reminder] == sorted(
-        body.index(f'id="today-{kind}-title"') for kind in Reminder
+    assert [body.index(f'id="today-{kind}-title"') for kind in ItemKind] == sorted(
+        body.index(f'id="today-{kind}-title"') for kind in ItemKind
     )
     assert all(title in body for title in titles)
     assert "1 overdue · 1 due soon" in body
@@ -104,8 +104,8 @@ def test_snooze_hides_an_item_until_its_day(
     assert "Gelb" in body
     assert "Rot" not in body
     assert "Snoozed until Nov. 26, 2026." in body
-    assert "Rot" not in sections(owner, NOW + 2 * DAY)[Reminder.CADENCE]
-    assert "Rot" in sections(owner, NOW + 3 * DAY)[Reminder.CADENCE]
+    assert "Rot" not in sections(owner, NOW + 2 * DAY)[ItemKind.CADENCE]
+    assert "Rot" in sections(owner, NOW + 3 * DAY)[ItemKind.CADENCE]
 
 
 def test_done_with_the_gesture_logs_the_touch_in_the_same_click(
@@ -122,9 +122,9 @@ def test_done_with_the_gesture_logs_the_touch_in_the_same_click(
     assert "touch-logged" in response["HX-Trigger"]  # type: ignore[index]
     card = Touchpoint.objects.get(contact=person, kind=Kind.CARD)
     assert card.happened_at == NOW
-    assert sections(owner)[Reminder.BIRTHDAY] == []
+    assert sections(owner)[ItemKind.BIRTHDAY] == []
     # The call on the day is the next gesture, and it is not done.
-    assert sections(owner, NOW + 5 * DAY)[Reminder.BIRTHDAY] == ["Geburtstag"]
+    assert sections(owner, NOW + 5 * DAY)[ItemKind.BIRTHDAY] == ["Geburtstag"]
 
 
 def test_a_snoozed_gesture_does_not_hide_the_next_one(
@@ -134,8 +134,8 @@ def test_a_snoozed_gesture_does_not_hide_the_next_one(
     with at(NOW):
         post_item(owner_client, network["birthday"], kind="birthday", days="7", occasion="2026-11-28:card")
 
-    assert sections(owner)[Reminder.BIRTHDAY] == []
-    assert sections(owner, NOW + 5 * DAY)[Reminder.BIRTHDAY] == ["Geburtstag"]
+    assert sections(owner)[ItemKind.BIRTHDAY] == []
+    assert sections(owner, NOW + 5 * DAY)[ItemKind.BIRTHDAY] == ["Geburtstag"]
 
 
 @pytest.mark.parametrize(
@@ -159,7 +159,7 @@ def test_a_cadence_a_prospect_or_an_online_only_item_has_no_done_without_a_touch
     assert item_html is not None
     assert 'data-testid="done"' not in item_html.group(1)
     with pytest.raises(ValueError, match="not by done"):
-        states.mark_done(owner, Reminder(kind), now=NOW, contact=person)
+        states.mark_done(owner, ItemKind(kind), now=NOW, contact=person)
 
 
 @pytest.mark.parametrize(
@@ -205,7 +205,7 @@ def test_each_item_offers_the_touches_that_count_for_it() -> None:
     for kind, logs in clearing.LOG_KINDS.items():
         assert logs
         assert all(clearing.counts_for(kind, log) for log in logs), kind
-    assert set(clearing.LOG_KINDS[Reminder.ONLINE_ONLY]) <= PERSONAL_KINDS
+    assert set(clearing.LOG_KINDS[ItemKind.ONLINE_ONLY]) <= PERSONAL_KINDS
 
 
 def test_each_item_shows_its_buttons(owner_client: Client, network: dict[str, Contact]) -> None:
@@ -234,12 +234,12 @@ def test_a_deleted_touch_brings_a_follow_up_back(
     with at(NOW):
         post_item(owner_client, yellow, kind="cadence", log=Kind.CALL)
     call = Touchpoint.objects.get(contact=yellow, happened_at=NOW)
-    assert "Gelb" not in sections(owner)[Reminder.CADENCE]
+    assert "Gelb" not in sections(owner)[ItemKind.CADENCE]
 
     ledger.delete_touch(call)  # logged by mistake
     yellow.refresh_from_db()
 
-    assert "Gelb" in sections(owner)[Reminder.CADENCE]  # at once: nothing else hid it
+    assert "Gelb" in sections(owner)[ItemKind.CADENCE]  # at once: nothing else hid it
 
 
 def test_a_promise_is_kept_from_today(owner: User, owner_client: Client, network: dict[str, Contact]) -> None:
@@ -250,7 +250,7 @@ def test_a_promise_is_kept_from_today(owner: User, owner_client: Client, network
 
     promise.refresh_from_db()
     assert promise.promise_kept_at == NOW
-    assert sections(owner)[Reminder.PROMISE] == []
+    assert sections(owner)[ItemKind.PROMISE] == []
 
 
 def test_the_roster_review_is_recorded_and_due_again_a_quarter_later(
@@ -264,17 +264,17 @@ def test_the_roster_review_is_recorded_and_due_again_a_quarter_later(
     assert response["Location"] == reverse("reminders:today")
     review = RosterReview.objects.get(owner=owner)
     assert (review.reviewed_at, review.strong_ties) == (NOW, 1)
-    assert sections(owner)[Reminder.ROSTER_REVIEW] == []
-    assert sections(owner, NOW + 90 * DAY)[Reminder.ROSTER_REVIEW] == []
-    assert sections(owner, NOW + 91 * DAY)[Reminder.ROSTER_REVIEW] == [Reminder.ROSTER_REVIEW]
+    assert sections(owner)[ItemKind.ROSTER_REVIEW] == []
+    assert sections(owner, NOW + 90 * DAY)[ItemKind.ROSTER_REVIEW] == []
+    assert sections(owner, NOW + 91 * DAY)[ItemKind.ROSTER_REVIEW] == [ItemKind.ROSTER_REVIEW]
 
 
 def test_the_review_can_be_snoozed(owner: User, owner_client: Client, network: dict[str, Contact]) -> None:
     with at(NOW):
         owner_client.post(reverse("reminders:review_item"), {"action": "snooze", "days": "7"})
 
-    assert sections(owner, NOW + 6 * DAY)[Reminder.ROSTER_REVIEW] == []
-    assert sections(owner, NOW + 7 * DAY)[Reminder.ROSTER_REVIEW] == [Reminder.ROSTER_REVIEW]
+    assert sections(owner, NOW + 6 * DAY)[ItemKind.ROSTER_REVIEW] == []
+    assert sections(owner, NOW + 7 * DAY)[ItemKind.ROSTER_REVIEW] == [ItemKind.ROSTER_REVIEW]
 
 
 @pytest.mark.parametrize(
@@ -368,9 +368,9 @@ def test_the_sections_select_exactly_what_the_rules_call_due(owner: User) -> Non
         online = {
             c.first_name for c in fresh if (o := rules.online_only(c, owner=owner, now=moment)) and o.is_due
         }
-        assert found[Reminder.CADENCE] == cadence
-        assert found[Reminder.PROSPECT] == prospects
-        assert found[Reminder.ONLINE_ONLY] == online
+        assert found[ItemKind.CADENCE] == cadence
+        assert found[ItemKind.PROSPECT] == prospects
+        assert found[ItemKind.ONLINE_ONLY] == online
         assert cadence
         assert prospects
         assert online
@@ -467,7 +467,7 @@ def test_an_opened_section_stays_open_after_an_action(
 ) -> None:
     grow(owner, 300)
     with at(NOW):
-        total = due.section_for(owner, Reminder.CADENCE, now=NOW).total
+        total = due.section_for(owner, ItemKind.CADENCE, now=NOW).total
         response = post_item(owner_client, network["red"], kind="cadence", action="snooze", days="1", all="1")
 
     body = response.content.decode()  # type: ignore[attr-defined]
@@ -522,16 +522,16 @@ def test_several_users_at_once_get_what_each_gets_alone(
     at_night = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
     with at(at_night):
         # Until the 24th: hidden on the stranger's 23rd, but it would show on the owner's 24th.
-        states.snooze(stranger, Reminder.CADENCE, days=1, now=at_night, contact=theirs["Rot"])
-        states.snooze(owner, Reminder.ROSTER_REVIEW, days=7, now=at_night)  # the owner's only
+        states.snooze(stranger, ItemKind.CADENCE, days=1, now=at_night, contact=theirs["Rot"])
+        states.snooze(owner, ItemKind.ROSTER_REVIEW, days=7, now=at_night)  # the owner's only
 
-    together = due.todays_for([owner, stranger, owner], now=at_night, expanded=Reminder.CADENCE)
+    together = due.todays_for([owner, stranger, owner], now=at_night, expanded=ItemKind.CADENCE)
 
     def lists(today: due.Today) -> list[tuple[str, int, dict[str, int], list[str]]]:
         return [(s.kind, s.total, s.counts, [item.key for item in s.items]) for s in today.sections]
 
     for user in (owner, stranger):
-        assert lists(together[user.pk]) == lists(due.today_for(user, now=at_night, expanded=Reminder.CADENCE))
+        assert lists(together[user.pk]) == lists(due.today_for(user, now=at_night, expanded=ItemKind.CADENCE))
     assert (together[owner.pk].day, together[stranger.pk].day) == (date(2026, 11, 24), date(2026, 11, 23))
     stranger_keys = [key for _kind, _total, _counts, keys in lists(together[stranger.pk]) for key in keys]
     assert f"cadence:{theirs['Rot'].pk}" not in stranger_keys
@@ -561,9 +561,9 @@ def test_a_done_stored_before_no_longer_hides_a_cadence_or_online_only_item(
 ) -> None:
     lift = importlib.import_module("reminders.migrations.0003_no_done_for_cadence_and_online_only")
     for person, kind in (
-        ("yellow", Reminder.CADENCE),
-        ("online", Reminder.ONLINE_ONLY),
-        ("prospect", Reminder.PROSPECT),
+        ("yellow", ItemKind.CADENCE),
+        ("online", ItemKind.ONLINE_ONLY),
+        ("prospect", ItemKind.PROSPECT),
     ):
         ReminderState.objects.create(
             owner=owner,
@@ -573,11 +573,11 @@ def test_a_done_stored_before_no_longer_hides_a_cadence_or_online_only_item(
             done_at=NOW - DAY,
             snoozed_until=TODAY + 60 * DAY,
         )
-    assert sections(owner)[Reminder.CADENCE] == ["Rot"]
+    assert sections(owner)[ItemKind.CADENCE] == ["Rot"]
 
     lift.lift_done(apps, None)
 
-    assert sections(owner)[Reminder.CADENCE] == ["Rot", "Gelb"]
-    assert sections(owner)[Reminder.ONLINE_ONLY] == ["Online"]
+    assert sections(owner)[ItemKind.CADENCE] == ["Rot", "Gelb"]
+    assert sections(owner)[ItemKind.ONLINE_ONLY] == ["Online"]
     # A prospect's done stored before rests as the snooze it was (the touch count stays honest).
-    assert sections(owner)[Reminder.PROSPECT] == []
+    assert sections(owner)[ItemKind.PROSPECT] == []

@@ -15,7 +15,7 @@ from contacts.models import Channel, Contact, Stage, StageChange
 from netzwerk import undo
 from netzwerk.accounts.models import User
 from reminders import due, states
-from reminders.models import Reminder, ReminderState
+from reminders.models import ItemKind, ReminderState
 from tests.reminders.conftest import DAY, NOW, at, contact
 from tests.reminders.test_today import grow, post_item, sections
 from touchpoints.kinds import Kind
@@ -97,7 +97,7 @@ def test_undo_of_a_clearing_call_deletes_it_and_brings_the_item_back(
         _response, action, token = log_on_today(owner_client, person, kind="cadence", log=Kind.CALL)
         logged = Touchpoint.objects.get(contact=person, happened_at=NOW)
         assert summary(person) != before
-        assert "Rot" not in sections(owner)[Reminder.CADENCE]
+        assert "Rot" not in sections(owner)[ItemKind.CADENCE]
 
         undone = owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
 
@@ -105,7 +105,7 @@ def test_undo_of_a_clearing_call_deletes_it_and_brings_the_item_back(
     assert action == reverse("reminders:touch_undo", args=[logged.pk])
     assert not Touchpoint.objects.filter(pk=logged.pk).exists()
     assert summary(person) == before
-    assert "Rot" in sections(owner)[Reminder.CADENCE]
+    assert "Rot" in sections(owner)[ItemKind.CADENCE]
     assert "touch-logged" in undone["HX-Trigger"]  # the other sections reload
     assert body.lstrip().startswith('<section id="today-cadence"')
     assert "Rot" in body
@@ -122,10 +122,10 @@ def test_undo_of_a_done_gesture_puts_its_state_back(
         _response, action, token = log_on_today(
             owner_client, person, kind="birthday", action="done", log=Kind.CARD, occasion=occasion
         )
-        assert sections(owner)[Reminder.BIRTHDAY] == []
+        assert sections(owner)[ItemKind.BIRTHDAY] == []
         owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
 
-        assert sections(owner)[Reminder.BIRTHDAY] == ["Geburtstag"]
+        assert sections(owner)[ItemKind.BIRTHDAY] == ["Geburtstag"]
     assert not Touchpoint.objects.filter(contact=person, kind=Kind.CARD).exists()
     state = ReminderState.objects.get(owner=owner, contact=person)
     assert (state.done_at, state.snoozed_until) == (None, None)
@@ -136,7 +136,7 @@ def test_undo_of_a_done_prospect_call_restores_an_earlier_snooze(
 ) -> None:
     person = network["prospect"]
     with at(NOW - 5 * DAY):
-        states.snooze(owner, Reminder.PROSPECT, days=3, now=NOW - 5 * DAY, contact=person)
+        states.snooze(owner, ItemKind.PROSPECT, days=3, now=NOW - 5 * DAY, contact=person)
     earlier = ReminderState.objects.get(owner=owner, contact=person)
     prospect_touches = summary(person)["prospect_touches"]
 
@@ -150,7 +150,7 @@ def test_undo_of_a_done_prospect_call_restores_an_earlier_snooze(
     state = ReminderState.objects.get(pk=earlier.pk)
     assert (state.done_at, state.snoozed_until) == (earlier.done_at, earlier.snoozed_until)
     assert summary(person)["prospect_touches"] == prospect_touches
-    assert "Interessent" in sections(owner)[Reminder.PROSPECT]
+    assert "Interessent" in sections(owner)[ItemKind.PROSPECT]
 
 
 def test_undo_of_a_first_meeting_takes_its_milestone_back(owner: User, owner_client: Client) -> None:
@@ -172,7 +172,7 @@ def test_undo_of_a_first_meeting_takes_its_milestone_back(owner: User, owner_cli
     assert not StageChange.objects.filter(
         contact=online, cause=StageChange.Cause.FIRST_PERSONAL_TOUCH
     ).exists()
-    assert "Online" in sections(owner)[Reminder.ONLINE_ONLY]
+    assert "Online" in sections(owner)[ItemKind.ONLINE_ONLY]
 
 
 def test_undo_without_javascript_is_a_message_with_a_button(
@@ -282,7 +282,7 @@ def test_undo_of_a_one_off_reminders_call_opens_it_again(
         action, token = undo_form(response.content.decode())
         reminder.refresh_from_db()
         assert reminder.done_at is not None
-        assert person.first_name not in sections(owner)[Reminder.ONE_OFF]
+        assert person.first_name not in sections(owner)[ItemKind.ONE_OFF]
 
         undone = owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
 
@@ -290,4 +290,4 @@ def test_undo_of_a_one_off_reminders_call_opens_it_again(
     reminder.refresh_from_db()
     assert reminder.done_at is None
     assert not Touchpoint.objects.filter(contact=person, happened_at=NOW).exists()
-    assert person.first_name in sections(owner)[Reminder.ONE_OFF]
+    assert person.first_name in sections(owner)[ItemKind.ONE_OFF]

@@ -16,7 +16,7 @@ from contacts import rules
 from contacts.models import Circle, Contact
 from netzwerk.accounts.models import User
 from reminders import due, views
-from reminders.models import Reminder, ReminderState
+from reminders.models import ItemKind, ReminderState
 from tests.reminders.conftest import DAY, NOW, Page, Shown, at, contact, shown_in, shown_on_page
 from touchpoints import ledger
 from touchpoints.kinds import Kind
@@ -35,22 +35,22 @@ def log_a_touch(owner: User, client: Client, network: dict[str, Contact]) -> Non
 
 def snooze_on_the_page(owner: User, client: Client, network: dict[str, Contact]) -> None:
     url = reverse("reminders:contact_item", args=[network["yellow"].pk])
-    client.post(url, {"kind": Reminder.CADENCE, "days": "3"})
+    client.post(url, {"kind": ItemKind.CADENCE, "days": "3"})
 
 
 def mark_done_on_the_page(owner: User, client: Client, network: dict[str, Contact]) -> None:
     url = reverse("reminders:contact_item", args=[network["birthday"].pk])
-    client.post(url, {"kind": Reminder.BIRTHDAY, "action": "done", "occasion": OCCASION})
+    client.post(url, {"kind": ItemKind.BIRTHDAY, "action": "done", "occasion": OCCASION})
 
 
 def log_the_clearing_touch_on_the_page(owner: User, client: Client, network: dict[str, Contact]) -> None:
     url = reverse("reminders:contact_item", args=[network["online"].pk])
-    client.post(url, {"kind": Reminder.ONLINE_ONLY, "log": Kind.MEETING})
+    client.post(url, {"kind": ItemKind.ONLINE_ONLY, "log": Kind.MEETING})
 
 
 def decide_a_prospect_on_the_page(owner: User, client: Client, network: dict[str, Contact]) -> None:
     url = reverse("reminders:contact_item", args=[network["prospect"].pk])
-    client.post(url, {"kind": Reminder.PROSPECT, "outcome": "customer"})
+    client.post(url, {"kind": ItemKind.PROSPECT, "outcome": "customer"})
 
 
 def keep_the_promise(owner: User, client: Client, network: dict[str, Contact]) -> None:

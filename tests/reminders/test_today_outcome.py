@@ -11,7 +11,7 @@ from django.urls import reverse
 from contacts.models import Contact, ProspectStatus
 from netzwerk.accounts.models import User
 from reminders import due
-from reminders.models import Reminder, ReminderState
+from reminders.models import ItemKind, ReminderState
 from tests.factories import ContactFactory
 from tests.reminders.conftest import DAY, NOW, at
 from touchpoints.models import Touchpoint
@@ -69,7 +69,7 @@ def test_one_click_records_the_outcome_and_the_item_goes(
     body = response.content.decode()
     assert f"{at_target.name}: {label}." in body
     assert f'data-key="prospect:{at_target.pk}"' not in body
-    assert due.section_for(owner, Reminder.PROSPECT, now=NOW).total == 0
+    assert due.section_for(owner, ItemKind.PROSPECT, now=NOW).total == 0
     assert not ReminderState.objects.exists()  # decided, not hidden
     assert not Touchpoint.objects.exists()
 

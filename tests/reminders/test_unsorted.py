@@ -18,7 +18,7 @@ from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting, S
 from netzwerk.accounts.models import User
 from reminders import digest, due, health
 from reminders.calendar import build_calendar
-from reminders.models import Reminder
+from reminders.models import ItemKind
 from tests.contacts.test_rules import CONNECTED as CONNECTED_TEXT
 from tests.contacts.test_rules import ONLINE_SORTED_CASES, SORTED_CADENCE_CASES
 from tests.contacts.test_rules import at as berlin
@@ -60,7 +60,7 @@ def test_today_and_the_digest_leave_them_out_of_every_section_but_promises(
     contacts_shown = {item.contact.pk for section in today.sections for item in section.items if item.contact}
     assert contacts_shown & waiting_pks == {waiting["promise"].pk}
     assert [item.kind for s in today.sections for item in s.items if item.contact == waiting["promise"]] == [
-        Reminder.PROMISE
+        ItemKind.PROMISE
     ]
     assert today.to_sort == 4
     assert digest.render(owner, today)[1].count("Warte") == 1  # the promise alone
@@ -109,21 +109,21 @@ def test_once_sorted_their_rules_count_from_that_day(owner: User, waiting: dict[
         }
 
     assert names(NOW + timedelta(hours=1)) == {
-        Reminder.CADENCE: set(),
-        Reminder.BIRTHDAY: {"Wartegeburtstag"},  # sorted: the card is due again
-        Reminder.PROMISE: {"Warteversprechen"},
-        Reminder.ONE_OFF: set(),
-        Reminder.PROSPECT: {"Warteinteressent"},  # a prospect since 2018
-        Reminder.ONLINE_ONLY: set(),
-        Reminder.ROSTER_REVIEW: set(),
+        ItemKind.CADENCE: set(),
+        ItemKind.BIRTHDAY: {"Wartegeburtstag"},  # sorted: the card is due again
+        ItemKind.PROMISE: {"Warteversprechen"},
+        ItemKind.ONE_OFF: set(),
+        ItemKind.PROSPECT: {"Warteinteressent"},  # a prospect since 2018
+        ItemKind.ONLINE_ONLY: set(),
+        ItemKind.ROSTER_REVIEW: set(),
     }
-    assert names(NOW + 10 * DAY - timedelta(minutes=1))[Reminder.PROSPECT] == {"Warteinteressent"}
-    assert names(NOW + 10 * DAY)[Reminder.PROSPECT] == {"Warteinteressent", "Warteneu"}
-    assert names(NOW + 14 * DAY - timedelta(minutes=1))[Reminder.ONLINE_ONLY] == set()
+    assert names(NOW + 10 * DAY - timedelta(minutes=1))[ItemKind.PROSPECT] == {"Warteinteressent"}
+    assert names(NOW + 10 * DAY)[ItemKind.PROSPECT] == {"Warteinteressent", "Warteneu"}
+    assert names(NOW + 14 * DAY - timedelta(minutes=1))[ItemKind.ONLINE_ONLY] == set()
     # sorted today: the pursued one's window starts today; the regular and the prospects are
     # asked about by their own rules, not R1
-    assert names(NOW + 14 * DAY)[Reminder.ONLINE_ONLY] == {"Wartegeburtstag"}
-    assert names(NOW + 91 * DAY)[Reminder.CADENCE] == {"Wartend"}
+    assert names(NOW + 14 * DAY)[ItemKind.ONLINE_ONLY] == {"Wartegeburtstag"}
+    assert names(NOW + 91 * DAY)[ItemKind.CADENCE] == {"Wartend"}
     item = next(
         i
         for s in due.today_for(owner, now=NOW + 91 * DAY).sections
@@ -151,7 +151,7 @@ def test_the_cadence_section_selects_what_the_rule_calls_due(
     fresh = Contact.objects.get(pk=stored.pk)
     called_due = rules.cadence(fresh, owner=owner, now=berlin(now)).status != "green"
 
-    section = due.section_for(owner, Reminder.CADENCE, now=berlin(now))
+    section = due.section_for(owner, ItemKind.CADENCE, now=berlin(now))
 
     assert section.total == int(called_due and not rules.waits_to_be_sorted(fresh))
     assert section.total == int(expected != "green" and sorted_at is not None)
@@ -180,7 +180,7 @@ def test_the_online_section_selects_what_the_rule_calls_due(
     fresh = Contact.objects.get(pk=stored.pk)
     online = rules.online_only(fresh, owner=owner, now=berlin(now))
 
-    section = due.section_for(owner, Reminder.ONLINE_ONLY, now=berlin(now))
+    section = due.section_for(owner, ItemKind.ONLINE_ONLY, now=berlin(now))
 
     assert section.total == int(online is not None and online.is_due) == int(expected == "due")
     assert health.network_health([owner], now=berlin(now))[owner.pk].online_backlog == section.total
@@ -195,7 +195,7 @@ def test_the_online_section_asks_about_a_pursued_phone_contact(owner: User, sort
     now = berlin("2026-01-15 09:00")
     online = rules.online_only(Contact.objects.get(pk=stored.pk), owner=owner, now=now)
 
-    section = due.section_for(owner, Reminder.ONLINE_ONLY, now=now)
+    section = due.section_for(owner, ItemKind.ONLINE_ONLY, now=now)
 
     assert section.total == int(online is not None and online.is_due) == int(sorting_ == Sorting.PURSUE)
 
@@ -224,7 +224,7 @@ def test_the_online_section_asks_only_about_contacts_first_met_online(
     now = berlin("2026-01-15 09:00")
     online = rules.online_only(Contact.objects.get(pk=stored.pk), owner=owner, now=now)
 
-    section = due.section_for(owner, Reminder.ONLINE_ONLY, now=now)
+    section = due.section_for(owner, ItemKind.ONLINE_ONLY, now=now)
 
     assert section.total == int(online is not None and online.is_due) == expected
 

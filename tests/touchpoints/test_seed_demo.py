@@ -31,7 +31,7 @@ from contacts.models import (
 )
 from netzwerk.accounts.models import User
 from reminders import due
-from reminders.models import Reminder
+from reminders.models import ItemKind
 from touchpoints import demo as touch_demo
 from touchpoints.kinds import KINDS, PERSONAL_KINDS, Kind
 from touchpoints.models import Exchange, Initiator, OneOffReminder, Touchpoint
@@ -256,7 +256,7 @@ def test_it_sets_one_off_reminders_due_today_overdue_and_ahead() -> None:
     today = NOW.astimezone(user.zone).date()
     days = sorted(OneOffReminder.objects.for_owner(user).open().values_list("due_on", flat=True))
     assert days == [today - 2 * DAY, today, today + 7 * DAY]
-    section = due.section_for(user, Reminder.ONE_OFF, now=NOW)
+    section = due.section_for(user, ItemKind.ONE_OFF, now=NOW)
     assert section.total == 2  # today's and the overdue one
 
 
