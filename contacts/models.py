@@ -776,10 +776,15 @@ def cadence_due_before(owner: User, circle: str, *, now: datetime) -> tuple[date
 
 def cadence_rank(owners: Sequence[User], *, now: datetime) -> Case:
     """R7 in SQL for the rows of `owners`: 2 red, 1 yellow, 0 green (contacts.rules.cadence),
-    on the stored `cadence_reference`; a test runs the rule's table through both."""
-    whens = []
+    on the stored `cadence_reference`; a test runs the rule's table through both. Owners with the
+    same intervals (most keep the defaults) share their conditions."""
+    alike: dict[tuple[tuple[int, int], ...], list[int]] = {}
     for owner in owners:
-        mine = Q(owner_id=owner.pk) if len(owners) > 1 else Q()
+        alike.setdefault(tuple(owner.cadence(circle) for circle in Circle.values), []).append(owner.pk)
+    whens = []
+    for owner_pks in alike.values():
+        owner = next(owner for owner in owners if owner.pk == owner_pks[0])
+        mine = Q(owner_id__in=owner_pks) if len(alike) > 1 else Q()
         for circle in Circle.values:
             yellow, red = cadence_due_before(owner, circle, now=now)
             whens.append(When(mine & Q(circle=circle, cadence_reference__lt=red), then=2))

@@ -23,6 +23,9 @@ class Reach(TypedDict):
     email: str
 
 
+NO_REACH: Reach = {"phone": "", "email": ""}
+
+
 def reach_of(contact_ids: Iterable[int]) -> dict[int, Reach]:
     """The first phone number (E.164) and e-mail address of each contact, in one query."""
     ids = set(contact_ids)
@@ -47,8 +50,11 @@ def with_reach(sections: Mapping[int, list[Section]]) -> dict[int, list[Section]
         owner: [
             replace(
                 section,
+                # a contact gone since its section was read (merged, erased) is shown without
                 items=[
-                    replace(item, **found[item.contact.pk]) if item.contact is not None else item
+                    replace(item, **found.get(item.contact.pk, NO_REACH))
+                    if item.contact is not None
+                    else item
                     for item in section.items
                 ],
             )

@@ -1,7 +1,6 @@
 """What the reminders keep, and for how long: digest runs and the states of past items.
 
-A `ReminderState` hides one item of Today and the digest (see `due._not_snoozed` and
-`due._hidden_birthdays`): a snooze while `snoozed_until` is after the owner's local today, and a done
+A `ReminderState` hides one item of Today and the digest (see `reminders.querying.Hidden`): a snooze while `snoozed_until` is after the owner's local today, and a done
 birthday gesture for as long as its key's birthday (`birthday:<contact>:<YYYY-MM-DD>:<gesture>`)
 is the next one; the day after, the item is another key. Done on any other item hides nothing
 (a kept promise is kept on its touch). So a state hides nothing any more from

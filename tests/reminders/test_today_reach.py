@@ -4,6 +4,7 @@ how to start."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from django.urls import reverse
 from contacts.models import Contact, ContactEmail, ContactPhone
 from netzwerk.accounts.models import User
 from reminders import due
+from reminders.reach import with_reach
 from tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory, contact_form_data
 from tests.reminders.conftest import NOW, at
 from tests.reminders.test_today import grow
@@ -100,3 +102,21 @@ def test_a_new_account_sees_three_first_steps_until_its_first_contact(
     assert 'data-testid="today-start"' not in html
     assert 'data-testid="today-empty"' in html
     assert 'data-testid="roster-count"' in html
+
+
+def test_a_contact_gone_since_its_section_was_read_is_shown_without_a_phone(
+    owner: User, network: dict[str, Contact]
+) -> None:
+    ContactPhoneFactory(contact=network["red"], number="+49301234567")
+    sections = due.todays_for([owner], now=NOW)[owner.pk].sections
+    found = {
+        owner.pk: [
+            replace(section, items=[replace(item, phone="") for item in section.items])
+            for section in sections
+        ]
+    }
+    Contact.objects.filter(pk=network["red"].pk).delete()  # merged or erased in another request
+
+    items = [item for section in with_reach(found)[owner.pk] for item in section.items]
+
+    assert [item.phone for item in items if item.contact and item.contact.pk == network["red"].pk] == [""]
