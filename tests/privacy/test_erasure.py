@@ -118,6 +118,9 @@ def test_it_changes_nothing_when_the_typed_address_is_not_hers(alice: Seeded, bo
     assert "This is not the address you sign in with." in response.content.decode()
     assert snapshot(get_user_model(), alice.user.pk) == before
     assert session_exists(client)
+    # Answered from the password page (allauth replays the POST there): the next try still
+    # posts to the deletion, not to the password form.
+    assert f'action="{reverse("privacy:delete")}"' in response.content.decode()
 
 
 def test_its_page_shows_what_goes_and_never_deletes(alice: Seeded) -> None:
