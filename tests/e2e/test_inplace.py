@@ -33,7 +33,7 @@ def test_the_total_follows_a_log_and_its_undo(page: Any, live_server: Any) -> No
 
     expect(total).to_have_text("2 Sachen zu tun.")
     expect(page.locator("[data-testid=count-cadence]")).to_have_text("1")
-    messages = page.locator("#messages")
+    messages = cadence.locator(".flashes-inline")  # in the section acted on, not at the page's top
     expect(messages).to_contain_text("Anruf mit Rita Weiß festgehalten.")
     assert Touchpoint.objects.filter(contact=rita, kind=Kind.CALL).count() == 1
 

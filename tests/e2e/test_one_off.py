@@ -56,6 +56,6 @@ def test_a_reminder_set_on_the_contact_page_is_cleared_on_today(page: Any, live_
 
     item.locator("[data-testid=done]").click()
     expect(section).to_contain_text("Hier ist alles erledigt.")
-    expect(page.locator("#messages")).to_contain_text("Erledigt.")
+    expect(section.locator(".flashes-inline")).to_contain_text("Erledigt.")
     (reminder,) = OneOffReminder.objects.all()
     assert reminder.done_at is not None
