@@ -275,10 +275,13 @@ def weekly_mix_by_owner(
             output_field=IntegerField(),
         )
     )
+    first = min(starts[0] for starts in boundaries.values())
     rows = (
         touchpoints.filter(
             contact__owner_id__in=list(zones),
-            happened_at__gte=min(starts[0] for starts in boundaries.values()),
+            # a contact last touched before the weeks has no touch in them: its index is not read
+            contact__last_touch_at__gte=first,
+            happened_at__gte=first,
             happened_at__lte=now,
             kind__in=QUALIFYING_KINDS,
         )
