@@ -85,10 +85,9 @@ class Touchpoint(models.Model):
         ordering = ["-happened_at", "-pk"]
         indexes = [
             # the contact's timeline and its summary (touchpoints/summary.py); with the kind, the
-            # coach overview's weekly mix (touchpoints/mix.py) reads the index alone
-            models.Index(
-                fields=["contact", "-happened_at"], include=["kind"], name="touchpoint_contact_when_kind"
-            ),
+            # coach overview's weekly mix (touchpoints/mix.py) reads the index alone (a key column,
+            # not INCLUDE, which SQLite in development would not take)
+            models.Index(fields=["contact", "-happened_at", "kind"], name="touchpoint_contact_when_kind"),
             # open promises by due date (reminders: Today, the digest and the calendar feed)
             models.Index(
                 fields=["contact", "promise_due"], condition=OPEN_PROMISE, name="touchpoint_open_promise"

@@ -13,9 +13,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="touchpoint",
-            index=models.Index(
-                fields=["contact", "-happened_at"], include=("kind",), name="touchpoint_contact_when_kind"
-            ),
+            index=models.Index(fields=["contact", "-happened_at", "kind"], name="touchpoint_contact_when_kind"),
         ),
         migrations.RemoveIndex(
             model_name="touchpoint",
