@@ -385,6 +385,7 @@ class Contact(models.Model):
     gives = models.PositiveIntegerField(_("given"), default=0, editable=False)
     asks = models.PositiveIntegerField(_("asked"), default=0, editable=False)
     open_promises = models.PositiveIntegerField(_("open promises"), default=0, editable=False)
+    kept_promises = models.PositiveIntegerField(_("kept promises"), default=0, editable=False)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
     # R1, R10: an imported contact waits unsorted; once sorted, its rules count from `sorted_at`
     # (a connection from 2018 is not overdue the day it is sorted). contacts.sorting sets both.

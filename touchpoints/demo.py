@@ -202,6 +202,10 @@ class PlannedTouch:
     def has_open_promise(self) -> bool:
         return bool(self.promise) and self.promise_kept_at is None
 
+    @property
+    def has_kept_promise(self) -> bool:
+        return bool(self.promise) and self.promise_kept_at is not None
+
 
 # Touchpoint's fields the seed fills from a PlannedTouch (the others: its timestamps).
 PLANNED_FIELDS = list(PlannedTouch.__dataclass_fields__)

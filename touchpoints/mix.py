@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection
-from django.db.models import Case, Count, DateField, Expression, Q, When
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import (
+    Case,
+    Count,
+    Expression,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth
 
 from contacts.models import Contact
 from touchpoints.kinds import PERSONAL_KINDS, QUALIFYING_KINDS
@@ -175,36 +184,48 @@ def promises_made(touchpoints: TouchpointQuerySet, *, since: datetime, now: date
 def promise_records_by_owner(today: Mapping[int, date]) -> dict[int, PromiseRecord]:
     """`promise_record` for each owner in `today` (owner id: their local day), in one query.
 
-    Driven by the owners' contacts, each looking up its own promises by the contact's index: a
-    join of all touchpoints with the owners' contacts read the whole table instead (measured at
-    100 clients of 100 contacts among 1.7 million touches: 290 ms against 75 ms).
+    Kept and open promises are the contacts' own counts (`kept_promises`, `open_promises`, kept
+    by the ledger), added up per owner; only overdue ones depend on the day, so only contacts
+    with an open promise look theirs up, through the open promises' index. Counting all
+    promises of every contact instead read each contact's touches (measured at 100 clients of
+    100 contacts among 1.7 million touches: 100 ms against under 10 ms).
     """
     if not today:
         return {}
-    touches, contacts = Touchpoint._meta.db_table, Contact._meta.db_table
-    owners = ", ".join(["(%s, %s)"] * len(today))
-    params: list[Any] = []
+    by_day: dict[date, list[int]] = {}
     for owner, day in today.items():
-        params += [owner, connection.ops.adapt_datefield_value(day)]
-
-    def promises(condition: str) -> str:
-        return (
-            f"SUM((SELECT COUNT(*) FROM {touches} AS t WHERE t.contact_id = c.id "
-            f"AND t.promise <> '' AND {condition}))"
-        )
-
-    statement = (
-        f"WITH owners(owner_id, today) AS (VALUES {owners}) SELECT c.owner_id, "
-        f"{promises('t.promise_kept_at IS NOT NULL')}, {promises('t.promise_kept_at IS NULL')}, "
-        f"{promises('t.promise_kept_at IS NULL AND t.promise_due < owners.today')} "
-        f"FROM {contacts} AS c JOIN owners ON owners.owner_id = c.owner_id GROUP BY c.owner_id"
+        by_day.setdefault(day, []).append(owner)
+    overdue = Case(
+        *(
+            When(owner_id__in=owners, open_promises__gt=0, then=_overdue_before(day))
+            for day, owners in by_day.items()
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return {
-            owner: PromiseRecord(kept=int(kept or 0), open=int(open_ or 0), overdue=int(overdue or 0))
-            for owner, kept, open_, overdue in cursor.fetchall()
-        }
+    rows = (
+        Contact.objects.filter(owner_id__in=list(today))
+        .order_by()
+        .values("owner_id")
+        .annotate(kept=Sum("kept_promises"), open=Sum("open_promises"), overdue=Sum(overdue))
+    )
+    return {
+        row["owner_id"]: PromiseRecord(
+            kept=row["kept"] or 0, open=row["open"] or 0, overdue=row["overdue"] or 0
+        )
+        for row in rows
+    }
+
+
+def _overdue_before(day: date) -> Subquery:
+    """The count of the outer contact's open promises due before `day`, as a subquery."""
+    return Subquery(
+        Touchpoint.objects.filter(OPEN_PROMISE, contact_id=OuterRef("pk"), promise_due__lt=day)
+        .order_by()
+        .values("contact_id")
+        .annotate(overdue=Count("contact_id"))  # in the index: an index-only scan
+        .values("overdue")
+    )
 
 
 def week_starts(now: datetime, zone: ZoneInfo, *, weeks: int = 12) -> list[date]:
@@ -214,46 +235,66 @@ def week_starts(now: datetime, zone: ZoneInfo, *, weeks: int = 12) -> list[date]
     return [first + timedelta(days=7 * week) for week in range(weeks)]
 
 
+def week_boundaries(now: datetime, zone: ZoneInfo, *, weeks: int = 12) -> list[datetime]:
+    """The instants the weeks of `week_starts` begin: each first day's local midnight (the first
+    instant of that day, in a gap or an overlap of daylight saving time too)."""
+    return [datetime.combine(first, time(), tzinfo=zone) for first in week_starts(now, zone, weeks=weeks)]
+
+
 def weekly_mix_by_owner(
     touchpoints: TouchpointQuerySet, *, now: datetime, zones: Mapping[int, ZoneInfo], weeks: int = 12
 ) -> dict[int, list[tuple[int, int]]]:
     """R12 for many users at once: (personal, digital) qualifying touches in each of the last
     `weeks` weeks of each owner's local days (`week_starts`), per owner in `zones` (owner id to
-    time zone); one query whatever the number of owners and zones, counted per owner and local
-    day by the database."""
+    time zone); one query whatever the number of owners and zones.
+
+    The database counts per owner and week, each touch's week found by comparing its instant with
+    its owner's week boundaries (a CASE per zone): at 100 clients that is 1,200 rows at most,
+    where counting per local day returned 6,000 rows for Python to add up into weeks. The owner
+    is tested once per zone, not once per boundary: each test reads the list of owners.
+    """
     if not zones:
         return {}
     by_zone: dict[str, list[int]] = {}
     for owner, zone in zones.items():
         by_zone.setdefault(zone.key, []).append(owner)
-    local_day = Case(
-        *(
-            When(contact__owner_id__in=owners, then=TruncDate("happened_at", tzinfo=ZoneInfo(key)))
-            for key, owners in by_zone.items()
-        ),
-        output_field=DateField(),
+    boundaries = {key: week_boundaries(now, ZoneInfo(key), weeks=weeks) for key in by_zone}
+    week_in = {  # the latest boundary the touch is past, for an owner in each zone
+        key: Case(
+            *(When(happened_at__gte=starts[index], then=Value(index)) for index in reversed(range(weeks))),
+            output_field=IntegerField(),
+        )
+        for key, starts in boundaries.items()
+    }
+    # One zone needs no test of the owner (the filter has them); several, one test per zone.
+    week = (
+        next(iter(week_in.values()))
+        if len(week_in) == 1
+        else Case(
+            *(When(contact__owner_id__in=by_zone[key], then=case) for key, case in week_in.items()),
+            output_field=IntegerField(),
+        )
     )
+    first = min(starts[0] for starts in boundaries.values())
     rows = (
         touchpoints.filter(
             contact__owner_id__in=list(zones),
-            happened_at__gte=now - timedelta(days=7 * weeks + 1),  # every zone's first day
+            # a contact last touched before the weeks has no touch in them: its index is not read
+            contact__last_touch_at__gte=first,
+            happened_at__gte=first,
             happened_at__lte=now,
             kind__in=QUALIFYING_KINDS,
         )
-        .annotate(day=local_day)
-        .values("contact__owner_id", "day")
-        .annotate(
-            personal=Count("pk", filter=Q(kind__in=PERSONAL_KINDS)),
-            digital=Count("pk", filter=~Q(kind__in=PERSONAL_KINDS)),
+        .annotate(week=week)
+        .values("contact__owner_id", "week")
+        .annotate(  # counting the kind, not the key: the contact's index with the kind is enough
+            personal=Count("kind", filter=Q(kind__in=PERSONAL_KINDS)),
+            digital=Count("kind", filter=~Q(kind__in=PERSONAL_KINDS)),
         )
         .order_by()
     )
-    firsts = {owner: week_starts(now, zone, weeks=weeks)[0] for owner, zone in zones.items()}
-    found = {owner: [[0, 0] for _ in range(weeks)] for owner in zones}
+    found = {owner: [(0, 0)] * weeks for owner in zones}
     for row in rows:
-        owner = row["contact__owner_id"]
-        week = (row["day"] - firsts[owner]).days // 7
-        if 0 <= week < weeks:  # the earliest zone's first day is before another's
-            found[owner][week][0] += row["personal"]
-            found[owner][week][1] += row["digital"]
-    return {owner: [(personal, digital) for personal, digital in series] for owner, series in found.items()}
+        if row["week"] is not None:  # None: before its owner's first week, in an earlier zone's
+            found[row["contact__owner_id"]][row["week"]] = (row["personal"], row["digital"])
+    return found

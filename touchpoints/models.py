@@ -33,6 +33,7 @@ class Exchange(models.TextChoices):
 # R3: a touch with a promise, and one whose promise is not kept yet (summary, record, lists).
 PROMISED = ~Q(promise="")
 OPEN_PROMISE = PROMISED & Q(promise_kept_at__isnull=True)
+KEPT_PROMISE = PROMISED & Q(promise_kept_at__isnull=False)
 
 
 class TouchpointQuerySet(models.QuerySet["Touchpoint"]):
@@ -83,8 +84,10 @@ class Touchpoint(models.Model):
         verbose_name_plural = _("touchpoints")
         ordering = ["-happened_at", "-pk"]
         indexes = [
-            # the contact's timeline and its summary (touchpoints/summary.py)
-            models.Index(fields=["contact", "-happened_at"], name="touchpoint_contact_when"),
+            # the contact's timeline and its summary (touchpoints/summary.py); with the kind, the
+            # coach overview's weekly mix (touchpoints/mix.py) reads the index alone (a key column,
+            # not INCLUDE, which SQLite in development would not take)
+            models.Index(fields=["contact", "-happened_at", "kind"], name="touchpoint_contact_when_kind"),
             # open promises by due date (reminders: Today, the digest and the calendar feed)
             models.Index(
                 fields=["contact", "promise_due"], condition=OPEN_PROMISE, name="touchpoint_open_promise"
@@ -117,6 +120,10 @@ class Touchpoint(models.Model):
     @property
     def has_open_promise(self) -> bool:
         return bool(self.promise) and self.promise_kept_at is None
+
+    @property
+    def has_kept_promise(self) -> bool:
+        return bool(self.promise) and self.promise_kept_at is not None
 
 
 # A one-off reminder's text: one line on Today, in the digest and as a calendar entry's title.

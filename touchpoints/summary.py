@@ -22,7 +22,7 @@ from django.utils import timezone
 from contacts.models import Contact
 from contacts.rules import prospect_counts_from
 from touchpoints.kinds import KINDS, PERSONAL_KINDS, QUALIFYING_KINDS
-from touchpoints.models import OPEN_PROMISE, Exchange, Initiator, Touchpoint
+from touchpoints.models import KEPT_PROMISE, OPEN_PROMISE, Exchange, Initiator, Touchpoint
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Summary:
     gives: int
     asks: int
     open_promises: int
+    kept_promises: int
 
 
 SUMMARY_FIELDS = list(Summary.__dataclass_fields__)
@@ -61,6 +62,8 @@ class Touch(Protocol):
     def exchange(self) -> str: ...
     @property
     def has_open_promise(self) -> bool: ...
+    @property
+    def has_kept_promise(self) -> bool: ...
 
 
 def summarise(touchpoints: Iterable[Touch], *, prospect_since: datetime | None) -> Summary:
@@ -85,6 +88,7 @@ def summarise(touchpoints: Iterable[Touch], *, prospect_since: datetime | None) 
         gives=sum(1 for t in touches if t.exchange == Exchange.GIVE),
         asks=sum(1 for t in touches if t.exchange == Exchange.ASK),
         open_promises=sum(1 for t in touches if t.has_open_promise),
+        kept_promises=sum(1 for t in touches if t.has_kept_promise),
     )
 
 
@@ -113,6 +117,7 @@ def _aggregates(*, prospect_since: datetime | TruncMinute) -> dict[str, Aggregat
         "gives": Count("pk", filter=Q(exchange=Exchange.GIVE)),
         "asks": Count("pk", filter=Q(exchange=Exchange.ASK)),
         "open_promises": Count("pk", filter=OPEN_PROMISE),
+        "kept_promises": Count("pk", filter=KEPT_PROMISE),
     }
 
 
