@@ -307,7 +307,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Netzwerk] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Netzwerk: "  # as the digest's subject: one way for every mail
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_IS_HTTPS else "http"
 ACCOUNT_ADAPTER = "netzwerk.accounts.adapter.AccountAdapter"
 # Coaches and staff must enrol a second factor (RequireMFAMiddleware); any user may.

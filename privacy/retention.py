@@ -31,17 +31,18 @@ def periods() -> list[tuple[str, str]]:
     states = settings.RETAIN_REMINDER_STATES_DAYS
     imports = settings.RETAIN_ABANDONED_IMPORTS_DAYS
     exports = settings.RETAIN_EXPORTS_HOURS
+    session_days = settings.SESSION_COOKIE_AGE // (24 * 3600)
     return [
         (
             _("Entries in your access log"),
             ngettext("after %(count)s month", "after %(count)s months", months) % {"count": months},
         ),
-        (_("Records of your digests"), _after_days(settings.RETAIN_DIGEST_RUNS_DAYS)),
+        (_("When each digest was sent to you"), _after_days(settings.RETAIN_DIGEST_RUNS_DAYS)),
         (
             _("Snoozes and done marks of your reminders"),
             ngettext(
-                "%(count)s day after they no longer hide anything",
-                "%(count)s days after they no longer hide anything",
+                "%(count)s day after the snooze ends or the birthday has passed",
+                "%(count)s days after the snooze ends or the birthday has passed",
                 states,
             )
             % {"count": states},
@@ -56,7 +57,15 @@ def periods() -> list[tuple[str, str]]:
             ngettext("%(count)s hour after it is ready", "%(count)s hours after it is ready", exports)
             % {"count": exports},
         ),
-        (_("Sign-ins on your devices"), _("once they have expired")),
+        (
+            _("Sign-ins on your devices"),
+            ngettext(
+                "when they expire, after %(count)s day without activity",
+                "when they expire, after %(count)s days without activity",
+                session_days,
+            )
+            % {"count": session_days},
+        ),
     ]
 
 

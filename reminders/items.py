@@ -112,6 +112,8 @@ class Item:
             if self.prospect.needs_outcome or self.prospect.next_due_at is None:
                 return gettext("Target reached: customer or not now? Record the outcome.")
             day = date_format(timezone.localtime(self.prospect.next_due_at), "DATE_FORMAT")
+            if self.prospect.is_next_due:  # on Today it always is: say since when
+                return gettext("next touch due since %(day)s") % {"day": day}
             return gettext("next touch due on %(day)s") % {"day": day}
         if self.online is not None:
             online_since = date_format(timezone.localtime(self.online.since), "DATE_FORMAT")

@@ -22,7 +22,8 @@ TEXTS = (
     gettext_noop("Your sign-in code is listed below. Please enter it in your open browser window."),
     gettext_noop("Your password reset code is listed below. Please enter it in your open browser window."),
     gettext_noop("This mail can be safely ignored if you did not initiate this action."),
-    # signing in, reauthenticating
+    # signing in, reauthenticating ("Sign In" is the button: "Anmelden", not allauth's noun "Anmeldung")
+    gettext_noop("Sign In"),
     gettext_noop("Use your password"),
     gettext_noop("Use authenticator app or code"),
     gettext_noop("Use a security key"),

@@ -107,7 +107,7 @@ def test_it_mails_the_link_in_the_users_language_and_time_zone(owner: User) -> N
 
     (message,) = mail.outbox
     assert message.to == [owner.email]
-    assert message.subject == "[Netzwerk] Deine Daten sind bereit zum Herunterladen"
+    assert message.subject == "Netzwerk: Deine Daten sind bereit zum Herunterladen"
     link = settings.SITE_URL + reverse("privacy:export_download", kwargs={"pk": job.pk})
     assert link in message.body
     # 9:30 UTC the next day is 10:30 in Berlin
@@ -119,7 +119,7 @@ def test_it_mails_in_english_too(owner: User) -> None:
     jobs.build(started(owner).pk, now=NOW)
 
     (message,) = mail.outbox
-    assert message.subject == "[Netzwerk] Your data is ready to download"
+    assert message.subject == "Netzwerk: Your data is ready to download"
     assert "Download it until" in message.body
 
 

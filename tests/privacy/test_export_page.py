@@ -111,6 +111,10 @@ def test_it_links_a_ready_export_and_says_until_when(owner: User, owner_client: 
     assert f'href="{download_url(job)}"' in card
     assert "Your data is ready" in card
     assert "Prepare my data" not in card
+    # Data changed since: a fresh file can be asked for beside the ready one.
+    assert "Prepare again with today's data" in card
+    assert owner_client.post(reverse("privacy:export")).status_code == 302
+    assert ExportJob.objects.filter(owner=owner, state=ExportState.QUEUED).count() == 1
 
 
 def test_it_says_when_preparing_failed_and_offers_to_try_again(owner: User, owner_client: Client) -> None:

@@ -24,11 +24,11 @@ def retention_list(client: Client) -> list[str]:
 def test_it_lists_the_retention_periods_in_english(owner_client: Client) -> None:
     assert retention_list(owner_client) == [
         "Entries in your access log: after 13 months",
-        "Records of your digests: after 90 days",
-        "Snoozes and done marks of your reminders: 30 days after they no longer hide anything",
+        "When each digest was sent to you: after 90 days",
+        "Snoozes and done marks of your reminders: 30 days after the snooze ends or the birthday has passed",
         "Imports you did not complete, with their uploaded files: after 7 days at the latest",
         "Your data prepared for download: 24 hours after it is ready",
-        "Sign-ins on your devices: once they have expired",
+        "Sign-ins on your devices: when they expire, after 14 days without activity",
     ]
 
 
@@ -38,11 +38,11 @@ def test_it_lists_the_retention_periods_in_german(owner: User, owner_client: Cli
 
     assert retention_list(owner_client) == [
         "Einträge in deinem Zugriffsprotokoll: nach 13 Monaten",
-        "Vermerke zu deinen Übersichten per E-Mail: nach 90 Tagen",
-        "„Später“ und „Erledigt“ bei deinen Erinnerungen: 30 Tage, nachdem sie nichts mehr ausblenden",
+        "Wann dir welche Übersicht per E-Mail geschickt wurde: nach 90 Tagen",
+        "„Später“ und „Erledigt“ bei deinen Erinnerungen: 30 Tage, nachdem „Später“ abgelaufen oder der Geburtstag vorbei ist",
         "Importe, die du nicht abgeschlossen hast, mit den hochgeladenen Dateien: spätestens nach 7 Tagen",
         "Deine zum Herunterladen vorbereiteten Daten: 24 Stunden, nachdem sie bereit sind",
-        "Anmeldungen auf deinen Geräten: sobald sie abgelaufen sind",
+        "Anmeldungen auf deinen Geräten: wenn sie ablaufen, nach 14 Tagen ohne Aktivität",
     ]
 
 
@@ -59,8 +59,8 @@ def test_it_shows_the_periods_the_jobs_use(owner: User, owner_client: Client) ->
 
     assert retention_list(owner_client)[:5] == [
         "Einträge in deinem Zugriffsprotokoll: nach 1 Monat",
-        "Vermerke zu deinen Übersichten per E-Mail: nach 1 Tag",
-        "„Später“ und „Erledigt“ bei deinen Erinnerungen: 2 Tage, nachdem sie nichts mehr ausblenden",
+        "Wann dir welche Übersicht per E-Mail geschickt wurde: nach 1 Tag",
+        "„Später“ und „Erledigt“ bei deinen Erinnerungen: 2 Tage, nachdem „Später“ abgelaufen oder der Geburtstag vorbei ist",
         "Importe, die du nicht abgeschlossen hast, mit den hochgeladenen Dateien: spätestens nach 1 Tag",
         "Deine zum Herunterladen vorbereiteten Daten: 1 Stunde, nachdem sie bereit sind",
     ]

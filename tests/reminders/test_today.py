@@ -11,6 +11,7 @@ from django.apps import apps
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from contacts import roster, rules, sorting
 from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting
@@ -581,3 +582,17 @@ def test_a_done_stored_before_no_longer_hides_a_cadence_or_online_only_item(
     assert sections(owner)[ItemKind.ONLINE_ONLY] == ["Online"]
     # A prospect's done stored before rests as the snooze it was (the touch count stays honest).
     assert sections(owner)[ItemKind.PROSPECT] == []
+
+
+def test_a_prospects_overdue_touch_says_since_when_and_a_coming_one_says_when() -> None:
+    moment = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+    overdue = items.Item(
+        ItemKind.PROSPECT, prospect=rules.ProspectProgress(3, 7, moment, True, needs_outcome=False)
+    )
+    coming = items.Item(
+        ItemKind.PROSPECT, prospect=rules.ProspectProgress(3, 7, moment, False, needs_outcome=False)
+    )
+
+    with translation.override("de"), timezone.override("Europe/Berlin"):
+        assert overdue.meta == "nächster Kontaktpunkt fällig seit 27. November 2026"
+        assert coming.meta == "nächster Kontaktpunkt fällig am 27. November 2026"
