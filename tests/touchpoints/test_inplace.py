@@ -84,12 +84,12 @@ def test_a_log_on_the_contact_page_takes_the_same_queries_at_any_size(
     for day in range(touches):
         ledger.log_touch(online, kind=Kind.EMAIL, happened_at=NOW - timedelta(days=39 - day % 30))
     # session, user, the contact (3); the form's three constraint checks, each in a savepoint (9);
-    # the log: savepoint, lock, the contact exists, the same checks in full_clean, insert, summary
-    # read and saved, the milestone's entry and stage, release (18); out of band the page's
+    # the log: savepoint, lock, insert, summary read and saved, the milestone's entry and stage,
+    # release (8: the ledger does not re-run the form's checks); out of band the page's
     # contact, its emails, phones, tags, organisations, introduced and stage history, the roster,
     # and its merges (9); the timeline's count and page (2). The status panel's own reload, a
     # request of 12 queries, is no longer needed.
-    with time_machine.travel(NOW, tick=False), django_assert_num_queries(43):
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(33):
         log_on_page(owner_client, online, Kind.MEETING)
 
 
