@@ -301,3 +301,12 @@ def test_a_refused_setting_is_named_at_the_top_with_a_link_to_its_field(owner_cl
     summary = body.split('data-testid="error-summary"', 1)[1].split("</div>", 1)[0]
     assert 'href="#id_online_window_days"' in summary
     assert body.index('data-testid="error-summary"') < body.index('name="time_zone"')
+
+
+@pytest.mark.django_db
+def test_the_page_after_sign_up_shows_a_way_on_when_no_mail_comes(client: Client) -> None:
+    body = client.get(reverse("account_email_verification_sent")).content.decode()
+
+    assert "Sieh in deinem Spam-Ordner nach" in body
+    assert f'href="{reverse("account_login")}"' in body
+    assert "Bescheid" not in body  # allauth's "let us know", with no way to
