@@ -34,6 +34,16 @@ def _state(
     return state
 
 
+@dataclass(frozen=True)
+class Snoozed:
+    """What `snooze` did: the day the item comes back, and its state before (to undo it)."""
+
+    until: date
+    state: int
+    done_at: datetime | None
+    snoozed_until: date | None
+
+
 def snooze(
     user: User,
     kind: ItemKind,
@@ -43,16 +53,25 @@ def snooze(
     contact: Contact | None = None,
     touch: Touchpoint | None = None,
     occasion: str = "",
-) -> date:
-    """Hide the item until `days` local days from today; returns the day it comes back."""
+) -> Snoozed:
+    """Hide the item until `days` local days from today."""
     if days not in SNOOZE_DAYS:
         raise ValueError(f"snooze for one of {SNOOZE_DAYS} days, not {days}")
     until = user.local_date(now) + timedelta(days=days)
     with transaction.atomic():
         state = _state(user, kind, contact=contact, touch=touch, occasion=occasion)
+        snoozed = Snoozed(until, state.pk, state.done_at, state.snoozed_until)
         state.snoozed_until = until
         state.save(update_fields=["snoozed_until", "updated_at"])
-    return until
+    return snoozed
+
+
+def restore(
+    user: User, state: int, *, done_at: datetime | None, snoozed_until: date | None, now: datetime
+) -> bool:
+    """Put an item's state back as it was (an undone snooze), if it is the user's; whether it was."""
+    rows = ReminderState.objects.filter(owner=user, pk=state)
+    return bool(rows.update(done_at=done_at, snoozed_until=snoozed_until, updated_at=now))
 
 
 @dataclass(frozen=True)

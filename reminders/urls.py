@@ -11,6 +11,7 @@ urlpatterns = [
     path("contact/<int:pk>/", views.contact_item, name="contact_item"),
     path("promise/<int:pk>/", views.promise_item, name="promise_item"),
     path("touch/<int:pk>/undo/", views.touch_undo, name="touch_undo"),
+    path("snooze/undo/", views.snooze_undo, name="snooze_undo"),
     path("review/", views.roster_review, name="roster_review"),
     path("review/snooze/", views.review_item, name="review_item"),
     path("reminder/<int:pk>/", views.one_off_item, name="one_off_item"),

@@ -214,7 +214,7 @@ def _snooze(
     contact: Contact | None,
     touch: Touchpoint | None,
 ) -> None:
-    until = states.snooze(
+    snoozed = states.snooze(
         request.user,
         kind,
         days=data["days"],
@@ -223,7 +223,14 @@ def _snooze(
         touch=touch,
         occasion=data["occasion"],
     )
-    messages.success(request, _("Snoozed until %(day)s.") % {"day": date_format(until, "DATE_FORMAT")})
+    text = _("Snoozed until %(day)s.") % {"day": date_format(snoozed.until, "DATE_FORMAT")}
+    before = {
+        "done_at": snoozed.done_at.isoformat() if snoozed.done_at else None,
+        "snoozed_until": snoozed.snoozed_until.isoformat() if snoozed.snoozed_until else None,
+    }
+    token = undo.sign(request.user.pk, UNDO_SNOOZE, pk=snoozed.state, kind=kind.value, **before)
+    action = reverse("reminders:snooze_undo")
+    undo.offer(request, text, action=action, target=f"#today-{kind}", token=token)
 
 
 def _decide(request: AuthenticatedHttpRequest, contact: Contact, outcome: str) -> None:
@@ -282,6 +289,7 @@ def _done(
 
 
 UNDO_LOG = "today-log"
+UNDO_SNOOZE = "today-snooze"
 
 
 def _offer_undo(
@@ -305,6 +313,33 @@ def _offer_undo(
     token = undo.sign(request.user.pk, UNDO_LOG, pk=logged.pk, kind=kind.value, **before)
     action = reverse("reminders:touch_undo", args=[logged.pk])
     undo.offer(request, text, action=action, target=f"#today-{kind}", token=token)
+
+
+@login_required
+@require_POST
+def snooze_undo(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Undo a snooze: the item's state as it was, and the item back on Today; refused after
+    `undo.UNDO_SECONDS`. The token names the state, signed for this user (another's is refused)."""
+    try:
+        values = undo.read(request.user.pk, UNDO_SNOOZE, request.POST.get("token", ""))
+    except undo.UndoRefused as refused:
+        messages.error(request, undo.refusal(refused))
+        return (
+            redirect("reminders:today")
+            if not request.htmx
+            else reswap(render(request, "_messages.html"), "none")
+        )
+    states.restore(
+        request.user,
+        int(values["pk"]),
+        done_at=datetime.fromisoformat(values["done_at"]) if values.get("done_at") else None,
+        snoozed_until=date.fromisoformat(values["snoozed_until"]) if values.get("snoozed_until") else None,
+        now=timezone.now(),
+    )
+    messages.success(request, _("Undone: back on your list."))
+    if not request.htmx:
+        return redirect("reminders:today")
+    return _acted(request, ItemKind(values["kind"]), expanded=False)
 
 
 @owner_object(Touchpoint, methods=WRITE)

@@ -111,6 +111,8 @@ ACCESS: dict[str, str] = {
     "reminders:one_off_panel": OWNER,
     "reminders:one_off_create": OWNER,
     "reminders:touch_undo": OWNER,
+    # the state's id, with a token signed for its owner: refused for anyone else, without a lookup
+    "reminders:snooze_undo": LOGIN,
     # the feed's secret token stands in for the login (calendar apps cannot sign in)
     "calendar:feed": PUBLIC,
     "calendar:settings": LOGIN,
@@ -171,6 +173,7 @@ PAIR_URLS = {"imports:dismiss", "imports:merge"}
 # Signed-in actions that take POST only: GET is 405.
 POST_ONLY = {
     "calendar:regenerate",
+    "reminders:snooze_undo",
     "reminders:review_item",
     "accounts:coaching_invite",
     "contacts:sort",

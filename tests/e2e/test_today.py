@@ -119,3 +119,23 @@ def test_a_prospect_at_the_target_is_decided_in_one_click(page: Any, live_server
     assert page.evaluate("window.__noReload") is True
     prospect.refresh_from_db()
     assert prospect.prospect_status == ProspectStatus.NOT_NOW
+
+
+def test_a_snooze_is_undone_in_place(page: Any, live_server: Any) -> None:
+    email = f"zurueck-{page.viewport_size['width']}@netzwerk.test"
+    _birthday, _ralf, _rita = network(email)
+    log_in(page, live_server.url, email)
+    page.evaluate("window.__noReload = true")
+    cadence = page.locator("[data-testid=section-cadence]")
+
+    ralf_item = cadence.locator("[data-testid=item]", has_text="Ralf")
+    ralf_item.locator("[data-testid=snooze]").click()
+    ralf_item.locator("[data-testid=snooze-7]").click()
+    expect(cadence.locator("[data-testid=item]", has_text="Ralf")).to_have_count(0)
+
+    cadence.locator(".flashes-inline").get_by_role("button", name="Rückgängig machen").click()
+
+    expect(cadence.locator("[data-testid=item]", has_text="Ralf")).to_have_count(1)
+    expect(cadence.locator(".flashes-inline")).to_contain_text("Rückgängig gemacht: wieder auf deiner Liste.")
+    expect(page.locator("[data-testid=count-cadence]")).to_have_text("2")
+    assert page.evaluate("window.__noReload") is True

@@ -291,3 +291,59 @@ def test_undo_of_a_one_off_reminders_call_opens_it_again(
     assert reminder.done_at is None
     assert not Touchpoint.objects.filter(contact=person, happened_at=NOW).exists()
     assert person.first_name in sections(owner)[ItemKind.ONE_OFF]
+
+
+def test_undo_of_a_snooze_brings_the_item_back_as_it_was(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    person = network["red"]
+    with at(NOW):
+        _response, action, token = log_on_today(
+            owner_client, person, kind="cadence", action="snooze", days="3"
+        )
+        assert "Rot" not in sections(owner)[ItemKind.CADENCE]
+
+        undone = owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+
+        assert "Rot" in sections(owner)[ItemKind.CADENCE]
+    body = undone.content.decode()
+    state = ReminderState.objects.get(owner=owner, contact=person)
+    assert action == reverse("reminders:snooze_undo")
+    assert state.snoozed_until is None
+    assert body.lstrip().startswith('<section id="today-cadence"')
+    assert "Undone: back on your list." in body
+
+
+def test_undo_of_a_longer_snooze_keeps_the_earlier_one(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    person = network["red"]
+    with at(NOW):
+        post_item(owner_client, person, kind="cadence", action="snooze", days="1")
+        _response, action, token = log_on_today(
+            owner_client, person, kind="cadence", action="snooze", days="7"
+        )
+        owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+
+    state = ReminderState.objects.get(owner=owner, contact=person)
+    assert state.snoozed_until == NOW.date() + DAY  # the one-day snooze, as before the second
+    assert "Rot" not in sections(owner)[ItemKind.CADENCE]
+
+
+def test_undo_of_a_snooze_is_the_owners_in_time_and_changes_nothing_otherwise(
+    owner: User, owner_client: Client, stranger_client: Client, network: dict[str, Contact]
+) -> None:
+    person = network["red"]
+    with at(NOW):
+        _response, action, token = log_on_today(
+            owner_client, person, kind="cadence", action="snooze", days="3"
+        )
+        stranger = stranger_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+        forged = owner_client.post(action, {"token": token + "x"}, HTTP_HX_REQUEST="true")
+    with at(NOW + timedelta(seconds=undo.UNDO_SECONDS + 1)):
+        late = owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+
+    assert "This cannot be undone." in stranger.content.decode()
+    assert "This cannot be undone." in forged.content.decode()
+    assert "Too late to undo" in late.content.decode()
+    assert ReminderState.objects.get(owner=owner, contact=person).snoozed_until == NOW.date() + 3 * DAY
