@@ -315,6 +315,14 @@ def _offer_undo(
     undo.offer(request, text, action=action, target=f"#today-{kind}", token=token)
 
 
+def _undo_refused(request: AuthenticatedHttpRequest, refused: undo.UndoRefused) -> HttpResponse:
+    """Say why an undo was refused, and change nothing on the page but the message."""
+    messages.error(request, undo.refusal(refused))
+    if not request.htmx:
+        return redirect("reminders:today")
+    return reswap(render(request, "_messages.html"), "none")
+
+
 @login_required
 @require_POST
 def snooze_undo(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -323,12 +331,7 @@ def snooze_undo(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         values = undo.read(request.user.pk, UNDO_SNOOZE, request.POST.get("token", ""))
     except undo.UndoRefused as refused:
-        messages.error(request, undo.refusal(refused))
-        return (
-            redirect("reminders:today")
-            if not request.htmx
-            else reswap(render(request, "_messages.html"), "none")
-        )
+        return _undo_refused(request, refused)
     states.restore(
         request.user,
         int(values["pk"]),
@@ -349,12 +352,7 @@ def touch_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResp
     try:
         values = undo.posted(request, UNDO_LOG, touch.pk)
     except undo.UndoRefused as refused:
-        messages.error(request, undo.refusal(refused))
-        return (
-            redirect("reminders:today")
-            if not request.htmx
-            else reswap(render(request, "_messages.html"), "none")
-        )
+        return _undo_refused(request, refused)
     with transaction.atomic():
         states.undo_log(
             request.user,
