@@ -155,6 +155,11 @@ def days_before(now: datetime, days: int) -> datetime:
 # ---------------------------------------------------------------- the sections about contacts
 
 
+def cadences(user: User) -> tuple[tuple[int, int], ...]:
+    """What `cadence_due` reads of the user: each circle's (ideal, maximum) days."""
+    return tuple(user.cadence(circle) for circle in Circle.values)
+
+
 def cadence_due(user: User, now: datetime, *, red: bool = False) -> Q:
     """R7: past the ideal interval of its circle (yellow or red); with `red`, past the maximum."""
     due = Q()
@@ -168,7 +173,7 @@ def _cadence(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -
     """R7: yellow and red cadences, red first, strong ties before the others, longest first."""
     rows = (
         _contacts(users)
-        .filter(per_owner(users, lambda user: cadence_due(user, now)))
+        .filter(per_owner(users, lambda user: cadence_due(user, now), setting=cadences))
         .exclude(pk__in=hidden.contacts(ItemKind.CADENCE))
         .annotate(cadence_rank=cadence_rank(users, now=now), circle_order=CIRCLE_ORDER)
     )
@@ -189,6 +194,10 @@ def _cadence(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -
     return sections
 
 
+def _prospect_settings(user: User) -> tuple[int, int]:
+    return user.prospect_target, user.prospect_interval_days
+
+
 def prospect_due(user: User, now: datetime) -> Q:
     """R6: an open prospect whose next touch is due, or at the target waiting for an outcome."""
     return Q(prospect_reference__isnull=False) & (
@@ -201,10 +210,12 @@ def _prospects(users: Sequence[User], now: datetime, limit: int, hidden: Hidden)
     """R6: prospects whose next touch is due, and those at the target waiting for an outcome."""
     rows = (
         _contacts(users)
-        .filter(per_owner(users, lambda user: prospect_due(user, now)))
+        .filter(per_owner(users, lambda user: prospect_due(user, now), setting=_prospect_settings))
         .exclude(pk__in=hidden.contacts(ItemKind.PROSPECT))
     )
-    at_target = per_owner(users, lambda user: Q(prospect_touches__gte=user.prospect_target))
+    at_target = per_owner(
+        users, lambda user: Q(prospect_touches__gte=user.prospect_target), setting=_prospect_settings
+    )
     found = first_rows(
         rows,
         owners=len(users),
@@ -234,7 +245,9 @@ def _online_only(users: Sequence[User], now: datetime, limit: int, hidden: Hidde
     arrange a call or a meeting, longest waiting first."""
     rows = (
         _contacts(users)
-        .filter(per_owner(users, lambda user: online_due(user, now)))
+        .filter(
+            per_owner(users, lambda user: online_due(user, now), setting=lambda user: user.online_window_days)
+        )
         .exclude(pk__in=hidden.contacts(ItemKind.ONLINE_ONLY))
         .annotate(first_contact=FIRST_CONTACT)
     )

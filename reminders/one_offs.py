@@ -20,7 +20,7 @@ from django.db.models import Q
 
 from netzwerk.accounts.models import User
 from reminders.models import ItemKind, ReminderState
-from reminders.querying import Hidden, by_day, first_rows
+from reminders.querying import Hidden, by_day, column, first_rows
 from touchpoints import ledger
 from touchpoints.models import OPEN_REMINDER, OneOffReminder, Touchpoint
 
@@ -74,8 +74,8 @@ def due_for(users: Sequence[User], *, now: datetime, limit: int, hidden: Hidden)
     return {
         user.pk: Due(
             found[user.pk],
-            int(vars(found[user.pk][0])["section_total"]) if found[user.pk] else 0,
-            int(vars(found[user.pk][0])["count_overdue"]) if found[user.pk] else 0,
+            column(found[user.pk], "section_total"),
+            column(found[user.pk], "count_overdue"),
         )
         for user in users
     }

@@ -4,7 +4,7 @@ rows with their totals, and the items a snooze or a done hides, for one user or 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -100,23 +100,26 @@ class Hidden:
 
 def by_day(users: Sequence[User], now: datetime) -> dict[date, list[int]]:
     """The users by their local day (a chunk spans two at most, across the date line three)."""
-    days: dict[date, list[int]] = defaultdict(list)
-    for user in users:
-        days[user.local_date(now)].append(user.pk)
-    return days
+    return by_condition(users, lambda user: user.local_date(now))
 
 
-def per_owner(users: Sequence[User], condition: Callable[[User], Q], *, owner: str = "owner_id") -> Q:
+def per_owner(
+    users: Sequence[User],
+    condition: Callable[[User], Q],
+    *,
+    setting: Callable[[User], Hashable] | None = None,
+    owner: str = "owner_id",
+) -> Q:
     """`condition(user)` for each user's rows, OR-ed: the owner's own intervals and targets. Users
-    whose condition is the same (the same settings, as most have) share one term, so the
-    statement stays short for a hundred clients or a digest chunk."""
+    with the same `setting` (the figures `condition` reads; most keep the defaults) share one
+    term, built once: at 100 clients, building a condition per user and comparing them took
+    twice as long as the database's answer. Without `setting`, the conditions are compared."""
     if len(users) == 1:
         return condition(users[0])
+    groups = by_condition(users, setting or condition)
+    first = {user.pk: user for user in users}
     return Q.create(
-        [
-            Q(condition, **{f"{owner}__in": owners})
-            for condition, owners in by_condition(users, condition).items()
-        ],
+        [Q(condition(first[owners[0]]), **{f"{owner}__in": owners}) for owners in groups.values()],
         connector=Q.OR,
     )
 
