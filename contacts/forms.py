@@ -284,7 +284,7 @@ class ContactFilterForm(forms.Form):
             contacts = contacts.in_cadence_rank(CADENCE_RANK[data["cadence"]])
         contacts = contacts.archived() if data["archived"] else contacts.active()
         if data["q"]:
-            contacts = contacts.search(data["q"])
+            contacts = contacts.search(data["q"], owner=self.owner)
         if data["circle"]:
             contacts = contacts.in_circle(data["circle"])
         if data["stage"]:

@@ -200,16 +200,18 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
     def tagged(self, tag: Tag) -> ContactQuerySet:
         return self.filter(tags=tag)
 
-    def search(self, text: str) -> ContactQuerySet:
+    def search(self, text: str, *, owner: User) -> ContactQuerySet:
         """Every word in the name, company, position, a tag or an e-mail address. Names,
         company and position are compared folded (contacts.folding.fold_loose): "schroder",
-        "Schroeder" and "Schröder" find the same person. Subqueries keep one row per contact."""
+        "Schroeder" and "Schröder" find the same person. Subqueries keep one row per contact; the
+        tags are the `owner`'s (PostgreSQL otherwise read every user's tags for each search)."""
         query = Q()
         for word in text.split():
+            tags = Tag.objects.filter(owner=owner, contacts=OuterRef("pk"), name__icontains=word)
             query &= (
                 Q(search_text__contains=fold_loose(word))
                 | Exists(ContactEmail.objects.filter(contact=OuterRef("pk"), address__icontains=word))
-                | Exists(Tag.objects.filter(contacts=OuterRef("pk"), name__icontains=word))
+                | Exists(tags)
             )
         return self.filter(query)
 

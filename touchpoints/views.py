@@ -279,7 +279,7 @@ def _quick(
 def _matches(request: AuthenticatedHttpRequest, q: str) -> list[Contact]:
     if not q.strip():
         return []
-    contacts = Contact.objects.for_owner(request.user).active().search(q[:100]).by_name()
+    contacts = Contact.objects.for_owner(request.user).active().search(q[:100], owner=request.user).by_name()
     return list(contacts[:MATCHES])
 
 

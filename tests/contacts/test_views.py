@@ -113,6 +113,23 @@ def test_it_searches_name_company_position_tag_and_email(
     assert {c.name for c in page.object_list} == expected
 
 
+def test_a_search_reads_only_the_owners_tags(owner_client: Client, owner, stranger) -> None:
+    """Another user's tag of the same name finds nothing here, and the search's tag subquery names
+    the owner: PostgreSQL otherwise hashed every user's tags for each search (a sequential scan
+    that grew with all accounts)."""
+    mine = ContactFactory(owner=owner, first_name="Petra")
+    mine.tags.add(TagFactory(owner=owner, name="Golfclub"))
+    theirs = ContactFactory(owner=stranger, first_name="Olga")
+    theirs.tags.add(TagFactory(owner=stranger, name="Golfclub"))
+
+    page = owner_client.get(reverse("contacts:list"), {"q": "golf"}).context["page"]
+    query = str(Contact.objects.for_owner(owner).search("golf", owner=owner).query)
+
+    assert {c.first_name for c in page.object_list} == {"Petra"}
+    tag_subquery = query[query.index('FROM "contacts_tag"') :]
+    assert f'"owner_id" = {owner.pk}' in tag_subquery
+
+
 def test_it_filters_by_circle_stage_prospect_key_tag_and_archive(owner_client: Client, owner) -> None:
     tag = TagFactory(owner=owner, name="Presse")
     prospect = ContactFactory(owner=owner, first_name="Pia", prospect_status=ProspectStatus.PROSPECT)
