@@ -147,25 +147,36 @@ def contact_detail(request: AuthenticatedHttpRequest, contact: Contact) -> HttpR
 
 @owner_object(Contact, methods=READ)
 def contact_status(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
-    """The rules panel: the contact page reloads it by htmx when a touch is logged."""
-    return render_page(
-        request, "contacts/contact_detail.html", "contact-status", detail_context(request, contact)
-    )
+    """The rules panel: the contact page reloads it by htmx when a promise is kept or the circle
+    changes (without htmx, the whole page)."""
+    context = status_context if is_htmx_fragment(request) else detail_context
+    return render_page(request, "contacts/contact_detail.html", "contact-status", context(request, contact))
 
 
 def detail_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict[str, Any]:
-    """The contact page's context; the touch panel renders the page's parts from it after a log."""
+    """The contact page's context."""
     contact = (
         _contacts(request)
         .select_related("met_at", "introduced_by")
-        .prefetch_related("emails", "phones", "tags", "organisations", "introduced", "stage_changes")
+        .prefetch_related("emails", "phones", "tags", "organisations", "introduced", *STATUS_RELATIONS)
         .get(pk=contact.pk)
     )
-    return {
-        "contact": contact,
-        "roster": roster.roster_for(request.user),
-        "state": rules.evaluate(contact, owner=request.user, now=timezone.now()),
-    }
+    return {**_status(request, contact), "roster": roster.roster_for(request.user)}
+
+
+# What the rules panel (`contact-status`) lists besides the contact's own fields.
+STATUS_RELATIONS = ("stage_changes", "merges")
+
+
+def status_context(request: AuthenticatedHttpRequest, contact: Contact) -> dict[str, Any]:
+    """What the rules panel and the stage show, read afresh: the touch panel brings them along
+    after a log (touchpoints.views), without the rest of the page's relations."""
+    contact = _contacts(request).prefetch_related(*STATUS_RELATIONS).get(pk=contact.pk)
+    return _status(request, contact)
+
+
+def _status(request: AuthenticatedHttpRequest, contact: Contact) -> dict[str, Any]:
+    return {"contact": contact, "state": rules.evaluate(contact, owner=request.user, now=timezone.now())}
 
 
 @login_required

@@ -176,7 +176,7 @@ def touchpoint_log(request: AuthenticatedHttpRequest, contact: Contact) -> HttpR
         return trigger_client_event(_panel(request, contact, _form(request, contact)), TOUCH_LOGGED)
     # On the contact page, its rules panel and stage come along out of band: the same response.
     context = {
-        **contact_views.detail_context(request, contact),
+        **contact_views.status_context(request, contact),
         "form": _form(request, contact),
         "page": _timeline(request, contact, 1),
         "today": _today(request),
