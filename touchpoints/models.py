@@ -109,6 +109,11 @@ class Touchpoint(models.Model):
         day = self.contact.owner.local_date(self.happened_at)
         return f"{self.get_kind_display()} · {date_format(day, 'SHORT_DATE_FORMAT')}"
 
+    def get_kind_display(self) -> str:  # type: ignore[no-redef]  # Django keeps one defined here
+        """The kind's label, as Django's own method gives it: that one builds a dictionary of every
+        choice (translating each label) on each call, and a timeline asks three times a row."""
+        return str(Kind(self.kind).label) if self.kind in Kind.values else self.kind
+
     @property
     def is_personal(self) -> bool:
         return KINDS[self.kind].personal
