@@ -7,8 +7,9 @@ loopback address of its own, 127.0.0.2, 127.0.0.3, …: allauth limits sign-ins 
 hundred machines, not from one.
 
 After signing in they mix Today, a contact search (what the contact list's search box sends while
-typing), a contact page with the two fragments the browser loads after it, and logging a touch
-(the contact page's log form, then the two fragments the `touch-logged` event reloads).
+typing), a contact page with the three fragments the browser loads after it (contact_detail.html's
+`hx-trigger="load"`), and logging a touch there (the log form, sent as htmx sends it from the
+contact page, then the two fragments the `touch-logged` event reloads on that page).
 
 Every request is kept as a sample (name, start, milliseconds, failed) and written as JSON to the
 file named by NETZWERK_LOAD_SAMPLES when Locust quits; `scripts/load/run.py` turns them into figures.
@@ -138,6 +139,7 @@ class Person(HttpUser):
             self.expect(page, 'hx-trigger="load"')
         # What htmx fetches once the page has loaded (hx-trigger="load" in contact_detail.html).
         self.fragment(f"/touches/contact/{pk}/", "contact_touches", 'id="touches"')
+        self.fragment(f"/today/contact/{pk}/reminders/", "contact_reminders", 'id="one-offs"')
         self.fragment(f"/touches/contact/{pk}/record/", "contact_record", 'id="touch-record"')
 
     @task(1)
@@ -152,12 +154,19 @@ class Person(HttpUser):
                 return
         form = {"csrfmiddlewaretoken": token.group(1), "kind": "call", "note": NOTE}
         url = f"/touches/contact/{pk}/log/"
-        with self.client.post(url, data=form, headers=HTMX, name="log_touch", catch_response=True) as answer:
+        # htmx names the page it is on: from the contact page, the answer brings the rules panel
+        # and the stage along (touchpoints.views.touchpoint_log).
+        page = {**HTMX, "HX-Current-URL": f"{self.host}/contacts/{pk}/"}
+        with self.client.post(url, data=form, headers=page, name="log_touch", catch_response=True) as answer:
             if answer.status_code != 200 or "touch-logged" not in answer.headers.get("HX-Trigger", ""):
                 answer.failure(f"not logged ({answer.status_code})")
                 return
-        # The `touch-logged` event makes the page reload its status line and its mix-and-promises card.
-        self.fragment(f"/contacts/{pk}/status/", "contact_status", "")
+            if 'id="contact-status"' not in answer.text:
+                answer.failure("the rules panel did not come along")
+                return
+        # The `touch-logged` event makes the page reload its one-off reminders and its
+        # mix-and-promises card (one_off_panel.html, touchpoint_record.html).
+        self.fragment(f"/today/contact/{pk}/reminders/", "contact_reminders", 'id="one-offs"')
         self.fragment(f"/touches/contact/{pk}/record/", "contact_record", 'id="touch-record"')
 
     def fragment(self, url: str, name: str, marker: str) -> None:

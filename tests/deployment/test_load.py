@@ -32,7 +32,7 @@ PAGES = {
     "contact_touches",
     "contact_record",
     "log_touch",
-    "contact_status",
+    "contact_reminders",
 }
 PEOPLE = 3
 
