@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from contacts import views
+from contacts import outcome_views, views
 
 app_name = "contacts"
 
@@ -19,7 +19,8 @@ urlpatterns = [
     path("<int:pk>/archive/", views.contact_archive, name="archive"),
     path("<int:pk>/unarchive/", views.contact_unarchive, name="unarchive"),
     path("<int:pk>/promote/", views.contact_promote, name="promote"),
-    path("<int:pk>/decide/", views.contact_decide, name="decide"),
+    path("<int:pk>/decide/", outcome_views.contact_decide, name="decide"),
+    path("<int:pk>/decide/undo/", outcome_views.contact_decide_undo, name="decide_undo"),
     path("<int:pk>/demote/", views.contact_demote, name="demote"),
     path("<int:pk>/roster/undo/", views.contact_roster_undo, name="roster_undo"),
     path("<int:pk>/swap/<int:out_pk>/", views.contact_swap, name="swap"),

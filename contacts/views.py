@@ -336,23 +336,6 @@ def contact_roster_undo(request: AuthenticatedHttpRequest, contact: Contact) -> 
 
 
 @owner_object(Contact, methods=WRITE)
-def contact_decide(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
-    """R6: record a prospect's outcome, customer or not now, with today's date."""
-    outcome = request.POST.get("outcome", "")
-    try:
-        contact.decide_prospect(outcome, now=timezone.now())
-    except ValueError:
-        messages.error(request, _("Only a prospect can become a customer or a “not now”."))
-    else:
-        messages.success(
-            request,
-            _("%(name)s: %(outcome)s.")
-            % {"name": contact.name, "outcome": contact.get_prospect_status_display()},
-        )
-    return redirect(contact)
-
-
-@owner_object(Contact, methods=WRITE)
 def contact_demote(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     before = contact.circle, contact.stage
     change = roster.demote(contact, now=timezone.now())

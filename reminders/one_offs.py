@@ -98,9 +98,10 @@ def mark_done(
     return logged
 
 
-def reopen(reminder_id: int, *, owner: User) -> None:
-    """Open again a reminder marked done (its one-click log undone); the owner's only."""
-    OneOffReminder.objects.filter(pk=reminder_id, contact__owner=owner).update(done_at=None)
+def reopen(reminder_id: int, *, owner: User, now: datetime) -> None:
+    """Open again a reminder marked done (undone); the owner's only. Its `updated_at` moves, as
+    a kept Today page goes by it (reminders/kept.py)."""
+    OneOffReminder.objects.filter(pk=reminder_id, contact__owner=owner).update(done_at=None, updated_at=now)
 
 
 def delete(reminder: OneOffReminder, *, owner: User) -> None:

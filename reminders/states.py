@@ -69,16 +69,28 @@ def snooze(
 def restore(
     user: User, state: int, *, done_at: datetime | None, snoozed_until: date | None, now: datetime
 ) -> bool:
-    """Put an item's state back as it was (an undone snooze), if it is the user's; whether it was."""
+    """Put an item's state back as it was (an undone snooze or done), if it is the user's;
+    whether it was."""
     rows = ReminderState.objects.filter(owner=user, pk=state)
     return bool(rows.update(done_at=done_at, snoozed_until=snoozed_until, updated_at=now))
 
 
+def reopen_promise(user: User, touch: int) -> None:
+    """A promise `mark_done` kept, open again (the contact's summary recomputed), if it is one of
+    the user's and still kept."""
+    kept = Touchpoint.objects.for_owner(user).filter(pk=touch, promise_kept_at__isnull=False).first()
+    if kept is not None:
+        ledger.edit_touch(kept, promise_kept_at=None)
+
+
 @dataclass(frozen=True)
 class Done:
-    """What `mark_done` did: the touch it logged, and the item's state before (to undo it)."""
+    """What `mark_done` did: the touch it logged, the promise it kept (a touch's id), and the
+    item's state before (to undo it)."""
 
     logged: Touchpoint | None
+    kept: int | None
+    state: int
     key: str
     done_at: datetime | None
     snoozed_until: date | None
@@ -100,14 +112,15 @@ def mark_done(
     """
     if clearing.only_a_touch_clears(kind):
         raise ValueError(f"a {kind} item is cleared by a touch that counts, not by done")
-    logged = None
+    logged, kept = None, None
     with transaction.atomic():
         if touch is not None and touch.has_open_promise:
             ledger.edit_touch(touch, promise_kept_at=now)
+            kept = touch.pk
         if log is not None and contact is not None:
             logged = ledger.log_touch(contact, kind=log, happened_at=now)
         state = _state(user, kind, contact=contact, touch=touch, occasion=occasion)
-        done = Done(logged, state.key, state.done_at, state.snoozed_until)
+        done = Done(logged, kept, state.pk, state.key, state.done_at, state.snoozed_until)
         state.done_at = now
         state.snoozed_until = None
         state.save(update_fields=["done_at", "snoozed_until", "updated_at"])

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, trigger_client_event
 
-from contacts import roster, rules
+from contacts import outcome_views, roster, rules
 from contacts.models import Contact
 from netzwerk import undo
 from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
@@ -161,7 +161,7 @@ def one_off_item(request: AuthenticatedHttpRequest, reminder: OneOffReminder) ->
             }
             _offer_undo(request, ItemKind.ONE_OFF, logged, text, one_off=reminder)
         else:
-            messages.success(request, _("Done."))
+            _offer_state_undo(request, ItemKind.ONE_OFF, _("Done."), one_off=reminder.pk)
     if not request.htmx:
         return redirect("reminders:today")
     response = _acted(request, ItemKind.ONE_OFF, expanded=bool(request.POST.get("all")))
@@ -224,27 +224,21 @@ def _snooze(
         occasion=data["occasion"],
     )
     text = _("Snoozed until %(day)s.") % {"day": date_format(snoozed.until, "DATE_FORMAT")}
-    before = {
-        "done_at": snoozed.done_at.isoformat() if snoozed.done_at else None,
-        "snoozed_until": snoozed.snoozed_until.isoformat() if snoozed.snoozed_until else None,
-    }
-    token = undo.sign(request.user.pk, UNDO_SNOOZE, pk=snoozed.state, kind=kind.value, **before)
-    action = reverse("reminders:snooze_undo")
-    undo.offer(request, text, action=action, target=f"#today-{kind}", token=token)
+    _offer_state_undo(
+        request, kind, text, state=snoozed.state, done_at=snoozed.done_at, snoozed_until=snoozed.snoozed_until
+    )
 
 
 def _decide(request: AuthenticatedHttpRequest, contact: Contact, outcome: str) -> None:
-    """R6 at the target, as on the contact page: the prospect's outcome, dated now."""
+    """R6 at the target, as on the contact page: the prospect's outcome, dated now (undone for a
+    while: `decide_undo`)."""
     try:
         contact.decide_prospect(outcome, now=timezone.now())
     except ValueError:  # decided meanwhile (another tab)
         messages.error(request, _("Only a prospect can become a customer or a “not now”."))
         return
-    messages.success(
-        request,
-        _("%(name)s: %(outcome)s.")
-        % {"name": contact.name, "outcome": contact.get_prospect_status_display()},
-    )
+    action = reverse("reminders:decide_undo", args=[contact.pk])
+    outcome_views.offer_decision_undo(request, contact, action=action, target=f"#today-{ItemKind.PROSPECT}")
 
 
 def _done(
@@ -281,15 +275,25 @@ def _done(
             "name": contact.name,
         }
         _offer_undo(request, kind, done.logged, text, done=done)
-    elif kind == ItemKind.PROMISE and touch is not None:
-        messages.success(request, _("Promise kept: %(promise)s") % {"promise": touch.promise})
+        return done.logged
+    if kind == ItemKind.PROMISE and touch is not None:
+        text = _("Promise kept: %(promise)s") % {"promise": touch.promise}
     else:
-        messages.success(request, _("Done."))
-    return done.logged
+        text = _("Done.")
+    _offer_state_undo(
+        request,
+        kind,
+        text,
+        state=done.state,
+        done_at=done.done_at,
+        snoozed_until=done.snoozed_until,
+        promise=done.kept,
+    )
+    return None
 
 
 UNDO_LOG = "today-log"
-UNDO_SNOOZE = "today-snooze"
+UNDO_STATE = "today-state"
 
 
 def _offer_undo(
@@ -315,6 +319,30 @@ def _offer_undo(
     undo.offer(request, text, action=action, target=f"#today-{kind}", token=token)
 
 
+def _offer_state_undo(
+    request: AuthenticatedHttpRequest,
+    kind: ItemKind,
+    text: str,
+    *,
+    state: int | None = None,
+    done_at: datetime | None = None,
+    snoozed_until: date | None = None,
+    promise: int | None = None,
+    one_off: int | None = None,
+) -> None:
+    """The message, with an undo that puts back what a snooze or a done without a touch changed:
+    the item's `state` as it was, the `promise` kept open again, the `one_off` reminder open."""
+    values = {
+        "state": state,
+        "done_at": done_at.isoformat() if done_at else None,
+        "snoozed_until": snoozed_until.isoformat() if snoozed_until else None,
+        "promise": promise,
+        "one_off": one_off,
+    }
+    token = undo.sign(request.user.pk, UNDO_STATE, kind=kind.value, **values)
+    undo.offer(request, text, action=reverse("reminders:state_undo"), target=f"#today-{kind}", token=token)
+
+
 def _undo_refused(request: AuthenticatedHttpRequest, refused: undo.UndoRefused) -> HttpResponse:
     """Say why an undo was refused, and change nothing on the page but the message."""
     messages.error(request, undo.refusal(refused))
@@ -325,24 +353,42 @@ def _undo_refused(request: AuthenticatedHttpRequest, refused: undo.UndoRefused) 
 
 @login_required
 @require_POST
-def snooze_undo(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Undo a snooze: the item's state as it was, and the item back on Today; refused after
-    `undo.UNDO_SECONDS`. The token names the state, signed for this user (another's is refused)."""
+def state_undo(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Undo a snooze or a done without a touch: the item back on Today as it was; refused after
+    `undo.UNDO_SECONDS`. The token is signed for this user (another's is refused)."""
     try:
-        values = undo.read(request.user.pk, UNDO_SNOOZE, request.POST.get("token", ""))
+        values = undo.read(request.user.pk, UNDO_STATE, request.POST.get("token", ""))
     except undo.UndoRefused as refused:
         return _undo_refused(request, refused)
-    states.restore(
-        request.user,
-        int(values["pk"]),
-        done_at=datetime.fromisoformat(values["done_at"]) if values.get("done_at") else None,
-        snoozed_until=date.fromisoformat(values["snoozed_until"]) if values.get("snoozed_until") else None,
-        now=timezone.now(),
-    )
+    now = timezone.now()
+    with transaction.atomic():
+        if values.get("state"):
+            states.restore(
+                request.user,
+                int(values["state"]),
+                done_at=datetime.fromisoformat(values["done_at"]) if values.get("done_at") else None,
+                snoozed_until=date.fromisoformat(values["snoozed_until"])
+                if values.get("snoozed_until")
+                else None,
+                now=now,
+            )
+        if values.get("promise"):
+            states.reopen_promise(request.user, int(values["promise"]))
+        if values.get("one_off"):
+            one_offs.reopen(int(values["one_off"]), owner=request.user, now=now)
     messages.success(request, _("Undone: back on your list."))
     if not request.htmx:
         return redirect("reminders:today")
     return _acted(request, ItemKind(values["kind"]), expanded=False)
+
+
+@owner_object(Contact, methods=WRITE)
+def decide_undo(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    """Undo a prospect's outcome decided on Today: a prospect again, back in its section."""
+    outcome_views.take_back_decision(request, contact)
+    if not request.htmx:
+        return redirect("reminders:today")
+    return _acted(request, ItemKind.PROSPECT, expanded=False)
 
 
 @owner_object(Touchpoint, methods=WRITE)
@@ -365,7 +411,7 @@ def touch_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResp
             else None,
         )
         if values.get("one_off"):
-            one_offs.reopen(int(values["one_off"]), owner=request.user)
+            one_offs.reopen(int(values["one_off"]), owner=request.user, now=timezone.now())
     messages.success(
         request,
         _("Undone: %(kind)s with %(name)s deleted.")

@@ -58,6 +58,7 @@ ACCESS: dict[str, str] = {
     "contacts:unarchive": OWNER,
     "contacts:promote": OWNER,
     "contacts:decide": OWNER,
+    "contacts:decide_undo": OWNER,
     "contacts:demote": OWNER,
     "contacts:roster_undo": OWNER,
     "contacts:swap": OWNER,
@@ -111,8 +112,9 @@ ACCESS: dict[str, str] = {
     "reminders:one_off_panel": OWNER,
     "reminders:one_off_create": OWNER,
     "reminders:touch_undo": OWNER,
-    # the state's id, with a token signed for its owner: refused for anyone else, without a lookup
-    "reminders:snooze_undo": LOGIN,
+    "reminders:decide_undo": OWNER,
+    # what to put back comes in a token signed for its owner: refused for anyone else, no lookup
+    "reminders:state_undo": LOGIN,
     # the feed's secret token stands in for the login (calendar apps cannot sign in)
     "calendar:feed": PUBLIC,
     "calendar:settings": LOGIN,
@@ -173,7 +175,7 @@ PAIR_URLS = {"imports:dismiss", "imports:merge"}
 # Signed-in actions that take POST only: GET is 405.
 POST_ONLY = {
     "calendar:regenerate",
-    "reminders:snooze_undo",
+    "reminders:state_undo",
     "reminders:review_item",
     "accounts:coaching_invite",
     "contacts:sort",

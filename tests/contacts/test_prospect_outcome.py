@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -89,3 +90,24 @@ def test_a_stranger_cannot_decide(stranger_client: Client, owner) -> None:
     assert response.status_code == 404
     contact.refresh_from_db()
     assert contact.prospect_status == ProspectStatus.PROSPECT
+
+
+def test_an_outcome_on_the_contact_page_is_undone_for_a_while(owner_client: Client, owner) -> None:
+    contact = prospect(owner, touches=7)
+    body = decide(owner_client, contact, "customer").content.decode()
+    found = re.search(
+        r'<form class="undo inline" method="post" action="([^"]+)".*?name="token" value="([^"]+)"', body, re.S
+    )
+    assert found is not None, "no undo offered"
+    action, token = found.groups()
+
+    response = owner_client.post(action, {"token": token}, follow=True)
+
+    contact.refresh_from_db()
+    assert action == reverse("contacts:decide_undo", args=[contact.pk])
+    assert (contact.prospect_status, contact.prospect_outcome_at) == (ProspectStatus.PROSPECT, None)
+    assert response.redirect_chain == [(contact.get_absolute_url(), 302)]
+    assert f"Undone: {contact.name} is a prospect again." in response.content.decode()
+    with time_machine.travel(NOW + timedelta(minutes=3), tick=False):
+        late = owner_client.post(action, {"token": token}, follow=True)  # past undo.UNDO_SECONDS
+    assert "Too late to undo" in late.content.decode()

@@ -308,7 +308,7 @@ def test_undo_of_a_snooze_brings_the_item_back_as_it_was(
         assert "Rot" in sections(owner)[ItemKind.CADENCE]
     body = undone.content.decode()
     state = ReminderState.objects.get(owner=owner, contact=person)
-    assert action == reverse("reminders:snooze_undo")
+    assert action == reverse("reminders:state_undo")
     assert state.snoozed_until is None
     assert body.lstrip().startswith('<section id="today-cadence"')
     assert "Undone: back on your list." in body
@@ -347,3 +347,80 @@ def test_undo_of_a_snooze_is_the_owners_in_time_and_changes_nothing_otherwise(
     assert "This cannot be undone." in forged.content.decode()
     assert "Too late to undo" in late.content.decode()
     assert ReminderState.objects.get(owner=owner, contact=person).snoozed_until == NOW.date() + 3 * DAY
+
+
+def test_undo_of_a_kept_promise_opens_it_again(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    person = network["promise"]
+    promise = Touchpoint.objects.get(contact=person, promise="Artikel schicken")
+    with at(NOW):
+        response = owner_client.post(
+            reverse("reminders:promise_item", args=[promise.pk]), {"action": "done"}, HTTP_HX_REQUEST="true"
+        )
+        action, token = undo_form(response.content.decode())
+        promise.refresh_from_db()
+        assert promise.promise_kept_at == NOW
+        assert sections(owner)[ItemKind.PROMISE] == []
+
+        undone = owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+
+        assert sections(owner)[ItemKind.PROMISE] == ["Versprechen"]
+    promise.refresh_from_db()
+    person.refresh_from_db()
+    assert action == reverse("reminders:state_undo")
+    assert promise.promise_kept_at is None
+    assert (person.open_promises, person.kept_promises) == (1, 0)  # the summary as before
+    body = undone.content.decode()
+    assert body.lstrip().startswith('<section id="today-promise"')
+    assert "Undone: back on your list." in body
+
+
+def test_undo_of_a_one_off_reminder_done_without_a_touch_opens_it_again(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    person = network["one_off"]
+    reminder = OneOffReminder.objects.get(contact=person)
+    with at(NOW):
+        response = owner_client.post(
+            reverse("reminders:one_off_item", args=[reminder.pk]), {"action": "done"}, HTTP_HX_REQUEST="true"
+        )
+        action, token = undo_form(response.content.decode())
+        assert sections(owner)[ItemKind.ONE_OFF] == []
+
+        owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+
+        assert sections(owner)[ItemKind.ONE_OFF] == ["Erinnerung"]
+    reminder.refresh_from_db()
+    assert reminder.done_at is None
+    assert not Touchpoint.objects.filter(contact=person, happened_at=NOW).exists()
+
+
+def test_undo_of_a_done_gesture_without_a_touch_puts_its_state_back(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    person = network["birthday"]
+    with at(NOW):
+        _response, action, token = log_on_today(
+            owner_client, person, kind="birthday", action="done", occasion="2026-11-28:card"
+        )
+        assert sections(owner)[ItemKind.BIRTHDAY] == []
+
+        owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+
+        assert sections(owner)[ItemKind.BIRTHDAY] == ["Geburtstag"]
+    state = ReminderState.objects.get(owner=owner, contact=person)
+    assert (state.done_at, state.snoozed_until) == (None, None)
+
+
+def test_a_state_token_is_refused_to_another_user(
+    owner: User, owner_client: Client, stranger_client: Client, network: dict[str, Contact]
+) -> None:
+    person = network["birthday"]
+    with at(NOW):
+        _response, action, token = log_on_today(
+            owner_client, person, kind="birthday", action="done", occasion="2026-11-28:card"
+        )
+        stranger_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+
+        assert sections(owner)[ItemKind.BIRTHDAY] == []

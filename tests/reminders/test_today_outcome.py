@@ -103,3 +103,59 @@ def test_an_outcome_decided_meanwhile_is_not_decided_again(owner_client: Client,
     at_target.refresh_from_db()
     assert (at_target.prospect_status, at_target.prospect_outcome_at) == (ProspectStatus.CUSTOMER, NOW - DAY)
     assert "Only a prospect can become a customer" in response.content.decode()
+
+
+UNDO = re.compile(
+    r'<form class="undo inline" method="post" action="([^"]+)".*?name="token" value="([^"]+)"', re.S
+)
+
+
+def undo_of(body: str) -> tuple[str, str]:
+    found = UNDO.search(body)
+    assert found is not None, "no undo offered"
+    return found.group(1), found.group(2)
+
+
+@pytest.mark.parametrize("outcome", ["customer", "not_now"])
+def test_an_outcome_is_undone_and_the_prospect_is_back_in_its_section(
+    owner: User, owner_client: Client, at_target: Contact, outcome: str
+) -> None:
+    action, token = undo_of(decide(owner_client, at_target, outcome=outcome).content.decode())
+    with at(NOW):
+        undone = owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+
+    at_target.refresh_from_db()
+    assert action == reverse("reminders:decide_undo", args=[at_target.pk])
+    assert (at_target.prospect_status, at_target.prospect_outcome_at) == (ProspectStatus.PROSPECT, None)
+    assert at_target.prospect_touches == 7  # counted as before
+    body = undone.content.decode()
+    assert body.lstrip().startswith('<section id="today-prospect"')
+    assert f'data-key="prospect:{at_target.pk}"' in body
+    assert f"Undone: {at_target.name} is a prospect again." in body
+
+
+def test_an_outcome_changed_since_is_not_undone(owner_client: Client, at_target: Contact) -> None:
+    action, token = undo_of(decide(owner_client, at_target, outcome="customer").content.decode())
+    at_target.refresh_from_db()
+    at_target.prospect_status = ProspectStatus.NONE  # changed in the form meanwhile
+    at_target.save(update_fields=["prospect_status"])
+
+    with at(NOW):
+        undone = owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+
+    at_target.refresh_from_db()
+    assert at_target.prospect_status == ProspectStatus.NONE
+    assert "has changed since; nothing was undone." in undone.content.decode()
+
+
+def test_an_outcome_token_undoes_no_other_contact(
+    owner: User, owner_client: Client, at_target: Contact
+) -> None:
+    other = ContactFactory(owner=owner, prospect_status=ProspectStatus.CUSTOMER)
+    _action, token = undo_of(decide(owner_client, at_target, outcome="customer").content.decode())
+
+    with at(NOW):
+        owner_client.post(reverse("reminders:decide_undo", args=[other.pk]), {"token": token})
+
+    other.refresh_from_db()
+    assert other.prospect_status == ProspectStatus.CUSTOMER
