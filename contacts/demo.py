@@ -34,6 +34,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from contacts import roster
+from contacts.choices import ONLINE_CHANNELS, Channel, Circle, ProspectStatus, Stage
 from contacts.demo_data import (
     ALUMNI_CLUB,
     CHANNEL_WEIGHTS,
@@ -58,18 +59,7 @@ from contacts.demo_data import (
     Company,
     OrganisationSpec,
 )
-from contacts.models import (
-    ONLINE_CHANNELS,
-    Channel,
-    Circle,
-    Contact,
-    ContactEmail,
-    ContactPhone,
-    Organisation,
-    ProspectStatus,
-    Stage,
-    Tag,
-)
+from contacts.models import Contact, ContactEmail, ContactPhone, Organisation, Tag
 from netzwerk import bulk_copy
 from netzwerk.accounts.models import User
 

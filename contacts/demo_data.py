@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contacts.models import Channel, Circle, OrganisationKind
+from contacts.choices import Channel, Circle, OrganisationKind
 
 FEMALE_FIRST_NAMES = (
     "Anna", "Katharina", "Sabine", "Claudia", "Birgit", "Ute", "Bärbel", "Lena", "Sophie", "Johanna",

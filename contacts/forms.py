@@ -12,20 +12,16 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from contacts import roster, rules, sorting
+from contacts.choices import Circle, ProspectStatus, Sorting, Stage, starting_stage
 from contacts.models import (
-    Circle,
     Contact,
     ContactEmail,
     ContactPhone,
     ContactQuerySet,
     Organisation,
-    ProspectStatus,
-    Sorting,
-    Stage,
     StageChange,
     Tag,
     normalise_phone,
-    starting_stage,
 )
 from contacts.rules import CadenceStatus
 from netzwerk.accounts.models import User

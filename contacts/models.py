@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import calendar
 import functools
-from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import phonenumbers
@@ -13,79 +12,28 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, When
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from contacts.choices import Channel, Circle, OrganisationKind, ProspectStatus, Sorting, Stage
 from contacts.folding import fold_loose
 from contacts.keys import PROFILE_FIELDS, email_key, profile_key
+from contacts.moments import (
+    ACTIVE,
+    CADENCE_REFERENCE,
+    ONLINE_REFERENCE,
+    PROSPECT_REFERENCE,
+    WAITING_TO_BE_SORTED,
+    cadence_rank,
+)
 
 if TYPE_CHECKING:
     from netzwerk.accounts.models import User
 
 PHONE_DEFAULT_REGION = "DE"
-
-
-class Channel(models.TextChoices):
-    LINKEDIN = "linkedin", "LinkedIn"
-    XING = "xing", "XING"
-    FACEBOOK = "facebook", "Facebook"
-    X = "x", "X"
-    EMAIL = "email", _("E-mail")
-    EVENT = "event", _("Event")
-    CLUB = "club", _("Club or association")
-    TRADE_FAIR = "trade_fair", _("Trade fair")
-    REFERRAL = "referral", _("Referral")
-    OTHER = "other", _("Other")
-
-
-# R1: a first contact through one of these channels is an online contact; only these make a
-# contact online-only. Met at one of the in-person ones, a contact starts at "met in person".
-ONLINE_CHANNELS = frozenset({Channel.LINKEDIN, Channel.XING, Channel.FACEBOOK, Channel.X, Channel.EMAIL})
-IN_PERSON_CHANNELS = frozenset({Channel.EVENT, Channel.CLUB, Channel.TRADE_FAIR})
-
-
-class Circle(models.TextChoices):
-    STRONG = "strong", _("Strong tie")
-    REGULAR = "regular", _("Regular")
-    LOOSE = "loose", _("Loose")
-
-
-class Stage(models.TextChoices):
-    """R5: trust grows in stages; each is reached, never skipped to."""
-
-    ONLINE = "online", _("Online contact")
-    MET = "met", _("Met in person")
-    RELATIONSHIP = "relationship", _("Relationship")
-    STRONG_TIE = "strong_tie", _("Strong tie")
-
-
-def starting_stage(how_met: str, stage: str = Stage.ONLINE) -> str:
-    """R1: a new contact met at an event, a club or a fair starts at "met in person"."""
-    return Stage.MET if how_met in IN_PERSON_CHANNELS and stage == Stage.ONLINE else stage
-
-
-class Sorting(models.TextChoices):
-    """R1, R10: what the user decided an imported contact is for. Contacts added by hand are
-    decided as they are written (blank); an import's new contacts wait as UNSORTED, and no rule
-    asks about them until the user sorts them (reminders.due leaves them out)."""
-
-    NONE = "", _("Added by hand")
-    UNSORTED = "unsorted", _("Imported, not sorted yet")
-    PURSUE = "pursue", _("Pursue: meet in person soon")
-    PROSPECT = "prospect", _("Prospect")
-    REGULAR = "regular", _("Regular")
-    LOOSE = "loose", _("Keep loose")
-    ARCHIVE = "archive", _("Archive")
-
-
-class ProspectStatus(models.TextChoices):
-    NONE = "none", _("Not a prospect")
-    PROSPECT = "prospect", _("Prospect")
-    CUSTOMER = "customer", _("Customer")
-    NOT_NOW = "not_now", _("Not now")
 
 
 class OwnedQuerySet[M: models.Model](models.QuerySet[M]):
@@ -99,15 +47,6 @@ class OrganisationQuerySet(OwnedQuerySet["Organisation"]):
             met_count=models.Count("contacts_met", distinct=True),
             member_count=models.Count("members", distinct=True),
         )
-
-
-class OrganisationKind(models.TextChoices):
-    CLUB = "club", _("Club")
-    ASSOCIATION = "association", _("Association")
-    TRADE_FAIR = "trade_fair", _("Trade fair")
-    COMPANY_EVENT = "company_event", _("Company event")
-    COMPANY = "company", _("Company")
-    OTHER = "other", _("Other")
 
 
 class Organisation(models.Model):
@@ -252,55 +191,6 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
 # the digest, the calendar feed and the coach's counts leave it out). A strong tie never waits:
 # promoting a contact decided what it is for. The Python form is `Contact.waits_to_be_sorted`,
 # the query form this one (the partial index contact_owner_unsorted serves it).
-WAITING_TO_BE_SORTED = Q(sorting=Sorting.UNSORTED) & ~Q(circle=Circle.STRONG)
-
-# R1 and the import: of the imported contacts only those the user chose to pursue are asked
-# about a meeting (a strong tie was chosen too); sorted as anything else, or not yet sorted,
-# their other rules speak for them. Contacts added by hand (no sorting) are asked as before.
-ASKED_TO_MEET = frozenset({Sorting.NONE, Sorting.PURSUE})
-
-# ---------------------------------------------------------------- the moments the rules count from
-#
-# Each contact's row stores, computed by the database from the row itself (generated columns,
-# kept by every write: the ledger, forms, bulk imports, COPY), the moment each time-based rule
-# counts from. contacts/rules.py is the rule for one contact in Python; a test holds the two
-# equal. The owner's intervals (a cadence's days, the prospect interval, the online window)
-# turn a reference into the moment it becomes due, in the query (`reference < now - days`), so
-# a change of settings rewrites no contact, and each section of Today is a range on an index.
-
-_TOUCHED = Coalesce("last_touch_at", "created_at")
-# rules.cadence_reference: the later of the last touch (or the day added) and the day sorted
-# (a CASE: SQLite's MAX() of a NULL is NULL)
-CADENCE_REFERENCE = Case(When(sorted_at__gt=_TOUCHED, then=F("sorted_at")), default=_TOUCHED)
-# rules.prospect_progress: an open prospect's last touch since becoming one, or that moment
-IS_PROSPECT = Q(prospect_status=ProspectStatus.PROSPECT, prospect_since__isnull=False)
-PROSPECT_REFERENCE = Case(
-    When(IS_PROSPECT & Q(last_touch_at__gt=F("prospect_since")), then=F("last_touch_at")),
-    When(IS_PROSPECT, then=F("prospect_since")),
-    default=None,
-)
-# rules.first_contact_at and rules.online_only: known only online (see there), counted from the
-# first contact or from sorting if later (rules.online_window_start)
-FIRST_CONTACT = Case(
-    When(first_touch_at__lt=F("created_at"), then=F("first_touch_at")), default=F("created_at")
-)
-IS_ONLINE_ONLY = (
-    Q(archived_at__isnull=True, first_personal_touch_at__isnull=True)
-    & (Q(sorting__in=sorted(ASKED_TO_MEET)) | Q(circle=Circle.STRONG))
-    & (
-        Q(how_met__in=sorted(ONLINE_CHANNELS))
-        | (Q(sorting=Sorting.PURSUE) & ~Q(how_met__in=sorted(IN_PERSON_CHANNELS)))
-    )
-)
-ONLINE_REFERENCE = Case(
-    When(IS_ONLINE_ONLY & Q(sorted_at__gt=FIRST_CONTACT), then=F("sorted_at")),
-    When(IS_ONLINE_ONLY, then=FIRST_CONTACT),
-    default=None,
-)
-# What the rules ask about: not archived, not waiting to be sorted (the cadence index's rows).
-ACTIVE = Q(archived_at__isnull=True) & ~WAITING_TO_BE_SORTED
-
-
 def _reference(expression: Case, label: StrOrPromise) -> models.GeneratedField:
     return models.GeneratedField(
         expression=expression,
@@ -779,29 +669,3 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or '—'} → {self.to_stage}"
-
-
-def cadence_due_before(owner: User, circle: str, *, now: datetime) -> tuple[datetime, datetime]:
-    """The moments before which a cadence reference of `circle` is past the owner's ideal
-    interval (yellow) and past its maximum (red): days of 24 hours, as in the rule, across DST."""
-    ideal, maximum = owner.cadence(circle)
-    now = now.astimezone(UTC)
-    return now - timedelta(days=ideal), now - timedelta(days=maximum)
-
-
-def cadence_rank(owners: Sequence[User], *, now: datetime) -> Case:
-    """R7 in SQL for the rows of `owners`: 2 red, 1 yellow, 0 green (contacts.rules.cadence),
-    on the stored `cadence_reference`; a test runs the rule's table through both. Owners with the
-    same intervals (most keep the defaults) share their conditions."""
-    alike: dict[tuple[tuple[int, int], ...], list[int]] = {}
-    for owner in owners:
-        alike.setdefault(tuple(owner.cadence(circle) for circle in Circle.values), []).append(owner.pk)
-    whens = []
-    for owner_pks in alike.values():
-        owner = next(owner for owner in owners if owner.pk == owner_pks[0])
-        mine = Q(owner_id__in=owner_pks) if len(alike) > 1 else Q()
-        for circle in Circle.values:
-            yellow, red = cadence_due_before(owner, circle, now=now)
-            whens.append(When(mine & Q(circle=circle, cadence_reference__lt=red), then=2))
-            whens.append(When(mine & Q(circle=circle, cadence_reference__lt=yellow), then=1))
-    return Case(*whens, default=0, output_field=models.IntegerField())

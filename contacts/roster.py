@@ -17,7 +17,8 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Count, Q
 
-from contacts.models import ONLINE_CHANNELS, Circle, Contact, Stage, StageChange
+from contacts.choices import ONLINE_CHANNELS, Circle, Stage
+from contacts.models import Contact, StageChange
 from contacts.rules import swap_out_order
 from netzwerk import bulk_copy
 from netzwerk.accounts.models import STRONG_TIE_WARN_FROM, User

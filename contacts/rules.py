@@ -15,14 +15,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from contacts.models import (
-    ASKED_TO_MEET,
-    IN_PERSON_CHANNELS,
-    ONLINE_CHANNELS,
-    Contact,
-    ProspectStatus,
-    Sorting,
-)
+from contacts.choices import IN_PERSON_CHANNELS, ONLINE_CHANNELS, ProspectStatus, Sorting
+from contacts.models import Contact
+from contacts.moments import ASKED_TO_MEET
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -76,7 +71,7 @@ class Cadence:
 def cadence_reference(contact: Contact) -> datetime:
     """The last qualifying touch; a contact never touched counts from the day it was added. A
     sorted contact counts from the day it was sorted at the earliest: messages from 2019 do not
-    make a contact sorted today overdue (contacts.models.CADENCE_REFERENCE, stored)."""
+    make a contact sorted today overdue (contacts.moments.CADENCE_REFERENCE, stored)."""
     touched = contact.last_touch_at or contact.created_at
     if contact.sorted_at is not None and utc(contact.sorted_at) > utc(touched):
         return contact.sorted_at

@@ -22,7 +22,8 @@ from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce
 
-from contacts.models import Circle, Contact, ContactQuerySet, ProspectStatus, Sorting
+from contacts.choices import Circle, ProspectStatus, Sorting
+from contacts.models import Contact, ContactQuerySet
 from netzwerk.accounts.models import User
 
 # What a contact can be sorted as: every Sorting but "added by hand" and "not sorted yet".

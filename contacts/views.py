@@ -20,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from contacts import evidence, export, roster, rules, sorting, way_forward
+from contacts.choices import Sorting
 from contacts.forms import NOT_MET_ERROR, ContactEditor, ContactFilterForm, OrganisationForm, SortForm
 from contacts.models import (
     Contact,
@@ -27,7 +28,6 @@ from contacts.models import (
     ContactQuerySet,
     Organisation,
     OrganisationQuerySet,
-    Sorting,
     StageChange,
 )
 from netzwerk import undo

@@ -19,16 +19,8 @@ from typing import Any
 from django.db import transaction
 
 from contacts import keys, roster
-from contacts.models import (
-    Circle,
-    Contact,
-    ContactEmail,
-    ContactPhone,
-    Sorting,
-    StageChange,
-    Tag,
-    starting_stage,
-)
+from contacts.choices import Circle, Sorting, starting_stage
+from contacts.models import Contact, ContactEmail, ContactPhone, StageChange, Tag
 from imports.matching import MATCHED_FIELDS, logged_days, merge_data, staged_days, touch_days
 from imports.models import Import, ImportedContact, ImportedTag, ImportRow, RowStatus, StagedTouch
 from netzwerk.accounts.models import User

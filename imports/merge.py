@@ -23,7 +23,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from contacts import roster
-from contacts.models import Circle, Contact, ContactEmail, ContactPhone, DistinctPair, Stage, StageChange
+from contacts.choices import Circle, Stage
+from contacts.models import Contact, ContactEmail, ContactPhone, DistinctPair, StageChange
 from imports.commit import PROFILE_FIELDS
 from imports.models import ImportedContact, ImportRow, MergedContact
 from netzwerk.accounts.models import AccessLog, User

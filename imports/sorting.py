@@ -1,6 +1,6 @@
 """R1, R10: the sort page, one imported contact at a time.
 
-An import leaves its new contacts waiting to be sorted (contacts.models.WAITING_TO_BE_SORTED).
+An import leaves its new contacts waiting to be sorted (contacts.moments.WAITING_TO_BE_SORTED).
 The sort page shows them one by one with what the import brought (company, position, where
 from, connected since, the messages and the last one) and takes one decision each: the choices
 of contacts.sorting, or a strong tie through contacts.roster (the cap holds there, and the
@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from contacts import evidence, roster, sorting
-from contacts.models import Contact, ContactQuerySet, Sorting
+from contacts.choices import Sorting
+from contacts.models import Contact, ContactQuerySet
 from imports.models import ImportedContact
 from netzwerk.accounts.models import User
 from touchpoints.kinds import Kind

@@ -25,7 +25,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 from django_stubs_ext import StrOrPromise
 
-from contacts.models import Channel, Contact, ContactPhone
+from contacts.choices import Channel
+from contacts.models import Contact, ContactPhone
 from imports import commit, pipeline, tasks, undo
 from imports.forms import (
     ColumnsForm,

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from contacts.models import Contact, ProspectStatus
+from contacts.choices import ProspectStatus
+from contacts.models import Contact
 from reminders.models import ItemKind
 from touchpoints import ledger
 from touchpoints.kinds import PERSONAL_KINDS, QUALIFYING_KINDS, Kind

@@ -7,12 +7,12 @@ review (R10) (reminders/items.py has their shapes).
 
 Each section is one queryset, for one user (the page) or a chunk of users (the digest): each
 user's first rows, with the totals counted by window functions (`first_rows`). The time-based
-rules read the moments a contact's row stores (contacts.models.CADENCE_REFERENCE and the others:
+rules read the moments a contact's row stores (contacts.moments.CADENCE_REFERENCE and the others:
 generated columns, indexed), so a section is a range on an index per owner, whatever the size of
 the network; the owner's intervals turn a reference into the moment it becomes due right here
 (`reference < now - days`). contacts/rules.py describes the rows shown.
 
-Imported contacts waiting to be sorted (contacts.models.WAITING_TO_BE_SORTED) are in none of the
+Imported contacts waiting to be sorted (contacts.moments.WAITING_TO_BE_SORTED) are in none of the
 sections about contacts until the user sorts them, and in no coach's count; Today shows how many
 wait. Their promises are the exception: an import brings none, so any is one the user made
 (R3: a promise is kept whatever the contact's sorting).
@@ -41,15 +41,9 @@ from django.db.models import (
 )
 
 from contacts import rules
-from contacts.models import (
-    ACTIVE,
-    FIRST_CONTACT,
-    WAITING_TO_BE_SORTED,
-    Circle,
-    Contact,
-    cadence_due_before,
-    cadence_rank,
-)
+from contacts.choices import Circle
+from contacts.models import Contact
+from contacts.moments import ACTIVE, FIRST_CONTACT, WAITING_TO_BE_SORTED, cadence_due_before, cadence_rank
 from netzwerk.accounts.models import User
 from reminders import one_offs
 from reminders.birthdays import age_on, birthday_days, gestures_due, lead_days_of
@@ -236,7 +230,7 @@ def _prospects(users: Sequence[User], now: datetime, limit: int, hidden: Hidden)
 
 
 def online_due(user: User, now: datetime) -> Q:
-    """R1: known only online (contacts.models.IS_ONLINE_ONLY) past the owner's window."""
+    """R1: known only online (contacts.moments.IS_ONLINE_ONLY) past the owner's window."""
     return Q(online_reference__lte=days_before(now, user.online_window_days))
 
 

@@ -14,7 +14,9 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Least
 
-from contacts.models import ACTIVE, Circle, Contact
+from contacts.choices import Circle
+from contacts.models import Contact
+from contacts.moments import ACTIVE
 from netzwerk.accounts.models import User
 from reminders.due import cadence_due, cadences, online_due
 from reminders.querying import by_condition, per_owner

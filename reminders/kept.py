@@ -18,7 +18,9 @@ from django.db import connection
 from django.db.models import Min, Q
 
 from contacts import rules
-from contacts.models import ACTIVE, Circle, Contact, cadence_due_before
+from contacts.choices import Circle
+from contacts.models import Contact
+from contacts.moments import ACTIVE, cadence_due_before
 from netzwerk.accounts.models import User
 from netzwerk.cache import delete_prefixed
 from reminders import due

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from contacts import roster, rules
-from contacts.models import WAITING_TO_BE_SORTED, Circle, Contact, Stage, StageChange
+from contacts.choices import Circle, Stage
+from contacts.models import Contact, StageChange
+from contacts.moments import WAITING_TO_BE_SORTED
 from netzwerk.accounts.models import User
 from reminders.due import review_due_on
 from reminders.items import REVIEW_INTERVAL

@@ -73,6 +73,8 @@ def kept_release() -> str:
         contacts / "templates" / "contacts" / "_roster_gauge.html",
         contacts / "rules.py",
         contacts / "models.py",
+        contacts / "moments.py",
+        contacts / "choices.py",
         contacts / "roster.py",
         Path(kinds.__file__),
         *sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.mo")),

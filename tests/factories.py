@@ -11,16 +11,8 @@ from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
-from contacts.models import (
-    Circle,
-    Contact,
-    ContactEmail,
-    ContactPhone,
-    Organisation,
-    ProspectStatus,
-    Stage,
-    Tag,
-)
+from contacts.choices import Circle, ProspectStatus, Stage
+from contacts.models import Contact, ContactEmail, ContactPhone, Organisation, Tag
 from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.models import CoachLink, Sharing, Side, User
 from reminders.models import CalendarFeed, DigestRun, DigestStatus, RosterReview

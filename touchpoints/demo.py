@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from contacts.models import ONLINE_CHANNELS, Channel, Circle, Contact, ProspectStatus, Stage, StageChange
+from contacts.choices import ONLINE_CHANNELS, Channel, Circle, ProspectStatus, Stage
+from contacts.models import Contact, StageChange
 from netzwerk import bulk_copy
 from netzwerk.accounts.models import User
 from touchpoints import ledger

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from contacts.models import WAITING_TO_BE_SORTED, Contact
+from contacts.models import Contact
+from contacts.moments import WAITING_TO_BE_SORTED
 from netzwerk.accounts.models import User
 from touchpoints.models import OneOffReminder
 

@@ -14,7 +14,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from contacts.models import Contact, Stage, StageChange
+from contacts.choices import Stage
+from contacts.models import Contact, StageChange
 from touchpoints.models import Touchpoint
 from touchpoints.summary import (
     SUMMARIES_BATCH_SIZE,

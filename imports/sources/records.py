@@ -52,7 +52,7 @@ class Person:
     profiles: dict[str, str] = field(default_factory=dict)
     notes: str = ""
     labels: list[str] = field(default_factory=list)
-    # contacts.models.Channel value: where the file comes from says how they were met
+    # contacts.choices.Channel value: where the file comes from says how they were met
     how_met: str = ""
     connected_on: date | None = None
 

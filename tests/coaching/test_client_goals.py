@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Channel, Contact, Stage
+from contacts.choices import Channel, Stage
+from contacts.models import Contact
 from netzwerk.accounts.models import Sharing, User
 from reminders.models import RosterReview
 from tests.coaching.test_client_page import page_queries

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Circle
+from contacts.choices import Circle
 from netzwerk.accounts.forms import CADENCE_FIELDS
 from netzwerk.accounts.models import AccessLog, CoachLink, Sharing, User
 from reminders.models import RosterReview

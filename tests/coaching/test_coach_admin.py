@@ -17,7 +17,8 @@ from django.utils import timezone
 from coaching.overview import overview
 from coaching.site import coach_site
 from contacts import roster
-from contacts.models import Circle, Contact, ProspectStatus
+from contacts.choices import Circle, ProspectStatus
+from contacts.models import Contact
 from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.forms import CADENCE_FIELDS
 from netzwerk.accounts.models import AccessLog, CoachLink, Sharing, User

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from contacts.models import Circle
+from contacts.choices import Circle
 from tests.factories import (
     ContactEmailFactory,
     ContactFactory,

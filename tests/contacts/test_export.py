@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from contacts.choices import Circle, Sorting, Stage
 from contacts.export import spreadsheet_safe
-from contacts.models import Circle, Contact, Sorting, Stage
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory, TagFactory
 

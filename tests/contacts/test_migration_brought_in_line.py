@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.apps import apps
 
-from contacts.models import Channel, Circle, Contact, Stage, StageChange
+from contacts.choices import Channel, Circle, Stage
+from contacts.models import Contact, StageChange
 from netzwerk.accounts.models import User
 from tests.factories import ContactFactory
 

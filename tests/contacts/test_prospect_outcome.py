@@ -10,7 +10,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from contacts.models import Contact, ProspectStatus
+from contacts.choices import ProspectStatus
+from contacts.models import Contact
 from tests.factories import ContactFactory
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

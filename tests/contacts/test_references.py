@@ -1,4 +1,4 @@
-"""The moments the rules count from, as the database stores them (contacts.models.CADENCE_REFERENCE
+"""The moments the rules count from, as the database stores them (contacts.moments.CADENCE_REFERENCE
 and the others, generated columns), against contacts/rules.py for any state of a contact: Today's
 sections and the coach's counts filter on the columns, the items show what the rules say."""
 
@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from contacts import rules
-from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting
+from contacts.choices import Channel, Circle, ProspectStatus, Sorting
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders import due
 from reminders.models import ItemKind

@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from contacts import roster
 from contacts.admin import ContactAdmin
-from contacts.models import Circle, Contact, Stage
+from contacts.choices import Circle, Stage
+from contacts.models import Contact
 from tests.factories import ContactFactory, UserFactory, contact_form_data, strong_ties
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)

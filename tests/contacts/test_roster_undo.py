@@ -13,7 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts import roster
-from contacts.models import Circle, Contact, Stage, StageChange
+from contacts.choices import Circle, Stage
+from contacts.models import Contact, StageChange
 from netzwerk import undo
 from netzwerk.accounts.models import User
 from tests.factories import ContactFactory, strong_ties

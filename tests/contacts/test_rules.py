@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contacts import rules
-from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting
+from contacts.choices import Channel, Circle, ProspectStatus, Sorting
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 
 BERLIN = ZoneInfo("Europe/Berlin")

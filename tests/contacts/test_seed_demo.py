@@ -21,19 +21,8 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts import demo, roster
-from contacts.models import (
-    ONLINE_CHANNELS,
-    Channel,
-    Circle,
-    Contact,
-    ContactEmail,
-    ContactPhone,
-    Organisation,
-    ProspectStatus,
-    Stage,
-    Tag,
-    normalise_phone,
-)
+from contacts.choices import ONLINE_CHANNELS, Channel, Circle, ProspectStatus, Stage
+from contacts.models import Contact, ContactEmail, ContactPhone, Organisation, Tag, normalise_phone
 from netzwerk.accounts.models import STRONG_TIE_WARN_FROM, User
 
 pytestmark = pytest.mark.django_db

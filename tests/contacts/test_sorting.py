@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts import roster, sorting
-from contacts.models import Circle, Contact, ProspectStatus, Sorting, Stage
+from contacts.choices import Circle, ProspectStatus, Sorting, Stage
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from tests.factories import ContactFactory, strong_ties
 

@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from contacts import roster
 from contacts.admin import ContactAdmin
-from contacts.models import Channel, Circle, Contact, Stage, StageChange
+from contacts.choices import Channel, Circle, Stage
+from contacts.models import Contact, StageChange
 from netzwerk.accounts.models import User
 from tests.factories import ContactFactory, UserFactory, contact_form_data, strong_ties
 from touchpoints import ledger

@@ -7,16 +7,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from contacts.models import (
-    Circle,
-    Contact,
-    ContactEmail,
-    ContactPhone,
-    Organisation,
-    ProspectStatus,
-    Stage,
-    Tag,
-)
+from contacts.choices import Circle, ProspectStatus, Stage
+from contacts.models import Contact, ContactEmail, ContactPhone, Organisation, Tag
 from tests.factories import (
     ContactEmailFactory,
     ContactFactory,

@@ -13,7 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from contacts import roster
-from contacts.models import Channel, Circle, Contact, ProspectStatus, Stage
+from contacts.choices import Channel, Circle, ProspectStatus, Stage
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from tests.e2e.conftest import log_in
 from tests.factories import PASSWORD, ContactFactory, UserFactory

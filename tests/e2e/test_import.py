@@ -15,7 +15,8 @@ from celery.signals import task_postrun
 from django.db import connections
 from playwright.sync_api import expect
 
-from contacts.models import Contact, Sorting
+from contacts.choices import Sorting
+from contacts.models import Contact
 from imports.models import Import, ImportRow
 from netzwerk.accounts.models import User
 from netzwerk.celery import app

@@ -8,7 +8,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from contacts.models import Channel, Circle, Contact, Stage
+from contacts.choices import Channel, Circle, Stage
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from netzwerk.undo import UNDO_SHOWN_SECONDS
 from tests.e2e.conftest import log_in

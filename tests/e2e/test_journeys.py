@@ -10,7 +10,8 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from contacts.models import Circle, Contact
+from contacts.choices import Circle
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from tests.e2e.conftest import go_by_menu
 from touchpoints import ledger

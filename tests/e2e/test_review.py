@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from contacts.models import Channel, Circle, Contact, Stage
+from contacts.choices import Channel, Circle, Stage
+from contacts.models import Contact
 from reminders.models import RosterReview
 from tests.e2e.conftest import log_in
 from tests.factories import ContactFactory, UserFactory, strong_ties

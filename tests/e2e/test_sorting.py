@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from contacts.models import Circle, Contact, Sorting, Stage
+from contacts.choices import Circle, Sorting, Stage
+from contacts.models import Contact
 from tests.e2e.conftest import go_by_menu, log_in
 from tests.factories import ContactFactory, UserFactory, strong_ties
 

@@ -9,7 +9,8 @@ from typing import Any
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from contacts.models import Circle, Contact, ProspectStatus
+from contacts.choices import Circle, ProspectStatus
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from tests.e2e.conftest import go_by_menu, log_in
 from tests.factories import ContactFactory, UserFactory

@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from contacts.models import Channel, Contact
+from contacts.choices import Channel
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from tests.factories import ContactEmailFactory, ContactFactory
 from tests.imports.helpers import imported

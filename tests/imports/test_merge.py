@@ -10,7 +10,8 @@ from django.db.models import ForeignObjectRel
 from django.utils import translation
 
 from contacts import roster
-from contacts.models import Circle, Contact, ContactEmail, ContactPhone, DistinctPair, Stage, StageChange
+from contacts.choices import Circle, Stage
+from contacts.models import Contact, ContactEmail, ContactPhone, DistinctPair, StageChange
 from imports import merge, undo
 from imports.models import ImportedContact, ImportRow, MergedContact
 from netzwerk.accounts.models import AccessLog, User

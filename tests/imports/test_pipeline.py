@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from contacts.models import Circle, Contact, Sorting, Stage
+from contacts.choices import Circle, Sorting, Stage
+from contacts.models import Contact
 from imports import commit, merge, pipeline, reading, undo
 from imports.models import Import, ImportRow, RowStatus
 from imports.pipeline import report

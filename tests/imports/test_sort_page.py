@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts import rules
-from contacts.models import Channel, Circle, Contact, Sorting, Stage, StageChange
+from contacts.choices import Channel, Circle, Sorting, Stage
+from contacts.models import Contact, StageChange
 from imports.models import Import, ImportedContact
 from netzwerk.accounts.models import User
 from tests.contacts.test_sorting import EFFECTS

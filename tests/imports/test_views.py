@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from contacts.models import Contact, Sorting
+from contacts.choices import Sorting
+from contacts.models import Contact
 from imports import pipeline, reading, tasks
 from imports.models import ColumnMapping, Import, ImportFile, ImportRow, RowStatus
 from imports.sources import reasons

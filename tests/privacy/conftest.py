@@ -21,7 +21,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Contact, DistinctPair, Stage, StageChange
+from contacts.choices import Stage
+from contacts.models import Contact, DistinctPair, StageChange
 from imports.models import (
     ColumnMapping,
     Import,

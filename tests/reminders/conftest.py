@@ -10,7 +10,8 @@ import pytest
 import time_machine
 
 from contacts import roster
-from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting, Stage
+from contacts.choices import Channel, Circle, ProspectStatus, Sorting, Stage
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders import due
 from tests.factories import ContactFactory

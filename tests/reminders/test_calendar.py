@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Component, vRecur
 
-from contacts.models import Contact, ProspectStatus
+from contacts.choices import ProspectStatus
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders.calendar import build_calendar
 from reminders.models import CalendarFeed

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from contacts.models import Circle, Contact
+from contacts.choices import Circle
+from contacts.models import Contact
 from reminders.health import network_health
 from tests.factories import ContactFactory, UserFactory
 

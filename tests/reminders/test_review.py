@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from contacts.models import Channel, Circle, Contact, Stage
+from contacts.choices import Channel, Circle, Stage
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders import review
 from reminders.models import RosterReview

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from contacts import roster, rules, sorting
-from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting
+from contacts.choices import Channel, Circle, ProspectStatus, Sorting
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders import clearing, digest, due, items, states
 from reminders.models import ItemKind, ReminderState, RosterReview

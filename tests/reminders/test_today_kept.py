@@ -13,7 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts import rules
-from contacts.models import Circle, Contact
+from contacts.choices import Circle
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders import due, views
 from reminders.models import ItemKind, ReminderState

@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from contacts.models import Contact, ProspectStatus
+from contacts.choices import ProspectStatus
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders import due
 from reminders.models import ItemKind, ReminderState

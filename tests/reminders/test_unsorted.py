@@ -14,7 +14,8 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from contacts import roster, rules, sorting
-from contacts.models import Channel, Circle, Contact, ProspectStatus, Sorting, Stage
+from contacts.choices import Channel, Circle, ProspectStatus, Sorting, Stage
+from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders import digest, due, health
 from reminders.calendar import build_calendar

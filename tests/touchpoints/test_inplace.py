@@ -11,7 +11,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from contacts.models import Channel, Contact, Stage, StageChange
+from contacts.choices import Channel, Stage
+from contacts.models import Contact, StageChange
 from netzwerk import undo
 from netzwerk.accounts.models import User
 from tests.factories import ContactFactory

@@ -12,7 +12,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from contacts.models import Circle, Contact, Stage
+from contacts.choices import Circle, Stage
+from contacts.models import Contact
 from tests.factories import ContactFactory, bulk_touches
 from touchpoints import ledger
 from touchpoints.kinds import Kind

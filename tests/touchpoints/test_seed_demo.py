@@ -19,16 +19,8 @@ from django.core.management.base import CommandError
 from django.db.models import QuerySet
 
 from contacts import demo
-from contacts.models import (
-    ONLINE_CHANNELS,
-    Circle,
-    Contact,
-    Organisation,
-    ProspectStatus,
-    Stage,
-    StageChange,
-    Tag,
-)
+from contacts.choices import ONLINE_CHANNELS, Circle, ProspectStatus, Stage
+from contacts.models import Contact, Organisation, StageChange, Tag
 from netzwerk.accounts.models import User
 from reminders import due
 from reminders.models import ItemKind

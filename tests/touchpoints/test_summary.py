@@ -10,7 +10,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contacts.models import Contact, Stage
+from contacts.choices import Stage
+from contacts.models import Contact
 from tests.factories import ContactFactory, UserFactory
 from touchpoints import ledger
 from touchpoints.kinds import KINDS, Kind

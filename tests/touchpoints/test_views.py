@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Contact, ProspectStatus
+from contacts.choices import ProspectStatus
+from contacts.models import Contact
 from tests.factories import ContactFactory, bulk_touches
 from touchpoints import ledger
 from touchpoints.kinds import Kind

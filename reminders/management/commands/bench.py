@@ -51,7 +51,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts import roster
-from contacts.models import Circle, Contact, ContactEmail, ContactPhone, Sorting, Stage
+from contacts.choices import Circle, Sorting, Stage
+from contacts.models import Contact, ContactEmail, ContactPhone
 from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.models import CoachLink, Side, User
 from reminders import bench_digests
