@@ -93,7 +93,8 @@ def test_done_and_snooze_take_the_item_off_the_list_in_place(page: Any, live_ser
 
 
 def test_a_prospect_at_the_target_is_decided_in_one_click(page: Any, live_server: Any) -> None:
-    """R6: Today's item asks "customer" or "not now"; one click records it and the item goes."""
+    """R6: Today's item asks "customer" or "not now"; one click records it and the item goes, and
+    its undo brings it back."""
     email = f"ziel-{page.viewport_size['width']}@netzwerk.test"
     owner: User = UserFactory(email=email, language="de")
     now = timezone.now()
@@ -120,6 +121,18 @@ def test_a_prospect_at_the_target_is_decided_in_one_click(page: Any, live_server
     assert page.evaluate("window.__noReload") is True
     prospect.refresh_from_db()
     assert prospect.prospect_status == ProspectStatus.NOT_NOW
+
+    # a click too many: taken back in place, the prospect asks again
+    section = page.locator("[data-testid=section-prospect]")
+    section.locator(".flashes-inline").get_by_role("button", name="Rückgängig machen").click()
+
+    expect(section.locator("[data-testid=item]", has_text="Paula")).to_have_count(1)
+    expect(section.locator(".flashes-inline")).to_contain_text(
+        "Rückgängig gemacht: Paula Weiß ist wieder Interessent."
+    )
+    assert page.evaluate("window.__noReload") is True
+    prospect.refresh_from_db()
+    assert (prospect.prospect_status, prospect.prospect_outcome_at) == (ProspectStatus.PROSPECT, None)
 
 
 def test_a_snooze_is_undone_in_place(page: Any, live_server: Any) -> None:
