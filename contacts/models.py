@@ -477,17 +477,16 @@ class Contact(models.Model):
         self.follow_prospect_status(ProspectStatus.PROSPECT, now=now)
         self.save(update_fields=["prospect_status", "prospect_outcome_at", "updated_at"])
 
-    def take_back_decision(self, outcome: str) -> None:
+    def take_back_decision(self, outcome: str, *, decided_at: datetime, now: datetime) -> None:
         """Undo `decide_prospect` a moment later: a prospect again, its touches counted as before
-        (`prospect_since` is kept). Refused if the contact no longer has that outcome."""
-        if (
-            outcome not in (ProspectStatus.CUSTOMER, ProspectStatus.NOT_NOW)
-            or self.prospect_status != outcome
-        ):
-            raise ValueError(f"{self!r} does not have the outcome {outcome!r}")
-        self.prospect_status = ProspectStatus.PROSPECT
-        self.prospect_outcome_at = None
-        self.save(update_fields=["prospect_status", "prospect_outcome_at", "updated_at"])
+        (`prospect_since` is kept). Refused (ValueError) unless the contact still has the
+        `outcome` decided at `decided_at`: an undo works once, and never on a later decision."""
+        undone = Contact.objects.filter(
+            pk=self.pk, prospect_status=outcome, prospect_outcome_at=decided_at
+        ).update(prospect_status=ProspectStatus.PROSPECT, prospect_outcome_at=None, updated_at=now)
+        if not undone or outcome not in (ProspectStatus.CUSTOMER, ProspectStatus.NOT_NOW):
+            raise ValueError(f"{self!r} no longer has the outcome {outcome!r} of {decided_at}")
+        self.refresh_from_db(fields=["prospect_status", "prospect_outcome_at", "updated_at"])
 
     def move_to_stage(self, stage: str, *, cause: str, now: datetime) -> None:
         """R5: change the stage and record when and why."""

@@ -3,6 +3,8 @@ contact page or on Today (reminders.views), and taken back for a while (netzwerk
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -42,7 +44,10 @@ def offer_decision_undo(
         "name": contact.name,
         "outcome": contact.get_prospect_status_display(),
     }
-    token = undo.sign(request.user.pk, UNDO_DECISION, pk=contact.pk, outcome=contact.prospect_status)
+    decided_at = contact.prospect_outcome_at.isoformat() if contact.prospect_outcome_at else None
+    token = undo.sign(
+        request.user.pk, UNDO_DECISION, pk=contact.pk, outcome=contact.prospect_status, at=decided_at
+    )
     undo.offer(request, text, action=action, target=target, token=token)
 
 
@@ -50,11 +55,12 @@ def take_back_decision(request: AuthenticatedHttpRequest, contact: Contact) -> b
     """Undo a prospect's outcome from the posted token; whether it was undone (a message says)."""
     try:
         values = undo.posted(request, UNDO_DECISION, contact.pk)
-        contact.take_back_decision(values["outcome"])
+        decided_at = datetime.fromisoformat(values["at"])
+        contact.take_back_decision(values["outcome"], decided_at=decided_at, now=timezone.now())
     except undo.UndoRefused as refused:
         messages.error(request, undo.refusal(refused))
         return False
-    except ValueError:  # decided otherwise meanwhile
+    except (ValueError, TypeError):  # decided again or otherwise meanwhile
         messages.error(request, _("%(name)s has changed since; nothing was undone.") % {"name": contact.name})
         return False
     messages.success(request, _("Undone: %(name)s is a prospect again.") % {"name": contact.name})

@@ -98,10 +98,12 @@ def mark_done(
     return logged
 
 
-def reopen(reminder_id: int, *, owner: User, now: datetime) -> None:
-    """Open again a reminder marked done (undone); the owner's only. Its `updated_at` moves, as
-    a kept Today page goes by it (reminders/kept.py)."""
-    OneOffReminder.objects.filter(pk=reminder_id, contact__owner=owner).update(done_at=None, updated_at=now)
+def reopen(reminder_id: int, *, owner: User, done_at: datetime, now: datetime) -> bool:
+    """Open again a reminder marked done at `done_at` (undone), if it is the owner's and still
+    done then; whether it was. Its `updated_at` moves, as a kept Today page goes by it
+    (reminders/kept.py)."""
+    rows = OneOffReminder.objects.filter(pk=reminder_id, contact__owner=owner, done_at=done_at)
+    return bool(rows.update(done_at=None, updated_at=now))
 
 
 def delete(reminder: OneOffReminder, *, owner: User) -> None:

@@ -67,27 +67,37 @@ def snooze(
 
 
 def restore(
-    user: User, state: int, *, done_at: datetime | None, snoozed_until: date | None, now: datetime
+    user: User,
+    state: int,
+    *,
+    done_at: datetime | None,
+    snoozed_until: date | None,
+    written: tuple[datetime | None, date | None],
+    now: datetime,
 ) -> bool:
-    """Put an item's state back as it was (an undone snooze or done), if it is the user's;
-    whether it was."""
-    rows = ReminderState.objects.filter(owner=user, pk=state)
+    """Put an item's state back as it was before a snooze or a done (an undo), if it is the
+    user's and still holds what that change `written` (done at, snoozed until): an undo works
+    once, and not on a later change. Whether it was put back."""
+    rows = ReminderState.objects.filter(owner=user, pk=state, done_at=written[0], snoozed_until=written[1])
     return bool(rows.update(done_at=done_at, snoozed_until=snoozed_until, updated_at=now))
 
 
-def reopen_promise(user: User, touch: int) -> None:
-    """A promise `mark_done` kept, open again (the contact's summary recomputed), if it is one of
-    the user's and still kept."""
-    kept = Touchpoint.objects.for_owner(user).filter(pk=touch, promise_kept_at__isnull=False).first()
-    if kept is not None:
-        ledger.edit_touch(kept, promise_kept_at=None)
+def reopen_promise(user: User, touch: int, *, kept_at: datetime) -> bool:
+    """A promise `mark_done` kept at `kept_at`, open again (the contact's summary recomputed), if
+    it is one of the user's and still kept then; whether it was."""
+    kept = Touchpoint.objects.for_owner(user).filter(pk=touch, promise_kept_at=kept_at).first()
+    if kept is None:
+        return False
+    ledger.edit_touch(kept, promise_kept_at=None)
+    return True
 
 
 @dataclass(frozen=True)
 class Done:
-    """What `mark_done` did: the touch it logged, the promise it kept (a touch's id), and the
-    item's state before (to undo it)."""
+    """What `mark_done` did, at `at`: the touch it logged, the promise it kept (a touch's id), and
+    the item's state before (to undo it)."""
 
+    at: datetime
     logged: Touchpoint | None
     kept: int | None
     state: int
@@ -120,7 +130,7 @@ def mark_done(
         if log is not None and contact is not None:
             logged = ledger.log_touch(contact, kind=log, happened_at=now)
         state = _state(user, kind, contact=contact, touch=touch, occasion=occasion)
-        done = Done(logged, kept, state.pk, state.key, state.done_at, state.snoozed_until)
+        done = Done(now, logged, kept, state.pk, state.key, state.done_at, state.snoozed_until)
         state.done_at = now
         state.snoozed_until = None
         state.save(update_fields=["done_at", "snoozed_until", "updated_at"])

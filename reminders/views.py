@@ -9,7 +9,6 @@ itself, since one call can settle a cadence, a prospect's next touch and an onli
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -27,34 +25,21 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import reswap, trigger_client_event
+from django_htmx.http import trigger_client_event
 
 from contacts import outcome_views, roster, rules
 from contacts.models import Contact
-from netzwerk import undo
 from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
 from reminders import clearing, due, kept, one_offs, review, states
+from reminders.answers import TODAY, acted, item_context, section
 from reminders.forms import ItemActionForm, ReviewGoalsForm
-from reminders.items import SHOWN, SHOWN_ALL, SNOOZE_DAYS
 from reminders.models import ItemKind
+from reminders.undo_views import offer_log_undo, offer_state_undo
 from touchpoints import kinds
 from touchpoints.models import OneOffReminder, Touchpoint
 from touchpoints.views import TOUCH_LOGGED
-
-TODAY = "reminders/today.html"
-
-
-def _item_context() -> dict[str, Any]:
-    """What every item's form shows alike: the snooze menu, rendered once per response."""
-    choices = [
-        (days, _("1 week") if days == 7 else ngettext("%(days)s day", "%(days)s days", days) % {"days": days})
-        for days in SNOOZE_DAYS
-    ]
-    return {"snooze_menu": render_to_string("reminders/_snooze.html", {"choices": choices})}
-
 
 # What the kept page has where each form's CSRF token goes: the request's token replaces it.
 KEPT_CSRF_TOKEN = "kept-csrf-token-placeholder"
@@ -96,11 +81,11 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     language and time zone of the request, with a placeholder for the CSRF token.
     """
     if request.htmx and request.GET.get("section") in ItemKind.values:
-        return _section(request, ItemKind(request.GET["section"]), expanded=bool(request.GET.get("all")))
+        return section(request, ItemKind(request.GET["section"]), expanded=bool(request.GET.get("all")))
 
     def content(today: due.Today) -> str:
         context = {
-            **_item_context(),
+            **item_context(),
             "today": today,
             "roster": roster.roster_for(request.user),
             "csrf_token": KEPT_CSRF_TOKEN,
@@ -117,14 +102,6 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     page = mark_safe(content_kept.replace(KEPT_CSRF_TOKEN, get_token(request)))
     return render(request, TODAY, {"content": page})
-
-
-def _section(request: AuthenticatedHttpRequest, kind: ItemKind, *, expanded: bool = False) -> HttpResponse:
-    """The section alone (all of it when `expanded`), as it reloads itself."""
-    limit = SHOWN_ALL if expanded else SHOWN
-    section = due.section_for(request.user, kind, now=timezone.now(), limit=limit)
-    context = {**_item_context(), "section": section, "is_fragment": True}
-    return render(request, f"{TODAY}#section", context)
 
 
 @owner_object(Contact, methods=WRITE)
@@ -154,19 +131,19 @@ def one_off_item(request: AuthenticatedHttpRequest, reminder: OneOffReminder) ->
         data = {**form.cleaned_data, "occasion": str(reminder.pk)}  # its key: one_offs.state_key
         _snooze(request, ItemKind.ONE_OFF, data, contact=reminder.contact, touch=None)
     else:
-        log = form.cleaned_data["log"] or None
-        logged = one_offs.mark_done(reminder, owner=request.user, now=timezone.now(), log=log)
+        log, now = form.cleaned_data["log"] or None, timezone.now()
+        logged = one_offs.mark_done(reminder, owner=request.user, now=now, log=log)
         if logged is not None:
             text = _("Done: %(kind)s with %(name)s logged.") % {
                 "kind": logged.get_kind_display(),
                 "name": reminder.contact.name,
             }
-            _offer_undo(request, ItemKind.ONE_OFF, logged, text, one_off=reminder)
+            offer_log_undo(request, ItemKind.ONE_OFF, logged, text, one_off=reminder)
         else:
-            _offer_state_undo(request, ItemKind.ONE_OFF, _("Done."), one_off=reminder.pk)
+            offer_state_undo(request, ItemKind.ONE_OFF, _("Done."), one_off=reminder.pk, at=now)
     if not request.htmx:
         return redirect("reminders:today")
-    response = _acted(request, ItemKind.ONE_OFF, expanded=bool(request.POST.get("all")))
+    response = acted(request, ItemKind.ONE_OFF, expanded=bool(request.POST.get("all")))
     return trigger_client_event(response, TOUCH_LOGGED) if logged is not None else response
 
 
@@ -182,7 +159,7 @@ def _act(
         messages.error(request, _("This reminder could not be changed. Reload the page and try again."))
         if not request.htmx:
             return redirect("reminders:today")
-        return _section(request, kind or ItemKind.CADENCE) if kind else HttpResponse(status=400)
+        return section(request, kind or ItemKind.CADENCE) if kind else HttpResponse(status=400)
     data = form.cleaned_data
     kind = kind or ItemKind(data["kind"])
     logged = None
@@ -194,18 +171,8 @@ def _act(
         logged = _done(request, kind, data, contact=contact, touch=touch)
     if not request.htmx:
         return redirect("reminders:today")
-    response = _acted(request, kind, expanded=bool(request.POST.get("all")))
+    response = acted(request, kind, expanded=bool(request.POST.get("all")))
     return trigger_client_event(response, TOUCH_LOGGED) if logged is not None else response
-
-
-def _acted(request: AuthenticatedHttpRequest, kind: ItemKind, *, expanded: bool) -> HttpResponse:
-    """The acted section (focus goes to its heading, for keyboard users), with the total and the
-    other sections' counts out of band: all of Today in its own queries (as many at any size), so no count on the
-    page is left behind."""
-    today = due.today_for(request.user, now=timezone.now(), expanded=kind if expanded else None)
-    section = next(section for section in today.sections if section.kind == kind)
-    context = {**_item_context(), "today": today, "section": section, "is_fragment": True, "acted": True}
-    return render(request, f"{TODAY}#acted", context)
 
 
 def _snooze(
@@ -226,8 +193,13 @@ def _snooze(
         occasion=data["occasion"],
     )
     text = _("Snoozed until %(day)s.") % {"day": date_format(snoozed.until, "DATE_FORMAT")}
-    _offer_state_undo(
-        request, kind, text, state=snoozed.state, done_at=snoozed.done_at, snoozed_until=snoozed.snoozed_until
+    offer_state_undo(
+        request,
+        kind,
+        text,
+        state=snoozed.state,
+        before=(snoozed.done_at, snoozed.snoozed_until),
+        written=(snoozed.done_at, snoozed.until),
     )
 
 
@@ -260,7 +232,7 @@ def _done(
             "kind": cleared.get_kind_display(),
             "name": contact.name,
         }
-        _offer_undo(request, kind, cleared, text)
+        offer_log_undo(request, kind, cleared, text)
         return cleared
     done = states.mark_done(
         request.user,
@@ -276,152 +248,23 @@ def _done(
             "kind": done.logged.get_kind_display(),
             "name": contact.name,
         }
-        _offer_undo(request, kind, done.logged, text, done=done)
+        offer_log_undo(request, kind, done.logged, text, done=done)
         return done.logged
     if kind == ItemKind.PROMISE and touch is not None:
         text = _("Promise kept: %(promise)s") % {"promise": touch.promise}
     else:
         text = _("Done.")
-    _offer_state_undo(
+    offer_state_undo(
         request,
         kind,
         text,
         state=done.state,
-        done_at=done.done_at,
-        snoozed_until=done.snoozed_until,
+        before=(done.done_at, done.snoozed_until),
+        written=(done.at, None),
         promise=done.kept,
+        at=done.at,
     )
     return None
-
-
-UNDO_LOG = "today-log"
-UNDO_STATE = "today-state"
-
-
-def _offer_undo(
-    request: AuthenticatedHttpRequest,
-    kind: ItemKind,
-    logged: Touchpoint,
-    text: str,
-    *,
-    done: states.Done | None = None,
-    one_off: OneOffReminder | None = None,
-) -> None:
-    """The message, with an undo that deletes `logged` and puts the item's state back as it was
-    (a one-off reminder open again)."""
-    before: dict[str, Any] = {"one_off": one_off.pk} if one_off is not None else {}
-    if done is not None:
-        before = {
-            "key": done.key,
-            "done_at": done.done_at.isoformat() if done.done_at else None,
-            "snoozed_until": done.snoozed_until.isoformat() if done.snoozed_until else None,
-        }
-    token = undo.sign(request.user.pk, UNDO_LOG, pk=logged.pk, kind=kind.value, **before)
-    action = reverse("reminders:touch_undo", args=[logged.pk])
-    undo.offer(request, text, action=action, target=f"#today-{kind}", token=token)
-
-
-def _offer_state_undo(
-    request: AuthenticatedHttpRequest,
-    kind: ItemKind,
-    text: str,
-    *,
-    state: int | None = None,
-    done_at: datetime | None = None,
-    snoozed_until: date | None = None,
-    promise: int | None = None,
-    one_off: int | None = None,
-) -> None:
-    """The message, with an undo that puts back what a snooze or a done without a touch changed:
-    the item's `state` as it was, the `promise` kept open again, the `one_off` reminder open."""
-    values = {
-        "state": state,
-        "done_at": done_at.isoformat() if done_at else None,
-        "snoozed_until": snoozed_until.isoformat() if snoozed_until else None,
-        "promise": promise,
-        "one_off": one_off,
-    }
-    token = undo.sign(request.user.pk, UNDO_STATE, kind=kind.value, **values)
-    undo.offer(request, text, action=reverse("reminders:state_undo"), target=f"#today-{kind}", token=token)
-
-
-def _undo_refused(request: AuthenticatedHttpRequest, refused: undo.UndoRefused) -> HttpResponse:
-    """Say why an undo was refused, and change nothing on the page but the message."""
-    messages.error(request, undo.refusal(refused))
-    if not request.htmx:
-        return redirect("reminders:today")
-    return reswap(render(request, "_messages.html"), "none")
-
-
-@login_required
-@require_POST
-def state_undo(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Undo a snooze or a done without a touch: the item back on Today as it was; refused after
-    `undo.UNDO_SECONDS`. The token is signed for this user (another's is refused)."""
-    try:
-        values = undo.read(request.user.pk, UNDO_STATE, request.POST.get("token", ""))
-    except undo.UndoRefused as refused:
-        return _undo_refused(request, refused)
-    now = timezone.now()
-    with transaction.atomic():
-        if values.get("state"):
-            states.restore(
-                request.user,
-                int(values["state"]),
-                done_at=datetime.fromisoformat(values["done_at"]) if values.get("done_at") else None,
-                snoozed_until=date.fromisoformat(values["snoozed_until"])
-                if values.get("snoozed_until")
-                else None,
-                now=now,
-            )
-        if values.get("promise"):
-            states.reopen_promise(request.user, int(values["promise"]))
-        if values.get("one_off"):
-            one_offs.reopen(int(values["one_off"]), owner=request.user, now=now)
-    messages.success(request, _("Undone: back on your list."))
-    if not request.htmx:
-        return redirect("reminders:today")
-    return _acted(request, ItemKind(values["kind"]), expanded=False)
-
-
-@owner_object(Contact, methods=WRITE)
-def decide_undo(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
-    """Undo a prospect's outcome decided on Today: a prospect again, back in its section."""
-    outcome_views.take_back_decision(request, contact)
-    if not request.htmx:
-        return redirect("reminders:today")
-    return _acted(request, ItemKind.PROSPECT, expanded=False)
-
-
-@owner_object(Touchpoint, methods=WRITE)
-def touch_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResponse:
-    """Undo a one-click log: the touch deleted (the contact's summary recomputed) and the item
-    back on Today as it was; refused after `undo.UNDO_SECONDS`."""
-    try:
-        values = undo.posted(request, UNDO_LOG, touch.pk)
-    except undo.UndoRefused as refused:
-        return _undo_refused(request, refused)
-    with transaction.atomic():
-        states.undo_log(
-            request.user,
-            touch,
-            now=timezone.now(),
-            key=values.get("key") or "",
-            done_at=datetime.fromisoformat(values["done_at"]) if values.get("done_at") else None,
-            snoozed_until=date.fromisoformat(values["snoozed_until"])
-            if values.get("snoozed_until")
-            else None,
-        )
-        if values.get("one_off"):
-            one_offs.reopen(int(values["one_off"]), owner=request.user, now=timezone.now())
-    messages.success(
-        request,
-        _("Undone: %(kind)s with %(name)s deleted.")
-        % {"kind": touch.get_kind_display(), "name": touch.contact.name},
-    )
-    if not request.htmx:
-        return redirect("reminders:today")
-    return trigger_client_event(_acted(request, ItemKind(values["kind"]), expanded=False), TOUCH_LOGGED)
 
 
 @login_required

@@ -19,8 +19,11 @@ from reminders import due, states
 from reminders.models import ItemKind, ReminderState
 from tests.reminders.conftest import DAY, NOW, at, contact
 from tests.reminders.test_today import grow, post_item, sections
+from touchpoints import ledger
 from touchpoints.kinds import Kind
 from touchpoints.models import OneOffReminder, Touchpoint
+
+MINUTE = timedelta(minutes=1)  # within undo.UNDO_SECONDS
 
 SUMMARY = (
     "last_touch_at",
@@ -425,3 +428,55 @@ def test_a_state_token_is_refused_to_another_user(
         stranger_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
 
         assert sections(owner)[ItemKind.BIRTHDAY] == []
+
+
+def test_a_state_undo_works_once_and_not_on_a_later_done(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    """Done, undone, done again: the first undo's token changes nothing any more (a second tab,
+    a resent form), for a kept promise, a birthday gesture and a one-off reminder alike."""
+    promise = Touchpoint.objects.get(contact=network["promise"], promise="Artikel schicken")
+    reminder = OneOffReminder.objects.get(contact=network["one_off"])
+    clicks = {
+        ItemKind.PROMISE: (reverse("reminders:promise_item", args=[promise.pk]), {"action": "done"}),
+        ItemKind.BIRTHDAY: (
+            reverse("reminders:contact_item", args=[network["birthday"].pk]),
+            {"kind": "birthday", "action": "done", "occasion": "2026-11-28:card"},
+        ),
+        ItemKind.ONE_OFF: (reverse("reminders:one_off_item", args=[reminder.pk]), {"action": "done"}),
+    }
+    for kind, (url, data) in clicks.items():
+        with at(NOW):
+            action, token = undo_form(owner_client.post(url, data, HTTP_HX_REQUEST="true").content.decode())
+            owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+            assert sections(owner)[kind] != [], kind
+        with at(NOW + MINUTE):
+            owner_client.post(url, data, HTTP_HX_REQUEST="true")  # done again, a minute later
+            replayed = owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+
+            assert sections(owner)[kind] == [], kind
+        assert "This has changed since; nothing was undone." in replayed.content.decode()
+    promise.refresh_from_db()
+    reminder.refresh_from_db()
+    assert promise.promise_kept_at == reminder.done_at == NOW + MINUTE
+
+
+def test_a_state_undo_after_the_promise_was_kept_elsewhere_says_so(
+    owner: User, owner_client: Client, network: dict[str, Contact]
+) -> None:
+    promise = Touchpoint.objects.get(contact=network["promise"], promise="Artikel schicken")
+    url = reverse("reminders:promise_item", args=[promise.pk])
+    with at(NOW):
+        action, token = undo_form(
+            owner_client.post(url, {"action": "done"}, HTTP_HX_REQUEST="true").content.decode()
+        )
+        ledger.edit_touch(promise, promise_kept_at=None)  # opened again on the contact page
+        ledger.edit_touch(promise, promise_kept_at=NOW + MINUTE)  # and kept there later
+
+        replayed = owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+
+    promise.refresh_from_db()
+    assert promise.promise_kept_at == NOW + MINUTE
+    assert "This has changed since; nothing was undone." in replayed.content.decode()
+    state = ReminderState.objects.get(owner=owner, touchpoint=promise)
+    assert state.done_at == NOW  # all of the undo or nothing: the state was not put back either

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -16,6 +17,8 @@ from reminders.models import ItemKind, ReminderState
 from tests.factories import ContactFactory
 from tests.reminders.conftest import DAY, NOW, at
 from touchpoints.models import Touchpoint
+
+MINUTE = timedelta(minutes=1)  # within undo.UNDO_SECONDS
 
 
 @pytest.fixture
@@ -160,3 +163,26 @@ def test_an_outcome_token_undoes_no_other_contact(
 
     other.refresh_from_db()
     assert other.prospect_status == ProspectStatus.CUSTOMER
+
+
+def test_an_outcome_undo_works_once_and_not_on_a_later_decision(
+    owner_client: Client, at_target: Contact
+) -> None:
+    action, token = undo_of(decide(owner_client, at_target, outcome="customer").content.decode())
+    with at(NOW):
+        owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+    with at(NOW + MINUTE):
+        owner_client.post(
+            reverse("reminders:contact_item", args=[at_target.pk]),
+            {"kind": "prospect", "outcome": "customer"},
+            HTTP_HX_REQUEST="true",
+        )  # decided again, a minute later
+
+        replayed = owner_client.post(action, {"token": token}, HTTP_HX_REQUEST="true")
+
+    at_target.refresh_from_db()
+    assert (at_target.prospect_status, at_target.prospect_outcome_at) == (
+        ProspectStatus.CUSTOMER,
+        NOW + MINUTE,
+    )
+    assert "has changed since; nothing was undone." in replayed.content.decode()
