@@ -481,10 +481,12 @@ class Contact(models.Model):
         """Undo `decide_prospect` a moment later: a prospect again, its touches counted as before
         (`prospect_since` is kept). Refused (ValueError) unless the contact still has the
         `outcome` decided at `decided_at`: an undo works once, and never on a later decision."""
+        if outcome not in (ProspectStatus.CUSTOMER, ProspectStatus.NOT_NOW):
+            raise ValueError(f"{outcome!r} is not an outcome")
         undone = Contact.objects.filter(
             pk=self.pk, prospect_status=outcome, prospect_outcome_at=decided_at
         ).update(prospect_status=ProspectStatus.PROSPECT, prospect_outcome_at=None, updated_at=now)
-        if not undone or outcome not in (ProspectStatus.CUSTOMER, ProspectStatus.NOT_NOW):
+        if not undone:
             raise ValueError(f"{self!r} no longer has the outcome {outcome!r} of {decided_at}")
         self.refresh_from_db(fields=["prospect_status", "prospect_outcome_at", "updated_at"])
 

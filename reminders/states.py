@@ -14,7 +14,7 @@ from django.db import transaction
 
 from contacts.models import Contact
 from netzwerk.accounts.models import User
-from reminders import clearing
+from reminders import clearing, one_offs
 from reminders.items import SNOOZE_DAYS, item_key
 from reminders.models import ItemKind, ReminderState
 from touchpoints import ledger
@@ -145,12 +145,58 @@ def undo_log(
     key: str = "",
     done_at: datetime | None = None,
     snoozed_until: date | None = None,
+    promise: int | None = None,
+    one_off: int | None = None,
+    at: datetime | None = None,
 ) -> None:
     """Take back a touch logged in one click: the touch goes through the ledger (the contact's
-    summary recomputed), and the item `mark_done` marked (`key`) is as it was before."""
+    summary recomputed), the item `mark_done` marked (`key`) is as it was before, and what the
+    same click closed `at` is open again (a `promise` kept, a `one_off` reminder done)."""
     with transaction.atomic():
         ledger.take_back(touch)
         if key:
             ReminderState.objects.filter(owner=user, key=key).update(
                 done_at=done_at, snoozed_until=snoozed_until, updated_at=now
             )
+        if at is not None:
+            _reopen(user, promise=promise, one_off=one_off, at=at, now=now)
+
+
+def put_back(
+    user: User,
+    *,
+    state: int | None,
+    before: tuple[datetime | None, date | None],
+    written: tuple[datetime | None, date | None],
+    promise: int | None,
+    one_off: int | None,
+    at: datetime | None,
+    now: datetime,
+) -> bool:
+    """Undo a snooze or a done without a touch: the item's `state` as it was `before`, the
+    `promise` kept or the `one_off` reminder done `at` open again. All of it or nothing, and only
+    while each still holds what the change wrote (`written`, `at`): an undo works once and never
+    on a later change (another tab, the same done again). Whether it was put back."""
+    with transaction.atomic():
+        undone = []
+        if state is not None:
+            done_at, snoozed_until = before
+            undone.append(
+                restore(user, state, done_at=done_at, snoozed_until=snoozed_until, written=written, now=now)
+            )
+        if at is not None and (promise is not None or one_off is not None):
+            undone.append(_reopen(user, promise=promise, one_off=one_off, at=at, now=now))
+        if undone and all(undone):
+            return True
+        transaction.set_rollback(True)
+        return False
+
+
+def _reopen(user: User, *, promise: int | None, one_off: int | None, at: datetime, now: datetime) -> bool:
+    """The promise kept `at`, or the one-off reminder done `at`, open again; whether each was."""
+    reopened = True
+    if promise is not None:
+        reopened &= reopen_promise(user, promise, kept_at=at)
+    if one_off is not None:
+        reopened &= one_offs.reopen(one_off, owner=user, done_at=at, now=now)
+    return reopened

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,9 +20,8 @@ from django_htmx.http import reswap, trigger_client_event
 from contacts import outcome_views
 from contacts.models import Contact
 from netzwerk import undo
-from netzwerk.accounts.models import User
 from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
-from reminders import one_offs, states
+from reminders import states
 from reminders.answers import acted
 from reminders.models import ItemKind
 from touchpoints.models import OneOffReminder, Touchpoint
@@ -102,6 +100,10 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def _number(value: int | None) -> int | None:
+    return int(value) if value is not None else None
+
+
 def _undo_refused(request: AuthenticatedHttpRequest, refused: undo.UndoRefused) -> HttpResponse:
     """Say why an undo was refused, and change nothing on the page but the message."""
     messages.error(request, undo.refusal(refused))
@@ -124,41 +126,23 @@ def state_undo(request: AuthenticatedHttpRequest) -> HttpResponse:
         values = undo.read(request.user.pk, UNDO_STATE, request.POST.get("token", ""))
     except undo.UndoRefused as refused:
         return _undo_refused(request, refused)
-    if not _put_back(request.user, values, now=timezone.now()):
+    put_back = states.put_back(
+        request.user,
+        state=_number(values.get("state")),
+        before=(_moment(values.get("done_at")), _day(values.get("snoozed_until"))),
+        written=(_moment(values.get("written_done_at")), _day(values.get("written_snoozed_until"))),
+        promise=_number(values.get("promise")),
+        one_off=_number(values.get("one_off")),
+        at=_moment(values.get("at")),
+        now=timezone.now(),
+    )
+    if not put_back:
         messages.error(request, _("This has changed since; nothing was undone."))
         return _undo_refused_in_place(request)
     messages.success(request, _("Undone: back on your list."))
     if not request.htmx:
         return redirect("reminders:today")
     return acted(request, ItemKind(values["kind"]), expanded=False)
-
-
-def _put_back(user: User, values: dict[str, Any], *, now: datetime) -> bool:
-    """What a snooze or a done without a touch changed, put back as the token says, all of it or
-    nothing (if anything changed since: another tab, the same done again, a replayed token)."""
-    with transaction.atomic():
-        undone = []
-        if values.get("state"):
-            undone.append(
-                states.restore(
-                    user,
-                    int(values["state"]),
-                    done_at=_moment(values["done_at"]),
-                    snoozed_until=_day(values["snoozed_until"]),
-                    written=(_moment(values["written_done_at"]), _day(values["written_snoozed_until"])),
-                    now=now,
-                )
-            )
-        kept_or_done_at = _moment(values.get("at"))
-        if values.get("promise") and kept_or_done_at is not None:
-            undone.append(states.reopen_promise(user, int(values["promise"]), kept_at=kept_or_done_at))
-        if values.get("one_off") and kept_or_done_at is not None:
-            reminder = int(values["one_off"])
-            undone.append(one_offs.reopen(reminder, owner=user, done_at=kept_or_done_at, now=now))
-        if not undone or not all(undone):
-            transaction.set_rollback(True)
-            return False
-    return True
 
 
 @owner_object(Contact, methods=WRITE)
@@ -178,20 +162,17 @@ def touch_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResp
         values = undo.posted(request, UNDO_LOG, touch.pk)
     except undo.UndoRefused as refused:
         return _undo_refused(request, refused)
-    with transaction.atomic():
-        states.undo_log(
-            request.user,
-            touch,
-            now=timezone.now(),
-            key=values.get("key") or "",
-            done_at=_moment(values.get("done_at")),
-            snoozed_until=_day(values.get("snoozed_until")),
-        )
-        at = _moment(values.get("at"))
-        if values.get("one_off") and at is not None:
-            one_offs.reopen(int(values["one_off"]), owner=request.user, done_at=at, now=timezone.now())
-        if values.get("promise") and at is not None:  # kept in the same click
-            states.reopen_promise(request.user, int(values["promise"]), kept_at=at)
+    states.undo_log(
+        request.user,
+        touch,
+        now=timezone.now(),
+        key=values.get("key") or "",
+        done_at=_moment(values.get("done_at")),
+        snoozed_until=_day(values.get("snoozed_until")),
+        promise=_number(values.get("promise")),
+        one_off=_number(values.get("one_off")),
+        at=_moment(values.get("at")),
+    )
     messages.success(
         request,
         _("Undone: %(kind)s with %(name)s deleted.")
