@@ -92,6 +92,7 @@ ACCESS: dict[str, str] = {
     "touchpoints:panel": OWNER,
     "touchpoints:log": OWNER,
     "touchpoints:ask_warning": OWNER,
+    "touchpoints:more": OWNER,
     "touchpoints:timeline": OWNER,
     "touchpoints:record": OWNER,
     "touchpoints:edit": OWNER,

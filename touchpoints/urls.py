@@ -12,6 +12,7 @@ urlpatterns = [
     path("contacts/", views.contact_search, name="contact_search"),
     path("contact/<int:pk>/", views.touchpoint_panel, name="panel"),
     path("contact/<int:pk>/log/", views.touchpoint_log, name="log"),
+    path("contact/<int:pk>/more/", views.touchpoint_more, name="more"),
     path("contact/<int:pk>/ask-warning/", views.touchpoint_ask_warning, name="ask_warning"),
     path("contact/<int:pk>/timeline/", views.touchpoint_timeline, name="timeline"),
     path("contact/<int:pk>/record/", views.contact_record, name="record"),

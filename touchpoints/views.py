@@ -164,6 +164,16 @@ def touchpoint_panel(request: AuthenticatedHttpRequest, contact: Contact) -> Htt
     return _panel(request, contact, _form(request, contact))
 
 
+@owner_object(Contact, methods=READ)
+@vary_on_headers("HX-Request")
+def touchpoint_more(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    """The panel's full log form (time, give and ask, promise, gut feeling, reminder), fetched
+    when its fold is first opened; without htmx, the panel's page, which has it in place."""
+    if not is_htmx_fragment(request):
+        return _panel(request, contact, _form(request, contact))
+    return render(request, f"{PANEL}#more-form", {"contact": contact, "form": _form(request, contact)})
+
+
 @owner_object(Contact, methods=WRITE)
 def touchpoint_log(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     form = _form(request, contact, request.POST)

@@ -92,6 +92,8 @@ def test_choosing_ask_warns_before_saving_and_saving_stays_allowed(page: Any, li
     page.evaluate("window.__noReload = true")
 
     page.locator("#touches details.more summary").click()
+    # The fold fetches its form; htmx wires it up once it has settled (its `htmx-added` goes).
+    expect(page.locator("#touches details.more form")).to_have_class(re.compile(r"^(?!.*htmx-added)"))
     exchange = page.locator("#touch-exchange")
     warning = page.locator("[data-testid=ask-warning]")
     expect(warning).to_be_empty()

@@ -102,6 +102,51 @@ def test_it_puts_the_kind_buttons_and_the_note_in_one_form(owner_client: Client,
     assert "<details" in body
 
 
+def test_the_full_form_comes_when_its_fold_is_opened(owner_client: Client, contact: Contact) -> None:
+    """The panel's fragment leaves the full form out (most touches are logged with one button)
+    and fetches it on opening the fold; the form posts to the same log as before."""
+    panel = owner_client.get(reverse("touchpoints:panel", args=[contact.pk]), headers=HTMX).content.decode()
+    more = reverse("touchpoints:more", args=[contact.pk])
+
+    assert 'type="datetime-local"' not in panel
+    assert f'hx-get="{more}" hx-trigger="toggle once from:closest details"' in panel
+
+    response = owner_client.get(more, headers=HTMX)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.strip().startswith("<form")
+    assert f'action="{reverse("touchpoints:log", args=[contact.pk])}"' in body
+    assert 'name="csrfmiddlewaretoken"' in body
+    for field in ("happened_at", "exchange", "promise", "promise_due", "gut_feeling", "remind_on"):
+        assert f'name="{field}"' in body
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_full_form_is_in_place_without_htmx_and_after_an_error(
+    owner_client: Client, contact: Contact
+) -> None:
+    more = reverse("touchpoints:more", args=[contact.pk])
+    page = owner_client.get(more).content.decode()
+    assert "<html" in page
+    assert 'type="datetime-local"' in page
+
+    refused = owner_client.post(
+        reverse("touchpoints:log", args=[contact.pk]), {"kind": "nonsense"}, headers=HTMX
+    ).content.decode()
+
+    assert '<details class="more" open>' in refused
+    assert 'type="datetime-local"' in refused  # the fields, with what was wrong, not a fetch
+    assert more not in refused
+
+
+def test_the_full_form_of_another_users_contact_is_not_found(
+    stranger_client: Client, contact: Contact
+) -> None:
+    assert (
+        stranger_client.get(reverse("touchpoints:more", args=[contact.pk]), headers=HTMX).status_code == 404
+    )
+
+
 @time_machine.travel(NOW, tick=False)
 def test_it_fills_in_now_in_the_users_time_zone(owner_client: Client, vienna, contact: Contact) -> None:
     body = owner_client.get(reverse("touchpoints:panel", args=[contact.pk])).content.decode()
