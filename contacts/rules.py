@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -329,20 +330,24 @@ def promotion_order(contacts: list[Contact], *, now: datetime) -> list[Contact]:
 # ---------------------------------------------------------------- all of them, for a page
 
 
-@dataclass(frozen=True)
 class ContactState:
-    cadence: Cadence
-    online_only: OnlineOnly | None
-    prospect: ProspectProgress | None
-    balance: Balance
-    strength: Strength
+    """What the rules say of a contact on a page. The balance and the strength are worked out when
+    first read: the list shows neither, and the strength's explanations are translated text."""
+
+    def __init__(self, contact: Contact, *, owner: User, now: datetime) -> None:
+        self.contact, self.now = contact, now
+        self.cadence = cadence(contact, owner=owner, now=now)
+        self.online_only = online_only(contact, owner=owner, now=now)
+        self.prospect = prospect_progress(contact, owner=owner, now=now)
+
+    @cached_property
+    def balance(self) -> Balance:
+        return balance(self.contact)
+
+    @cached_property
+    def strength(self) -> Strength:
+        return strength(self.contact, now=self.now)
 
 
 def evaluate(contact: Contact, *, owner: User, now: datetime) -> ContactState:
-    return ContactState(
-        cadence=cadence(contact, owner=owner, now=now),
-        online_only=online_only(contact, owner=owner, now=now),
-        prospect=prospect_progress(contact, owner=owner, now=now),
-        balance=balance(contact),
-        strength=strength(contact, now=now),
-    )
+    return ContactState(contact, owner=owner, now=now)
