@@ -72,6 +72,10 @@ def test_it_signs_in_and_requests_every_page_of_the_scenario(tmp_path: Path) -> 
     assert requested == PAGES
     assert figures["load_rps"] > 0
     assert figures["load_p95_ms_today"] is not None
+    after = {name: page["after_sign_in"]["p95_ms"] for name, page in figures["pages"].items()}
+    slowest = max(p95 for p95 in after.values() if p95 is not None)
+    assert figures["load_p95_ms_slowest"] == slowest >= figures["load_p95_ms_today"]
+    assert after[figures["load_slowest_page"]] == slowest
     assert isinstance(figures["generator_cpu_over_90"], bool)
     # Every answered "log a touch" is a touch in the database, on a seeded person's contact.
     logged = Touchpoint.objects.filter(note=NOTE)

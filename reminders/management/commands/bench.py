@@ -14,7 +14,8 @@ server in a process of its own: three runs each with one worker process, with tw
 per core, their medians and each run (`digests_scaling`: two workers' median over one's).
 `--digests-only` seeds only the crowd (`--crowd-users` of them, if it is missing) and measures
 only the digests: a quick try on a small database. Last, `make load`'s run (scripts/load/run.py: Locust against
-gunicorn, on this database) adds `load_rps`, `load_p95_ms_today` and `load_errors`.
+gunicorn, on this database) adds `load_rps`, `load_p95_ms_today`, `load_p95_ms_slowest` (with
+`load_slowest_page`) and `load_errors`.
 The last line of the output is one JSON object with the figures, `bench_seed_s` the seconds the
 seed took in this run (about 0 when the data was there already); `--seed-only` stops after the
 seed and its counts. Never part of `make test`: timings belong here, query counts in the tests.
@@ -61,7 +62,7 @@ from touchpoints.models import Touchpoint
 from touchpoints.summary import refresh_summary
 
 LOAD_RUNNER = Path(settings.BASE_DIR) / "scripts" / "load" / "run.py"
-LOAD_KEYS = ("load_rps", "load_p95_ms_today", "load_errors")
+LOAD_KEYS = ("load_rps", "load_p95_ms_today", "load_p95_ms_slowest", "load_slowest_page", "load_errors")
 LARGE = "bench-large@netzwerk.example"
 SMALL = "bench-small@netzwerk.example"
 CROWD = "bench-crowd@netzwerk.example"  # seeds the 2,000 demo-user-NNNN@netzwerk.example
