@@ -57,7 +57,7 @@ def kept_release() -> str:
         *sorted(here.glob("*.py")),
         contacts / "templates" / "contacts" / "_roster_gauge.html",
         contacts / "rules.py",
-        contacts / "models.py",
+        *sorted((contacts / "models").glob("*.py")),
         contacts / "moments.py",
         contacts / "choices.py",
         contacts / "roster.py",

@@ -1,26 +1,26 @@
-"""Contacts, their e-mails and phones, tags, and the organisations and events where people meet."""
+"""The contact: a person in a user's network, with what the rules read stored on its row."""
 
 from __future__ import annotations
 
 import calendar
-import functools
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, When
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from contacts.choices import Channel, Circle, OrganisationKind, ProspectStatus, Sorting, Stage
+from contacts.choices import Channel, Circle, ProspectStatus, Sorting, Stage
 from contacts.folding import fold_loose
-from contacts.keys import PROFILE_FIELDS, email_key, profile_key
+from contacts.keys import PROFILE_FIELDS, profile_key
+from contacts.models.history import StageChange
+from contacts.models.organisation import Organisation, OwnedQuerySet, Tag
+from contacts.models.reach import ContactEmail
 from contacts.moments import (
     ACTIVE,
     CADENCE_REFERENCE,
@@ -32,74 +32,6 @@ from contacts.moments import (
 
 if TYPE_CHECKING:
     from netzwerk.accounts.models import User
-
-PHONE_DEFAULT_REGION = "DE"
-
-
-class OwnedQuerySet[M: models.Model](models.QuerySet[M]):
-    def for_owner(self, user: User) -> Self:
-        return self.filter(owner=user)
-
-
-class OrganisationQuerySet(OwnedQuerySet["Organisation"]):
-    def annotate_counts(self) -> OrganisationQuerySet:
-        return self.annotate(
-            met_count=models.Count("contacts_met", distinct=True),
-            member_count=models.Count("members", distinct=True),
-        )
-
-
-class Organisation(models.Model):
-    """R11: clubs, associations, trade fairs and events cannot be replaced by platforms."""
-
-    Kind = OrganisationKind
-
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisations"
-    )
-    name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CLUB)
-    place = models.CharField(_("place"), max_length=200, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects: ClassVar[OrganisationQuerySet] = OrganisationQuerySet.as_manager()  # type: ignore[assignment]
-
-    class Meta:
-        verbose_name = _("organisation or event")
-        verbose_name_plural = _("organisations and events")
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint("owner", Lower("name"), name="organisation_unique_name_per_owner"),
-            models.CheckConstraint(
-                condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("contacts:organisation_detail", args=[self.pk])
-
-
-class Tag(models.Model):
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags")
-    name = models.CharField(_("name"), max_length=50)
-
-    objects: ClassVar[OwnedQuerySet[Tag]] = OwnedQuerySet.as_manager()  # type: ignore[assignment]
-
-    class Meta:
-        verbose_name = _("tag")
-        verbose_name_plural = _("tags")
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint("owner", Lower("name"), name="tag_unique_name_per_owner"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
 
 # What search reads, folded, besides e-mail addresses and tags; and the keys made of it.
 SEARCHED_FIELDS = ("first_name", "last_name", "company", "position")
@@ -531,142 +463,3 @@ class Contact(models.Model):
             )
         if date(year, month, day) > today:
             raise ValidationError({"birthday_day": _("A birthday cannot be in the future.")})
-
-
-class ContactEmail(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
-    address = models.EmailField(_("e-mail"))
-    label = models.CharField(_("label"), max_length=30, blank=True)
-
-    class Meta:
-        verbose_name = _("e-mail address")
-        verbose_name_plural = _("e-mail addresses")
-        ordering = ["pk"]
-        constraints = [
-            models.UniqueConstraint("contact", Lower("address"), name="contact_email_unique"),
-        ]
-        # the same address on two contacts: duplicate candidates and the warning on save
-        indexes = [models.Index(email_key(), name="contact_email_key")]
-
-    def __str__(self) -> str:
-        return self.address
-
-
-@functools.lru_cache(maxsize=4096)
-def display_number(number: str) -> str:
-    """A stored number (E.164) as people read it, "+49 30 1234567": parsing it is the slow part
-    of a page that lists many (Today's items), and a number reads the same every time."""
-    return phonenumbers.format_number(
-        phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-
-
-def normalise_phone(raw: str, *, region: str = PHONE_DEFAULT_REGION) -> str:
-    """E.164 form of a phone number; numbers without a country code are read as German."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException as error:
-        raise ValidationError(_("This is not a phone number."), code="invalid") from error
-    if not phonenumbers.is_possible_number(number):
-        raise ValidationError(_("This is not a phone number."), code="invalid")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-class ContactPhone(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
-    number = models.CharField(_("phone"), max_length=32, help_text=_("Stored in E.164 form."))
-    label = models.CharField(_("label"), max_length=30, blank=True)
-
-    class Meta:
-        verbose_name = _("phone number")
-        verbose_name_plural = _("phone numbers")
-        ordering = ["pk"]
-        constraints = [
-            models.UniqueConstraint("contact", "number", name="contact_phone_unique"),
-            models.CheckConstraint(condition=Q(number__startswith="+"), name="contact_phone_e164"),
-        ]
-        # the same number on two contacts: duplicate candidates and the warning on save
-        indexes = [models.Index(fields=["number"], name="contact_phone_number")]
-
-    def __str__(self) -> str:
-        return self.display
-
-    @property
-    def display(self) -> str:
-        return display_number(self.number)
-
-    def clean(self) -> None:
-        super().clean()
-        if self.number:
-            try:
-                self.number = normalise_phone(self.number)
-            except ValidationError as error:
-                raise ValidationError({"number": error.messages}) from error
-
-
-class DistinctPairQuerySet(OwnedQuerySet["DistinctPair"]):
-    def pairs(self) -> set[tuple[int, int]]:
-        return set(self.values_list("first_id", "second_id"))
-
-
-class DistinctPair(models.Model):
-    """Two contacts their owner said are not the same person: never again a duplicate candidate
-    (imports.duplicates) nor a warning on save (contacts.evidence). Stored with the lower pk first."""
-
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    first = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
-    second = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects: ClassVar[DistinctPairQuerySet] = DistinctPairQuerySet.as_manager()  # type: ignore[assignment]
-
-    class Meta:
-        verbose_name = _("pair of different people")
-        verbose_name_plural = _("pairs of different people")
-        constraints = [
-            models.UniqueConstraint(fields=["first", "second"], name="distinctpair_once"),
-            models.CheckConstraint(condition=Q(first__lt=F("second")), name="distinctpair_lower_pk_first"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.first_id} ≠ {self.second_id}"
-
-    @classmethod
-    def keep_apart(cls, first: Contact, second: Contact) -> None:
-        """Record that `first` and `second` (the same owner's) are two people; once per pair,
-        also when two requests ask at once (the unique constraint decides)."""
-        if first.owner_id != second.owner_id or first.pk == second.pk:
-            raise ValueError("a pair is two contacts of one owner")
-        low, high = sorted((first, second), key=lambda contact: contact.pk)
-        cls.objects.bulk_create([cls(owner_id=low.owner_id, first=low, second=high)], ignore_conflicts=True)
-
-
-class StageChange(models.Model):
-    """R5: every move between stages, with its date and cause: trust grows, it is not declared."""
-
-    class Cause(models.TextChoices):
-        CREATED = "created", _("Added")
-        EDITED = "edited", _("Changed by you")
-        FIRST_PERSONAL_TOUCH = "first_personal_touch", _("First personal touch")
-        JOINED_STRONG_TIES = "joined_strong_ties", _("Joined the strong ties")
-        DEMOTED = "demoted", _("Left the strong ties")
-        ARCHIVED = "archived", _("Archived")
-        BROUGHT_IN_LINE = "brought_in_line", _("Brought in line with the method")
-
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="stage_changes")
-    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices, blank=True)
-    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
-    cause = models.CharField(_("cause"), max_length=30, choices=Cause.choices)
-    changed_at = models.DateTimeField(_("changed"))
-
-    class Meta:
-        verbose_name = _("stage change")
-        verbose_name_plural = _("stage changes")
-        ordering = ["-changed_at", "-pk"]
-        indexes = [models.Index(fields=["contact", "-changed_at"], name="stagechange_contact_when")]
-        constraints = [
-            models.CheckConstraint(condition=~Q(from_stage=models.F("to_stage")), name="stagechange_moves"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.from_stage or '—'} → {self.to_stage}"
