@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -116,3 +117,32 @@ def test_choosing_ask_warns_before_saving_and_saving_stays_allowed(page: Any, li
     assert page.evaluate("window.__noReload") is True
     prospect.refresh_from_db()
     assert prospect.asks == 1
+
+
+@pytest.mark.failed_fetch
+def test_the_full_form_comes_on_opening_and_again_after_a_failed_fetch(page: Any, live_server: Any) -> None:
+    """The fold fetches its form when opened; if that fetch fails, opening it again asks again."""
+    email = f"folded-{page.viewport_size['width']}@netzwerk.test"
+    prospect = prospect_at_three_of_seven(email)
+    log_in(page, live_server.url, email)
+    failed: list[str] = []
+
+    def fail_once(route: Any) -> None:
+        if not failed:
+            failed.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/more/", fail_once)
+    page.goto(live_server.url + prospect.get_absolute_url())
+    fold = page.locator("#touches details.more")
+    with page.expect_event("requestfailed"):
+        fold.locator("summary").click()
+    expect(fold.locator(".more-form")).to_have_text("Wird geladen …")
+    assert len(failed) == 1
+    fold.locator("summary").click()  # closed
+    fold.locator("summary").click()  # and opened again
+
+    expect(page.locator("#touch-exchange")).to_be_visible()
+    expect(fold.locator(".more-form")).to_have_count(0)

@@ -109,7 +109,7 @@ def test_the_full_form_comes_when_its_fold_is_opened(owner_client: Client, conta
     more = reverse("touchpoints:more", args=[contact.pk])
 
     assert 'type="datetime-local"' not in panel
-    assert f'hx-get="{more}" hx-trigger="toggle once from:closest details"' in panel
+    assert f'hx-get="{more}" hx-trigger="toggle from:closest details"' in panel
 
     response = owner_client.get(more, headers=HTMX)
     body = response.content.decode()
