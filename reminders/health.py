@@ -48,13 +48,15 @@ def network_health(users: Sequence[User], *, now: datetime) -> dict[int, Health]
     red = per_owner(users, lambda user: cadence_due(user, now, red=True), setting=cadences)
     due = per_owner(users, lambda user: cadence_due(user, now), setting=cadences)
     prospect = Q(prospect_reference__isnull=False)
-    target = Case(
-        *(
-            When(owner_id__in=owners, then=Value(target))
-            for target, owners in by_condition(users, lambda user: user.prospect_target).items()
-        ),
-        output_field=IntegerField(),
-    )
+    targets = by_condition(users, lambda user: user.prospect_target)
+    target: Value | Case
+    if len(targets) == 1:  # one target for all, without the owners again (see per_owner)
+        target = Value(next(iter(targets)), output_field=IntegerField())
+    else:
+        target = Case(
+            *(When(owner_id__in=owners, then=Value(target)) for target, owners in targets.items()),
+            output_field=IntegerField(),
+        )
     at_target = per_owner(
         users,
         lambda user: Q(prospect_touches__gte=user.prospect_target),

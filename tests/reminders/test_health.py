@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from contacts.choices import Circle
 from contacts.models import Contact
@@ -27,7 +29,38 @@ def test_the_health_of_many_equals_each_ones_own() -> None:
         online_window_days=50,
         prospect_target=2,
     )
+    network(usual, also_usual, unusual)
+
+    together = network_health([usual, unusual, also_usual], now=NOW)
+
     for user in (usual, also_usual, unusual):
+        assert together[user.pk] == network_health([user], now=NOW)[user.pk]
+    assert together[unusual.pk] != together[usual.pk]  # the settings tell them apart
+    assert together[usual.pk] == together[also_usual.pk]
+
+
+@pytest.mark.django_db
+def test_clients_with_the_same_settings_are_named_once() -> None:
+    """One condition serves them all: the list of owners is in the query once, not again in each
+    count's condition (at 100 clients that list made most of the query's text)."""
+    usual, also_usual = UserFactory(), UserFactory()
+    network(usual, also_usual)
+
+    with CaptureQueriesContext(connection) as queries:
+        together = network_health([usual, also_usual], now=NOW)
+
+    (query,) = queries.captured_queries
+    assert query["sql"].count('"owner_id" IN') == 1
+    assert together[usual.pk] == network_health([usual], now=NOW)[usual.pk]
+    assert together[also_usual.pk] == network_health([also_usual], now=NOW)[also_usual.pk]
+    assert together[usual.pk].red > 0
+    assert together[usual.pk].online_backlog > 0
+
+
+def network(*users) -> None:
+    """For each user, contacts in each circle touched at each of DAYS_AGO, online-only ones and
+    prospects added then."""
+    for user in users:
         for days in DAYS_AGO:
             when = NOW - timedelta(days=days)
             for circle in (Circle.REGULAR, Circle.LOOSE):
@@ -39,10 +72,3 @@ def test_the_health_of_many_equals_each_ones_own() -> None:
             Contact.objects.filter(pk=prospect.pk).update(
                 prospect_since=when, prospect_touches=days // 40, last_touch_at=when
             )
-
-    together = network_health([usual, unusual, also_usual], now=NOW)
-
-    for user in (usual, also_usual, unusual):
-        assert together[user.pk] == network_health([user], now=NOW)[user.pk]
-    assert together[unusual.pk] != together[usual.pk]  # the settings tell them apart
-    assert together[usual.pk] == together[also_usual.pk]
