@@ -146,6 +146,7 @@ def test_pages_fit_a_phone_screen(page: Any, live_server: Any) -> None:
         for summary in page.locator("main details > summary").all():  # and every folded part opened
             if summary.is_visible():  # (the list's filters fold only on a phone)
                 summary.click()
+        expect(page.locator("main .more-form")).to_have_count(0)  # a fold's form has come (touches)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )

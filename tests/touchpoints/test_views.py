@@ -110,6 +110,7 @@ def test_the_full_form_comes_when_its_fold_is_opened(owner_client: Client, conta
 
     assert 'type="datetime-local"' not in panel
     assert f'hx-get="{more}" hx-trigger="toggle from:closest details"' in panel
+    assert f'<a href="{more}">' in panel  # where a failed fetch leaves the user
 
     response = owner_client.get(more, headers=HTMX)
     body = response.content.decode()
