@@ -24,6 +24,10 @@ from contacts.choices import IN_PERSON_CHANNELS, ONLINE_CHANNELS, Circle, Prospe
 if TYPE_CHECKING:
     from netzwerk.accounts.models import User
 
+# R1, R10: an imported contact waits to be sorted, and no rule asks about it until then (Today,
+# the digest, the calendar feed and the coach's counts leave it out). A strong tie never waits:
+# promoting a contact decided what it is for. The Python form is `Contact.waits_to_be_sorted`,
+# the query form this one (the partial index contact_owner_unsorted serves it).
 WAITING_TO_BE_SORTED = Q(sorting=Sorting.UNSORTED) & ~Q(circle=Circle.STRONG)
 
 # R1 and the import: of the imported contacts only those the user chose to pursue are asked

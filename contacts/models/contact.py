@@ -119,10 +119,6 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
         )
 
 
-# R1, R10: an imported contact waits to be sorted, and no rule asks about it until then (Today,
-# the digest, the calendar feed and the coach's counts leave it out). A strong tie never waits:
-# promoting a contact decided what it is for. The Python form is `Contact.waits_to_be_sorted`,
-# the query form this one (the partial index contact_owner_unsorted serves it).
 def _reference(expression: Case, label: StrOrPromise) -> models.GeneratedField:
     return models.GeneratedField(
         expression=expression,

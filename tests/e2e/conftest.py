@@ -86,7 +86,9 @@ def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
     marker = request.node.get_closest_marker("failed_fetch")
     for _ in range(marker.args[0] if marker else 0):  # what htmx and Chromium say of each, once
         for line in FAILED_FETCH:
-            errors.remove(next((error for error in errors if line.match(error)), ""))
+            said = next((error for error in errors if line.match(error)), None)
+            assert said is not None, f"a failed fetch without {line.pattern!r} in the console: {errors}"
+            errors.remove(said)
     assert errors == [], f"the page reported errors: {errors}"
 
 
