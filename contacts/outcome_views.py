@@ -22,24 +22,24 @@ from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
 def contact_decide(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     """R6: record a prospect's outcome, customer or not now, with today's date (undone for a
     while: `contact_decide_undo`)."""
-    outcome = request.POST.get("outcome", "")
-    try:
-        contact.decide_prospect(outcome, now=timezone.now())
-    except ValueError:
-        messages.error(request, _("Only a prospect can become a customer or a “not now”."))
-    else:
-        action = reverse("contacts:decide_undo", args=[contact.pk])
-        offer_decision_undo(request, contact, action=action, target="#contact-status")
+    action = reverse("contacts:decide_undo", args=[contact.pk])
+    decide(request, contact, request.POST.get("outcome", ""), action=action, target="#contact-status")
     return redirect(contact)
 
 
 UNDO_DECISION = "prospect-decision"
 
 
-def offer_decision_undo(
-    request: AuthenticatedHttpRequest, contact: Contact, *, action: str, target: str
+def decide(
+    request: AuthenticatedHttpRequest, contact: Contact, outcome: str, *, action: str, target: str
 ) -> None:
-    """Say what was decided, with an undo (here, or on Today: reminders.views)."""
+    """The prospect's outcome, dated now, said with an undo posting to `action`; or why not (not a
+    prospect, or decided meanwhile in another tab)."""
+    try:
+        contact.decide_prospect(outcome, now=timezone.now())
+    except ValueError:
+        messages.error(request, _("Only a prospect can become a customer or a “not now”."))
+        return
     text = _("%(name)s: %(outcome)s.") % {
         "name": contact.name,
         "outcome": contact.get_prospect_status_display(),

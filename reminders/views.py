@@ -204,15 +204,9 @@ def _snooze(
 
 
 def _decide(request: AuthenticatedHttpRequest, contact: Contact, outcome: str) -> None:
-    """R6 at the target, as on the contact page: the prospect's outcome, dated now (undone for a
-    while: `decide_undo`)."""
-    try:
-        contact.decide_prospect(outcome, now=timezone.now())
-    except ValueError:  # decided meanwhile (another tab)
-        messages.error(request, _("Only a prospect can become a customer or a “not now”."))
-        return
+    """R6 at the target, as on the contact page (undone for a while: `decide_undo`)."""
     action = reverse("reminders:decide_undo", args=[contact.pk])
-    outcome_views.offer_decision_undo(request, contact, action=action, target=f"#today-{ItemKind.PROSPECT}")
+    outcome_views.decide(request, contact, outcome, action=action, target=f"#today-{ItemKind.PROSPECT}")
 
 
 def _done(
