@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from netzwerk.accounts.models import User
+from netzwerk.accounts.models import CoachLink, User
 from reminders import bench_digests
 from reminders.management.commands import bench
 
@@ -85,3 +85,52 @@ def test_the_digest_figures_are_medians_of_three_runs_by_worker_count_and_their_
     assert figures["digests_scaling"] == 2.5
     assert (figures["digests_per_second"], figures["digest_workers"]) == (125.0, 2)
     assert figures["digests_received_by_smtp"] == 600
+
+
+@pytest.mark.django_db
+def test_the_one_client_coach_has_exactly_the_crowd_user_after_the_hundred(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The overview is measured at 1 client as at COACH_CLIENTS (queries equal at both): the coach
+    of one has that one, a client the other coach does not have."""
+    monkeypatch.setattr(bench, "COACH_CLIENTS", 2)
+    crowd = [
+        User.objects.create_user(email=f"demo-user-{n:04d}@netzwerk.example", password="x") for n in range(4)
+    ]
+    command = bench.Command()
+
+    many = command.coach_of_crowd()
+    one = command.coach_of_crowd(bench.COACH_OF_ONE)
+
+    assert list(
+        CoachLink.objects.for_coach(many).values_list("client_id", flat=True).order_by("client_id")
+    ) == [
+        crowd[0].pk,
+        crowd[1].pk,
+    ]
+    assert list(CoachLink.objects.for_coach(one).values_list("client_id", flat=True)) == [crowd[2].pk]
+    assert command.client(one).get(reverse("coach:index")).status_code == 200
+
+
+class Answered:
+    status_code = 200
+
+
+@pytest.mark.django_db
+def test_database_time_adds_up_the_reads_and_never_repeats_a_write(database_vendor: str) -> None:
+    """`database_ms` runs each SELECT again under EXPLAIN ANALYZE: a read that sleeps 30 ms in
+    PostgreSQL counts at least 30 ms; the request's INSERT is not made again."""
+    if database_vendor != "postgresql":
+        pytest.skip("PostgreSQL's own time is measured on PostgreSQL only (CI runs it there)")
+    email = "written-once@netzwerk.example"
+
+    def request() -> Answered:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(0.03)")
+        User.objects.create_user(email=email, password="x")
+        return Answered()
+
+    measured = bench.Command().database_ms(request)
+
+    assert measured >= 30
+    assert User.objects.filter(email=email).count() == 1

@@ -7,8 +7,10 @@ Then measures, in this process through Django's test client and the whole middle
 the median of a logged-in view that renders almost nothing (the floor), the Today page at 50
 and at 5,000 contacts (as kept between changes, and cold: computed and rendered afresh), the
 contact list at 5,000, the sort page with those 5,000 waiting to be sorted, the contact page's
-queries at 10 and 1,000 touches, and the duplicates page at 500 and 5,000 contacts (2 % of them
-given a twin for it); then digests
+queries at 10 and 1,000 touches, the duplicates page at 500 and 5,000 contacts (2 % of them
+given a twin for it), and the coach overview at 100 clients and at one. For the cold Today and the
+overview it also reports PostgreSQL's own time for their reads (`database_ms`: the floor under
+the page's time that no work in Python lowers). Then digests
 built and delivered per second for the 2,000 users, by a pool of worker processes to an SMTP
 server in a process of its own: three runs each with one worker process, with two and with one
 per core, their medians and each run (`digests_scaling`: two workers' median over one's).
@@ -68,6 +70,7 @@ SMALL = "bench-small@netzwerk.example"
 CROWD = "bench-crowd@netzwerk.example"  # seeds the 2,000 demo-user-NNNN@netzwerk.example
 COACH = "bench-coach@netzwerk.example"  # the coach of the first COACH_CLIENTS of them
 COACH_CLIENTS = 100
+COACH_OF_ONE = "bench-coach-one@netzwerk.example"  # the coach of the one after those alone
 # The duplicates page at 500 and at 5,000 contacts (the large user's); its pairs are made for the
 # measurement and deleted after it (see `duplicates`), so no other figure sees them.
 DUPLICATES = "bench-duplicates@netzwerk.example"
@@ -77,6 +80,7 @@ LARGE_CONTACTS, LARGE_TOUCHES = 5000, 100_000
 SMALL_CONTACTS = 50
 CROWD_USERS, CROWD_CONTACTS = 2000, 100
 RUNS, WARMUP = 30, 3
+RUNS_DB = 5  # `database_ms`: EXPLAIN ANALYZE runs of a request's queries
 WORKERS = os.cpu_count() or 1  # the seed's processes for the crowd, as the digests' pool
 
 
@@ -147,19 +151,15 @@ class Command(BaseCommand):
 
         figures["dashboard_p50_ms_large_cold"] = self.p50(cold)
         figures["dashboard_queries_large_cold"] = self.queries(cold)
+        figures["dashboard_db_ms_large_cold"] = self.database_ms(cold)
         ten, thousand = self.contacts_with_touches(large)
         figures["contact_page_queries_10"] = self.queries(lambda: client.get(ten.get_absolute_url()))
         figures["contact_page_queries_1000"] = self.queries(lambda: client.get(thousand.get_absolute_url()))
         contacts = reverse("contacts:list")
         figures["contact_list_p50_ms_large"] = self.p50(lambda: client.get(contacts))
         figures.update(self.sort_page(large, client))
-        coach = self.coach_of_crowd()
-        coach_client = self.client(coach)
-        overview = reverse("coach:index")
         figures.update(self.duplicates(small=User.objects.get(email=DUPLICATES), large=large))
-        figures["coach_overview_clients"] = COACH_CLIENTS
-        figures["coach_overview_p50_ms"] = self.p50(lambda: coach_client.get(overview))
-        figures["coach_overview_queries"] = self.queries(lambda: coach_client.get(overview))
+        figures.update(self.coach_overview())
         figures.update(bench_digests.measure(crowd_of_bench()))
         figures["dashboard_large_vs_trivial"] = round(
             figures["dashboard_p50_ms_large"] / figures["trivial_view_p50_ms"], 2
@@ -214,20 +214,45 @@ class Command(BaseCommand):
         for contact in others.order_by("pk")[:missing]:
             roster.promote(contact, now=now)
 
-    def coach_of_crowd(self) -> User:
-        """A coach (TOTP enrolled) whom the first COACH_CLIENTS crowd users have accepted."""
-        coach, created = User.objects.get_or_create(email=COACH)
+    def coach_overview(self) -> dict[str, Any]:
+        """The coach overview at COACH_CLIENTS clients and at one: its time, its queries (the same
+        count at both) and PostgreSQL's own share of its time."""
+        return (
+            {"coach_overview_clients": COACH_CLIENTS}
+            | self.overview_figures(self.coach_of_crowd(), "")
+            | self.overview_figures(self.coach_of_crowd(COACH_OF_ONE), "_1_client")
+        )
+
+    def overview_figures(self, coach: User, suffix: str) -> dict[str, Any]:
+        client, overview = self.client(coach), reverse("coach:index")
+
+        def request() -> Any:
+            return client.get(overview)
+
+        return {
+            f"coach_overview_p50_ms{suffix}": self.p50(request),
+            f"coach_overview_queries{suffix}": self.queries(request),
+            f"coach_overview_db_ms{suffix}": self.database_ms(request),
+        }
+
+    def coach_of_crowd(self, email: str = COACH) -> User:
+        """A coach (TOTP enrolled) whom the first COACH_CLIENTS crowd users have accepted; or, as
+        COACH_OF_ONE, the one crowd user after them."""
+        coach, created = User.objects.get_or_create(email=email)
         if created:
-            EmailAddress.objects.create(user=coach, email=COACH, verified=True, primary=True)
+            EmailAddress.objects.create(user=coach, email=email, verified=True, primary=True)
             TOTP.activate(coach, generate_totp_secret())
             make_coach(coach)
-            clients = User.objects.filter(email__startswith="demo-user-").order_by("email")[:COACH_CLIENTS]
+            crowd = User.objects.filter(email__startswith="demo-user-").order_by("email")
+            clients = (
+                crowd[COACH_CLIENTS : COACH_CLIENTS + 1] if email == COACH_OF_ONE else crowd[:COACH_CLIENTS]
+            )
             CoachLink.objects.bulk_create(
                 CoachLink(
                     client=client,
                     coach=coach,
                     invited_by=Side.CLIENT,
-                    email=COACH,
+                    email=email,
                     accepted_at=timezone.now(),
                 )
                 for client in clients
@@ -332,6 +357,29 @@ class Command(BaseCommand):
         with CaptureQueriesContext(connection) as captured:
             self.ensure_ok(request())
         return len(captured.captured_queries)
+
+    def database_ms(self, request: Callable[[], Any]) -> float:
+        """PostgreSQL's own time for the request's reading queries: each SELECT it sent, run
+        again under EXPLAIN ANALYZE (without per-row timing), its planning and execution added up;
+        the median of RUNS_DB. The floor under the request's time that no Python can lower.
+        Writes are left out (EXPLAIN ANALYZE would make them again)."""
+        if connection.vendor != "postgresql":
+            return 0.0
+        with CaptureQueriesContext(connection) as captured:
+            self.ensure_ok(request())
+        reads = [
+            query["sql"] for query in captured.captured_queries if query["sql"].lstrip().startswith("SELECT")
+        ]
+        totals = []
+        with connection.cursor() as cursor:
+            for _ in range(RUNS_DB):
+                total = 0.0
+                for sql in reads:
+                    cursor.execute(f"EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) {sql}")
+                    (plan,) = cursor.fetchone()[0]
+                    total += plan["Planning Time"] + plan["Execution Time"]
+                totals.append(total)
+        return round(statistics.median(totals), 2)
 
     def ensure_ok(self, response: Any) -> None:
         if response.status_code != 200:
