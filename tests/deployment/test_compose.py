@@ -192,3 +192,8 @@ def test_its_healthcheck_passes_on_200_only(
         server.shutdown()
         server.server_close()
     assert (result.returncode == 0) == healthy, result.stderr
+
+
+def test_it_shows_the_caught_mail_on_this_machine_only(services: dict[str, dict[str, Any]]) -> None:
+    """Mailpit's page shows every e-mail, password-reset links too: bound to the loopback."""
+    assert services["mailpit"]["ports"] == ["127.0.0.1:8025:8025"]

@@ -212,8 +212,12 @@ print(json.dumps({
         getattr(settings, f"{name}_COOKIE_PATH"),
         getattr(settings, f"{name}_COOKIE_DOMAIN"),
     ]
-    for name in ("SESSION", "CSRF")
-} | {"MESSAGE_STORAGE": settings.MESSAGE_STORAGE}))
+    for name in ("SESSION", "CSRF", "LANGUAGE")
+} | {
+    "MESSAGE_STORAGE": settings.MESSAGE_STORAGE,
+    "HTTPONLY": [settings.SESSION_COOKIE_HTTPONLY, settings.LANGUAGE_COOKIE_HTTPONLY],
+    "SAMESITE": [settings.SESSION_COOKIE_SAMESITE, settings.LANGUAGE_COOKIE_SAMESITE],
+}))
 """
 
 
@@ -226,5 +230,8 @@ def test_its_cookies_are_host_only_and_secure_under_https_and_messages_have_none
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {
         "SESSION": ["__Host-sessionid", True, "/", None],
         "CSRF": ["__Host-csrftoken", True, "/", None],
+        "LANGUAGE": ["__Host-language", True, "/", None],  # set_language's, when signed out
         "MESSAGE_STORAGE": "django.contrib.messages.storage.session.SessionStorage",
+        "HTTPONLY": [True, True],
+        "SAMESITE": ["Lax", "Lax"],
     }
