@@ -13,8 +13,9 @@ whose base64 is broken. The pre-pass, on bytes:
 - each value is decoded: quoted-printable to bytes, then its CHARSET (or UTF-8, else cp1252),
   and ENCODING/CHARSET removed;
 - the file is split into cards here, and vobject is given one card at a time: a card it cannot
-  read, or one that never ends, is a RowError with its line and the others are read. A card
-  nested in a 2.1 card (an AGENT: someone's assistant) is left out, its parent read.
+  read, or one the file's end cuts off, is a RowError with its line and the others are read;
+  a card without its END before the next card's BEGIN is read (2.1 ones too). A card nested in a 2.1 card (an AGENT: someone's
+  assistant) is left out, its parent read.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ LISTS = frozenset({b"N", b"CATEGORIES"})
 UNESCAPED_COMMA = re.compile(r"(?<!\\)((?:\\\\)*),")
 PROPERTY = re.compile(rb"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]")
 PARAMETER = re.compile(rb'(?:[^;"]|"[^"]*")+')
+PARAMETER_NAME = re.compile(rb"[A-Z0-9_-]+")  # vobject's, upper case
+PARAMETER_VALUE = re.compile(rb'(?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*')  # vobject's
+NESTED_CARDS = 3  # at most in one 2.1 card (an assistant's, AGENT); more: the card lacks its END
 # (line number, property name in upper case, the unfolded line)
 Line = tuple[int, str, bytes]
 
@@ -179,25 +183,49 @@ def _is_edge(line: bytes) -> bool:
 
 
 def _cards(lines: Iterator[Line]) -> Iterator[_Card]:
-    """Each card from its BEGIN to its END; one never closed is yielded as such."""
+    """Each card from its BEGIN to its END, or to the next card's BEGIN (its END is missing, the
+    rest is there); one the file's end cuts off is yielded unclosed.
+
+    A BEGIN inside a 2.1 card may start a nested card (an AGENT) or the next card of a file
+    where this one lacks its END. The cards inside are held until that is known: the outer card
+    going on (a property, its END) makes them nested, and they are left out; more of them than
+    NESTED_CARDS, or the file ending first, makes them cards of their own after the outer one.
+    """
     card: _Card | None = None
+    held: list[_Card] = []
     for number, name, line in lines:
+        if card is None:
+            if name == "BEGIN":
+                card = _Card(start=number, depth=1)
+            continue
         if name == "BEGIN":
-            if card is not None and not card.nests:
+            if card.depth == 1 and (not card.nests or len(held) == NESTED_CARDS):
+                card.closed = True  # all of it is there but its END: read, as are those held
                 yield card
-                card = None
-            card = card or _Card(start=number)
+                yield from held
+                card, held = _Card(start=number, depth=1), []
+                continue
             card.depth += 1
-        elif name == "END" and card is not None:
+            if card.depth == 2:
+                held.append(_Card(start=number, depth=1))
+        elif name == "END":
             card.depth -= 1
             if card.depth == 0:
-                card.closed = True
+                card.closed, held = True, []
                 yield card
                 card = None
-        elif card is not None and card.depth == 1:
+            elif card.depth == 1:
+                held[-1].closed = True
+        elif card.depth == 1:
+            held = []  # the card goes on: those were nested in it
             card.add(line)
+        elif card.depth == 2:
+            held[-1].add(line)
     if card is not None:
+        # the file ends in it: cut off, unless cards came after its lines (then only its END is missing)
+        card.closed = bool(held)
         yield card
+        yield from held
 
 
 def _read_card(file: str, card: _Card) -> Person | RowError:
@@ -227,8 +255,10 @@ def _content_line(line: bytes) -> str:
             charset = given.strip().strip(b'"')
         elif not equals and key in (b"QUOTED-PRINTABLE", b"BASE64", b"B"):
             encoding = key
-        else:
-            kept.append(parameter)
+        elif PARAMETER_NAME.fullmatch(key) and PARAMETER_VALUE.fullmatch(given.strip()):  # `TEL; CELL` too
+            kept.append(key + equals + given.strip())
+        # else a label vobject cannot read, dropped with the card kept: Android's
+        # `X-CUSTOM(CHARSET=UTF-8,ENCODING=QUOTED-PRINTABLE,Gesch=C3=A4ftlich)`, `X-Büro`
     # cut before vobject sees it; no half escape left at the end
     text = _value(value, encoding, charset)[:VCARD_MAX_VALUE_CHARS].rstrip("\\")
     if parameters[0].rpartition(b".")[2].upper() not in LISTS:

@@ -164,17 +164,54 @@ def test_it_reads_the_complete_cards_of_a_file_cut_off_in_its_last() -> None:
     assert [(e.line, e.code) for e in errors(records)] == [(9, "card_unclosed")]
 
 
-def test_it_reads_the_next_card_when_one_lacks_its_end() -> None:
+def test_it_reads_a_card_that_lacks_its_end_and_the_next() -> None:
     text = card("N:Eins;Anna").replace("END:VCARD\r\n", "") + card("N:Zwei;Bert")
     records = read("missing-end.vcf", text)
-    assert kinds(records) == [("RowError", 1), ("Person", 4)]
+    assert kinds(records) == [("Person", 1), ("Person", 4)]
 
 
-def test_it_makes_a_card_vobject_cannot_read_one_error() -> None:
-    text = card("N:Eins;Anna") + card("N;=x:Zwei;Bert") + card("N:Drei;Cem")
+@pytest.mark.parametrize("after", [1, 3, 5])
+def test_a_21_card_without_its_end_swallows_none_of_the_cards_after_it(after: int) -> None:
+    """Its BEGINs could be nested cards (an AGENT) until the file ends, or more come than one
+    card holds: each is a card of its own then, the first one read too."""
+    names = ["Karl", "Gina", "Dora", "Vera", "Emil", "Otto"][: after + 1]
+    text = card(f"N:Kaputt;{names[0]}", "TEL;CELL:0171 1111111", version="2.1").replace("END:VCARD\r\n", "")
+    text += "".join(card(f"N:Gut;{name}", version="2.1") for name in names[1:])
+    records = read("android.vcf", text)
+    assert [r.first_name for r in records if isinstance(r, Person)] == names
+    assert people("android.vcf", text)[0].phones == ["0171 1111111"]
+
+
+def test_a_21_card_whose_nested_card_is_last_keeps_its_own_lines() -> None:
+    nested = card("N:Assistent;Anna", version="2.1")
+    text = card("N:Chef;Carl", "TEL:1", "AGENT:", nested.rstrip("\r\n"), version="2.1")
+    [person] = people("agent.vcf", text)
+    assert (person.first_name, person.phones) == ("Carl", ["1"])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "TEL;X-CUSTOM(CHARSET=UTF-8,ENCODING=QUOTED-PRINTABLE,Gesch=C3=A4ftlich):+49 30 1111",  # Android
+        "TEL;X-B\u00fcro:+49 30 1111",
+        "TEL;X-Mobil Privat:+49 30 1111",
+        "TEL; CELL:+49 30 1111",
+    ],
+)
+def test_a_parameter_vobject_cannot_read_is_dropped_and_the_card_kept(line: str) -> None:
+    person = only(
+        "android.vcf", card("N:Eins;Erika", line, "EMAIL;X-CUSTOM(Dienst):e@example.org", version="2.1")
+    )
+    assert (person.first_name, person.phones, person.emails) == ("Erika", ["+49 30 1111"], ["e@example.org"])
+
+
+def test_it_makes_a_card_it_cannot_read_one_error_and_reads_the_others() -> None:
+    # a quote never closed leaves the name unreadable (vobject itself no longer meets a
+    # parameter it cannot parse: those are dropped, see below)
+    text = card("N:Eins;Anna") + card('N;X-A=":Zwei;Bert') + card("N:Drei;Cem")
     records = read("bad.vcf", text)
     assert kinds(records) == [("Person", 1), ("RowError", 5), ("Person", 9)]
-    assert errors(records)[0].code == "card_unreadable"
+    assert errors(records)[0].code == "no_name"
 
 
 @pytest.mark.parametrize(
