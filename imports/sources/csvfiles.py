@@ -45,6 +45,8 @@ FIELDS = (
 MAX_COLUMNS = 5_000
 # Google joins several values of one cell with this.
 MULTI = " ::: "
+SEPARATOR_HINT = re.compile(r'"?sep=(.)"?,*', re.IGNORECASE)
+TITLE_ROWS = 3  # rows of one cell each that may stand above the header
 Rows = Iterator[tuple[int, list[str]]]
 
 
@@ -122,24 +124,55 @@ def suggest_mapping(headers: Sequence[str]) -> tuple[str, ...]:
 
 
 def iter_rows(file: str, lines: Iterable[str], *, delimiter: str = ",") -> Rows:
-    """(line where the row starts, its cells); a quoted cell may hold line breaks."""
-    reader = csv.reader(_bounded(file, lines, delimiter), delimiter=delimiter)
+    """(line where the row starts, its cells); a quoted cell may hold line breaks. A quote never
+    closed refuses the file at its row: the csv module would read the rest of the file into
+    that one cell, and every row after it would be lost without a word."""
+    read = _Read()
+    reader = csv.reader(_bounded(file, lines, delimiter, read), delimiter=delimiter)
     start = 1
     try:
         for cells in reader:
+            if read.ended and _open_quote("".join(read.taken), delimiter):
+                raise csv.Error("a quote not closed")
             yield start, cells
             start = reader.line_num + 1
+            read.taken.clear()
     except csv.Error:
         raise refuse(file, Reason.BROKEN_CSV, line=start) from None
 
 
-def _bounded(file: str, lines: Iterable[str], delimiter: str) -> Iterator[str]:
+class _Read:
+    """The lines of the row being read, and whether the file's lines have all been read."""
+
+    def __init__(self) -> None:
+        self.taken: list[str] = []
+        self.ended = False
+
+
+def _bounded(file: str, lines: Iterable[str], delimiter: str, read: _Read) -> Iterator[str]:
     """The lines, refused when one has more cells than a contact list could: csv would hold a
     list of them all (8 bytes a cell, for each delimiter of the line)."""
     for number, line in enumerate(lines, start=1):
         if line.count(delimiter) > MAX_COLUMNS:
             raise refuse(file, Reason.BROKEN_CSV, line=number)
+        read.taken.append(line)
         yield line
+    read.ended = True
+
+
+def _open_quote(row: str, delimiter: str) -> bool:
+    """Whether `row` ends inside a quoted cell, by the csv module's rules: a quote opens a cell
+    only at its start, `""` in it is a quote, other quotes are text."""
+    state = "start"
+    for char in row:
+        ends = char in (delimiter, "\n", "\r")
+        if state in ("start", "closing"):
+            state = "quoted" if char == '"' else "start" if ends else "plain"
+        elif state == "plain":
+            state = "start" if ends else "plain"
+        elif char == '"':  # quoted: the end of the cell, or the first of `""`
+            state = "closing"
+    return state == "quoted"
 
 
 def _fold(header: str) -> str:
@@ -155,23 +188,33 @@ def _suggest(header: str) -> str:
 def _delimiter(text: str) -> str:
     if text.lstrip().startswith("Notes:"):
         return ","  # LinkedIn's preamble
-    line = next((line for line in text[:65536].splitlines() if line.strip()), "")
+    lines = [line for line in text[:65536].splitlines() if line.strip()]
+    if lines and (hinted := SEPARATOR_HINT.fullmatch(lines[0].strip())):
+        return hinted[1]  # Excel's `sep=;` first line
+    # the first line with any: a title above the header may have none
+    line = next((line for line in lines if any(delimiter in line for delimiter in ",;\t")), "")
     counts = {delimiter: line.count(delimiter) for delimiter in (",", ";", "\t")}
     return max(counts, key=lambda delimiter: counts[delimiter])
 
 
 def _header(file: str, rows: Rows) -> tuple[str, ...]:
+    """The first row naming at least two columns; before it, empty rows and up to TITLE_ROWS of
+    one cell each (a title such as `Meine Kontakte;;;`, Excel's `sep=;`) are passed over."""
+    titles = 0
     for _line, cells in rows:
-        if not any(cell.strip() for cell in cells):
+        named = [cell.strip() for cell in cells if cell.strip()]
+        if not named:
             continue
-        if [cell.strip() for cell in cells] == ["Notes:"]:
+        if named == ["Notes:"]:
             # LinkedIn: `Notes:`, a quoted notice, an empty line, then the header
             next((row for row in rows if not any(cell.strip() for cell in row[1])), None)
             continue
         headers = tuple(cell.replace("\ufeff", "").strip() for cell in cells)
         if _is_header(headers):
             return headers
-        break
+        titles += 1
+        if len(named) > 1 or titles > TITLE_ROWS:
+            break
     raise refuse(file, Reason.NO_HEADER, line=1)
 
 
@@ -199,8 +242,8 @@ def _chosen(
 def _cells(mapping: tuple[str, ...], cells: list[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for field, cell in zip(mapping, cells, strict=False):
-        if field:
-            found.setdefault(field, []).append(cell.strip())
+        if field:  # a line break in a cell as a note keeps it: one kind, whatever wrote the file
+            found.setdefault(field, []).append(cell.replace("\r\n", "\n").replace("\r", "\n").strip())
     return found
 
 

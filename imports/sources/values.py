@@ -12,6 +12,8 @@ SUFFIXES = frozenset({"jr.", "jr", "sr.", "sr", "ii", "iii", "mba", "phd", "ph.d
 PARTICLES = frozenset(
     {"von", "van", "vom", "zu", "zum", "zur", "de", "der", "den", "di", "da", "del", "le", "la"}
 )
+ADDRESS_GAPS = re.compile(r"[\s,;]+")
+ADDRESS_WRAPPING = "<>\"'()[].:"
 # Groups every contact of an address book is in: no label of the user's.
 SYSTEM_LABELS = frozenset({"mycontacts", "my contacts", "starred", "starred in android", "contacts"})
 
@@ -52,9 +54,16 @@ def unique(values: Iterable[str]) -> list[str]:
 
 
 def emails(values: Iterable[str]) -> list[str]:
-    """Lower-cased, deduplicated; a value without an @, or with a space, is no address."""
-    cleaned = (value.strip().lower().removeprefix("mailto:") for value in values)
-    return unique(value for value in cleaned if "@" in value.strip("@") and len(value.split()) == 1)
+    """Lower-cased, deduplicated. A value may hold several (`a@x.de, b@y.de`, `a@x.de; b@y.de`)
+    or a name (`Max <max@x.de>`): its parts between spaces, commas and semicolons are read,
+    without the brackets, quotes and stops around them; a part without an @ is no address."""
+    found = []
+    for value in values:
+        for part in ADDRESS_GAPS.split(value.lower()):
+            address = part.strip(ADDRESS_WRAPPING).removeprefix("mailto:").strip(ADDRESS_WRAPPING)
+            if "@" in address.strip("@"):
+                found.append(address)
+    return unique(found)
 
 
 def labels(values: Iterable[str]) -> list[str]:

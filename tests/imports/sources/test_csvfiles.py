@@ -199,7 +199,7 @@ def test_it_keeps_line_breaks_in_quoted_cells_and_counts_physical_lines() -> Non
     assert two.notes == "here's some unicode text…"
     content = 'Vorname,Nachname,Notizen\n"Anna","Eins","Zeile 1\r\nZeile 2\nZeile 3"\nBert,Zwei,\n'
     _asked, [anna, bert] = mapped("notes.csv", content)
-    assert (anna.notes, anna.line, bert.line) == ("Zeile 1\r\nZeile 2\nZeile 3", 2, 5)
+    assert (anna.notes, anna.line, bert.line) == ("Zeile 1\nZeile 2\nZeile 3", 2, 5)  # one kind of break
 
 
 def test_it_reads_thunderbirds_birth_year_month_and_day_in_latin1() -> None:
@@ -302,3 +302,48 @@ def test_it_reports_a_row_with_only_unmapped_cells() -> None:
         "x.csv", content, mappings={("Vorname", "Nachname", "Straße"): ("first_name", "last_name", "")}
     )
     assert kinds(records) == [("RowError", 2), ("Person", 3)]
+
+
+def test_a_quote_never_closed_refuses_the_file_at_its_row_rather_than_swallow_the_rest() -> None:
+    content = 'Vorname,Nachname,E-Mail\nAnna,Eins,a@x.de\n"Ina,Kern,ina@kern.example\nOla,Nord,o@x.de\n'
+    [asked] = read("list.csv", content)
+    assert isinstance(asked, NeedsMapping)
+    with pytest.raises(Unreadable) as refused:
+        read("list.csv", content, mappings={asked.headers: asked.suggested})
+    assert (refused.value.code, refused.value.line) == ("broken_csv", 3)
+
+
+@pytest.mark.parametrize("end", ["", "\n", "\r\n"])
+def test_a_last_row_whose_quoted_note_spans_lines_is_read(end: str) -> None:
+    content = f'Vorname,Nachname,Notizen\nAnna,Eins,"Kennt sie ""vom"" Verein\r\nund 5"" Zoll"{end}'
+    [person] = mapped("list.csv", content)[1]
+    assert person.notes == 'Kennt sie "vom" Verein\nund 5" Zoll'
+
+
+def test_a_quote_inside_a_cell_that_does_not_start_with_one_is_text() -> None:
+    [person] = mapped("list.csv", 'Vorname,Nachname,Notizen\nAnna,Eins,Monitor 27" gekauft\n')[1]
+    assert person.notes == 'Monitor 27" gekauft'
+
+
+@pytest.mark.parametrize("above", ["sep=;\n", '"sep=;"\n', "Meine Kontakte;;;\n\n", "Export\nStand 2026;\n"])
+def test_a_title_or_excels_separator_line_above_the_header_is_passed_over(above: str) -> None:
+    content = above + "Vorname;Nachname;E-Mail\nAnna;Eins;a@x.de\n"
+    [person] = mapped("liste.csv", content)[1]
+    assert (person.first_name, person.last_name, person.emails) == ("Anna", "Eins", ["a@x.de"])
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ('"jm@example.de, juergen@privat.example"', ["jm@example.de", "juergen@privat.example"]),
+        ("a@x.de; b@y.de", ["a@x.de", "b@y.de"]),
+        ("<a@b.de>", ["a@b.de"]),
+        ("'a@b.de'", ["a@b.de"]),
+        ('"Max Muster <Max@Muster.de>"', ["max@muster.de"]),
+        ("mailto:a@b.de.", ["a@b.de"]),
+        ("keine Adresse", []),
+    ],
+)
+def test_it_reads_each_address_of_a_cell_without_what_surrounds_it(cell: str, expected: list[str]) -> None:
+    [person] = mapped("liste.csv", f"Vorname,Nachname,E-Mail\nAnna,Eins,{cell}\n")[1]
+    assert person.emails == expected
