@@ -252,8 +252,8 @@ def _record(file: str, line: int, found: dict[str, list[str]], how_met: str) -> 
     if not (first or last):
         first, last = values.split_full_name(_first(found, "full_name"))
     emails = values.emails(_split(found.get("email", [])))
-    if not (first or last) and emails:
-        first, last = values.name_from_email(emails[0])
+    company = _first(found, "company")
+    first, last = values.name_or_else(first, last, emails=emails, company=company)
     if not (first or last):
         return row_error(file, line, Reason.NO_NAME)
     return Person(
@@ -261,7 +261,7 @@ def _record(file: str, line: int, found: dict[str, list[str]], how_met: str) -> 
         line=line,
         first_name=first,
         last_name=last,
-        company=_first(found, "company"),
+        company=company,
         position=_first(found, "position"),
         emails=emails,
         phones=values.unique(_split(found.get("phone", []))),

@@ -1,8 +1,9 @@
 """Bytes to text for the readers: UTF-8 (with or without BOM), UTF-16, Shift_JIS, cp1252.
 
 UTF-16 is known by its BOM or, without one, by NUL bytes at every other position. Without a BOM
-UTF-8 is tried first (it fails loudly on anything else), then Shift_JIS when the non-ASCII bytes
-come in pairs as Japanese text has them (German cp1252 text has them alone: `Müller`), then
+UTF-8 is tried first (it fails loudly on anything else), then Shift_JIS when it reads the bytes
+and gives Japanese words, not Latin ones with a kanji or a katakana inside (German cp1252
+`Gräßle` read so is `Gr葹le`; `Müller` is no Shift_JIS at all), then
 cp1252, then Latin-1, which reads any byte. Each is checked, and the text decoded, a chunk at
 a time from the file (a seekable binary stream, read again from its start for each pass): a
 file's bytes and text are never held whole.
@@ -29,6 +30,8 @@ MAGIC = (
 )
 CHUNK = 64 * 1024
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+WORD = re.compile(r"\w+")
+LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 
 def raw_chunks(stream: IO[bytes]) -> Iterator[bytes]:
@@ -118,15 +121,15 @@ def decode_unmarked(data: bytes) -> str:
 
 
 def decode_declared(data: bytes, charset: str) -> str:
-    """A value in the charset its CHARSET= parameter names; unknown names fall back."""
+    """A value in the charset its CHARSET= parameter names; unknown or wrong ones fall back."""
     try:
         codecs.lookup(charset)
     except LookupError:
         return decode_unmarked(data)
     try:
         return data.decode(charset)
-    except UnicodeDecodeError:
-        return data.decode(charset, errors="replace")
+    except UnicodeDecodeError:  # the charset named is wrong (`CHARSET=UTF-8` on cp1252 bytes)
+        return decode_unmarked(data)
 
 
 def _codec(stream: IO[bytes]) -> str:
@@ -139,7 +142,7 @@ def _codec(stream: IO[bytes]) -> str:
         return found
     if _decodes(stream, "utf-8"):
         return "utf-8"
-    if _paired(head_bytes) and _decodes(stream, "shift_jis"):
+    if _reads_as_japanese(head_bytes) and _decodes(stream, "shift_jis"):
         return "shift_jis"
     return "cp1252" if _decodes(stream, "cp1252") else "latin-1"
 
@@ -181,14 +184,12 @@ def _split(text: str) -> Iterator[str]:
             yield found[0]
 
 
-def _paired(head_bytes: bytes) -> bool:
-    """Most non-ASCII bytes stand next to another (double-byte text, not cp1252 umlauts)."""
-    high = [i for i, byte in enumerate(head_bytes) if byte >= 0x80]
-    if not high:
-        return False
-    paired = sum(
-        1
-        for i in high
-        if (i > 0 and head_bytes[i - 1] >= 0x80) or (i + 1 < len(head_bytes) and head_bytes[i + 1] >= 0x80)
-    )
-    return paired * 10 >= len(high) * 8
+def _reads_as_japanese(head_bytes: bytes) -> bool:
+    """Whether the Shift_JIS reading of the bytes gives Japanese words: most words with other
+    than ASCII letters have no ASCII letter. German cp1252 (`Gräßle`, `Äßler`, `Straße`) read
+    so puts a kanji or a katakana inside a Latin word (`Gr葹le`)."""
+    words = [
+        word for word in WORD.findall(head_bytes.decode("shift_jis", errors="replace")) if not word.isascii()
+    ]
+    latin = sum(1 for word in words if LATIN_LETTER.search(word))
+    return latin * 2 < len(words)

@@ -78,7 +78,7 @@ TEXTS: dict[Reason, str] = {
     Reason.ZIP_NOTHING: gettext_noop(
         "The ZIP archive holds no contacts: no .vcf or .csv file, no LinkedIn Connections.csv."
     ),
-    Reason.NO_NAME: gettext_noop("This row has neither a name nor an e-mail address."),
+    Reason.NO_NAME: gettext_noop("This row has no name, no e-mail address and no company."),
     Reason.CARD_UNREADABLE: gettext_noop("This card could not be read."),
     Reason.CARD_UNCLOSED: gettext_noop("This card does not end (END:VCARD is missing)."),
     Reason.CARD_TOO_LARGE: gettext_noop("This card is too large to be one person's (over %(card_kb)s KB)."),

@@ -48,6 +48,16 @@ def name_from_email(address: str) -> tuple[str, str]:
     return "", address
 
 
+def name_or_else(first: str, last: str, *, emails: list[str], company: str) -> tuple[str, str]:
+    """The name a record gives; without one, its first address's, or else its company's (a card
+    or a row of a company alone: losing it would lose its phone)."""
+    if first or last:
+        return first, last
+    if emails:
+        return name_from_email(emails[0])
+    return "", " ".join(company.split())
+
+
 def unique(values: Iterable[str]) -> list[str]:
     """Non-empty values, first occurrence kept, in order."""
     return list(dict.fromkeys(value for value in values if value))

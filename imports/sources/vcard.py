@@ -38,7 +38,7 @@ from imports.sources.urls import normalise_profile_url, profile_from_handle
 
 KEEP = frozenset(
     {"VERSION", "N", "FN", "ORG", "TITLE", "ROLE", "EMAIL", "TEL", "BDAY", "URL", "NOTE", "CATEGORIES",
-     "PRODID", "X-SOCIALPROFILE", "SOCIALPROFILE"}
+     "PRODID", "X-SOCIALPROFILE", "SOCIALPROFILE", "X-ABSHOWAS"}
 )  # fmt: skip
 SITE_PROPERTIES = {
     "X-LINKEDIN": "linkedin",
@@ -144,7 +144,7 @@ def _logical(physical: Iterator[tuple[int, bytes]]) -> Iterator[Line]:
     """Unfolded lines of the properties kept, with the number of their first physical line;
     a line is not joined past VCARD_MAX_CARD_BYTES (its card is then refused as too large)."""
     number, name, parts, size = 0, "", list[bytes](), 0
-    quoted_printable = soft_break = False
+    quoted_printable = soft_break = version_21 = False
     for n, line in physical:
         if quoted_printable and soft_break and not _is_edge(line):
             if parts and size <= VCARD_MAX_CARD_BYTES:
@@ -153,7 +153,8 @@ def _logical(physical: Iterator[tuple[int, bytes]]) -> Iterator[Line]:
                 size += len(line)
         elif line[:1] in (b" ", b"\t") and number:
             if parts and size <= VCARD_MAX_CARD_BYTES:
-                parts.append(line[1:])
+                # 2.1 unfolds by removing the line break alone, 3.0 and 4.0 the space after it too
+                parts.append(line if version_21 else line[1:])
                 size += len(line)
         else:
             if parts:
@@ -161,6 +162,8 @@ def _logical(physical: Iterator[tuple[int, bytes]]) -> Iterator[Line]:
             number, name, size = n, _name(line), len(line)
             parts = [line] if _kept(name, line) else []
             quoted_printable = b"QUOTED-PRINTABLE" in line.split(b":", 1)[0].upper()
+            if name in ("BEGIN", "VERSION"):
+                version_21 = line.replace(b" ", b"").upper() == b"VERSION:2.1"
         # skipped properties are followed through their soft breaks too: `=0D=0ATEL:` is no TEL
         soft_break = line.endswith(b"=")
     if parts:
@@ -297,9 +300,9 @@ def _value(value: bytes, encoding: bytes, charset: bytes) -> str:
 
 def _person(file: str, start: int, contents: dict[str, list[Any]]) -> Person | RowError:
     first, last = _names(contents)
-    emails = values.emails(_text(line.value) for line in contents.get("email", []))
-    if not (first or last) and emails:
-        first, last = values.name_from_email(emails[0])
+    company = _first(contents, "org")
+    emails = values.emails(_text(line.value) for line in _preferred_first(contents.get("email", [])))
+    first, last = values.name_or_else(first, last, emails=emails, company=company)
     if not (first or last):
         return row_error(file, start, Reason.NO_NAME)
     profiles = _profiles(contents)
@@ -308,11 +311,12 @@ def _person(file: str, start: int, contents: dict[str, list[Any]]) -> Person | R
         line=start,
         first_name=first,
         last_name=last,
-        company=_first(contents, "org"),
+        company=company,
         position=_first(contents, "title") or _first(contents, "role"),
         emails=emails,
         phones=values.unique(
-            _text(line.value).strip().removeprefix("tel:") for line in contents.get("tel", [])
+            _text(line.value).strip().removeprefix("tel:")
+            for line in _preferred_first(contents.get("tel", []))
         ),
         birthday=_birthday(contents),
         profiles=profiles,
@@ -320,6 +324,18 @@ def _person(file: str, start: int, contents: dict[str, list[Any]]) -> Person | R
         labels=values.labels(_labels(contents)),
         how_met="xing" if "xing" in profiles or _from_xing(contents) else "",
     )
+
+
+def _preferred_first(lines: list[Any]) -> list[Any]:
+    """The lines marked preferred (2.1 and 3.0: TYPE=PREF; 4.0: PREF=1) first: the contact page
+    calls and writes to the first number and address."""
+    return sorted(lines, key=lambda line: not _preferred(line))
+
+
+def _preferred(line: Any) -> bool:
+    """TYPE=PREF (3.0), a bare PREF (2.1: vobject's singleton parameters) or PREF=1 (4.0)."""
+    types = [kind for value in line.params.get("TYPE", []) for kind in value.split(",")]
+    return any(kind.upper() == "PREF" for kind in [*types, *line.singletonparams]) or "PREF" in line.params
 
 
 def _text(value: Any) -> str:
@@ -330,6 +346,9 @@ def _text(value: Any) -> str:
 
 
 def _names(contents: dict[str, list[Any]]) -> tuple[str, str]:
+    if any(_text(line.value).strip().upper() == "COMPANY" for line in contents.get("x-abshowas", [])):
+        # Apple's card of a company: its name whole, not split as a person's
+        return "", _first(contents, "fn") or _first(contents, "org")
     for line in contents.get("n", []):
         name = line.value
         if isinstance(name, str):

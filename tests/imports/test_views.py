@@ -394,13 +394,13 @@ def test_it_renders_the_preview_in_the_same_number_of_queries(
 
 
 def test_it_lists_the_rows_not_read_with_file_line_and_reason(owner: User, owner_client: Client) -> None:
-    upload = read(owner, ("Connections.csv", LINKEDIN + ",,,,Niemand GmbH,,01 Jan 2024\n"))
+    upload = read(owner, ("Connections.csv", LINKEDIN + ",,,,,Leitung,01 Jan 2024\n"))
 
     page = owner_client.get(upload.get_absolute_url()).content.decode()
     rows = owner_client.get(f"{upload.get_absolute_url()}?show=error", HTTP_HX_REQUEST="true")
 
     assert "The row not read" in page
-    reason = "“Connections.csv”, line 7: This row has neither a name nor an e-mail address."
+    reason = "“Connections.csv”, line 7: This row has no name, no e-mail address and no company."
     assert reason in page
     assert reason in rows.content.decode()
     assert "Import 2 contacts" in page

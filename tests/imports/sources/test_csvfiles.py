@@ -238,12 +238,16 @@ def test_it_refuses_the_malformed_mixed_delimiters() -> None:
 
 
 def test_it_reports_rows_without_a_name_and_skips_empty_rows() -> None:
-    content = LINKEDIN_HEADER + ",,,max.mustermann@example.com,,,\n,,,,,,\n,,,,SAP,,\nAnna,,,,,,\n"
+    content = (
+        LINKEDIN_HEADER
+        + ",,,max.mustermann@example.com,,,\n,,,,,,\n,,,,,Leitung,\nAnna,,,,,,\n,,,,SAP SE,,\n"
+    )
     records = read("Connections.csv", content)
     assert [(e.line, e.code) for e in errors(records)] == [(4, "no_name")]
-    assert errors(records)[0].reason == "This row has neither a name nor an e-mail address."
+    assert errors(records)[0].reason == "This row has no name, no e-mail address and no company."
     people = [(r.first_name, r.last_name) for r in records if isinstance(r, Person)]
-    assert people == [("Max", "Mustermann"), ("Anna", "")]  # the name of an address, not lost
+    # the name of an address, or of a company alone: not lost
+    assert people == [("Max", "Mustermann"), ("Anna", ""), ("", "SAP SE")]
 
 
 def test_it_uses_the_users_mapping_however_the_header_is_spaced() -> None:

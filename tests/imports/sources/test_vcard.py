@@ -326,3 +326,64 @@ def test_it_cuts_a_giant_value_and_refuses_a_giant_card() -> None:
         ("RowError", "card_too_large"),
         ("Person", ""),
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [(b"Gr\xe4\xdfle", "Gräßle"), (b"\xc4\xdfler", "Äßler"), (b"Gr\xfc\xdfe", "Grüße")]
+)
+def test_german_cp1252_pairs_without_a_charset_are_not_read_as_shift_jis(raw: bytes, expected: str) -> None:
+    content = b"BEGIN:VCARD\r\nVERSION:2.1\r\nN:" + raw + b";Anna\r\nEND:VCARD\r\n"
+    assert only("nokia.vcf", content).last_name == expected
+
+
+def test_japanese_without_a_charset_is_still_read_as_shift_jis() -> None:
+    content = "BEGIN:VCARD\r\nVERSION:2.1\r\nN:山田;太郎\r\nNOTE:東京の会議で\r\nEND:VCARD\r\n".encode(
+        "shift_jis"
+    )
+    person = only("docomo.vcf", content)
+    assert (person.first_name, person.last_name, person.notes) == ("太郎", "山田", "東京の会議で")
+
+
+def test_a_charset_named_wrongly_falls_back_to_what_the_bytes_are() -> None:
+    content = b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8:M\xfcller;J\xfcrgen\r\nEND:VCARD\r\n"
+    person = only("wrong.vcf", content)
+    assert (person.first_name, person.last_name) == ("Jürgen", "Müller")
+
+
+def test_apples_company_card_is_named_by_the_company_whole() -> None:
+    text = card("N:;;;;", "FN:Stadtwerke München GmbH", "ORG:Stadtwerke München GmbH;", "X-ABShowAs:COMPANY")
+    person = only("apple.vcf", text)
+    assert (person.first_name, person.last_name, person.company) == (
+        "",
+        "Stadtwerke München GmbH",
+        "Stadtwerke München GmbH",
+    )
+
+
+def test_a_card_of_a_company_alone_keeps_its_phone() -> None:
+    person = only("android.vcf", card("ORG:Bäckerei Huber", "TEL;WORK:089 1234567", version="2.1"))
+    assert (person.last_name, person.company, person.phones) == (
+        "Bäckerei Huber",
+        "Bäckerei Huber",
+        ["089 1234567"],
+    )
+
+
+def test_a_21_fold_keeps_its_space_and_a_30_fold_drops_it() -> None:
+    v21 = card("N:Eins;Anna", "NOTE:Kennt ihn vom", "\tFußball", version="2.1")
+    v30 = card("N:Eins;Anna", "NOTE:Kennt ihn vom Fu", " ßball")
+    assert only("v21.vcf", v21).notes == "Kennt ihn vom\tFußball"
+    assert only("v30.vcf", v30).notes == "Kennt ihn vom Fußball"
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("EMAIL;TYPE=WORK:work@x.de", "EMAIL;TYPE=HOME,PREF:home@x.de", "TEL:1", "TEL;TYPE=CELL;TYPE=PREF:2"),
+        ("EMAIL;TYPE=work:work@x.de", "EMAIL;PREF=1:home@x.de", "TEL:1", "TEL;PREF=1:2"),
+        ("EMAIL;WORK:work@x.de", "EMAIL;HOME;PREF:home@x.de", "TEL:1", "TEL;CELL;PREF:2"),
+    ],
+)
+def test_the_preferred_address_and_number_come_first(lines: tuple[str, ...]) -> None:
+    person = only("pref.vcf", card("N:Eins;Anna", *lines))
+    assert (person.emails, person.phones) == (["home@x.de", "work@x.de"], ["2", "1"])
