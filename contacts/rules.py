@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils.formats import number_format
@@ -35,6 +36,11 @@ def utc(moment: datetime) -> datetime:
 
 def whole_days(delta: timedelta) -> int:
     return delta // DAY
+
+
+def calendar_days(start: datetime, end: datetime, zone: ZoneInfo) -> int:
+    """Days from `start` to `end` on the calendar of `zone`: yesterday evening is 1 day ago."""
+    return (end.astimezone(zone).date() - start.astimezone(zone).date()).days
 
 
 # ---------------------------------------------------------------- R1, R10 sorting
@@ -91,7 +97,11 @@ def cadence(contact: Contact, *, owner: User, now: datetime) -> Cadence:
         status = CadenceStatus.YELLOW
     else:
         status = CadenceStatus.RED
-    return Cadence(status, max(whole_days(elapsed), 0), ideal, maximum, reference, since_sorted)
+    # what the page says ("3 days since the last touch") counts the owner's calendar days, as
+    # they would; the status counts whole days of 24 hours from the touch (the stored moments)
+    return Cadence(
+        status, max(calendar_days(reference, now, owner.zone), 0), ideal, maximum, reference, since_sorted
+    )
 
 
 # ---------------------------------------------------------------- R1 online-only
@@ -227,11 +237,13 @@ RECENCY_HORIZON_DAYS = 365
 FULL_FREQUENCY_PER_YEAR = 12  # a touch a month earns every frequency point
 
 
-def strength(contact: Contact, *, now: datetime) -> Strength:
-    """0-100 from four visible parts: recency, frequency, personal share and reciprocity."""
+def strength(contact: Contact, *, now: datetime, zone: ZoneInfo | None = None) -> Strength:
+    """0-100 from four visible parts: recency, frequency, personal share and reciprocity. With the
+    owner's `zone`, recency counts their calendar days, as a page shows them beside the cadence;
+    without (an order, shown nowhere), whole days of 24 hours."""
     return Strength(
         parts=(
-            _recency(contact, now=now),
+            _recency(contact, now=now, zone=zone),
             _frequency(contact, now=now),
             _personal_share(contact),
             _reciprocity(contact),
@@ -239,10 +251,13 @@ def strength(contact: Contact, *, now: datetime) -> Strength:
     )
 
 
-def _recency(contact: Contact, *, now: datetime) -> StrengthPart:
+def _recency(contact: Contact, *, now: datetime, zone: ZoneInfo | None) -> StrengthPart:
     if contact.last_touch_at is None:
         return StrengthPart("recency", _("Recency"), 0, RECENCY_POINTS, str(_("no touch yet")))
-    days = max(whole_days(utc(now) - utc(contact.last_touch_at)), 0)
+    if zone is None:
+        days = max(whole_days(utc(now) - utc(contact.last_touch_at)), 0)
+    else:
+        days = max(calendar_days(contact.last_touch_at, now, zone), 0)
     share = max(0.0, 1 - days / RECENCY_HORIZON_DAYS)
     explanation = ngettext(
         "last touch %(days)d day ago; nothing after a year",
@@ -335,7 +350,7 @@ class ContactState:
     first read: the list shows neither, and the strength's explanations are translated text."""
 
     def __init__(self, contact: Contact, *, owner: User, now: datetime) -> None:
-        self.contact, self.now = contact, now
+        self.contact, self.owner, self.now = contact, owner, now
         self.cadence = cadence(contact, owner=owner, now=now)
         self.online_only = online_only(contact, owner=owner, now=now)
         self.prospect = prospect_progress(contact, owner=owner, now=now)
@@ -346,7 +361,7 @@ class ContactState:
 
     @cached_property
     def strength(self) -> Strength:
-        return strength(self.contact, now=self.now)
+        return strength(self.contact, now=self.now, zone=self.owner.zone)
 
 
 def evaluate(contact: Contact, *, owner: User, now: datetime) -> ContactState:

@@ -120,9 +120,9 @@ def _stamp(user: User) -> tuple[object, ...]:
 
 
 def _valid_until(user: User, now: datetime, today: Today) -> datetime:
-    """The first moment `today` may no longer hold with the data unchanged: the local day's end,
-    the first reference among the rows not due yet that passes its interval (one query), and the
-    next "N days ago" a shown cadence item says."""
+    """The first moment `today` may no longer hold with the data unchanged: the local day's end
+    (when "N days ago" changes too) and the first reference among the rows not due yet that
+    passes its interval (one query)."""
     now = rules.utc(now)
     moments = [datetime.combine(today.day + timedelta(days=1), time(0), tzinfo=user.zone)]
     windows: dict[str, tuple[Min, int]] = {}
@@ -145,11 +145,4 @@ def _valid_until(user: User, now: datetime, today: Today) -> datetime:
         for name, (_first, days) in windows.items()
         if found[name] is not None
     ]
-    # "last touch N days ago" on a shown item says N + 1 a day after its Nth day.
-    moments += [
-        item.cadence.reference + (item.cadence.days_since + 1) * rules.DAY
-        for section in today.sections
-        for item in section.items
-        if item.cadence is not None
-    ]
-    return min(moments)
+    return min(moments)  # "last touch N days ago" counts calendar days: it changes at the day's end

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from contacts import rules
 from contacts.choices import Channel, Circle, ProspectStatus, Sorting
@@ -65,6 +66,24 @@ def test_cadence_status(circle: str, last: str, now: str, expected: str) -> None
     result = rules.cadence(contact(circle=circle, last_touch_at=at(last)), owner=owner(), now=at(now))
 
     assert result.status == expected
+
+
+@pytest.mark.parametrize(
+    ("last", "now", "days"),
+    [
+        ("2026-03-27 20:00", "2026-03-28 09:00", 1),  # yesterday evening: not "today" (13 h)
+        ("2027-03-27 12:00", "2027-03-28 12:00", 1),  # across the spring change: 23 h, a day
+        ("2027-02-26 20:00", "2027-04-01 08:00", 34),  # calendar days, not 33 × 24 h
+        ("2026-05-01 00:10", "2026-05-01 23:50", 0),
+    ],
+)
+def test_days_since_the_last_touch_are_the_owners_calendar_days(last: str, now: str, days: int) -> None:
+    """What the page says ("1 day since the last touch"); the status still counts 24-hour days."""
+    touched = contact(last_touch_at=at(last))
+    assert rules.cadence(touched, owner=owner(), now=at(now)).days_since == days
+    with translation.override("en"):
+        recency = rules.strength(touched, now=at(now), zone=BERLIN).parts[0]
+    assert recency.explanation.startswith(f"last touch {days} day")
 
 
 def test_a_contact_never_touched_counts_from_the_day_it_was_added() -> None:

@@ -161,15 +161,19 @@ def test_the_next_day_shows_the_next_gesture(
     assert "Tuesday, " in after
 
 
-def test_days_ago_tick_over_on_the_kept_list(
+def test_days_ago_tick_over_at_local_midnight_on_the_kept_list(
     owner: User, owner_client: Client, network: dict[str, Contact]
 ) -> None:
-    """The red contact's last touch was 50 days before NOW: 49 days ago until NOW, then 50."""
-    before = page(owner_client, NOW - timedelta(seconds=1)).content.decode()
-    after = page(owner_client, NOW + timedelta(seconds=1)).content.decode()
+    """The red contact's last touch was 50 days before NOW (noon in Berlin): the user's calendar
+    says 50 days ago all of NOW's day, and 51 from their midnight on (not from noon)."""
+    midnight = datetime(2026, 11, 23, 23, 0, tzinfo=NOW.tzinfo)  # 24 November, 00:00 in Berlin
+    morning = page(owner_client, NOW - timedelta(hours=11)).content.decode()
+    before = page(owner_client, midnight - timedelta(seconds=1)).content.decode()
+    after = page(owner_client, midnight + timedelta(seconds=1)).content.decode()
 
-    assert "last touch 49 days ago" in before
-    assert "last touch 50 days ago" in after
+    assert "last touch 50 days ago" in morning
+    assert "last touch 50 days ago" in before
+    assert "last touch 51 days ago" in after
 
 
 def test_a_kept_page_carries_the_requests_csrf_token(owner: User, network: dict[str, Contact]) -> None:
