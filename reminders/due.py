@@ -373,7 +373,9 @@ def _one_offs(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) 
 
 def review_due_on(user: User, last_review: datetime | None) -> date:
     start = last_review or user.date_joined
-    return user.local_date(start + REVIEW_INTERVAL)
+    # a quarter of the user's days after the day of the last review (its hour and a change of
+    # the clocks between make no difference)
+    return user.local_date(start) + REVIEW_INTERVAL
 
 
 def _roster_reviews(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -> dict[int, Section]:

@@ -271,6 +271,24 @@ def test_the_roster_review_is_recorded_and_due_again_a_quarter_later(
     assert sections(owner, NOW + 91 * DAY)[ItemKind.ROSTER_REVIEW] == [ItemKind.ROSTER_REVIEW]
 
 
+@pytest.mark.parametrize(
+    ("zone", "reviewed", "due_on"),
+    [
+        # late on New Year's Eve: a quarter of days after that day, not after its instant in UTC
+        ("Europe/Berlin", datetime(2026, 12, 31, 22, 30, tzinfo=UTC), date(2027, 4, 1)),
+        ("Europe/Vienna", datetime(2026, 12, 31, 21, 0, tzinfo=UTC), date(2027, 4, 1)),
+        # across the autumn change (an hour longer): still the 91st day
+        ("Europe/Berlin", datetime(2026, 9, 30, 22, 30, tzinfo=UTC), date(2026, 12, 31)),
+        ("America/New_York", datetime(2027, 1, 1, 4, 30, tzinfo=UTC), date(2027, 4, 1)),
+    ],
+)
+def test_the_review_is_due_a_quarter_of_the_users_days_after_the_last(
+    owner: User, zone: str, reviewed: datetime, due_on: date
+) -> None:
+    owner.time_zone = zone
+    assert due.review_due_on(owner, reviewed) == due_on
+
+
 def test_the_review_can_be_snoozed(owner: User, owner_client: Client, network: dict[str, Contact]) -> None:
     with at(NOW):
         owner_client.post(reverse("reminders:review_item"), {"action": "snooze", "days": "7"})
