@@ -55,6 +55,22 @@ def aware_in(naive: datetime, zone: ZoneInfo) -> datetime:
     return aware
 
 
+def the_one_meant(when: datetime, *, shown: object, now: datetime) -> datetime:
+    """`when`, read as the first of a wall-clock time the clocks pass twice (`aware_in`), made
+    the one the user means: the time the form showed, if it is that one (a touch of the second
+    02:30 saved unchanged keeps its time; the field shows both passes alike); the second pass
+    if it came less than an hour ago (logged during it, with the time the form pre-filled: it
+    happened then, not an hour before); else the first."""
+    second = when.replace(fold=1)
+    if second.utcoffset() == when.utcoffset():
+        return when  # not a time the clocks pass twice
+    if isinstance(shown, datetime) and timezone.is_aware(shown):
+        local = shown.astimezone(when.tzinfo)
+        if local.replace(tzinfo=None, second=0, microsecond=0) == when.replace(tzinfo=None):
+            return shown
+    return second if second <= now < second + timedelta(hours=1) else when
+
+
 class LocalDateTimeField(forms.DateTimeField):
     """A `datetime-local` input, read and shown in the user's zone rather than the server's."""
 
@@ -167,6 +183,8 @@ class TouchpointForm(forms.ModelForm[Touchpoint]):
 
     def clean_happened_at(self) -> datetime:
         when: datetime = self.cleaned_data.get("happened_at") or self.now
+        shown = self.get_initial_for_field(self.fields["happened_at"], "happened_at")
+        when = the_one_meant(when, shown=shown, now=self.now)
         if when > self.now + FUTURE_TOLERANCE:
             raise ValidationError(
                 _("This time lies in the future. Log a touch once it has happened."), code="future"

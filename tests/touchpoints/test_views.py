@@ -351,6 +351,49 @@ def test_it_reads_an_ambiguous_time_as_the_first_of_the_two(
     assert Touchpoint.objects.get().happened_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
 
 
+# 25 October 2026 in Vienna: 02:00-03:00 CEST, then 02:00-03:00 CET again (00:00-02:00 UTC).
+SECOND_0230 = datetime(2026, 10, 25, 1, 30, 27, tzinfo=UTC)
+
+
+def test_a_touch_in_the_second_0230_saved_unchanged_keeps_its_time(
+    owner_client: Client, vienna, contact: Contact
+) -> None:
+    """The field shows both passes of the hour alike (02:30): saving the form as it was shown, a
+    note added, must not move the touch to the first."""
+    logged = ledger.log_touch(contact, kind=Kind.CALL, happened_at=SECOND_0230)
+    edit = reverse("touchpoints:edit", args=[logged.pk])
+    with time_machine.travel(datetime(2026, 10, 26, 9, 0, tzinfo=UTC), tick=False):
+        form = owner_client.get(edit).content.decode()
+        owner_client.post(edit, {"kind": Kind.CALL, "happened_at": "2026-10-25T02:30", "note": "Rückruf"})
+
+    assert 'value="2026-10-25T02:30"' in form
+    logged.refresh_from_db()
+    assert (logged.happened_at, logged.note) == (SECOND_0230, "Rückruf")
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        # during the second pass, with the time the form pre-filled: that pass
+        (datetime(2026, 10, 25, 1, 40, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)),
+        # during the first pass, the second is still to come
+        (datetime(2026, 10, 25, 0, 40, tzinfo=UTC), datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+        # a day later: the first, as any other time typed (see above)
+        (datetime(2026, 10, 26, 9, 0, tzinfo=UTC), datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+    ],
+)
+def test_a_touch_logged_during_the_second_pass_of_the_hour_is_in_it(
+    owner_client: Client, vienna, contact: Contact, now: datetime, expected: datetime
+) -> None:
+    with time_machine.travel(now, tick=False):
+        owner_client.post(
+            reverse("touchpoints:log", args=[contact.pk]),
+            {"kind": Kind.CALL, "happened_at": "2026-10-25T02:30"},
+        )
+
+    assert Touchpoint.objects.get().happened_at == expected
+
+
 def test_it_warns_when_asking_someone_never_given_to(owner_client: Client, contact: Contact) -> None:
     response = owner_client.post(
         reverse("touchpoints:log", args=[contact.pk]),
