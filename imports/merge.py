@@ -32,7 +32,7 @@ from reminders.items import item_key
 from reminders.models import ReminderState
 from touchpoints import ledger
 from touchpoints.models import OneOffReminder
-from touchpoints.summary import SUMMARY_FIELDS
+from touchpoints.summary import SUMMARY_FIELDS, refresh_summary
 
 Choice = Literal["survivor", "merged", "both"]
 
@@ -344,8 +344,10 @@ def merge(
     """Merge `merged` into `survivor` (both the owner's): see the module's docstring.
 
     Raises Contact.DoesNotExist for a contact that is not the owner's, MergeRefused for one
-    contact twice or a choice that leaves no name, roster.RosterFull never in practice (one of
-    the two held the strong place the survivor takes) but by the roster's own check.
+    contact twice or a choice that leaves no name, roster.NotMetYet for the strong circle chosen
+    for a contact neither met in person (by the origin chosen or a touch of either),
+    roster.RosterFull never in practice (one of the two held the strong place the survivor
+    takes) but by the roster's own check.
     """
     if survivor.pk == merged.pk:
         raise MergeRefused("a contact cannot be merged with itself")
@@ -369,6 +371,7 @@ def merge(
             if not isinstance(move, Dropped):
                 move(work)
         work.merged.delete()
+        refresh_summary(work.survivor)  # with the touches moved: a meeting of either counts (R5)
         _save_survivor(work, stored_stage)
         record.save()
         ledger.refresh(work.survivor)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from django_stubs_ext import StrOrPromise
 
 from contacts import roster
+from contacts.forms import NOT_MET_ERROR
 from contacts.models import Contact
 from imports import merge
 from netzwerk.accounts.models import User
@@ -154,6 +155,8 @@ def contact_merge(request: AuthenticatedHttpRequest, first: int, second: int) ->
             form.add_error(None, _("These two cannot become one like this: a contact needs a name."))
         except roster.RosterFull:
             form.add_error(None, _("Your strong-tie roster is full. Demote someone first."))
+        except roster.NotMetYet:
+            form.add_error(None, NOT_MET_ERROR)
         else:
             message = _("%(merged)s was merged into %(survivor)s.")
             messages.success(request, message % {"merged": merged.name, "survivor": survivor.name})

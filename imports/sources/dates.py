@@ -11,7 +11,7 @@ year before 1800 or only two digits long; 29 February stays without a year. Outl
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 from imports.sources.records import Birthday
 
@@ -58,9 +58,10 @@ def birthday(text: str, *, omit_year: str = "") -> Birthday | None:
 
 
 def birthday_of(year: int | None, month: int, day: int) -> Birthday | None:
-    """A birthday of these numbers, or None when there is no such day; a placeholder year is
-    dropped (1900, or any year before 1800: 1604, 0000, two digits)."""
-    if year is not None and (year < 1800 or year == 1900):
+    """A birthday of these numbers, or None when there is no such day. A year no contact's can
+    be is dropped, the day and month kept: a placeholder (1900, or earlier: 1604, 0000, two
+    digits) or one still to come (9999), as the contact's own form and its table allow."""
+    if year is not None and not 1900 < year <= datetime.now(UTC).year:
         year = None
     try:
         date(year or 2000, month, day)  # 2000: a leap year, for 29 February without a year

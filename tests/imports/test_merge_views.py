@@ -10,9 +10,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from contacts import roster
+from contacts.choices import Channel, Circle
 from contacts.models import Contact
 from netzwerk.accounts.models import User
 from tests.factories import ContactEmailFactory, ContactFactory, TagFactory, UserFactory, bulk_touches
+from touchpoints import ledger
+from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +176,48 @@ def test_the_page_takes_the_same_queries_at_any_size(
         response = owner_client.get(url(first, second))
 
     assert response.status_code == 200
+
+
+def online_and_strong(owner: User, *, strong_met_by: str) -> tuple[Contact, Contact]:
+    """One known only on XING, and a strong tie met in person: by a call (`touch`) or at an
+    event (`origin`)."""
+    online = ContactFactory(owner=owner, first_name="Olga", last_name="Online", how_met=Channel.XING)
+    how_met = Channel.XING if strong_met_by == "touch" else Channel.EVENT
+    strong = ContactFactory(owner=owner, first_name="Olga", last_name="Online", how_met=how_met)
+    if strong_met_by == "touch":
+        ledger.log_touch(strong, kind=Kind.CALL, happened_at=timezone.now() - timedelta(days=3))
+        strong.refresh_from_db()
+    roster.promote(strong, now=timezone.now())
+    return online, strong
+
+
+def test_the_strong_place_goes_to_the_survivor_when_the_other_brings_the_meeting(
+    owner_client: Client, owner: User
+) -> None:
+    """The other's call moves over with it: the survivor has met Olga (it answered 500 before:
+    the survivor's touches were read before the other's had moved)."""
+    online, strong = online_and_strong(owner, strong_met_by="touch")
+
+    response = owner_client.post(
+        url(online, strong), {"survivor": online.pk, "pick_circle": strong.pk, "confirm": "on"}
+    )
+
+    assert response.status_code == 302
+    online.refresh_from_db()
+    assert online.circle == Circle.STRONG
+    assert not Contact.objects.filter(pk=strong.pk).exists()
+
+
+def test_a_merge_that_would_make_a_strong_tie_of_someone_never_met_is_refused_in_the_form(
+    owner_client: Client, owner: User
+) -> None:
+    online, strong = online_and_strong(owner, strong_met_by="origin")
+
+    response = owner_client.post(
+        url(online, strong),
+        {"survivor": online.pk, "pick_circle": strong.pk, "pick_how_met": online.pk, "confirm": "on"},
+    )
+
+    assert response.status_code == 200
+    assert "Only someone you have met in person can be a strong tie" in response.content.decode()
+    assert Contact.objects.filter(owner=owner).count() == 2

@@ -463,3 +463,12 @@ def test_the_sweep_queues_a_lost_reading_again_and_drops_a_days_old_upload(owner
     waiting.refresh_from_db()
     assert waiting.status == Import.Status.ABANDONED
     assert not waiting.files.exists()
+
+
+@pytest.mark.parametrize("bday", ["1885-03-04", "9999-03-04"])
+def test_a_birth_year_no_contact_can_have_does_not_stop_the_import(owner: User, bday: str) -> None:
+    """The contact's table refuses such a year: it used to pass the preview and fail every commit."""
+    imported(owner, ("alt.vcf", f"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Alt;Anna\r\nBDAY:{bday}\r\nEND:VCARD\r\n"))
+
+    anna = Contact.objects.get(owner=owner)
+    assert (anna.birthday_day, anna.birthday_month, anna.birthday_year) == (4, 3, None)

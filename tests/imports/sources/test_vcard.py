@@ -87,6 +87,10 @@ def test_it_reads_birthdays_without_a_year(name: str, expected: Birthday | None)
         ("BDAY;X-APPLE-OMIT-YEAR=1604:1604-01-25", Birthday(25, 1)),
         ("BDAY:0000-01-25", Birthday(25, 1)),
         ("BDAY:1900-01-25", Birthday(25, 1)),
+        # a year no contact's can be (the table refuses it): the day kept, the year dropped
+        ("BDAY:1885-03-04", Birthday(4, 3)),
+        ("BDAY:9999-12-31", Birthday(31, 12)),
+        ("BDAY:2101-01-25", Birthday(25, 1)),
         ("BDAY:--0229", Birthday(29, 2)),
         ("BDAY:1604-02-29", Birthday(29, 2)),
         ("BDAY:2023-02-29", None),
