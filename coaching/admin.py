@@ -37,7 +37,7 @@ from touchpoints.models import Touchpoint
 
 def as_id(value: str) -> int | None:
     """A primary key from a URL or query string, or None (`²` passes `isdigit`, not `int`)."""
-    return int(value) if value.isascii() and value.isdecimal() else None
+    return int(value) if value.isascii() and value.isdecimal() and len(value) <= 19 else None  # a bigint
 
 
 class ClientFilter(admin.SimpleListFilter):

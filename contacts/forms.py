@@ -27,6 +27,7 @@ from contacts.rules import CadenceStatus
 from netzwerk.accounts.models import User
 
 MAX_TAGS = 20
+TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length or 50
 NOT_MET_ERROR = _("Only someone you have met in person can be a strong tie: log your first meeting first.")
 
 
@@ -34,7 +35,7 @@ def parse_tags(text: str) -> list[str]:
     """'Kunde, Golf ,kunde' -> ['Kunde', 'Golf']: comma separated, case-insensitively unique."""
     seen: dict[str, str] = {}
     for raw in text.split(","):
-        name = " ".join(raw.split())[:50]
+        name = " ".join(raw.split())
         if name and name.lower() not in seen:
             seen[name.lower()] = name
     return list(seen.values())
@@ -137,6 +138,10 @@ class ContactForm(forms.ModelForm[Contact]):
         names = parse_tags(self.cleaned_data.get("tags_text", ""))
         if len(names) > MAX_TAGS:
             raise forms.ValidationError(_("At most %(max)d tags."), params={"max": MAX_TAGS})
+        if any(len(name) > TAG_MAX_LENGTH for name in names):  # not cut without a word
+            raise forms.ValidationError(
+                _("A tag has at most %(max)d characters."), params={"max": TAG_MAX_LENGTH}
+            )
         return names
 
     def save_tags(self, contact: Contact) -> None:

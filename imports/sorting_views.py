@@ -31,7 +31,7 @@ PAGE = "imports/contact_sort.html"
 @vary_on_headers("HX-Request")
 def contact_sort(request: AuthenticatedHttpRequest) -> HttpResponse:
     after = request.GET.get("after", "")
-    card = sorting.next_card(request.user, after=int(after) if after.isdecimal() else None)
+    card = sorting.next_card(request.user, after=int(after) if _an_id(after) else None)
     return _card(request, card)
 
 
@@ -64,7 +64,7 @@ def contact_sort_decide(request: AuthenticatedHttpRequest, contact: Contact) -> 
 def _decide(request: AuthenticatedHttpRequest, contact: Contact, choice: str) -> None:
     out = request.POST.get("out", "")
     leaving = None
-    if out.isdecimal():  # a swap from the roster's suggestions
+    if _an_id(out):  # a swap from the roster's suggestions
         leaving = get_object_or_404(Contact.objects.for_owner(request.user).strong_ties(), pk=int(out))
     sorting.decide(request.user, contact, choice, now=timezone.now(), swap_out=leaving)
     if leaving is not None:
@@ -93,3 +93,8 @@ def _card(
     # htmx swaps only a 2xx answer: the card it asked for comes back with 200, the page with its code
     response.status_code = 200 if is_htmx_fragment(request) else status
     return response
+
+
+def _an_id(text: str) -> bool:
+    """Digits of a primary key (a bigint): not 5,000 of them, which int() refuses."""
+    return text.isdecimal() and len(text) <= 19

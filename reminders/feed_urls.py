@@ -9,7 +9,7 @@ from reminders import feed_views
 app_name = "calendar"
 
 urlpatterns: list[URLPattern] = [
-    path("feed/<str:token>.ics", feed_views.calendar_feed, name="feed"),
+    path("feed/<slug:token>.ics", feed_views.calendar_feed, name="feed"),  # token_urlsafe: a slug
     path("settings/", feed_views.calendar_settings, name="settings"),
     path("settings/regenerate/", feed_views.calendar_regenerate, name="regenerate"),
 ]

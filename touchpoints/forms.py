@@ -71,6 +71,9 @@ def the_one_meant(when: datetime, *, shown: object, now: datetime) -> datetime:
     return second if second <= now < second + timedelta(hours=1) else when
 
 
+EARLIEST_YEAR = 1900
+
+
 class LocalDateTimeField(forms.DateTimeField):
     """A `datetime-local` input, read and shown in the user's zone rather than the server's."""
 
@@ -86,7 +89,8 @@ class LocalDateTimeField(forms.DateTimeField):
         if value in self.empty_values:
             return None
         naive = value if isinstance(value, datetime) else _parse(str(value))
-        if naive is None:
+        # before 1900 no touch of a contact's, and year 1 cannot even be moved into UTC
+        if naive is None or naive.year < EARLIEST_YEAR:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         if timezone.is_aware(naive):
             return naive

@@ -77,7 +77,7 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
         "Schroeder" and "Schröder" find the same person. Subqueries keep one row per contact; the
         tags are the `owner`'s (PostgreSQL otherwise read every user's tags for each search)."""
         query = Q()
-        for word in text.split():
+        for word in text.replace("\x00", " ").split():  # PostgreSQL takes no NUL in a string
             tags = Tag.objects.filter(owner=owner, contacts=OuterRef("pk"), name__icontains=word)
             query &= (
                 Q(search_text__contains=fold_loose(word))
