@@ -12,7 +12,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from contacts import roster, rules, sorting
-from contacts.choices import Circle, ProspectStatus, Sorting, Stage, starting_stage
+from contacts.choices import ONLINE_CHANNELS, Circle, ProspectStatus, Sorting, Stage, starting_stage
 from contacts.models import (
     Contact,
     ContactEmail,
@@ -126,11 +126,13 @@ class ContactForm(forms.ModelForm[Contact]):
 
     def _met(self, cleaned: dict[str, Any], stage: str) -> bool:
         """roster.has_met for the contact as the form would save it: the stage typed does not stand
-        in for the first meeting of a contact first met online (only a logged one does)."""
+        in for the first meeting of a contact first met online (only a logged one does), nor does
+        its origin changed in the same step (cleared, or an event typed, with the strong circle)."""
+        how_met = cleaned.get("how_met", "")
+        if self.instance.pk is not None and self.instance.how_met in ONLINE_CHANNELS:
+            how_met = self.instance.how_met
         probe = Contact(
-            stage=stage,
-            how_met=cleaned.get("how_met", ""),
-            first_personal_touch_at=self.instance.first_personal_touch_at,
+            stage=stage, how_met=how_met, first_personal_touch_at=self.instance.first_personal_touch_at
         )
         return roster.has_met(probe)
 

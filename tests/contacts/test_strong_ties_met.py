@@ -292,6 +292,24 @@ def test_editing_the_stage_of_an_online_contact_does_not_make_it_a_strong_tie(
         roster.promote(Contact.objects.get(pk=contact.pk), now=NOW)
 
 
+@pytest.mark.parametrize("how_met", ["", Channel.EVENT])
+def test_changing_the_origin_in_the_same_step_does_not_make_an_online_contact_a_strong_tie(
+    owner: User, owner_client: Client, how_met: str
+) -> None:
+    """Clearing "how met" (or typing an event) with the strong circle in one edit: the stored
+    origin, LinkedIn, still asks for the first meeting."""
+    contact = online(owner, first_name="Nina", last_name="Netz", how_met=Channel.LINKEDIN)
+    data = contact_form_data(
+        first_name="Nina", last_name="Netz", how_met=how_met, circle=Circle.STRONG, stage=Stage.MET
+    )
+
+    response = owner_client.post(reverse("contacts:edit", args=[contact.pk]), data)
+
+    assert "log your first meeting first" in response.content.decode()
+    contact.refresh_from_db()
+    assert (contact.circle, contact.how_met) == (Circle.LOOSE, Channel.LINKEDIN)
+
+
 def test_an_online_contact_joins_once_a_meeting_is_logged(owner: User, owner_client: Client) -> None:
     contact = online(owner, first_name="Nina", last_name="Netz", how_met=Channel.LINKEDIN)
     ledger.log_touch(contact, kind=Kind.MEETING, happened_at=NOW)
