@@ -113,7 +113,10 @@ def _log(
         token = undo.sign(request.user.pk, UNDO_LOG, pk=touch.pk, contact_page=from_contact_page)
         action = reverse("touchpoints:undo", args=[touch.pk])
         back = contact.get_absolute_url() if from_contact_page else ""
-        undo.offer(request, text, action=action, target="#quick-log", token=token, next_url=back)
+        # the quick log swaps its form back in; the contact page reloads whole (HX-Redirect), so
+        # any target there will do, but one there must be or htmx sends nothing
+        target = "body" if from_contact_page else "#quick-log"
+        undo.offer(request, text, action=action, target=target, token=token, next_url=back)
     else:
         messages.success(request, text)
     if reminder is not None:

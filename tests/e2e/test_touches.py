@@ -60,6 +60,23 @@ def test_the_contact_pages_log_moves_the_prospect_and_the_cadence(page: Any, liv
     assert prospect.prospect_touches == 4
 
 
+def test_a_touch_logged_on_the_contact_page_is_undone_there(page: Any, live_server: Any) -> None:
+    """The undo in the message after a quick button (htmx aimed it at the quick log's form,
+    which the contact page has not: nothing was sent)."""
+    email = f"rueckgaengig-{page.viewport_size['width']}@netzwerk.test"
+    prospect = prospect_at_three_of_seven(email)
+    log_in(page, live_server.url, email)
+    page.goto(live_server.url + prospect.get_absolute_url())
+    progress = page.locator("#contact-status [data-testid=prospect-progress]")
+
+    page.click("#touches .kind-buttons button[value=call]")
+    expect(progress).to_contain_text("4/7")
+    page.locator("[data-testid=undo]").first.click()
+
+    expect(page.locator("#contact-status [data-testid=prospect-progress]")).to_contain_text("3/7")
+    assert prospect.touchpoints.count() == 3
+
+
 def test_the_quick_log_moves_the_prospect_and_the_cadence(page: Any, live_server: Any) -> None:
     email = f"schnell-{page.viewport_size['width']}@netzwerk.test"
     prospect = prospect_at_three_of_seven(email)
