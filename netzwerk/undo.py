@@ -33,6 +33,10 @@ class UndoExpired(UndoRefused):
     """The token is genuine but older than UNDO_SECONDS."""
 
 
+class UndoStale(UndoRefused):
+    """The token is genuine but the object was changed since it was given (an edit)."""
+
+
 def _salt(user_pk: int, what: str) -> str:
     return f"netzwerk.undo:{what}:{user_pk}"
 
@@ -58,11 +62,17 @@ def offer(
     messages.success(request, render_to_string("_undo.html", context, request=request))
 
 
-def posted(request: AuthenticatedHttpRequest, what: str, pk: int) -> dict[str, Any]:
-    """The values of the token posted to undo a change of kind `what` to the object `pk`."""
+def posted(
+    request: AuthenticatedHttpRequest, what: str, pk: int, *, version: str | None = None
+) -> dict[str, Any]:
+    """The values of the token posted to undo a change of kind `what` to the object `pk`; with
+    `version` (as signed when the change was made), refused once the object has changed since:
+    an undo takes back what it offered, never a later edit."""
     values = read(request.user.pk, what, request.POST.get("token", ""))
     if values.get("pk") != pk:
         raise UndoRefused
+    if version is not None and values.get("version") != version:
+        raise UndoStale
     return values
 
 
@@ -75,6 +85,8 @@ def refusal(error: UndoRefused) -> str:
             "Too late to undo: that was more than %(minutes)d minutes ago. Nothing was changed.",
             minutes,
         ) % {"minutes": minutes}
+    if isinstance(error, UndoStale):
+        return _("It was changed since, so nothing was undone.")
     return _("This cannot be undone. Reload the page and try again.")
 
 

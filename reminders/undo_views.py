@@ -24,7 +24,7 @@ from netzwerk.http import WRITE, AuthenticatedHttpRequest, owner_object
 from reminders import states
 from reminders.answers import acted
 from reminders.models import ItemKind
-from touchpoints.models import OneOffReminder, Touchpoint
+from touchpoints.models import OneOffReminder, Touchpoint, touch_version
 from touchpoints.views import TOUCH_LOGGED
 
 UNDO_LOG = "today-log"
@@ -53,7 +53,9 @@ def offer_log_undo(
             "promise": done.kept,
             "at": _iso(done.at),
         }
-    token = undo.sign(request.user.pk, UNDO_LOG, pk=logged.pk, kind=kind.value, **before)
+    token = undo.sign(
+        request.user.pk, UNDO_LOG, pk=logged.pk, version=touch_version(logged), kind=kind.value, **before
+    )
     action = reverse("reminders:touch_undo", args=[logged.pk])
     undo.offer(request, text, action=action, target=f"#today-{kind}", token=token)
 
@@ -159,7 +161,7 @@ def touch_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> HttpResp
     """Undo a one-click log: the touch deleted (the contact's summary recomputed) and the item
     back on Today as it was; refused after `undo.UNDO_SECONDS`."""
     try:
-        values = undo.posted(request, UNDO_LOG, touch.pk)
+        values = undo.posted(request, UNDO_LOG, touch.pk, version=touch_version(touch))
     except undo.UndoRefused as refused:
         return _undo_refused(request, refused)
     states.undo_log(

@@ -191,3 +191,9 @@ class OneOffReminder(models.Model):
     def mark_done(self, *, now: datetime) -> None:
         self.done_at = now
         self.save(update_fields=["done_at", "updated_at"])
+
+
+def touch_version(touch: Touchpoint) -> str:
+    """What an undo offered for a touch just logged signs, to take back that touch and not one
+    edited since (`netzwerk.undo.posted`)."""
+    return touch.updated_at.isoformat()

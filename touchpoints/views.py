@@ -44,7 +44,7 @@ from netzwerk.http import (
 )
 from touchpoints import ledger, mix
 from touchpoints.forms import QUICK_KINDS, QuickTouchForm, TouchpointForm
-from touchpoints.models import OneOffReminder, Touchpoint, TouchpointQuerySet
+from touchpoints.models import OneOffReminder, Touchpoint, TouchpointQuerySet, touch_version
 
 # Short pages keep the contact's facts and record within reach on a phone.
 TOUCHES_PER_PAGE = 10
@@ -110,7 +110,13 @@ def _log(
             OneOffReminder.objects.create(contact=contact, **reminder)
     text = _("%(kind)s with %(name)s logged.") % {"kind": touch.get_kind_display(), "name": contact.name}
     if undoable:
-        token = undo.sign(request.user.pk, UNDO_LOG, pk=touch.pk, contact_page=from_contact_page)
+        token = undo.sign(
+            request.user.pk,
+            UNDO_LOG,
+            pk=touch.pk,
+            version=touch_version(touch),
+            contact_page=from_contact_page,
+        )
         action = reverse("touchpoints:undo", args=[touch.pk])
         back = contact.get_absolute_url() if from_contact_page else ""
         # the quick log swaps its form back in; the contact page reloads whole (HX-Redirect), so
@@ -135,7 +141,7 @@ def touchpoint_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> Htt
     page is loaded again, as everything on it may have moved."""
     contact = touch.contact
     try:
-        values = undo.posted(request, UNDO_LOG, touch.pk)
+        values = undo.posted(request, UNDO_LOG, touch.pk, version=touch_version(touch))
     except undo.UndoRefused as refused:
         messages.error(request, undo.refusal(refused))
         taken_back, values = False, {}

@@ -125,6 +125,29 @@ def test_the_quick_log_offers_an_undo_that_takes_the_touch_back(
     assert "Undone: Call with Olga Online deleted." in body
 
 
+def test_an_undo_never_takes_back_a_touch_edited_since(owner_client: Client, online: Contact) -> None:
+    """The undo offered a call just logged; edited into a meeting with a note and a promise since,
+    it is no longer that call: the undo is refused and the touch stays as edited."""
+    with time_machine.travel(NOW, tick=False):
+        _body, action, token = quick_log(owner_client, online, **HTMX)
+        logged = Touchpoint.objects.get(contact=online, kind=Kind.CALL)
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        owner_client.post(
+            reverse("touchpoints:edit", args=[logged.pk]),
+            {
+                "kind": Kind.MEETING,
+                "note": "Lange geredet",
+                "promise": "Angebot",
+                "promise_due": "2026-12-10",
+            },
+        )
+        undone = owner_client.post(action, {"token": token}, headers=HTMX)
+
+    logged.refresh_from_db()
+    assert (logged.kind, logged.note, logged.promise) == (Kind.MEETING, "Lange geredet", "Angebot")
+    assert "It was changed since, so nothing was undone." in undone.content.decode()
+
+
 def test_the_quick_log_undo_works_without_javascript(owner_client: Client, online: Contact) -> None:
     with time_machine.travel(NOW, tick=False):
         page = owner_client.post(
