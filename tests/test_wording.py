@@ -71,3 +71,19 @@ def test_a_misquote_would_be_caught() -> None:
     assert misquoted("Wähle “Kunde”.")
     assert misquoted("Wähle 'Kunde'.")
     assert not misquoted('Wähle <a href="/x">„Kunde“</a> oder „Gerade nicht“.')
+
+
+@pytest.mark.parametrize(
+    ("msgid", "german"),
+    [
+        ("You must type the same password each time.", "Du musst zweimal dasselbe Passwort eingeben."),
+        ("Recovery codes", "Wiederherstellungscodes"),
+        ("Recovery Codes", "Wiederherstellungscodes"),
+        ("How you met", "Wie wir uns kennen"),  # the field says so on the contact's page
+    ],
+)
+def test_allauths_and_our_own_german_spell_one_way(msgid: str, german: str) -> None:
+    from django.utils import translation
+
+    with translation.override("de"):
+        assert translation.gettext(msgid) == german
