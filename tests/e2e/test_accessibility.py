@@ -304,7 +304,7 @@ def test_today_by_keyboard_alone(page: Any, live_server: Any) -> None:
     page.keyboard.press("Enter")
     press_tab_until(page, "[data-testid=section-cadence] [data-testid=snooze-3]")
     page.keyboard.press("Space")
-    expect(cadence).to_contain_text("Hier ist alles erledigt.")
+    expect(cadence).to_contain_text("Dieser Abschnitt ist erledigt.")
     expect(cadence.locator(".done-note")).to_be_focused()
     assert focus_problems(page) == []
     # From there Tab goes on to the next section, and Shift+Tab back up the page.

@@ -55,7 +55,7 @@ def test_a_reminder_set_on_the_contact_page_is_cleared_on_today(page: Any, live_
     assert fits(page), page.url
 
     item.locator("[data-testid=done]").click()
-    expect(section).to_contain_text("Hier ist alles erledigt.")
+    expect(section).to_contain_text("Dieser Abschnitt ist erledigt.")
     expect(section.locator(".flashes-inline")).to_contain_text("Erledigt.")
     (reminder,) = OneOffReminder.objects.all()
     assert reminder.done_at is not None

@@ -57,7 +57,7 @@ def test_done_and_snooze_take_the_item_off_the_list_in_place(page: Any, live_ser
     card.locator("[data-testid=done-log]").click()
     page.wait_for_function("section => !section.isConnected", arg=before)
 
-    expect(page.locator("[data-testid=section-birthday]")).to_contain_text("Hier ist alles erledigt.")
+    expect(page.locator("[data-testid=section-birthday]")).to_contain_text("Dieser Abschnitt ist erledigt.")
     expect(page.locator("[data-testid=section-birthday] .flashes-inline")).to_contain_text(
         "Erledigt: Handgeschriebene Karte mit Greta"
     )
@@ -82,7 +82,7 @@ def test_done_and_snooze_take_the_item_off_the_list_in_place(page: Any, live_ser
     # By keyboard: Tab to Rita's call, Enter; the call clears it, and the section says so.
     rita_item.get_by_role("button", name="✓ Anruf mit Rita Weiß").focus()
     page.keyboard.press("Enter")
-    expect(cadence).to_contain_text("Hier ist alles erledigt.")
+    expect(cadence).to_contain_text("Dieser Abschnitt ist erledigt.")
     expect(cadence.locator(".done-note")).to_be_focused()
     expect(cadence.locator(".flashes-inline")).to_contain_text("Anruf mit Rita Weiß festgehalten.")
     assert page.evaluate("window.__noReload") is True
@@ -114,7 +114,7 @@ def test_a_prospect_at_the_target_is_decided_in_one_click(page: Any, live_server
     expect(item.locator("[data-testid=done]")).to_have_count(0)
     item.get_by_role("button", name="Gerade nicht").click()
 
-    expect(page.locator("[data-testid=section-prospect]")).to_contain_text("Hier ist alles erledigt.")
+    expect(page.locator("[data-testid=section-prospect]")).to_contain_text("Dieser Abschnitt ist erledigt.")
     expect(page.locator("[data-testid=section-prospect] .flashes-inline")).to_contain_text(
         "Paula Weiß: Gerade nicht."
     )

@@ -267,7 +267,7 @@ def test_marking_it_done_takes_it_off_today_and_the_contact_page(
 
     reminder.refresh_from_db()
     assert reminder.done_at == NOW
-    assert "All done here." in response.content.decode()
+    assert "This section is done." in response.content.decode()
     assert due_texts(owner) == []
     assert "Anrufen wegen Angebot" not in panel
     assert Touchpoint.objects.filter(contact=anna).count() == 1  # no touch without one pressed
