@@ -384,6 +384,7 @@ def _roster_response(
         "full": full,
         "candidates": roster.swap_candidates(request.user, now=timezone.now()) if full else [],
         "demoted": None if on_own_page else demoted,
+        "on_own_page": on_own_page,  # its facts say the new circle and stage at once
     }
     if request.htmx:
         response = render(request, "contacts/roster_response.html", context)

@@ -3,6 +3,7 @@ tell one story, on every path that makes or unmakes a strong tie."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -341,3 +342,28 @@ def test_a_constraint_speaks_the_users_language_beside_another_error(
             assert constraint.violation_error_message != constraint.default_violation_error_message, (
                 constraint
             )
+
+
+def test_promoting_on_the_contacts_page_says_the_new_circle_and_stage_in_its_facts(
+    owner: User, owner_client: Client
+) -> None:
+    contact = ContactFactory(
+        owner=owner, first_name="Jürgen", circle=Circle.REGULAR, stage=Stage.RELATIONSHIP
+    )
+    page = contact.get_absolute_url()
+    headers = {"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"}
+
+    on_page = owner_client.post(
+        reverse("contacts:promote", args=[contact.pk]), headers=headers
+    ).content.decode()
+    elsewhere = owner_client.post(
+        reverse("contacts:demote", args=[contact.pk]),
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/contacts/"},
+    ).content.decode()
+
+    circle = re.search(r'<dd id="contact-circle"[^>]*hx-swap-oob="true">([^<]*)</dd>', on_page)
+    stage = re.search(r'<dd id="contact-stage"[^>]*hx-swap-oob="true">([^<]*)</dd>', on_page)
+    assert circle is not None
+    assert stage is not None
+    assert (circle[1], stage[1]) == ("Strong tie", "Strong tie")
+    assert 'id="contact-circle"' not in elsewhere  # the list has no such facts to update
