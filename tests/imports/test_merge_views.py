@@ -221,3 +221,29 @@ def test_a_merge_that_would_make_a_strong_tie_of_someone_never_met_is_refused_in
     assert response.status_code == 200
     assert "Only someone you have met in person can be a strong tie" in response.content.decode()
     assert Contact.objects.filter(owner=owner).count() == 2
+
+
+def test_a_pair_where_only_one_has_values_says_those_stay_not_that_the_two_agree(
+    owner_client: Client, owner: User
+) -> None:
+    bare = ContactFactory(
+        owner=owner, first_name="Ralf", last_name="Stein", company="", position="", notes=""
+    )
+    full = ContactFactory(
+        owner=owner,
+        first_name="Ralf",
+        last_name="Stein",
+        company="Stein AG",
+        notes="Kennt Olga",
+        birthday_day=3,
+        birthday_month=4,
+    )
+
+    body = owner_client.get(url(bare, full)).content.decode()
+
+    assert "The two agree on every field." not in body
+    assert "where only one of them has a value, that value stays" in body
+    assert "Kennt Olga" in body  # the other's notes and birthday on its card
+    assert "April 3" in body or "3 April" in body
+    # the two choices of which stays differ: one names its company
+    assert "· Stein AG" in body
