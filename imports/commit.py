@@ -25,7 +25,6 @@ from imports.matching import MATCHED_FIELDS, logged_days, merge_data, staged_day
 from imports.models import Import, ImportedContact, ImportedTag, ImportRow, RowStatus, StagedTouch
 from netzwerk.accounts.models import User
 from touchpoints import ledger
-from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
 
 # What undo restores on a contact the import changed: every field the import may write (those
@@ -278,7 +277,7 @@ def _touches(upload: Import, people: list[_Person]) -> int:
             person.touches.append(
                 Touchpoint(
                     contact=person.contact,
-                    kind=Kind.MESSAGE,
+                    kind=touch.kind,
                     happened_at=touch.happened_at,
                     initiated_by=touch.initiated_by,
                     note=touch.note if upload.keep_message_text else "",

@@ -19,9 +19,13 @@ from contacts.folding import fold_loose
 from imports.models import Import, ImportRow, RowStatus, StagedTouch
 from imports.sources.linkedin import HolderTally
 from imports.sources.records import Message
+from touchpoints.kinds import Kind
 from touchpoints.models import Initiator
 
 BATCH = 500
+# A message to more people than this is a broadcast (R12: a mass mail, recorded, never a touch
+# that counts); to this many or fewer, a group conversation, a touch with each.
+MASS_RECIPIENTS = 5
 # A person in a message: their profile, or "" and their name when the export gives none.
 Person = tuple[str, str]
 
@@ -34,16 +38,28 @@ class _Day:
     first_sender: str
     name: str
     texts: list[tuple[datetime, str]] = field(default_factory=list)
+    direct: bool = False  # a message to few this day: a touch; only ones to many, a mass mail
 
     def add(self, message: Message) -> None:
         if message.sent_at < self.first_at:
             self.first_at, self.first_sender = message.sent_at, message.sender_url
         if message.content:
             self.texts.append((message.sent_at, message.content))
+        self.direct = self.direct or len(message.recipient_names) <= MASS_RECIPIENTS
 
     def joined(self, other: _Day) -> _Day:
         first = self if self.first_at <= other.first_at else other
-        return _Day(first.first_at, first.first_sender, first.name, self.texts + other.texts)
+        return _Day(
+            first.first_at,
+            first.first_sender,
+            first.name,
+            self.texts + other.texts,
+            self.direct or other.direct,
+        )
+
+    @property
+    def kind(self) -> str:
+        return Kind.MESSAGE if self.direct else Kind.MASS_MAIL
 
 
 class MessageDays:
@@ -89,7 +105,8 @@ class MessageDays:
 
 
 def _people(message: Message) -> Iterator[Person]:
-    """Everyone in the message, once (a group message counts for each)."""
+    """Everyone in the message, once (a group message is a touch with each; a broadcast to more
+    than MASS_RECIPIENTS a mass mail for each: `_Day.kind`)."""
     people = [(message.sender_url, message.sender_name)]
     people += list(zip(message.recipient_urls, message.recipient_names, strict=False))
     if len(message.recipient_names) > len(message.recipient_urls):
@@ -124,6 +141,7 @@ def _write(staged: dict[tuple[int, date], _Day], holder: str | None) -> None:
                 happened_at=found.first_at,
                 initiated_by=Initiator.ME if found.first_sender == holder else Initiator.THEM,
                 note="\n\n".join(text for _at, text in sorted(found.texts, key=lambda text: text[0])),
+                kind=found.kind,
             )
             for (row_id, _day), found in staged.items()
         ),

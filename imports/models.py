@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from contacts.models import Contact, ContactEmail, ContactPhone, Tag
+from touchpoints.kinds import Kind
 from touchpoints.models import Touchpoint
 
 # Uploaded files are kept this long when the import is not committed (see `sweep`).
@@ -229,6 +230,8 @@ class StagedTouch(models.Model):
     happened_at = models.DateTimeField()
     initiated_by = models.CharField(max_length=4)
     note = models.TextField(blank=True)
+    # a message, or a mass mail on a day when only a message to many came (it never counts)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MESSAGE)
 
     class Meta:
         ordering = ["happened_at", "pk"]

@@ -340,6 +340,29 @@ def test_linkedin_messages_become_a_touch_per_person_and_local_day(owner: User) 
         assert stored_summary(contact) == summarise(contact.touchpoints.all(), prospect_since=None)
 
 
+def test_a_linkedin_message_to_many_is_a_mass_mail_for_each_not_a_touch(owner: User) -> None:
+    """R12: one message from the holder to seven people (Jürgen, Anna and five others) is
+    recorded as a mass mail for each connection in it and counts for neither; a message to one of
+    them on another day is a touch as before."""
+    others = [(f"Person {n}", f"https://www.linkedin.com/in/person-{n}") for n in range(5)]
+    messages = HEADER + "".join(
+        [
+            _message("c9", ALICE, [JUERGEN, ANNA, *others], "2023-09-01 09:00:00 UTC", "Mein Newsletter"),
+            _message("c1", ALICE, [JUERGEN], "2023-09-02 09:00:00 UTC", "Und persönlich: Kaffee?"),
+        ]
+    )
+    upload = read(owner, ("export.zip", linkedin_zip(CONNECTIONS, messages)))
+
+    commit.commit(upload.pk, now=datetime.now(UTC))
+
+    juergen = Contact.objects.get(owner=owner, last_name="Schröder")
+    anna = Contact.objects.get(owner=owner, last_name="Weiß")
+    assert [t.kind for t in juergen.touchpoints.order_by("happened_at")] == [Kind.MASS_MAIL, Kind.MESSAGE]
+    assert [t.kind for t in anna.touchpoints.all()] == [Kind.MASS_MAIL]
+    assert (anna.touch_count, anna.last_touch_at) == (0, None)
+    assert juergen.touch_count == 1
+
+
 def test_linkedin_message_text_is_kept_only_when_asked(owner: User) -> None:
     upload = read(owner, ("export.zip", linkedin_zip(CONNECTIONS, MESSAGES)))
     Import.objects.filter(pk=upload.pk).update(keep_message_text=True)
