@@ -68,7 +68,8 @@ LAYOUTS = (
 NAMES = (
     ("first_name", "first name|given name|vorname|firstname"),
     ("last_name", "last name|family name|surname|nachname|lastname|familienname"),
-    ("full_name", "name|full name|display name|anzeigename|vollständiger name|kontakt"),
+    ("full_name", "name|full name|display name|anzeigename|vollständiger name|kontakt|name, vorname|"
+     "nachname, vorname|last name, first name|surname, first name"),
     ("company", "company|company name|organization|organisation|organization name|organization 1 - name|"
      "firma|unternehmen|arbeitgeber|employer"),
     ("position", "position|job title|jobtitle|organization title|organization 1 - title|funktion|"
@@ -248,7 +249,7 @@ def _cells(mapping: tuple[str, ...], cells: list[str]) -> dict[str, list[str]]:
 
 
 def _record(file: str, line: int, found: dict[str, list[str]], how_met: str) -> Person | RowError:
-    first, last = _first(found, "first_name"), _first(found, "last_name")
+    first, last = values.without_titles(_first(found, "first_name")), _first(found, "last_name")
     if not (first or last):
         first, last = values.split_full_name(_first(found, "full_name"))
     emails = values.emails(_split(found.get("email", [])))

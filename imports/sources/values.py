@@ -6,7 +6,10 @@ import re
 from collections.abc import Iterable
 
 # Leading and trailing words of a full name that are no part of the first or the last name.
-PREFIXES = frozenset({"dr.", "dr", "prof.", "prof", "mr.", "mrs.", "ms.", "herr", "frau", "dipl.-ing."})
+PREFIXES = frozenset(
+    {"dr.", "dr", "prof.", "prof", "mr.", "mrs.", "ms.", "herr", "frau", "dipl.-ing.", "med.", "rer.", "nat.",
+     "jur.", "phil.", "dent.", "vet.", "h.c.", "mag.", "ing.", "dipl.-kfm."}
+)  # fmt: skip
 SUFFIXES = frozenset({"jr.", "jr", "sr.", "sr", "ii", "iii", "mba", "phd", "ph.d."})
 # Words that start a last name: "Ursula von der Leyen", "Vincent van Gogh".
 PARTICLES = frozenset(
@@ -26,15 +29,21 @@ def split_full_name(text: str) -> tuple[str, str]:
     if text.count(",") == 1:
         last, first = (part.strip() for part in text.split(","))
         return first, last
-    words = text.split(" ")
-    while len(words) > 1 and words[0].lower() in PREFIXES:
-        words.pop(0)
+    words = without_titles(text).split(" ")
     while len(words) > 1 and words[-1].lower() in SUFFIXES:
         words.pop()
     if len(words) == 1:
         return words[0], ""
     start = next((i for i in range(1, len(words) - 1) if words[i].lower() in PARTICLES), len(words) - 1)
     return " ".join(words[:start]), " ".join(words[start:])
+
+
+def without_titles(name: str) -> str:
+    """A name without the titles before it ("Dr. med. Eva" is "Eva"); a title alone stays."""
+    words = " ".join(name.split()).split(" ")
+    while len(words) > 1 and words[0].lower() in PREFIXES:
+        words.pop(0)
+    return " ".join(words)
 
 
 def name_from_email(address: str) -> tuple[str, str]:

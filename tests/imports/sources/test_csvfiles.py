@@ -351,3 +351,15 @@ def test_a_title_or_excels_separator_line_above_the_header_is_passed_over(above:
 def test_it_reads_each_address_of_a_cell_without_what_surrounds_it(cell: str, expected: list[str]) -> None:
     [person] = mapped("liste.csv", f"Vorname,Nachname,E-Mail\nAnna,Eins,{cell}\n")[1]
     assert person.emails == expected
+
+
+def test_a_name_column_headed_last_name_comma_first_is_read_as_the_full_name() -> None:
+    content = '"Name, Vorname";E-Mail;Telefon\n"Müller, Jürgen";jm@example.de;0171 1234567\n'
+    asked, [person] = mapped("liste.csv", content)
+    assert asked.suggested == ("full_name", "email", "phone")
+    assert (person.first_name, person.last_name, person.emails) == ("Jürgen", "Müller", ["jm@example.de"])
+
+
+def test_a_title_before_a_first_name_is_no_part_of_it() -> None:
+    [person] = mapped("liste.csv", "Vorname;Nachname\nDr. Annika;Berg\n")[1]
+    assert (person.first_name, person.last_name) == ("Annika", "Berg")
