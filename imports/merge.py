@@ -412,6 +412,14 @@ def _note_details(merge: _Merge) -> None:
         for pk, number in ContactPhone.objects.filter(contact_id=merged).values_list("pk", "number")
         if number not in numbers
     ]
+    # The survivor's copies of the merged contact's own details are its own now too: an import
+    # that added them no longer takes them back on undo (the merged contact's copy is gone).
+    theirs = set(emails.filter(contact_id=merged).values_list("folded", flat=True))
+    shared = emails.filter(contact_id=survivor, folded__in=theirs).values("pk")
+    ImportedContact.emails.through.objects.filter(contactemail_id__in=shared).delete()
+    their_numbers = ContactPhone.objects.filter(contact_id=merged).values("number")
+    shared_phones = ContactPhone.objects.filter(contact_id=survivor, number__in=their_numbers).values("pk")
+    ImportedContact.phones.through.objects.filter(contactphone_id__in=shared_phones).delete()
 
 
 def snapshot(contact: Contact) -> dict[str, Any]:

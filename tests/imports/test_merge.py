@@ -434,6 +434,27 @@ def test_undo_keeps_the_imported_survivor_and_what_the_other_brought(owner: User
     assert Contact.objects.filter(owner=owner).count() == 1
 
 
+def test_undo_keeps_an_address_the_other_had_too_on_the_imported_survivor(owner: User) -> None:
+    """After the import, the user added the same person with the same address and number; merged
+    into the imported one, their copies went (the survivor had them): undoing the import must not
+    take the address and the number away."""
+    csv = (
+        "First Name,Last Name,E-mail Address,Mobile Phone\nMax,Mustermann,max@neu.example,+49 160 77788899\n"
+    )
+    upload = imported(owner, ("google.csv", csv))
+    kept = Contact.objects.get(owner=owner, first_name="Max")
+    gone = ContactFactory(owner=owner, first_name="Maximilian", last_name="Mustermann")
+    ContactEmailFactory(contact=gone, address="MAX@neu.example")
+    ContactPhoneFactory(contact=gone, number="+4916077788899")
+
+    merge.merge(owner, kept, gone, {}, now=NOW)
+    undo.undo(upload.pk, now=NOW)
+
+    kept.refresh_from_db()
+    assert list(kept.emails.values_list("address", flat=True)) == ["max@neu.example"]
+    assert list(kept.phones.values_list("number", flat=True)) == ["+4916077788899"]
+
+
 def test_undo_deletes_a_survivor_the_import_made_of_two_it_created(owner: User) -> None:
     upload = imported(owner, ("google.csv", CSV + "Maximilian,Mustermann,mm@neu.example\n"))
     kept, gone = Contact.objects.filter(owner=owner).order_by("pk")
