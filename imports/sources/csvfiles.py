@@ -92,7 +92,7 @@ RULES = (
     (r"linkedin", "linkedin"),
     (r"xing", "xing"),
     (r"web|homepage|website|\burl\b", "website"),
-    (r"birth|geburt", "birthday"),
+    (r"birth|geburt|^geb\b", "birthday"),  # "Geb.", "Geb.-Datum"
     (r"note|notiz|bemerkung|kommentar|anmerkung", "notes"),
     (r"categor|kategor|gruppe|group", "labels"),
 )  # fmt: skip

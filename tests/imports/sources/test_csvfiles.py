@@ -266,6 +266,7 @@ def test_it_uses_the_users_mapping_however_the_header_is_spaced() -> None:
         ("Firma", "company"), ("Unternehmen", "company"), ("Organisation", "company"), ("Position", "position"),
         ("Funktion", "position"), ("Titel", ""), ("E-Mail", "email"), ("Mail", "email"), ("Telefon", "phone"),
         ("Mobil", "phone"), ("Handy", "phone"), ("Geburtstag", "birthday"), ("Notizen", "notes"),
+        ("Geb.", "birthday"), ("Geb.-Datum", "birthday"), ("Gebäude", ""),
         ("Bemerkung", "notes"), ("Kategorien", "labels"), ("Gruppen", "labels"), ("Webseite", "website"),
         ("Primary Email", "email"), ("Secondary Email", "email"), ("Work Phone", "phone"),
         ("Mobile Number", "phone"), ("Birth Year", "birthday"), ("Birth Month", "birthday"), ("Birth Day", "birthday"),
