@@ -272,12 +272,12 @@ def staged_days(upload: Import) -> dict[int, dict[date, int]]:
 
 
 def logged_days(owner_id: int, zone: ZoneInfo) -> set[tuple[int, date]]:
-    """The days on which a contact of the owner already has a message touch: importing the
-    same messages again adds none."""
+    """The days on which a contact of the owner already has a message touch (or a mass mail,
+    as a message to many is logged): importing the same messages again adds none."""
     return {
         (contact_id, happened_at.astimezone(zone).date())
         for contact_id, happened_at in Touchpoint.objects.filter(
-            contact__owner_id=owner_id, kind=Kind.MESSAGE
+            contact__owner_id=owner_id, kind__in=(Kind.MESSAGE, Kind.MASS_MAIL)
         ).values_list("contact_id", "happened_at")
     }
 

@@ -153,7 +153,8 @@ def touchpoint_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> Htt
             % {"kind": touch.get_kind_display(), "name": touch.contact.name},
         )
         taken_back = True
-    if values.get("contact_page"):
+    # from the contact page (its form posts `next`; a refused token has no values to say so)
+    if values.get("contact_page") or request.POST.get("next"):
         return _back_to_contact(request, contact)
     if not request.htmx:
         return redirect("touchpoints:quick")

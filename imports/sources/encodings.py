@@ -31,7 +31,7 @@ MAGIC = (
 CHUNK = 64 * 1024
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 WORD = re.compile(r"\w+")
-LATIN_LETTER = re.compile(r"[A-Za-z]")
+MISREAD_LATIN = re.compile(r"[A-Za-z][^\x00-\x7f]{1,2}[A-Za-z]|[\uff61-\uff9f][a-z]|[a-z][\uff61-\uff9f]")
 
 
 def raw_chunks(stream: IO[bytes]) -> Iterator[bytes]:
@@ -185,11 +185,13 @@ def _split(text: str) -> Iterator[str]:
 
 
 def _reads_as_japanese(head_bytes: bytes) -> bool:
-    """Whether the Shift_JIS reading of the bytes gives Japanese words: most words with other
-    than ASCII letters have no ASCII letter. German cp1252 (`Gräßle`, `Äßler`, `Straße`) read
-    so puts a kanji or a katakana inside a Latin word (`Gr葹le`)."""
+    """Whether the Shift_JIS reading of the bytes gives Japanese words, not misread Latin ones.
+    German or French cp1252 read so puts a kanji or a katakana between Latin letters (`Gräßle`
+    is `Gr葹le`, `Straße` `Straﾟe`) or a half-width katakana beside a small one (`Äßler` is
+    `ﾄﾟler`, `Weiß` `Weiﾟ`); Japanese words next to Latin ones (`NTTドコモ`, `株式会社ABC`) have
+    neither."""
     words = [
         word for word in WORD.findall(head_bytes.decode("shift_jis", errors="replace")) if not word.isascii()
     ]
-    latin = sum(1 for word in words if LATIN_LETTER.search(word))
-    return latin * 2 < len(words)
+    misread = sum(1 for word in words if MISREAD_LATIN.search(word))
+    return misread * 2 < len(words)

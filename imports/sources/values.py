@@ -28,7 +28,7 @@ def split_full_name(text: str) -> tuple[str, str]:
         return "", ""
     if text.count(",") == 1:
         last, first = (part.strip() for part in text.split(","))
-        return first, last
+        return without_titles(first), last
     words = without_titles(text).split(" ")
     while len(words) > 1 and words[-1].lower() in SUFFIXES:
         words.pop()
@@ -39,11 +39,10 @@ def split_full_name(text: str) -> tuple[str, str]:
 
 
 def without_titles(name: str) -> str:
-    """A name without the titles before it ("Dr. med. Eva" is "Eva"); a title alone stays."""
+    """A name without the titles before it ("Dr. med. Eva" is "Eva"); titles alone stay whole."""
     words = " ".join(name.split()).split(" ")
-    while len(words) > 1 and words[0].lower() in PREFIXES:
-        words.pop(0)
-    return " ".join(words)
+    first = next((i for i, word in enumerate(words) if word.lower() not in PREFIXES), None)
+    return " ".join(words) if first is None else " ".join(words[first:])
 
 
 def name_from_email(address: str) -> tuple[str, str]:

@@ -202,8 +202,12 @@ def _cards(lines: Iterator[Line]) -> Iterator[_Card]:
                 card = _Card(start=number, depth=1)
             continue
         if name == "BEGIN":
-            if card.depth == 1 and (not card.nests or len(held) == NESTED_CARDS):
-                card.closed = True  # all of it is there but its END: read, as are those held
+            lacking = card.depth == 1 and (not card.nests or len(held) == NESTED_CARDS)
+            # a BEGIN in a card inside: that one lacks its END too (an exporter leaving out every END)
+            lacking = lacking or (card.depth == 2 and bool(held) and not held[-1].closed)
+            if lacking:
+                for found in (card, *held):
+                    found.closed = True  # all of it is there but its END: read
                 yield card
                 yield from held
                 card, held = _Card(start=number, depth=1), []

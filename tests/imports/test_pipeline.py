@@ -363,6 +363,20 @@ def test_a_linkedin_message_to_many_is_a_mass_mail_for_each_not_a_touch(owner: U
     assert juergen.touch_count == 1
 
 
+def test_a_linkedin_message_to_many_imported_twice_is_logged_once(owner: User) -> None:
+    others = [(f"Person {n}", f"https://www.linkedin.com/in/person-{n}") for n in range(5)]
+    messages = HEADER + _message(
+        "c9", ALICE, [JUERGEN, ANNA, *others], "2023-09-01 09:00:00 UTC", "Newsletter"
+    )
+    data = linkedin_zip(CONNECTIONS, messages)
+    imported(owner, ("export.zip", data))
+
+    again = read(owner, ("export.zip", data))
+    commit.commit(again.pk, now=datetime.now(UTC))
+
+    assert Touchpoint.objects.filter(contact__owner=owner, kind=Kind.MASS_MAIL).count() == 2
+
+
 def test_linkedin_message_text_is_kept_only_when_asked(owner: User) -> None:
     upload = read(owner, ("export.zip", linkedin_zip(CONNECTIONS, MESSAGES)))
     Import.objects.filter(pk=upload.pk).update(keep_message_text=True)

@@ -228,3 +228,19 @@ def test_a_touch_logged_on_the_contact_page_can_be_undone_there(
     assert (online.last_touch_at, online.touch_count, online.stage) == before
     page = online.get_absolute_url()
     assert (undone["HX-Redirect"] if htmx else undone["Location"]) == page
+
+
+def test_a_refused_undo_on_the_contact_page_brings_that_page_again(
+    owner_client: Client, online: Contact
+) -> None:
+    """Edited since, the undo is refused: the answer must still be the contact's page (htmx
+    replaces the whole body with it), never the quick log's form in its place."""
+    with time_machine.travel(NOW, tick=False):
+        action, token = undo_form(log_on_page(owner_client, online, Kind.MEETING))
+        touch = Touchpoint.objects.get(contact=online, kind=Kind.MEETING)
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        ledger.edit_touch(touch, note="bearbeitet")
+        refused = owner_client.post(action, {"token": token, "next": online.get_absolute_url()}, headers=HTMX)
+
+    assert refused["HX-Redirect"] == online.get_absolute_url()
+    assert Touchpoint.objects.filter(pk=touch.pk).exists()

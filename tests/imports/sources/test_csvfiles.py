@@ -364,3 +364,19 @@ def test_a_name_column_headed_last_name_comma_first_is_read_as_the_full_name() -
 def test_a_title_before_a_first_name_is_no_part_of_it() -> None:
     [person] = mapped("liste.csv", "Vorname;Nachname\nDr. Annika;Berg\n")[1]
     assert (person.first_name, person.last_name) == ("Annika", "Berg")
+
+
+def test_japanese_next_to_latin_letters_is_still_shift_jis() -> None:
+    content = "Vorname,Nachname,Firma\nTaro,Yamada,NTTドコモ\nHanako,Suzuki,KDDI株式会社\n".encode(
+        "shift_jis"
+    )
+    taro, hanako = mapped("japan.csv", content)[1]
+    assert (taro.company, hanako.company) == ("NTTドコモ", "KDDI株式会社")
+
+
+def test_titles_go_in_the_last_name_first_form_too_and_titles_alone_stay() -> None:
+    from imports.sources.values import split_full_name, without_titles
+
+    assert split_full_name("Müller, Prof. Dr. Hans") == ("Hans", "Müller")
+    assert without_titles("Dr. med.") == "Dr. med."
+    assert without_titles("Dr. med. Eva") == "Eva"

@@ -394,3 +394,14 @@ def test_a_21_fold_keeps_its_space_and_a_30_fold_drops_it() -> None:
 def test_the_preferred_address_and_number_come_first(lines: tuple[str, ...]) -> None:
     person = only("pref.vcf", card("N:Eins;Anna", *lines))
     assert (person.emails, person.phones) == (["home@x.de", "work@x.de"], ["2", "1"])
+
+
+@pytest.mark.parametrize("version", ["2.1", "3.0"])
+def test_a_file_whose_cards_all_lack_their_end_keeps_every_card(version: str) -> None:
+    """An exporter leaving out every END: each card is read, the last one (cut off by the file's
+    end, as far as anyone can tell) one error."""
+    names = ["Anna", "Bert", "Cem", "Dora", "Emil"]
+    text = "".join(card(f"N:Eins;{name}", version=version).replace("END:VCARD\r\n", "") for name in names)
+    records = read("ohne-ende.vcf", text)
+    assert [r.first_name for r in records if isinstance(r, Person)] == names[:-1]
+    assert [e.code for e in errors(records)] == ["card_unclosed"]
