@@ -1,9 +1,9 @@
 """CSV files: LinkedIn's Connections.csv, Google, Outlook, and any other list once its columns are mapped.
 
 One reading path: every layout is a mapping, one field of FIELDS per column. The layouts known
-here (LinkedIn, Google, Outlook) are recognised by their headers and mapped by `suggest_mapping`
-without asking; any other CSV (Thunderbird, Windows Live Mail, a German Excel list) yields one
-NeedsMapping with the suggestion, until the user's mapping for its header comes in `mappings`.
+here (LinkedIn, Google, Outlook, Thunderbird) are recognised by their headers and mapped by
+`suggest_mapping` without asking; any other CSV (Windows Live Mail, a German Excel list) yields
+one NeedsMapping with the suggestion, until the user's mapping for its header comes in `mappings`.
 
 Encoding: see imports.sources.encodings. Delimiter: `,`, `;` (German Excel) or tab, whichever
 the header line has most of. Cells are text, never formulas: `=`, `+`, `-`, `@` stay as written.
@@ -63,6 +63,8 @@ LAYOUTS = (
     Layout("google", "", frozenset({"given name", "family name", "e-mail 1 - value"})),
     Layout("outlook", "", frozenset({"first name", "last name", "e-mail address", "job title"})),
     Layout("outlook", "", frozenset({"vorname", "nachname", "e-mail-adresse", "telefon geschäftlich"})),
+    Layout("thunderbird", "", frozenset({"first name", "last name", "display name", "primary email"})),
+    Layout("thunderbird", "", frozenset({"vorname", "nachname", "anzeigename", "primäre e-mail-adresse"})),
 )
 # Header names (folded) that say what a column holds.
 NAMES = (

@@ -187,14 +187,14 @@ def test_it_reads_a_german_excel_list_with_semicolons() -> None:
 
 
 def test_it_reads_utf16_and_shift_jis() -> None:
-    _asked, [john] = mapped("utf16.csv", data("thunderbird__utf16le_bom.csv"))
+    [john] = people("utf16.csv", data("thunderbird__utf16le_bom.csv"))
     assert (john.first_name, john.last_name, john.emails) == ("John", "Doe", ["johndoe@host.invalid"])
-    _asked, [nanashi] = mapped("sjis.csv", data("thunderbird__shiftjis.csv"))
+    [nanashi] = people("sjis.csv", data("thunderbird__shiftjis.csv"))
     assert (nanashi.first_name, nanashi.last_name) == ("権兵衛", "名無し")
 
 
 def test_it_keeps_line_breaks_in_quoted_cells_and_counts_physical_lines() -> None:
-    _asked, [one, two] = mapped("export.csv", data("thunderbird__export.csv"))
+    one, two = people("export.csv", data("thunderbird__export.csv"))
     assert (one.line, two.line) == (2, 3)
     assert two.notes == "here's some unicode text…"
     content = 'Vorname,Nachname,Notizen\n"Anna","Eins","Zeile 1\r\nZeile 2\nZeile 3"\nBert,Zwei,\n'
@@ -203,7 +203,7 @@ def test_it_keeps_line_breaks_in_quoted_cells_and_counts_physical_lines() -> Non
 
 
 def test_it_reads_thunderbirds_birth_year_month_and_day_in_latin1() -> None:
-    _asked, [max_] = mapped("tb.csv", data("contactsio__thunderbird_de_latin1.csv"))
+    [max_] = people("tb.csv", data("contactsio__thunderbird_de_latin1.csv"))
     assert max_.birthday == Birthday(day=31, month=1, year=1972)
     assert (max_.notes, max_.phones[0]) == ("Kommentar für Maxl", "Tel geschäftlich")
 
