@@ -32,12 +32,8 @@ from contacts.models import Contact
 from netzwerk.accounts import coaching as links
 from netzwerk.accounts.forms import CADENCE_FIELDS
 from netzwerk.accounts.models import CoachLink, Sharing, User
+from netzwerk.http import as_id
 from touchpoints.models import Touchpoint
-
-
-def as_id(value: str) -> int | None:
-    """A primary key from a URL or query string, or None (`²` passes `isdigit`, not `int`)."""
-    return int(value) if value.isascii() and value.isdecimal() and len(value) <= 19 else None  # a bigint
 
 
 class ClientFilter(admin.SimpleListFilter):

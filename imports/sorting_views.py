@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from contacts import roster, way_forward
 from contacts.models import Contact
 from imports import sorting
-from netzwerk.http import WRITE, AuthenticatedHttpRequest, is_htmx_fragment, owner_object, render_page
+from netzwerk.http import WRITE, AuthenticatedHttpRequest, as_id, is_htmx_fragment, owner_object, render_page
 
 PAGE = "imports/contact_sort.html"
 
@@ -31,7 +31,7 @@ PAGE = "imports/contact_sort.html"
 @vary_on_headers("HX-Request")
 def contact_sort(request: AuthenticatedHttpRequest) -> HttpResponse:
     after = request.GET.get("after", "")
-    card = sorting.next_card(request.user, after=int(after) if _an_id(after) else None)
+    card = sorting.next_card(request.user, after=as_id(after))
     return _card(request, card)
 
 
@@ -64,8 +64,8 @@ def contact_sort_decide(request: AuthenticatedHttpRequest, contact: Contact) -> 
 def _decide(request: AuthenticatedHttpRequest, contact: Contact, choice: str) -> None:
     out = request.POST.get("out", "")
     leaving = None
-    if _an_id(out):  # a swap from the roster's suggestions
-        leaving = get_object_or_404(Contact.objects.for_owner(request.user).strong_ties(), pk=int(out))
+    if (out_id := as_id(out)) is not None:  # a swap from the roster's suggestions
+        leaving = get_object_or_404(Contact.objects.for_owner(request.user).strong_ties(), pk=out_id)
     sorting.decide(request.user, contact, choice, now=timezone.now(), swap_out=leaving)
     if leaving is not None:
         told = _("%(new)s is now a strong tie; %(old)s moved to the regular circle.") % {
@@ -93,8 +93,3 @@ def _card(
     # htmx swaps only a 2xx answer: the card it asked for comes back with 200, the page with its code
     response.status_code = 200 if is_htmx_fragment(request) else status
     return response
-
-
-def _an_id(text: str) -> bool:
-    """Digits of a primary key (a bigint): not 5,000 of them, which int() refuses."""
-    return text.isdecimal() and len(text) <= 19

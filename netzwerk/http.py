@@ -103,3 +103,9 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+def as_id(value: str) -> int | None:
+    """A primary key from a URL or query string, or None: ASCII digits only (`²` passes
+    `isdigit`, not `int`), and no more than a bigint has (`int` refuses 5,000 of them)."""
+    return int(value) if value.isascii() and value.isdecimal() and len(value) <= 19 else None
