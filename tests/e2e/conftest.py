@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -83,6 +85,7 @@ def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     yield page
     context.close()
+    _let_requests_finish()
     marker = request.node.get_closest_marker("failed_fetch")
     for _ in range(marker.args[0] if marker else 0):  # what htmx and Chromium say of each, once
         for line in FAILED_FETCH:
@@ -90,6 +93,23 @@ def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
             assert said is not None, f"a failed fetch without {line.pattern!r} in the console: {errors}"
             errors.remove(said)
     assert errors == [], f"the page reported errors: {errors}"
+
+
+def _let_requests_finish(within: float = 15.0) -> None:
+    """Wait for the live server's request threads before the test's tables are emptied.
+
+    A page closed while its lazy parts were loading leaves their requests running on the
+    server. pytest-django then empties every table with one TRUNCATE, which can deadlock
+    with such a request's reads, and PostgreSQL may give up the TRUNCATE: the next test
+    fails on "couldn't be flushed". The server starts a daemon thread per connection and
+    keeps no list of them; Python names each after its target. A keep-alive connection's
+    thread ends once the closed browser's socket does.
+    """
+    deadline = time.monotonic() + within
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(max(0.0, deadline - time.monotonic()))
+            assert not thread.is_alive(), f"a request to the live server still runs after {within} s"
 
 
 def go_by_menu(page: Any, href: str) -> None:
