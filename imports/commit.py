@@ -17,10 +17,12 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 
 from contacts import keys, roster
 from contacts.choices import Circle, Sorting, starting_stage
 from contacts.models import Contact, ContactEmail, ContactPhone, StageChange, Tag
+from imports import details
 from imports.matching import MATCHED_FIELDS, logged_days, merge_data, staged_days, touch_days
 from imports.models import Import, ImportedContact, ImportedTag, ImportRow, RowStatus, StagedTouch
 from netzwerk.accounts.models import User
@@ -64,8 +66,9 @@ def commit(upload_id: int, *, now: datetime) -> Import:
         people = _people(upload)
         new = [person for person in people if person.row.status == RowStatus.NEW]
         matched = [person for person in people if person.row.status == RowStatus.MATCH]
-        _create(upload.owner, new, now=now)
-        _update(upload.owner, matched, now=now)
+        with translation.override(upload.owner.language):  # the notes' words (imports.details)
+            _create(upload.owner, new, now=now)
+            _update(upload.owner, matched, now=now)
         tags = _tags(upload, people)
         touches = _touches(upload, people)
         _record(upload, people)
@@ -117,8 +120,9 @@ def _contact_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _notes(data: dict[str, Any]) -> str:
-    """The file's notes, and any phone number that could not be read, kept as text."""
-    parts = [data.get("notes", "")]
+    """The file's notes, then what the contact has no field for (imports.details) and any phone
+    number that could not be read, kept as text."""
+    parts = [data.get("notes", ""), *details.lines(data.get("details", []))]
     parts += [f"☎ {raw}" for raw in data.get("invalid_phones", [])]
     return "\n".join(part for part in parts if part)
 
@@ -201,7 +205,7 @@ def _update(owner: User, people: list[_Person], *, now: datetime) -> None:
     _add_details(people)
 
 
-_LISTS = frozenset({"emails", "phones", "labels", "invalid_phones", "connected_on", "notes"})
+_LISTS = frozenset({"emails", "phones", "labels", "invalid_phones", "connected_on", "notes", "details"})
 
 
 def _apply(contact: Contact, values: dict[str, Any], adds: dict[str, Any], *, owner: User) -> bool:
@@ -216,7 +220,7 @@ def _apply(contact: Contact, values: dict[str, Any], adds: dict[str, Any], *, ow
     fields = {name: value for name, value in fields.items() if name not in MAX_LENGTHS or name in values}
     if values.get("how_met"):
         fields["how_met"] = values["how_met"]
-    notes = _notes({"notes": adds.get("notes", ""), "invalid_phones": adds.get("invalid_phones", [])})
+    notes = _notes({name: adds[name] for name in ("notes", "details", "invalid_phones") if name in adds})
     if notes:
         fields["notes"] = f"{contact.notes}\n\n{notes}".strip()
     if adds.get("connected_on"):

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from contacts.folding import fold
 from contacts.keys import PROFILE_FIELDS
 from contacts.models import Contact, ContactEmail, ContactPhone
+from imports import details
 from imports.folding import CHUNK, Identity, chunks, fold_upload, upsert
 from imports.models import Import, ImportKey, ImportRow, RowStatus, StagedTouch
 from imports.sources.records import PROFILE_KEYS
@@ -39,6 +40,8 @@ def merge_data(first: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     merged = dict(first)
     for name in ("emails", "phones", "labels", "invalid_phones"):
         merged[name] = list(dict.fromkeys([*first.get(name, []), *other.get(name, [])]))
+    pairs = [tuple(detail) for detail in (*first.get("details", []), *other.get("details", []))]
+    merged["details"] = [list(detail) for detail in dict.fromkeys(pairs)]
     for name in (*SCALARS, "how_met", "birthday", "connected_on"):
         if not merged.get(name) and other.get(name):
             merged[name] = other[name]
@@ -182,6 +185,8 @@ def changes(
     unread = [raw for raw in data.get("invalid_phones", []) if f"☎ {raw}" not in contact.notes]
     if unread:
         adds["invalid_phones"] = unread
+    if kept := details.missing(data.get("details", []), contact.notes):
+        adds["details"] = kept
     labels = [
         label
         for label in data.get("labels", [])

@@ -27,7 +27,7 @@ from django_stubs_ext import StrOrPromise
 
 from contacts.choices import Channel
 from contacts.models import Contact, ContactPhone
-from imports import commit, pipeline, tasks, undo
+from imports import commit, details, pipeline, tasks, undo
 from imports.forms import (
     ColumnsForm,
     CommitForm,
@@ -292,6 +292,7 @@ FIELD_NAMES: dict[str, StrOrPromise] = {
     "emails": gettext_lazy("E-mail"),
     "phones": gettext_lazy("Phone"),
     "invalid_phones": gettext_lazy("Phone numbers kept as text in the notes"),
+    "details": gettext_lazy("Kept in the notes"),
     "labels": gettext_lazy("Tags"),
     "connected_on": gettext_lazy("Connected on"),
     "profile:linkedin": "LinkedIn",
@@ -373,6 +374,8 @@ def _shown(name: str, value: Any) -> str:
         return ", ".join(_phone(number) for number in value)
     if name == "how_met":
         return str(Channel(value).label) if value in Channel.values else str(value)
+    if name == "details":
+        return "; ".join(details.lines(value))
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return str(value)

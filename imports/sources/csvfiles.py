@@ -28,13 +28,17 @@ from imports.sources.urls import normalise_profile_url, profile_from_handle
 FIELDS = (
     "",
     "first_name",
+    "middle_name",
     "last_name",
     "full_name",
+    "nickname",
     "company",
+    "department",
     "position",
     "email",
     "phone",
     "birthday",
+    "address",
     "linkedin",
     "xing",
     "website",
@@ -47,6 +51,21 @@ MAX_COLUMNS = 5_000
 MULTI = " ::: "
 SEPARATOR_HINT = re.compile(r'"?sep=(.)"?,*', re.IGNORECASE)
 TITLE_ROWS = 3  # rows of one cell each that may stand above the header
+# What part of an address a column mapped to "address" holds, by its folded header, tried in
+# order; a column none of them names is a street line.
+ADDRESS_PARTS = (
+    ("formatted", r"formatted|formatiert"),
+    ("box", r"po box|postfach"),
+    ("code", r"postal|zip|\bplz\b|postleitzahl"),
+    ("country", r"country|\bland\b"),
+    ("city", r"\bcity\b|\bort\b|\bstadt\b"),
+    ("region", r"\bstate\b|bundesland|\bregion\b|province"),
+)
+# Whose address a column is (records.DETAIL_KINDS), by its folded header; Google numbers them.
+ADDRESS_KINDS = (
+    ("address_home", r"home|privat"),
+    ("address_work", r"business|work|geschäftlich|dienstlich|büro|office|arbeit"),
+)
 Rows = Iterator[tuple[int, list[str]]]
 
 
@@ -69,6 +88,9 @@ LAYOUTS = (
 # Header names (folded) that say what a column holds.
 NAMES = (
     ("first_name", "first name|given name|vorname|firstname"),
+    ("middle_name", "middle name|additional name|2. vorname|zweiter vorname|weitere vornamen"),
+    ("nickname", "nickname|spitzname"),
+    ("department", "department|abteilung"),
     ("last_name", "last name|family name|surname|nachname|lastname|familienname"),
     ("full_name", "name|full name|display name|anzeigename|vollständiger name|kontakt|name, vorname|"
      "nachname, vorname|last name, first name|surname, first name"),
@@ -87,7 +109,8 @@ EXACT = {name: field for field, names in NAMES for name in names.split("|")}
 # Tried in order on a header not in EXACT; the first match wins, "" ignores the column.
 RULES = (
     (r"fax|pager|type|typ\b|label|display|angezeigt|yomi|phonetic|phonetisch|assistant|assistent|"
-     r"callback|telex|isdn|radio|tty|^im\b|messenger|screen name|custom|benutzerdef|anniversary|jahrestag",
+     r"callback|telex|isdn|radio|tty|^im\b|imaddress|messenger|screen name|custom|benutzerdef|anniversary|"
+     r"jahrestag",
      ""),
     (r"e-?mail|\bmail\b", "email"),
     (r"phone|telefon|\btel\b|mobil|handy|cell", "phone"),
@@ -95,6 +118,8 @@ RULES = (
     (r"xing", "xing"),
     (r"web|homepage|website|\burl\b", "website"),
     (r"birth|geburt|^geb\b", "birthday"),  # "Geb.", "Geb.-Datum"
+    (r"street|stra(ß|ss)e|address|adresse|\bcity\b|\bort\b|postal|zip|\bplz\b|postleitzahl|po box|postfach|"
+     r"country|\bland\b|bundesland|\bstate\b", "address"),
     (r"note|notiz|bemerkung|kommentar|anmerkung", "notes"),
     (r"categor|kategor|gruppe|group", "labels"),
 )  # fmt: skip
@@ -116,9 +141,10 @@ def read_csv(
         return
     chosen = mapping or suggest_mapping(headers)
     how_met = layout.how_met if layout else ""
+    places = _address_columns(headers, chosen)
     for line, cells in chain([first], rows):
         if any(cell.strip() for cell in cells):
-            yield _record(file, line, _cells(chosen, cells), how_met)
+            yield _record(file, line, _cells(chosen, cells), how_met, addresses=_addresses(places, cells))
 
 
 def suggest_mapping(headers: Sequence[str]) -> tuple[str, ...]:
@@ -250,7 +276,56 @@ def _cells(mapping: tuple[str, ...], cells: list[str]) -> dict[str, list[str]]:
     return found
 
 
-def _record(file: str, line: int, found: dict[str, list[str]], how_met: str) -> Person | RowError:
+def _address_columns(headers: Sequence[str], mapping: Sequence[str]) -> list[tuple[int, str, str, str]]:
+    """(column, kind of address, its group, part) of each column mapped to "address"; a part
+    "type" where Google's `Address 1 - Type` says whose the address is ("Home", "Work")."""
+    found = []
+    for column, (header, field) in enumerate(zip(headers, mapping, strict=False)):
+        name = _fold(header)
+        numbered = re.fullmatch(r"address (\d+) - (.+)", name)
+        if numbered and numbered[2] == "type":
+            found.append((column, "address", f"address{numbered[1]}", "type"))
+        elif field == "address":
+            kind = next((kind for kind, pattern in ADDRESS_KINDS if re.search(pattern, name)), "address")
+            group = f"{kind}{numbered[1] if numbered else ''}"
+            part = next((part for part, pattern in ADDRESS_PARTS if re.search(pattern, name)), "street")
+            found.append((column, kind, group, part))
+    return found
+
+
+def _addresses(columns: list[tuple[int, str, str, str]], cells: list[str]) -> list[tuple[str, str]]:
+    """Each group's address on one line: Google's formatted one, or else its parts in the order
+    `values.address` writes them. A part that an address of several lines in the same group
+    holds is left out (Outlook's `Home Address` beside its `Home Street`, from Google)."""
+    groups: dict[str, tuple[str, dict[str, list[str]]]] = {}
+    for column, kind, group, part in columns:
+        cell = cells[column].strip() if column < len(cells) else ""
+        if cell:
+            groups.setdefault(group, (kind, {}))[1].setdefault(part, []).append(cell)
+    found = []
+    for kind, parts in groups.values():
+        said = _fold(" ".join(parts.pop("type", [])))
+        kind = (
+            next((kind for kind, pattern in ADDRESS_KINDS if re.search(pattern, said)), kind)
+            if said
+            else kind
+        )
+        if "formatted" in parts:
+            found.append((kind, values.address(street=parts["formatted"])))
+            continue
+        whole = [cell.casefold() for cells in parts.values() for cell in cells if "\n" in cell]
+        kept = {
+            part: [cell for cell in cells if "\n" in cell or not any(cell.casefold() in w for w in whole)]
+            for part, cells in parts.items()
+        }
+        one = {part: " ".join(kept.get(part, [])) for part in ("box", "code", "city", "region", "country")}
+        found.append((kind, values.address(street=kept.get("street", []), **one)))
+    return [(kind, line) for kind, line in found if line]
+
+
+def _record(
+    file: str, line: int, found: dict[str, list[str]], how_met: str, *, addresses: list[tuple[str, str]]
+) -> Person | RowError:
     first, last = values.without_titles(_first(found, "first_name")), _first(found, "last_name")
     if not (first or last):
         first, last = values.split_full_name(_first(found, "full_name"))
@@ -272,6 +347,12 @@ def _record(file: str, line: int, found: dict[str, list[str]], how_met: str) -> 
         profiles=_profiles(found),
         notes="\n".join(values.unique(found.get("notes", []))),
         labels=values.labels(_split(found.get("labels", []), also=";")),
+        details=[
+            *(("middle_name", middle) for middle in values.unique(found.get("middle_name", []))),
+            *(("nickname", nickname) for nickname in values.unique(_split(found.get("nickname", [])))),
+            *(("department", department) for department in values.unique(found.get("department", []))),
+            *addresses,
+        ],
         how_met=how_met,
         connected_on=dates.day(_first(found, "connected_on")),
     )

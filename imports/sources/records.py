@@ -34,6 +34,9 @@ class Birthday:
 
 # Keys of Person.profiles; each is a URLField of the contact named <key>_url, "website" as is.
 PROFILE_KEYS = ("linkedin", "xing", "facebook", "x", "instagram", "website")
+# Kinds of Person.details: what a contact has no field for, kept as lines of its notes
+# (imports.details words them in the owner's language).
+DETAIL_KINDS = ("middle_name", "nickname", "department", "address", "address_home", "address_work")
 
 
 @dataclass
@@ -52,6 +55,8 @@ class Person:
     profiles: dict[str, str] = field(default_factory=dict)
     notes: str = ""
     labels: list[str] = field(default_factory=list)
+    # (kind of DETAIL_KINDS, value): middle names, a nickname, a department, an address
+    details: list[tuple[str, str]] = field(default_factory=list)
     # contacts.choices.Channel value: where the file comes from says how they were met
     how_met: str = ""
     connected_on: date | None = None
@@ -74,6 +79,7 @@ class Person:
             "profiles": self.profiles,
             "notes": self.notes,
             "labels": self.labels,
+            "details": [list(detail) for detail in self.details],
             "how_met": self.how_met,
             "connected_on": self.connected_on.isoformat() if self.connected_on else None,
         }
@@ -96,6 +102,7 @@ class Person:
             profiles=dict(data.get("profiles", {})),
             notes=data.get("notes", ""),
             labels=list(data.get("labels", [])),
+            details=[(kind, value) for kind, value in data.get("details", [])],
             how_met=data.get("how_met", ""),
             connected_on=date.fromisoformat(connected_on) if connected_on else None,
         )

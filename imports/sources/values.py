@@ -66,6 +66,22 @@ def name_or_else(first: str, last: str, *, emails: list[str], company: str) -> t
     return "", " ".join(company.split())
 
 
+def address(
+    *,
+    street: Iterable[str] = (),
+    box: str = "",
+    code: str = "",
+    city: str = "",
+    region: str = "",
+    country: str = "",
+) -> str:
+    """A postal address on one line, as written in Germany and Austria: street, post office box,
+    postal code and city, region, country; a line break in a part becomes a comma too."""
+    place = " ".join(part for part in (code.strip(), city.strip()) if part)
+    parts = (line for part in (*street, box, place, region, country) for line in part.splitlines())
+    return ", ".join(unique(" ".join(line.split()).strip(", ") for line in parts))
+
+
 def unique(values: Iterable[str]) -> list[str]:
     """Non-empty values, first occurrence kept, in order."""
     return list(dict.fromkeys(value for value in values if value))

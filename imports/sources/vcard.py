@@ -38,8 +38,10 @@ from imports.sources.urls import normalise_profile_url, profile_from_handle
 
 KEEP = frozenset(
     {"VERSION", "N", "FN", "ORG", "TITLE", "ROLE", "EMAIL", "TEL", "BDAY", "URL", "NOTE", "CATEGORIES",
-     "PRODID", "X-SOCIALPROFILE", "SOCIALPROFILE", "X-ABSHOWAS"}
+     "PRODID", "X-SOCIALPROFILE", "SOCIALPROFILE", "X-ABSHOWAS", "ADR", "NICKNAME"}
 )  # fmt: skip
+# An address's TYPE: the kind of detail it is kept as (records.DETAIL_KINDS).
+ADDRESS_TYPES = {"HOME": "address_home", "WORK": "address_work"}
 SITE_PROPERTIES = {
     "X-LINKEDIN": "linkedin",
     "X-XING": "xing",
@@ -326,7 +328,38 @@ def _person(file: str, start: int, contents: dict[str, list[Any]]) -> Person | R
         profiles=profiles,
         notes="\n".join(values.unique(_text(line.value).strip() for line in contents.get("note", []))),
         labels=values.labels(_labels(contents)),
+        details=_details(contents),
         how_met="xing" if "xing" in profiles or _from_xing(contents) else "",
+    )
+
+
+def _details(contents: dict[str, list[Any]]) -> list[tuple[str, str]]:
+    """What a contact has no field for: nicknames, the department (ORG's second part), addresses."""
+    found = [("middle_name", _middle_names(line.value)) for line in contents.get("n", [])[:1]]
+    found += [("nickname", _listed(line.value)) for line in contents.get("nickname", [])]
+    for line in contents.get("org", [])[:1]:
+        if isinstance(line.value, list | tuple):
+            found.append(("department", " ".join(_text(list(line.value[1:])).split())))
+    for line in _preferred_first(contents.get("adr", [])):
+        named = [*line.params.get("TYPE", []), *line.singletonparams]  # 2.1: `ADR;HOME:`
+        types = {kind.upper() for value in named for kind in value.split(",")}
+        kind = next((ADDRESS_TYPES[kind] for kind in sorted(types) if kind in ADDRESS_TYPES), "address")
+        found.append((kind, _address(line.value)))
+    return list(dict.fromkeys((kind, value) for kind, value in found if value))
+
+
+def _address(value: Any) -> str:
+    """ADR: post office box, extended address, street, locality, region, postal code, country."""
+    if isinstance(value, str):  # vobject could not split it
+        return values.address(street=[value.replace(";", " ")])
+    part = {name: _text(getattr(value, name, "")) for name in ("box", "extended", "street", "code", "city")}
+    return values.address(
+        street=[part["street"], part["extended"]],
+        box=part["box"],
+        code=part["code"],
+        city=part["city"],
+        region=_text(getattr(value, "region", "")),
+        country=_text(getattr(value, "country", "")),
     )
 
 
@@ -365,6 +398,21 @@ def _names(contents: dict[str, list[Any]]) -> tuple[str, str]:
     for line in contents.get("fn", []):
         return values.split_full_name(_text(line.value))
     return "", ""
+
+
+def _middle_names(name: Any) -> str:
+    """N's third part (`Doe;John;Richter\\, James`), its names between spaces."""
+    if isinstance(name, str):  # vobject could not split it
+        parts = name.split(";")
+        middle = parts[2] if len(parts) > 2 else ""
+    else:
+        middle = _text(getattr(name, "additional", ""))
+    return " ".join(middle.replace("\\,", " ").replace(",", " ").split())
+
+
+def _listed(value: Any) -> str:
+    """A value that may list several (NICKNAME: `Johny,JayJay`) as one, the commas kept."""
+    return ", ".join(part for part in (" ".join(p.split()) for p in _text(value).split(",")) if part)
 
 
 def _first(contents: dict[str, list[Any]], name: str) -> str:

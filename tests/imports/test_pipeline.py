@@ -509,3 +509,46 @@ def test_a_birth_year_no_contact_can_have_does_not_stop_the_import(owner: User, 
 
     anna = Contact.objects.get(owner=owner)
     assert (anna.birthday_day, anna.birthday_month, anna.birthday_year) == (4, 3, None)
+
+
+ADDRESS_CARD = (
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Berg;Anna;Maria;;\r\nNICKNAME:Anni\r\nORG:Stadtwerke Graz;Einkauf\r\n"
+    "EMAIL:anna.berg@example.at\r\nADR;TYPE=WORK:;;Am Markt 2;Graz;;8010;Österreich\r\nEND:VCARD\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "lines"),
+    [
+        ("de", ["Weitere Vornamen: Maria", "Spitzname: Anni", "Abteilung: Einkauf",
+                "Adresse (geschäftlich): Am Markt 2, 8010 Graz, Österreich"]),
+        ("en", ["Middle names: Maria", "Nickname: Anni", "Department: Einkauf",
+                "Address (work): Am Markt 2, 8010 Graz, Österreich"]),
+    ],
+)  # fmt: skip
+def test_what_a_contact_has_no_field_for_is_kept_in_its_notes_once(language: str, lines: list[str]) -> None:
+    owner = UserFactory(language=language)
+    imported(owner, ("anna.vcf", ADDRESS_CARD))
+    assert Contact.objects.get(owner=owner).notes == "\n".join(lines)
+
+    again = read(owner, ("anna.vcf", ADDRESS_CARD.replace("Am Markt 2", "Am Markt 2 ")))
+    assert (report(again).matched, report(again).changed) == (1, 0)
+
+
+def test_a_new_address_of_a_known_contact_is_added_to_its_notes() -> None:
+    owner = UserFactory(language="de")
+    contact = ContactFactory(owner=owner, first_name="Anna", last_name="Berg", notes="Kennt Max.")
+    ContactEmailFactory(contact=contact, address="anna.berg@example.at")
+
+    upload = read(owner, ("anna.vcf", ADDRESS_CARD))
+
+    row = ImportRow.objects.get(upload=upload)
+    assert row.status == RowStatus.MATCH
+    assert row.adds["details"][-1] == ["address_work", "Am Markt 2, 8010 Graz, Österreich"]
+    commit.commit(upload.pk, now=datetime.now(UTC))
+    contact.refresh_from_db()
+    assert contact.notes.startswith("Kennt Max.\n\nWeitere Vornamen: Maria\n")
+    assert contact.notes.endswith("Adresse (geschäftlich): Am Markt 2, 8010 Graz, Österreich")
+    undo.undo(upload.pk, now=datetime.now(UTC))
+    contact.refresh_from_db()
+    assert contact.notes == "Kennt Max."

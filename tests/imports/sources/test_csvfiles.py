@@ -271,7 +271,12 @@ def test_it_uses_the_users_mapping_however_the_header_is_spaced() -> None:
         ("Primary Email", "email"), ("Secondary Email", "email"), ("Work Phone", "phone"),
         ("Mobile Number", "phone"), ("Birth Year", "birthday"), ("Birth Month", "birthday"), ("Birth Day", "birthday"),
         ("Fax Number", ""), ("E-mail 1 - Type", ""), ("XING", "xing"), ("LinkedIn-Profil", "linkedin"),
-        ("Connected On", "connected_on"), ("Straße (privat)", ""), ("Job Title", "position"), ("Title", ""),
+        ("Connected On", "connected_on"), ("Straße (privat)", "address"), ("Job Title", "position"), ("Title", ""),
+        ("Home City", "address"), ("Postleitzahl (geschäftlich)", "address"), ("Privat: Land", "address"),
+        ("Address 1 - Formatted", "address"), ("Address 1 - Type", ""), ("E-Mail-Adresse", "email"),
+        ("IMAddress", ""), ("Location", ""), ("Bundesland (privat)", "address"), ("Middle Name", "middle_name"),
+        ("2. Vorname", "middle_name"), ("Spitzname", "nickname"), ("Nickname", "nickname"),
+        ("Abteilung", "department"), ("Department", "department"),
     ],
 )  # fmt: skip
 def test_it_suggests_fields_from_german_and_english_headers(header: str, field: str) -> None:
@@ -380,3 +385,44 @@ def test_titles_go_in_the_last_name_first_form_too_and_titles_alone_stay() -> No
     assert split_full_name("Müller, Prof. Dr. Hans") == ("Hans", "Müller")
     assert without_titles("Dr. med.") == "Dr. med."
     assert without_titles("Dr. med. Eva") == "Eva"
+
+
+def test_it_keeps_addresses_nicknames_departments_and_middle_names_as_details() -> None:
+    [max_] = people("tb.csv", data("contactsio__thunderbird_de_latin1.csv"))
+    assert max_.details == [
+        ("nickname", "Maxl"),
+        ("department", "Department"),
+        ("address_home", "Privatstr. 88, 2. Zeile, 06779 Wohnort, Sachsen-Anhalt, BRD"),
+        ("address_work", "Straße Work, Str. Work 2. Zeile, PLZ Ort, Bundesland, BRD"),
+    ]
+    [anna] = people(
+        "outlook.csv",
+        "First Name,Middle Name,Last Name,E-mail Address,Job Title,Department,Business Street,Business City,"
+        "Business Postal Code,Business Country/Region,Home Street,Home City\n"
+        "Anna,Maria Luise,Berg,,,Einkauf,Hauptstr. 5,Wien,1010,Österreich,,Berlin\n",
+    )
+    assert anna.first_name == "Anna"
+    assert anna.details == [
+        ("middle_name", "Maria Luise"),
+        ("department", "Einkauf"),
+        ("address_work", "Hauptstr. 5, 1010 Wien, Österreich"),
+        ("address_home", "Berlin"),
+    ]
+
+
+def test_googles_formatted_address_stands_for_its_parts_and_its_type_says_whose() -> None:
+    [max_] = people("google.csv", data("contactsio__google_legacy_de.csv"))
+    assert max_.details == [
+        ("middle_name", "Middle Name"),
+        ("nickname", "Maxl"),
+        ("address_work", "Eisenbahnstraße, Postfach, 84 04315 Leipzig, DE"),
+        ("address_home", "Straße 42, Postfach, PLZ Ort, DE"),
+        ("address", "Prinzenstr. 2, Postfach privat, 4567 Berlin, DE"),
+    ]
+    # Outlook's `Home Address` (several lines, from Google) beside its own parts: said once
+    [eva] = people(
+        "outlook.csv",
+        "First Name,Last Name,E-mail Address,Job Title,Home Address,Home Street,Home City,Home Postal Code\n"
+        'Eva,Roth,,,"Ringstr. 1\n80331 München",Ringstr. 1,München,80331\n',
+    )
+    assert eva.details == [("address_home", "Ringstr. 1, 80331 München")]

@@ -405,3 +405,27 @@ def test_a_file_whose_cards_all_lack_their_end_keeps_every_card(version: str) ->
     records = read("ohne-ende.vcf", text)
     assert [r.first_name for r in records if isinstance(r, Person)] == names[:-1]
     assert [e.code for e in errors(records)] == ["card_unclosed"]
+
+
+def test_it_keeps_addresses_nicknames_departments_and_middle_names_as_details() -> None:
+    person = only("v2_1_de.vcf", data("contactsio__v2_1_de.vcf"))  # 2.1: `ADR;WORK;…`, quoted-printable
+    assert person.details == [
+        ("middle_name", "Middle Name"),
+        ("nickname", "Maxl"),
+        ("department", "Führungsetage"),
+        ("address_work", "Firmenstraße, 1, PLZFirma Ort Firma, Bundesland Firma, Land Firma"),
+        ("address_home", "Straße, PLZ Ort, Bundesland, Land"),
+    ]
+    john = only(
+        "gmail.vcf",
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;John;Richter\\, James;Mr.;\r\nNICKNAME:Johny,JayJay\r\n"
+        "ADR;TYPE=home,pref:;;Ringstr. 1\\nHinterhaus;München;;80331;Deutschland\r\n"
+        "ADR:;;Am Markt 2;Graz;Steiermark;8010;Österreich\r\nEND:VCARD\r\n",
+    )
+    assert (john.first_name, john.last_name) == ("John", "Doe")
+    assert john.details == [
+        ("middle_name", "Richter James"),
+        ("nickname", "Johny, JayJay"),
+        ("address_home", "Ringstr. 1, Hinterhaus, 80331 München, Deutschland"),
+        ("address", "Am Markt 2, 8010 Graz, Steiermark, Österreich"),
+    ]
