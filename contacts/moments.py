@@ -12,8 +12,9 @@ so a change of settings rewrites no contact, and each section of Today is a rang
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.db.models import Case, F, Q, When
@@ -68,12 +69,21 @@ ONLINE_REFERENCE = Case(
 ACTIVE = Q(archived_at__isnull=True) & ~WAITING_TO_BE_SORTED
 
 
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The first moment of `day` on the calendar of `zone`."""
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
 def cadence_due_before(owner: User, circle: str, *, now: datetime) -> tuple[datetime, datetime]:
     """The moments before which a cadence reference of `circle` is past the owner's ideal
-    interval (yellow) and past its maximum (red): days of 24 hours, as in the rule, across DST."""
+    interval (yellow) and past its maximum (red). Counted in the owner's calendar days, as the
+    page says them (contacts.rules.cadence): a touch 30 days ago is within "every 30–45 days",
+    in whatever hour of the day and across the clocks' change; it turns yellow at midnight."""
     ideal, maximum = owner.cadence(circle)
-    now = now.astimezone(UTC)
-    return now - timedelta(days=ideal), now - timedelta(days=maximum)
+    today = now.astimezone(owner.zone).date()
+    return day_start(today - timedelta(days=ideal), owner.zone), day_start(
+        today - timedelta(days=maximum), owner.zone
+    )
 
 
 def cadence_rank(owners: Sequence[User], *, now: datetime) -> Case:

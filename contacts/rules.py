@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from contacts.choices import IN_PERSON_CHANNELS, ONLINE_CHANNELS, ProspectStatus, Sorting
 from contacts.models import Contact
-from contacts.moments import ASKED_TO_MEET
+from contacts.moments import ASKED_TO_MEET, day_start
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -68,11 +68,8 @@ class Cadence:
     ideal: int
     maximum: int
     reference: datetime
+    yellow_from: datetime  # the owner's midnight after the ideal interval's last day
     since_sorted: bool = False  # the reference is the day the contact was sorted, not a touch
-
-    @property
-    def yellow_from(self) -> datetime:
-        return self.reference + self.ideal * DAY
 
 
 def cadence_reference(contact: Contact) -> datetime:
@@ -86,22 +83,22 @@ def cadence_reference(contact: Contact) -> datetime:
 
 
 def cadence(contact: Contact, *, owner: User, now: datetime) -> Cadence:
-    """Green within the circle's ideal interval, yellow up to its maximum, red beyond."""
+    """Green within the circle's ideal interval, yellow up to its maximum, red beyond, in the
+    owner's calendar days: what the page says ("30 days ago", "every 30–45 days") and the colour
+    agree (contacts.moments.cadence_due_before, the same in SQL)."""
     ideal, maximum = owner.cadence(contact.circle)
     reference = utc(cadence_reference(contact))
     since_sorted = contact.sorted_at is not None and reference == utc(contact.sorted_at)
-    elapsed = utc(now) - reference
-    if elapsed <= ideal * DAY:
+    days = max(calendar_days(reference, now, owner.zone), 0)
+    if days <= ideal:
         status = CadenceStatus.GREEN
-    elif elapsed <= maximum * DAY:
+    elif days <= maximum:
         status = CadenceStatus.YELLOW
     else:
         status = CadenceStatus.RED
-    # what the page says ("3 days since the last touch") counts the owner's calendar days, as
-    # they would; the status counts whole days of 24 hours from the touch (the stored moments)
-    return Cadence(
-        status, max(calendar_days(reference, now, owner.zone), 0), ideal, maximum, reference, since_sorted
-    )
+    touched_on = reference.astimezone(owner.zone).date()
+    yellow_from = day_start(touched_on + timedelta(days=ideal + 1), owner.zone)
+    return Cadence(status, days, ideal, maximum, reference, yellow_from, since_sorted)
 
 
 # ---------------------------------------------------------------- R1 online-only

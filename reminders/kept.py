@@ -11,16 +11,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Min, Q
 
 from contacts import rules
-from contacts.choices import Circle
 from contacts.models import Contact
-from contacts.moments import ACTIVE, cadence_due_before
+from contacts.moments import ACTIVE, day_start
 from netzwerk.accounts.models import User
 from netzwerk.cache import delete_prefixed
 from reminders import due
@@ -121,17 +120,11 @@ def _stamp(user: User) -> tuple[object, ...]:
 
 def _valid_until(user: User, now: datetime, today: Today) -> datetime:
     """The first moment `today` may no longer hold with the data unchanged: the local day's end
-    (when "N days ago" changes too) and the first reference among the rows not due yet that
-    passes its interval (one query)."""
+    (when "N days ago" and the cadences change: they count calendar days) and the first
+    reference among the rows not due yet that passes its interval (one query)."""
     now = rules.utc(now)
-    moments = [datetime.combine(today.day + timedelta(days=1), time(0), tzinfo=user.zone)]
+    moments = [day_start(today.day + timedelta(days=1), user.zone)]
     windows: dict[str, tuple[Min, int]] = {}
-    for circle in Circle.values:
-        ideal, maximum = user.cadence(circle)
-        yellow, red = cadence_due_before(user, circle, now=now)
-        for name, before, days in (("yellow", yellow, ideal), ("red", red, maximum)):
-            first = Min("cadence_reference", filter=Q(circle=circle, cadence_reference__gte=before))
-            windows[f"{circle}_{name}"] = (first, days)
     interval, window = user.prospect_interval_days, user.online_window_days
     prospect = Q(prospect_reference__gt=due.days_before(now, interval))
     windows["prospect"] = (Min("prospect_reference", filter=prospect), interval)
@@ -145,4 +138,4 @@ def _valid_until(user: User, now: datetime, today: Today) -> datetime:
         for name, (_first, days) in windows.items()
         if found[name] is not None
     ]
-    return min(moments)  # "last touch N days ago" counts calendar days: it changes at the day's end
+    return min(moments)

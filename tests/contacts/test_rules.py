@@ -37,27 +37,27 @@ def contact(**fields: object) -> Contact:
 # ---------------------------------------------------------------- R7 cadence
 
 CADENCE_CASES = [
-    # circle, last touch (Berlin), now (Berlin), expected
-    (Circle.STRONG, "2026-01-01 12:00", "2026-01-31 12:00", "green"),  # exactly the ideal 30 days
-    (Circle.STRONG, "2026-01-01 12:00", "2026-01-31 12:01", "yellow"),
-    (Circle.STRONG, "2026-01-01 12:00", "2026-02-15 12:00", "yellow"),  # exactly the maximum 45
-    (Circle.STRONG, "2026-01-01 12:00", "2026-02-15 12:01", "red"),
+    # circle, last touch (Berlin), now (Berlin), expected: in the owner's calendar days, as the
+    # page says them ("30 days ago", "every 30–45 days")
+    (Circle.STRONG, "2026-01-01 12:00", "2026-01-31 23:59", "green"),  # the ideal 30th day, all of it
+    (Circle.STRONG, "2026-01-01 23:59", "2026-02-01 00:00", "yellow"),  # 31 days from midnight on
+    (Circle.STRONG, "2026-01-01 12:00", "2026-02-15 23:59", "yellow"),  # the maximum 45th day
+    (Circle.STRONG, "2026-01-01 12:00", "2026-02-16 00:00", "red"),
     (Circle.STRONG, "2026-01-31 18:00", "2026-03-02 18:00", "green"),  # over a month end: 30 days
     (Circle.STRONG, "2028-01-31 18:00", "2028-03-01 18:00", "green"),  # leap year: 30 days incl. 29 Feb
-    (Circle.STRONG, "2027-01-31 18:00", "2027-03-03 18:00", "yellow"),  # no 29 Feb: 31 days
-    # DST starts 2026-03-29 (02:00 → 03:00): 30 × 24 h after 12:00 CET is 13:00 CEST
-    (Circle.STRONG, "2026-03-01 12:00", "2026-03-31 13:00", "green"),
-    (Circle.STRONG, "2026-03-01 12:00", "2026-03-31 13:01", "yellow"),
-    # DST ends 2026-10-25 (03:00 → 02:00): 30 × 24 h after 12:00 CEST is 11:00 CET
-    (Circle.STRONG, "2026-10-01 12:00", "2026-10-31 11:00", "green"),
-    (Circle.STRONG, "2026-10-01 12:00", "2026-10-31 11:01", "yellow"),
+    (Circle.STRONG, "2027-01-31 18:00", "2027-03-03 00:00", "yellow"),  # no 29 Feb: 31 days
+    # DST starts 2026-03-29 (02:00 → 03:00), ends 2026-10-25 (03:00 → 02:00): a day is a day
+    (Circle.STRONG, "2026-03-01 12:00", "2026-03-31 23:59", "green"),
+    (Circle.STRONG, "2026-03-01 12:00", "2026-04-01 00:00", "yellow"),
+    (Circle.STRONG, "2026-10-01 12:00", "2026-10-31 23:59", "green"),
+    (Circle.STRONG, "2026-10-01 12:00", "2026-11-01 00:00", "yellow"),
     (Circle.REGULAR, "2026-01-01 12:00", "2026-04-01 12:00", "green"),  # 90 days
     (Circle.REGULAR, "2026-01-01 12:00", "2026-05-01 12:00", "yellow"),  # 120 days
-    (Circle.REGULAR, "2026-01-01 12:00", "2026-05-02 12:00", "red"),
+    (Circle.REGULAR, "2026-01-01 12:00", "2026-05-02 00:00", "red"),
     (Circle.LOOSE, "2026-01-01 12:00", "2026-06-30 12:00", "green"),  # 180 days
     (Circle.LOOSE, "2026-01-01 12:00", "2027-01-01 12:00", "yellow"),  # 365 days
     (Circle.LOOSE, "2024-02-29 12:00", "2025-02-28 12:00", "yellow"),  # leap day + 365 days
-    (Circle.LOOSE, "2024-02-29 12:00", "2025-03-01 12:01", "red"),
+    (Circle.LOOSE, "2024-02-29 12:00", "2025-03-01 00:00", "red"),
 ]
 
 
@@ -78,7 +78,7 @@ def test_cadence_status(circle: str, last: str, now: str, expected: str) -> None
     ],
 )
 def test_days_since_the_last_touch_are_the_owners_calendar_days(last: str, now: str, days: int) -> None:
-    """What the page says ("1 day since the last touch"); the status still counts 24-hour days."""
+    """What the page says ("1 day since the last touch"), and what the status counts."""
     touched = contact(last_touch_at=at(last))
     assert rules.cadence(touched, owner=owner(), now=at(now)).days_since == days
     with translation.override("en"):
@@ -310,20 +310,20 @@ def test_the_list_ranks_cadence_in_sql_as_the_rule_does(
 CONNECTED = "2018-03-01 09:00"
 
 SORTED_CADENCE_CASES = [
-    # circle, last touch, sorted, now, expected (all Berlin)
+    # circle, last touch, sorted, now, expected (all Berlin; the owner's calendar days)
     (Circle.REGULAR, "2019-05-01 12:00", "2026-01-01 12:00", "2026-01-02 12:00", "green"),  # from sorting
-    # 90 × 24 h after 12:00 CET is 13:00 CEST (DST began on 2026-03-29)
-    (Circle.REGULAR, "2019-05-01 12:00", "2026-01-01 12:00", "2026-04-01 13:00", "green"),
-    (Circle.REGULAR, "2019-05-01 12:00", "2026-01-01 12:00", "2026-04-01 13:01", "yellow"),
-    (Circle.REGULAR, "2019-05-01 12:00", "2026-01-01 12:00", "2026-05-02 12:00", "red"),  # past 120
-    (Circle.REGULAR, "2026-03-01 12:00", "2026-01-01 12:00", "2026-05-30 13:00", "green"),  # a later touch
-    (Circle.REGULAR, "2026-03-01 12:00", "2026-01-01 12:00", "2026-05-30 13:01", "yellow"),
-    (Circle.LOOSE, None, "2026-01-01 12:00", "2026-06-30 13:00", "green"),  # never touched: 180 days
-    (Circle.LOOSE, None, "2026-01-01 12:00", "2026-06-30 13:01", "yellow"),
+    # 90 days, over the start of summer time (2026-03-29)
+    (Circle.REGULAR, "2019-05-01 12:00", "2026-01-01 12:00", "2026-04-01 23:59", "green"),
+    (Circle.REGULAR, "2019-05-01 12:00", "2026-01-01 12:00", "2026-04-02 00:00", "yellow"),
+    (Circle.REGULAR, "2019-05-01 12:00", "2026-01-01 12:00", "2026-05-02 00:00", "red"),  # past 120
+    (Circle.REGULAR, "2026-03-01 12:00", "2026-01-01 12:00", "2026-05-30 23:59", "green"),  # a later touch
+    (Circle.REGULAR, "2026-03-01 12:00", "2026-01-01 12:00", "2026-05-31 00:00", "yellow"),
+    (Circle.LOOSE, None, "2026-01-01 12:00", "2026-06-30 23:59", "green"),  # never touched: 180 days
+    (Circle.LOOSE, None, "2026-01-01 12:00", "2026-07-01 00:00", "yellow"),
     (Circle.LOOSE, None, None, "2026-01-02 12:00", "red"),  # not sorted: from 2018 (Today leaves it out)
-    # sorted over the DST change (2026-03-29): 30 × 24 h after 12:00 CET is 13:00 CEST
-    (Circle.STRONG, "2019-05-01 12:00", "2026-03-01 12:00", "2026-03-31 13:00", "green"),
-    (Circle.STRONG, "2019-05-01 12:00", "2026-03-01 12:00", "2026-03-31 13:01", "yellow"),
+    # sorted over the DST change (2026-03-29): 30 days
+    (Circle.STRONG, "2019-05-01 12:00", "2026-03-01 12:00", "2026-03-31 23:59", "green"),
+    (Circle.STRONG, "2019-05-01 12:00", "2026-03-01 12:00", "2026-04-01 00:00", "yellow"),
 ]
 
 

@@ -256,7 +256,8 @@ def test_it_dates_the_next_follow_ups_in_the_users_time_zone(owner: User) -> Non
 
     next_day = date(2026, 11, 21)
     assert found[f"prospect-{prospect.pk}@netzwerk"].decoded("DTSTART") == next_day + timedelta(days=10)
-    assert found[f"cadence-{tie.pk}@netzwerk"].decoded("DTSTART") == next_day + timedelta(days=30)
+    # the first day Today calls it due: 31 days after the touch (30 days ago is within 30)
+    assert found[f"cadence-{tie.pk}@netzwerk"].decoded("DTSTART") == next_day + timedelta(days=31)
     promise = found[f"promise-{prospect.pk}@netzwerk"]
     assert promise.decoded("DTSTART") == date(2026, 12, 3)  # the earliest open promise
     assert promise["SUMMARY"] == f"Promise to {prospect.name}: Angebot schicken"

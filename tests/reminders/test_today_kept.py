@@ -132,11 +132,12 @@ def test_a_change_shows_at_the_next_request(
 def test_a_window_passing_shows_without_any_change(
     owner: User, owner_client: Client, network: dict[str, Contact]
 ) -> None:
-    """A regular contact turns yellow an hour after NOW: the kept list ends then."""
+    """A regular contact touched its ideal 90 days ago turns yellow at the owner's midnight:
+    the kept list ends then."""
     ideal = owner.cadence(Circle.REGULAR)[0]
-    soon = contact(owner, "Bald", touched=ideal * DAY - timedelta(hours=1), circle=Circle.REGULAR)
+    soon = contact(owner, "Bald", touched=ideal * DAY, circle=Circle.REGULAR)
     yellow_from = rules.cadence(soon, owner=owner, now=NOW).yellow_from
-    assert yellow_from == NOW + timedelta(hours=1)
+    assert yellow_from == datetime(2026, 11, 24, tzinfo=owner.zone)
 
     before = shown(owner_client, yellow_from - timedelta(minutes=1))
     after = shown(owner_client, yellow_from + timedelta(seconds=1))

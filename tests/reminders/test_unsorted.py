@@ -273,7 +273,8 @@ def test_the_kept_page_follows_an_import_and_a_sort(
 def test_a_window_from_sorting_passing_ends_the_kept_page(
     owner: User, owner_client: Client, network: dict[str, Contact]
 ) -> None:
-    """Sorted as pursue 14 days before NOW + 1 hour: the online window passes an hour after NOW."""
+    """Sorted as pursue 14 days before NOW + 1 hour: the online window passes an hour after NOW.
+    Sorted as regular 90 days before: the cadence turns yellow at the owner's midnight."""
     pursued = imported(owner, "Verfolgt")
     window_end = NOW + timedelta(hours=1)
     sorting.sort_contacts(
@@ -292,6 +293,11 @@ def test_a_window_from_sorting_passing_ends_the_kept_page(
 
     assert f"online_only:{pursued.pk}" not in before[5][2]
     assert f"online_only:{pursued.pk}" in after[5][2]
+    midnight = datetime(2026, 11, 24, tzinfo=owner.zone)
+    with at(midnight - timedelta(minutes=1)):
+        before = shown_on_page(owner_client.get(reverse("reminders:today")))
+    with at(midnight):
+        after = shown_on_page(owner_client.get(reverse("reminders:today")))
     assert f"cadence:{sorted_regular.pk}" not in before[0][2]
     assert f"cadence:{sorted_regular.pk}" in after[0][2]
 
