@@ -210,9 +210,21 @@ class ScopedAdmin[M: Model](admin.ModelAdmin[M]):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", None) or {}
         if "cl" in changelist:
-            owners = sorted({self.owner_of(obj) for obj in changelist["cl"].result_list})
-            links.record(request.user, owners, f"{self.what}s")  # type: ignore[arg-type]
+            links.record(request.user, self.read_about(request, changelist["cl"]), f"{self.what}s")  # type: ignore[arg-type]
         return response
+
+    def read_about(self, request: HttpRequest, changelist: Any) -> list[int]:
+        """Whose data a list told the coach of: the owners of its rows, and the client it was
+        filtered on; a list that came back empty told of each client it could have shown ("none
+        of their strong ties is a prospect" is a read too)."""
+        owners = {self.owner_of(obj) for obj in changelist.result_list}
+        visible = self.visible_clients(request)
+        chosen = request.GET.get(ClientFilter.parameter_name)
+        if chosen is not None:
+            owners.update(pk for pk in visible if pk == as_id(chosen))
+        elif not owners:
+            owners.update(visible)
+        return sorted(owners)
 
 
 # ---------------------------------------------------------------- contacts and touches

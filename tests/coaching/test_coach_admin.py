@@ -506,3 +506,27 @@ def test_staff_see_the_coach_admin_in_the_menu(owner: User, owner_client: Client
 
     assert reverse("coach:index") in signed_in(coach).get(reverse("reminders:today")).text
     assert reverse("coach:index") not in owner_client.get(reverse("reminders:today")).text
+
+
+def test_a_list_that_comes_back_empty_is_logged_as_a_read_of_the_client(client_data: dict[str, Any]) -> None:
+    owner = client_data["client"]
+    browser = signed_in(coach_of(owner, sharing=Sharing.NAMES))
+    stranger = UserFactory()
+    listing = reverse("coach:contacts_contact_changelist")
+
+    browser.get(listing, {"client": owner.pk, "circle__exact": Circle.STRONG})  # she has none
+    browser.get(listing, {"circle__exact": Circle.STRONG})
+    browser.get(listing, {"client": stranger.pk})  # no client of this coach: no read of anyone
+
+    rows = AccessLog.objects.filter(client=owner, action="view", what="contacts")
+    assert rows.count() == 2
+    assert not AccessLog.objects.filter(client=stranger).exists()
+
+
+@pytest.mark.parametrize("query", ["circle__exact=%00", "client=%00", "q=a%00b", "o=%00"])
+def test_a_nul_byte_in_a_coach_list_filter_is_a_bad_request(client_data: dict[str, Any], query: str) -> None:
+    browser = signed_in(coach_of(client_data["client"], sharing=Sharing.NAMES))
+
+    response = browser.get(f"{reverse('coach:contacts_contact_changelist')}?{query}")
+
+    assert response.status_code == 400
