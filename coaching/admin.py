@@ -32,6 +32,7 @@ from contacts.models import Contact
 from netzwerk.accounts import coaching as links
 from netzwerk.accounts.forms import CADENCE_FIELDS
 from netzwerk.accounts.models import CoachLink, Sharing, User
+from netzwerk.forms import bounds
 from netzwerk.http import as_id
 from touchpoints.models import Touchpoint
 
@@ -322,6 +323,9 @@ class ClientAdmin(ScopedAdmin[Client]):
 
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
         return []
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        return super().formfield_for_dbfield(db_field, request, **{**bounds(db_field), **kwargs})
 
     @admin.display(description=_("shares"))
     def sharing(self, client: Client) -> str:

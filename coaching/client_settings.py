@@ -20,6 +20,7 @@ from contacts import roster
 from netzwerk.accounts import coaching as links
 from netzwerk.accounts.forms import CADENCE_FIELDS, check_cadences
 from netzwerk.accounts.models import AccessLog, User
+from netzwerk.forms import bounded_formfield
 
 SETTINGS_FIELDS = ["strong_tie_cap", *CADENCE_FIELDS]
 
@@ -30,6 +31,7 @@ class ClientSettingsForm(forms.ModelForm[Client]):
     class Meta:
         model = Client
         fields = SETTINGS_FIELDS
+        formfield_callback = bounded_formfield
 
     def clean_strong_tie_cap(self) -> int:
         cap: int = self.cleaned_data["strong_tie_cap"]
@@ -59,15 +61,18 @@ class ClientSettingsForm(forms.ModelForm[Client]):
         ]
 
 
-def save_settings(form: ClientSettingsForm, *, coach: User) -> None:
-    """Save a valid form's settings, log the change and tell the client (after the commit)."""
+def save_settings(form: ClientSettingsForm, *, coach: User) -> list[tuple[str, int, int]]:
+    """Save a valid form's settings, log the change and tell the client (after the commit);
+    the same values again change nothing, log nothing and send nothing. Returns the changes."""
     client = form.instance
     changes = form.changes()
+    if not changes:
+        return changes
     # These columns only: the client may be changing their own settings at the same moment.
     client.save(update_fields=SETTINGS_FIELDS)
     links.record(coach, [client.pk], "settings", action=AccessLog.Action.CHANGE)
-    if changes:
-        transaction.on_commit(lambda: mail_changes(client, coach=coach, changes=changes))
+    transaction.on_commit(lambda: mail_changes(client, coach=coach, changes=changes))
+    return changes
 
 
 def mail_changes(client: User, *, coach: User, changes: list[tuple[str, int, int]]) -> None:

@@ -69,12 +69,15 @@ class CoachSite(admin.AdminSite):
         if request.method == "POST":
             with transaction.atomic():
                 form = ClientSettingsForm(request.POST, instance=get_object_or_404(Client, pk=client_id))
-                if form.is_valid():
-                    save_settings(form, coach=coach)
+                changed = form.is_valid() and save_settings(form, coach=coach)
             if form.is_valid():
-                messages.success(
-                    request, _("Saved. %(name)s is told by e-mail.") % {"name": row.client.display_name}
-                )
+                if changed:
+                    text = _("Saved. %(name)s is told by e-mail.") % {"name": row.client.display_name}
+                else:
+                    text = _("Nothing changed: these are the settings %(name)s has.") % {
+                        "name": row.client.display_name
+                    }
+                messages.success(request, text)
                 return HttpResponseRedirect(request.path)
         else:
             form = ClientSettingsForm(initial={name: getattr(row.client, name) for name in SETTINGS_FIELDS})

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from netzwerk.accounts.models import Sharing, Side, User
+from netzwerk.forms import bounded_formfield
 
 # The zones our users live in first, then every other canonical Area/City zone.
 PREFERRED_ZONES = ["Europe/Berlin", "Europe/Vienna", "Europe/Zurich"]
@@ -84,6 +85,7 @@ class PreferencesForm(forms.ModelForm[User]):
             "digest_hour",
             *METHOD_FIELDS,
         ]
+        formfield_callback = bounded_formfield
         widgets = {
             "digest_hour": forms.Select(choices=[(hour, f"{hour:02d}:00") for hour in range(24)]),
         }

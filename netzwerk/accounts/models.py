@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 # What `User.next_digest_at` is worked out from.
@@ -341,7 +342,7 @@ class CoachLink(models.Model):
 
 class AccessAction(models.TextChoices):
     VIEW = "view", _("viewed")
-    CHANGE = "change", _("changed")
+    CHANGE = "change", pgettext_lazy("a coach … the client's settings", "changed")
     DENIED = "denied", _("was refused")
 
 

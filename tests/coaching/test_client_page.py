@@ -3,6 +3,7 @@ the cap and cadences as a form whose changes the client is told about."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -124,9 +125,12 @@ def test_a_save_without_a_change_sends_nothing(
     owner: User, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     coach = coach_of(owner)
+    browser = signed_in(coach)
     with django_capture_on_commit_callbacks(execute=True):
-        signed_in(coach).post(page(owner), settings_of(owner))
+        response = browser.post(page(owner), settings_of(owner))
     assert mail.outbox == []
+    assert "Nothing changed: these are the settings Alice has." in browser.get(response["Location"]).text
+    assert not AccessLog.objects.filter(action="change").exists()
 
 
 @pytest.mark.parametrize(
@@ -134,6 +138,8 @@ def test_a_save_without_a_change_sends_nothing(
     [
         ({"strong_tie_cap": 44}, "45 strong ties"),
         ({"strong_tie_cap": 61}, "less than or equal to 60"),
+        ({"strong_tie_cap": -5}, "greater than or equal to 40"),
+        ({"cadence_strong_ideal": -3}, "greater than or equal to 1"),
         ({"cadence_regular_ideal": 130}, "The maximum interval must be longer than the ideal one."),
     ],
 )
@@ -184,3 +190,28 @@ def test_in_german_the_page_has_no_english_words(owner: User) -> None:
     assert "Netzwerk von Alice" in text
     for english in ["CONTACT", "Contact", "Strong ties", "Personal", "Save", "never", "Cap and"]:
         assert english not in text, english
+
+
+def test_the_settings_inputs_carry_the_real_limits(owner: User) -> None:
+    """The browser stops what the server would refuse: the cap 40–60, a cadence 1–730 days."""
+    text = signed_in(coach_of(owner)).get(page(owner)).text
+
+    assert re.search(r'<input[^>]*name="strong_tie_cap"[^>]*min="40"', text)
+    assert re.search(r'<input[^>]*name="strong_tie_cap"[^>]*max="60"', text)
+    assert re.search(r'<input[^>]*name="cadence_strong_ideal"[^>]*min="1"', text)
+    assert re.search(r'<input[^>]*name="cadence_strong_ideal"[^>]*max="730"', text)
+
+
+def test_the_clients_access_log_says_in_german_that_the_coach_changed_the_settings(
+    owner: User, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    coach = coach_of(owner, first_name="Clara", last_name="Coach")
+    owner.language = "de"
+    owner.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(coach).post(page(owner), settings_of(owner, strong_tie_cap=50))
+
+    text = signed_in(owner).get(reverse("accounts:access_log")).text
+
+    assert "hat geändert: deine Obergrenze" in text
+    assert "Geändert am" not in text
