@@ -10,8 +10,10 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from contacts.choices import ProspectStatus
 from contacts.models import Contact
 from netzwerk.accounts.coaching import make_coach
 from netzwerk.accounts.models import CoachLink, Sharing, User
@@ -145,12 +147,19 @@ def test_the_overview_fits_a_laptop_and_a_phone_without_clipping(page: Any, live
             first_name="Maximiliane-Friederike", last_name=f"Mustermann-Lüdenscheid {number}"
         )
         strong_ties(client, 2)
+        for _ in range(12):  # "12 Interessenten, 0 am Ziel": the longest cell of a real network
+            ContactFactory(
+                owner=client, prospect_status=ProspectStatus.PROSPECT, prospect_since=timezone.now()
+            )
         link_coach(client, coach, sharing=Sharing.NAMES)
     page.context.add_cookies(signed_in_cookie(coach, live_server.url))
     page.route("**/favicon.ico", lambda route: route.fulfill(status=204))  # the admin links none
 
     page.goto(f"{live_server.url}/coach/")
     expect(page.locator("#client-overview")).to_contain_text("Maximiliane-Friederike")
+    expect(page.locator("#client-overview")).to_contain_text("12 Interessenten")
+    # the theme switch shows the icon of the theme chosen, not all three
+    expect(page.locator(".theme-toggle svg:visible")).to_have_count(1)
     sizes = page.evaluate(
         """() => {
             const wrapper = document.querySelector('#client-overview').parentElement;
