@@ -23,7 +23,10 @@ SETTINGS = "reminders/calendar_settings.html"
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = get_object_or_404(CalendarFeed.objects.select_related("owner"), token=token, owner__is_active=True)
     ics = calendar.build_calendar(feed.owner, now=timezone.now()).to_ical()
-    return HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    # The feed speaks its owner's language, not the calendar app's (LocaleMiddleware would say that).
+    response["Content-Language"] = feed.owner.language
+    return response
 
 
 @login_required

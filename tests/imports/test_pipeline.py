@@ -552,3 +552,22 @@ def test_a_new_address_of_a_known_contact_is_added_to_its_notes() -> None:
     undo.undo(upload.pk, now=datetime.now(UTC))
     contact.refresh_from_db()
     assert contact.notes == "Kennt Max."
+
+
+def test_a_name_alone_does_not_join_two_people_who_each_have_their_own_address(owner: User) -> None:
+    """Two John Does, each with an e-mail of their own: nothing of the one is written into the
+    other. A contact of that name without any address still matches."""
+    ibm = ContactFactory(owner=owner, first_name="John", last_name="Doe", company="IBM")
+    ContactEmailFactory(contact=ibm, address="john.doe@ibm.example")
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;John;;;\r\nEMAIL:johndoe@host.example\r\nEND:VCARD\r\n"
+
+    upload = read(owner, ("john.vcf", card))
+
+    assert ImportRow.objects.get(upload=upload).status == RowStatus.NEW
+    commit.commit(upload.pk, now=datetime.now(UTC))
+    assert list(ibm.emails.values_list("address", flat=True)) == ["john.doe@ibm.example"]
+
+    anna = ContactFactory(owner=owner, first_name="Anna", last_name="Weiß")
+    again = read(owner, ("anna.vcf", card.replace("Doe;John", "Weiß;Anna")))
+    row = ImportRow.objects.get(upload=again)
+    assert (row.status, row.contact_id) == (RowStatus.MATCH, anna.pk)
