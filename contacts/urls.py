@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/delete/", views.contact_delete, name="delete"),
     path("<int:pk>/archive/", views.contact_archive, name="archive"),
     path("<int:pk>/unarchive/", views.contact_unarchive, name="unarchive"),
+    path("<int:pk>/archive/undo/", views.contact_archive_undo, name="archive_undo"),
     path("<int:pk>/promote/", views.contact_promote, name="promote"),
     path("<int:pk>/decide/", outcome_views.contact_decide, name="decide"),
     path("<int:pk>/decide/undo/", outcome_views.contact_decide_undo, name="decide_undo"),

@@ -20,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from contacts import evidence, export, roster, rules, sorting, way_forward
-from contacts.choices import Sorting
+from contacts.choices import Circle, Sorting
 from contacts.forms import NOT_MET_ERROR, ContactEditor, ContactFilterForm, OrganisationForm, SortForm
 from contacts.models import (
     Contact,
@@ -253,9 +253,62 @@ def contact_delete(request: AuthenticatedHttpRequest, contact: Contact) -> HttpR
 
 @owner_object(Contact, methods=WRITE)
 def contact_archive(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
-    contact.archive(now=timezone.now())
-    messages.success(request, _("%(name)s was archived.") % {"name": contact.name})
-    return redirect(_safe_next(request) or contact.get_absolute_url())
+    """Archive, with an undo for a while: a strong tie leaves the roster on the way out, and
+    taking the archiving back brings it back (if the roster has room)."""
+    circle, stage = contact.circle, contact.stage
+    change = contact.archive(now=timezone.now())
+    back = _safe_next(request) or contact.get_absolute_url()
+    token = undo.sign(
+        request.user.pk,
+        UNDO_ARCHIVE,
+        pk=contact.pk,
+        version=_archived_version(contact),
+        circle=circle,
+        stage=stage,
+        change=change.pk if change else None,
+    )
+    action = reverse("contacts:archive_undo", args=[contact.pk])
+    text = _("%(name)s was archived.") % {"name": contact.name}
+    # the answer reloads the page whole (HX-Redirect): any target will do, but one there must be
+    undo.offer(request, text, action=action, target="body", token=token, next_url=back)
+    return redirect(back)
+
+
+UNDO_ARCHIVE = "archive"
+
+
+def _archived_version(contact: Contact) -> str:
+    return contact.archived_at.isoformat() if contact.archived_at else ""
+
+
+@owner_object(Contact, methods=WRITE)
+def contact_archive_undo(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    """Take an archiving back: active again, and a strong tie back among the strong ties, with
+    its stage and history as before; with the roster full since, it stays in the regular circle
+    and the message says so."""
+    try:
+        values = undo.posted(request, UNDO_ARCHIVE, contact.pk, version=_archived_version(contact))
+    except undo.UndoRefused as refused:
+        messages.error(request, undo.refusal(refused))
+    else:
+        contact.unarchive()
+        text = _("Undone: %(name)s is active again.")
+        if values["circle"] == Circle.STRONG:
+            try:
+                roster.undo_move(
+                    contact,
+                    circle=values["circle"],
+                    stage=values["stage"],
+                    moved_to=Circle.REGULAR,
+                    change_id=values["change"],
+                )
+            except (roster.RosterFull, roster.MovedSince, roster.NotMetYet):
+                text = _("Undone: %(name)s is active again, in the regular circle: the strong ties are full.")
+            else:
+                text = _("Undone: %(name)s is active again and a strong tie.")
+        messages.success(request, text % {"name": contact.name})
+    back = _safe_next(request) or contact.get_absolute_url()
+    return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
 
 
 @owner_object(Contact, methods=WRITE)

@@ -61,6 +61,7 @@ ACCESS: dict[str, str] = {
     "contacts:decide_undo": OWNER,
     "contacts:demote": OWNER,
     "contacts:roster_undo": OWNER,
+    "contacts:archive_undo": OWNER,
     "contacts:swap": OWNER,
     "contacts:organisation_list": LOGIN,
     "contacts:organisation_create": LOGIN,

@@ -372,14 +372,17 @@ class Contact(models.Model):
         ]
         return [(label, url) for label, url in profiles if url]
 
-    def archive(self, *, now: datetime) -> None:
-        """Archived contacts leave the roster: a strong tie is demoted on the way out."""
+    def archive(self, *, now: datetime) -> StageChange | None:
+        """Archived contacts leave the roster: a strong tie is demoted on the way out (the stage
+        history's entry for that is returned, for an undo)."""
+        change = None
         if self.stage == Stage.STRONG_TIE:
-            self.move_to_stage(Stage.RELATIONSHIP, cause=StageChange.Cause.ARCHIVED, now=now)
+            change = self.move_to_stage(Stage.RELATIONSHIP, cause=StageChange.Cause.ARCHIVED, now=now)
         self.archived_at = now
         if self.circle == Circle.STRONG:
             self.circle = Circle.REGULAR
         self.save(update_fields=["archived_at", "circle", "updated_at"])
+        return change
 
     def follow_prospect_status(self, previous: str | None, *, now: datetime) -> None:
         """R6: touches count from the day a contact becomes a prospect; the outcome is dated.
@@ -418,15 +421,16 @@ class Contact(models.Model):
             raise ValueError(f"{self!r} no longer has the outcome {outcome!r} of {decided_at}")
         self.refresh_from_db(fields=["prospect_status", "prospect_outcome_at", "updated_at"])
 
-    def move_to_stage(self, stage: str, *, cause: str, now: datetime) -> None:
-        """R5: change the stage and record when and why."""
+    def move_to_stage(self, stage: str, *, cause: str, now: datetime) -> StageChange | None:
+        """R5: change the stage and record when and why (the record, None when nothing moved)."""
         if stage == self.stage:
-            return
-        StageChange.objects.create(
+            return None
+        change = StageChange.objects.create(
             contact=self, from_stage=self.stage, to_stage=stage, cause=cause, changed_at=now
         )
         self.stage = stage
         self.save(update_fields=["stage", "updated_at"])
+        return change
 
     def unarchive(self) -> None:
         self.archived_at = None

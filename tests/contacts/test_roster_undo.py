@@ -165,3 +165,62 @@ def test_the_undo_takes_the_same_queries_at_any_size(
         # release; the answer's roster gauge
         with django_assert_num_queries(12):
             owner_client.post(action, {"token": token}, headers=HTMX)
+
+
+# ---------------------------------------------------------------- archiving, taken back
+
+
+def archived(client: Client, contact: Contact) -> tuple[str, str]:
+    """Archive through the page (a redirect), and the undo the next page offers."""
+    response = client.post(reverse("contacts:archive", args=[contact.pk]), follow=True)
+    found = TOKEN.search(response.content.decode())
+    assert found is not None, "no undo offered"
+    return found.group(1), found.group(2)
+
+
+def test_archiving_a_strong_tie_is_undone_back_onto_the_roster(owner_client: Client, owner: User) -> None:
+    (tie,) = strong_ties(owner, 1)
+    before = state(tie)
+
+    action, token = archived(owner_client, tie)
+    assert state(tie)[:2] == (Circle.REGULAR, Stage.RELATIONSHIP)
+    undone = owner_client.post(action, {"token": token}, headers=HTMX)
+
+    assert (undone.status_code, undone["HX-Redirect"]) == (200, tie.get_absolute_url())
+    assert state(tie) == before
+    assert not Contact.objects.get(pk=tie.pk).is_archived
+    assert "active again and a strong tie" in owner_client.get(tie.get_absolute_url()).text
+    # taken back once: a second time is refused, nothing changes
+    owner_client.post(action, {"token": token})
+    assert state(tie) == before
+
+
+def test_archiving_undone_with_the_roster_full_since_comes_back_regular(
+    owner_client: Client, owner: User
+) -> None:
+    owner.strong_tie_cap = 40
+    owner.save(update_fields=["strong_tie_cap"])
+    ties = strong_ties(owner, 40)
+    action, token = archived(owner_client, ties[0])
+    strong_ties(owner, 1)  # the freed place is taken
+
+    owner_client.post(action, {"token": token})
+
+    ties[0].refresh_from_db()
+    assert (ties[0].is_archived, ties[0].circle) == (False, Circle.REGULAR)
+    assert Contact.objects.filter(owner=owner, circle=Circle.STRONG).count() == 40
+
+
+def test_an_archiving_undone_after_a_restore_and_archive_again_is_refused(
+    owner_client: Client, owner: User
+) -> None:
+    contact = ContactFactory(owner=owner)
+    action, token = archived(owner_client, contact)
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=5), tick=False):
+        owner_client.post(reverse("contacts:unarchive", args=[contact.pk]))
+        owner_client.post(reverse("contacts:archive", args=[contact.pk]))
+
+    owner_client.post(action, {"token": token})
+
+    contact.refresh_from_db()
+    assert contact.is_archived  # the later archiving stands
