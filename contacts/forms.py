@@ -29,6 +29,9 @@ from netzwerk.accounts.models import User
 MAX_TAGS = 20
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length or 50
 NOT_MET_ERROR = _("Only someone you have met in person can be a strong tie: log your first meeting first.")
+STAGE_NOT_MET_ERROR = _(
+    "You know them only online so far: log your first meeting or call as a touch, and the stage moves on by itself."
+)
 
 
 def parse_tags(text: str) -> list[str]:
@@ -117,8 +120,12 @@ class ContactForm(forms.ModelForm[Contact]):
         # met at an event, a club or a fair is met in person, whatever the stage field said
         stage = cleaned["stage"] = starting_stage(cleaned.get("how_met", ""), stage)
         was_strong = self.instance.pk is not None and self.instance.circle == Circle.STRONG
+        stored = self.instance.stage if self.instance.pk is not None else None
         if circle == Circle.STRONG and not was_strong and not self._met(cleaned, stage):
             self.add_error("circle", NOT_MET_ERROR)
+        elif stage != stored and stage in (Stage.MET, Stage.RELATIONSHIP) and not self._met(cleaned, stage):
+            # R1: the page would say "met in person" beside the online-only reminder asking for it
+            self.add_error("stage", STAGE_NOT_MET_ERROR)
         elif was_strong and circle == Circle.STRONG:
             cleaned["stage"] = Stage.STRONG_TIE  # stays a strong tie: the stage stays with it
         elif was_strong and stage == Stage.STRONG_TIE:

@@ -96,3 +96,52 @@ def test_the_birthday_gestures_keep_their_order(
     assert not form.is_valid()
     assert error in " ".join(str(message) for message in form.errors[field])
     assert PreferencesForm({**data, **dict.fromkeys(leads, "0")}, instance=owner).is_valid()
+
+
+@pytest.mark.parametrize(
+    ("how_met", "stage", "refused"),
+    [
+        ("linkedin", "met", True),
+        ("linkedin", "relationship", True),
+        ("linkedin", "online", False),
+        ("event", "met", False),
+        ("", "met", False),
+    ],
+)
+def test_a_stage_past_online_needs_the_meeting_of_a_contact_known_only_online(
+    owner_client: Client, how_met: str, stage: str, refused: bool
+) -> None:
+    """R1: a LinkedIn contact is "met in person" once a personal touch is logged, not because
+    the form says so (its page would say both "met in person" and "arrange a meeting")."""
+    response = owner_client.post(reverse("contacts:create"), contact_form_data(how_met=how_met, stage=stage))
+
+    assert Contact.objects.exists() is not refused
+    assert ("You know them only online so far" in response.text) is refused
+
+
+def test_an_online_contact_met_since_may_move_on_and_a_stored_stage_is_left_alone(
+    owner_client: Client, owner: User
+) -> None:
+    from tests.factories import ContactFactory
+    from touchpoints import ledger
+    from touchpoints.kinds import Kind
+
+    online = ContactFactory(owner=owner, how_met="linkedin", stage="online")
+    edit = reverse("contacts:edit", args=[online.pk])
+    owner_client.post(edit, contact_form_data(how_met="linkedin", stage="met"))
+    online.refresh_from_db()
+    assert online.stage == "online"
+
+    ledger.log_touch(online, kind=Kind.CALL, happened_at=TODAY)  # met: the stage moves on
+    owner_client.post(edit, contact_form_data(how_met="linkedin", stage="relationship"))
+    online.refresh_from_db()
+    assert online.stage == "relationship"
+
+    # a stage stored before this rule stays: an edit of another field is not refused for it
+    legacy = ContactFactory(owner=owner, how_met="linkedin", stage="met")
+    owner_client.post(
+        reverse("contacts:edit", args=[legacy.pk]),
+        contact_form_data(how_met="linkedin", stage="met", company="Neu"),
+    )
+    legacy.refresh_from_db()
+    assert legacy.company == "Neu"
