@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import phonenumbers
 from django import forms
 from django.db import transaction
 from django.db.models import F
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from contacts import roster, rules, sorting
 from contacts.choices import ONLINE_CHANNELS, Circle, ProspectStatus, Sorting, Stage, starting_stage
 from contacts.models import (
+    PHONE_DEFAULT_REGION,
     Contact,
     ContactEmail,
     ContactPhone,
@@ -169,8 +171,14 @@ class ContactPhoneForm(forms.ModelForm[ContactPhone]):
         help_texts = {"number": ""}
         widgets = {"number": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})}
 
+    def __init__(self, *args: Any, region: str = PHONE_DEFAULT_REGION, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.region = region
+
     def clean_number(self) -> str:
-        return normalise_phone(self.cleaned_data["number"])
+        """A number without a country code is read as one of the owner's country (the time
+        zone's, `User.phone_region`), as an import reads it."""
+        return normalise_phone(self.cleaned_data["number"], region=self.region)
 
 
 EmailFormSet = inlineformset_factory(
@@ -187,7 +195,11 @@ class ContactEditor:
     def __init__(self, data: Any, *, instance: Contact, owner: User) -> None:
         self.form = ContactForm(data, instance=instance, owner=owner)
         self.emails = EmailFormSet(data, instance=instance, prefix="emails")
-        self.phones = PhoneFormSet(data, instance=instance, prefix="phones")
+        self.phones = PhoneFormSet(
+            data, instance=instance, prefix="phones", form_kwargs={"region": owner.phone_region}
+        )
+        # what a number without a country code gets: +49, +43, +41, … by the owner's time zone
+        self.calling_code = phonenumbers.country_code_for_region(owner.phone_region)
 
     def is_valid(self) -> bool:
         return all([self.form.is_valid(), self.emails.is_valid(), self.phones.is_valid()])

@@ -145,3 +145,21 @@ def test_an_online_contact_met_since_may_move_on_and_a_stored_stage_is_left_alon
     )
     legacy.refresh_from_db()
     assert legacy.company == "Neu"
+
+
+@pytest.mark.parametrize(
+    ("zone", "stored", "code"),
+    [("Europe/Vienna", "+436641234567", "+43"), ("Europe/Berlin", "+496641234567", "+49")],
+)
+def test_a_number_without_a_country_code_is_read_in_the_owners_country_as_an_import_reads_it(
+    client: Client, zone: str, stored: str, code: str
+) -> None:
+    from tests.factories import UserFactory, sign_in
+
+    owner = UserFactory(time_zone=zone)
+    sign_in(client, owner)
+    assert f"get {code}, the code of your time zone" in client.get(reverse("contacts:create")).text
+
+    client.post(reverse("contacts:create"), contact_form_data(**{"phones-0-number": "0664 1234567"}))
+
+    assert list(Contact.objects.get(owner=owner).phones.values_list("number", flat=True)) == [stored]
