@@ -1,5 +1,5 @@
 """The calendar feed (.ics): birthdays as yearly all-day events, the next follow-up per contact,
-and each open one-off reminder as an all-day event on its day.
+and each open promise and one-off reminder as an all-day event on its day.
 
 Calendar apps subscribe to a secret URL (reminders.feed_views) and poll it; every event keeps its
 UID from one poll to the next, so a moved follow-up moves in the calendar instead of doubling.
@@ -86,15 +86,19 @@ def _events(owner: User, *, now: datetime) -> Iterator[Event]:
 
 
 def _promises(owner: User, contacts: dict[int, Contact]) -> Iterator[Event]:
-    """The earliest-due open promise per active contact (one UID per contact and kind)."""
-    promised: set[int] = set()
+    """Every open promise of an active contact with a day, on that day, each with its own UID
+    (three promises to one person are three things to do, as on Today)."""
     for touch in Touchpoint.objects.for_owner(owner).open_promises().exclude(promise_due=None):
         contact = contacts.get(touch.contact_id)  # archived contacts are not in `contacts`
-        if contact is None or contact.pk in promised or touch.promise_due is None:
+        if contact is None or touch.promise_due is None:
             continue
-        promised.add(contact.pk)
-        summary = _("Promise to %(name)s: %(promise)s") % {"name": contact.name, "promise": touch.promise}
-        yield _follow_up("promise", contact, touch.promise_due, summary)
+        event = _event(f"promise-{touch.pk}@netzwerk", contact)
+        event.add(
+            "summary",
+            _("Promise to %(name)s: %(promise)s") % {"name": contact.name, "promise": touch.promise},
+        )
+        event.add("dtstart", touch.promise_due)
+        yield event
 
 
 def _one_offs(owner: User, contacts: dict[int, Contact]) -> Iterator[Event]:

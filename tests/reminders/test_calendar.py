@@ -241,14 +241,14 @@ def test_it_dates_the_next_follow_ups_in_the_users_time_zone(owner: User) -> Non
     prospect = ContactFactory(owner=owner, prospect_status=ProspectStatus.PROSPECT, prospect_since=late)
     (tie,) = strong_ties(owner, 1)
     Contact.objects.filter(pk=tie.pk).update(last_touch_at=late)
-    Touchpoint.objects.create(
+    offer = Touchpoint.objects.create(
         contact=prospect,
         kind=Kind.CALL,
         happened_at=late,
         promise="Angebot schicken",
         promise_due=date(2026, 12, 3),
     )
-    Touchpoint.objects.create(
+    later = Touchpoint.objects.create(
         contact=prospect, kind=Kind.CALL, happened_at=late, promise="Später", promise_due=date(2027, 1, 9)
     )
 
@@ -258,12 +258,14 @@ def test_it_dates_the_next_follow_ups_in_the_users_time_zone(owner: User) -> Non
     assert found[f"prospect-{prospect.pk}@netzwerk"].decoded("DTSTART") == next_day + timedelta(days=10)
     # the first day Today calls it due: 31 days after the touch (30 days ago is within 30)
     assert found[f"cadence-{tie.pk}@netzwerk"].decoded("DTSTART") == next_day + timedelta(days=31)
-    promise = found[f"promise-{prospect.pk}@netzwerk"]
-    assert promise.decoded("DTSTART") == date(2026, 12, 3)  # the earliest open promise
+    promise = found[f"promise-{offer.pk}@netzwerk"]
+    assert promise.decoded("DTSTART") == date(2026, 12, 3)
     assert promise["SUMMARY"] == f"Promise to {prospect.name}: Angebot schicken"
+    # every open promise on its day: two to one person are two things to do
+    assert found[f"promise-{later.pk}@netzwerk"].decoded("DTSTART") == date(2027, 1, 9)
     assert found[f"cadence-{tie.pk}@netzwerk"]["SUMMARY"] == f"Keep in touch with {tie.name}"
     assert found[f"prospect-{prospect.pk}@netzwerk"]["SUMMARY"] == f"Next touch with {prospect.name}"
-    assert len(found) == 3
+    assert len(found) == 4
 
 
 def test_it_leaves_out_kept_promises_and_promises_without_a_date(owner: User) -> None:

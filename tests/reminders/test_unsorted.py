@@ -363,7 +363,7 @@ def test_no_digest_when_only_contacts_to_sort_would_be_due(owner: User, stranger
 def test_the_calendar_feed_leaves_them_out_but_keeps_their_promises(owner: User) -> None:
     person = imported(owner, "Wartend", birthday_month=4, birthday_day=7)
     Contact.objects.filter(pk=person.pk).update(prospect_status=ProspectStatus.PROSPECT, prospect_since=NOW)
-    ledger.log_touch(
+    promised = ledger.log_touch(
         person, kind=Kind.CALL, happened_at=NOW, promise="Angebot", promise_due=date(2026, 12, 1)
     )
     tie = imported(owner, "Befördert", messaged=False, stage=Stage.MET)
@@ -374,10 +374,10 @@ def test_the_calendar_feed_leaves_them_out_but_keeps_their_promises(owner: User)
         calendar = Calendar.from_ical(build_calendar(owner, now=NOW).to_ical())
         return {str(event["UID"]).split("@")[0] for event in calendar.walk("VEVENT")}
 
-    assert uids() == {f"promise-{person.pk}", f"cadence-{tie.pk}"}
+    assert uids() == {f"promise-{promised.pk}", f"cadence-{tie.pk}"}
     sorting.sort_contacts(owner, Contact.objects.filter(pk=person.pk), Sorting.REGULAR, now=NOW)
     assert uids() == {
-        f"promise-{person.pk}",
+        f"promise-{promised.pk}",
         f"cadence-{tie.pk}",
         f"birthday-{person.pk}",
         f"prospect-{person.pk}",
