@@ -83,12 +83,13 @@ def gestures_due(month: int, day: int, *, today: date, lead_days: Mapping[Gestur
     ]
 
 
-def birthday_days(*, today: date, lead_days: Mapping[Gesture, int]) -> list[tuple[int, int]]:
-    """(month, day) of every birthday with a gesture due `today`: within the longest lead time,
-    29 February with 28 February in common years. `gestures_due` then says which gestures."""
+def birthday_days(*, today: date, lead_days: Mapping[Gesture, int], ahead: int = 0) -> list[tuple[int, int]]:
+    """(month, day) of every birthday with a gesture due `today` (or on one of the `ahead` days
+    after it): within the longest lead time, 29 February with 28 February in common years.
+    `gestures_due` then says which gestures."""
     days: set[tuple[int, int]] = set()
-    for ahead in range(max(lead_days.values(), default=0) + 1):
-        target = today + timedelta(days=ahead)
+    for offset in range(max(lead_days.values(), default=0) + ahead + 1):
+        target = today + timedelta(days=offset)
         days.add((target.month, target.day))
         if (target.month, target.day) == (2, 28) and not calendar.isleap(target.year):
             days.add((2, 29))

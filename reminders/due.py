@@ -87,24 +87,43 @@ CIRCLE_ORDER = Case(
 )
 
 
-def today_for(user: User, *, now: datetime, expanded: str | None = None) -> Today:
+# The sections of things due on a day (a birthday's gesture, a promise, a reminder) that a
+# digest covering several days (the weekly one) lists for each of its days.
+DATED = frozenset({ItemKind.BIRTHDAY, ItemKind.PROMISE, ItemKind.ONE_OFF})
+Ahead = Callable[[User], int]
+
+
+def today_for(user: User, *, now: datetime, expanded: str | None = None, ahead: Ahead | None = None) -> Today:
     """Every section; the `expanded` one with up to SHOWN_ALL items."""
-    return todays_for([user], now=now, expanded=expanded)[user.pk]
+    return todays_for([user], now=now, expanded=expanded, ahead=ahead)[user.pk]
 
 
-def todays_for(users: Sequence[User], *, now: datetime, expanded: str | None = None) -> dict[int, Today]:
-    """`today_for` for several users at once (a digest batch), in the same queries."""
+def todays_for(
+    users: Sequence[User], *, now: datetime, expanded: str | None = None, ahead: Ahead | None = None
+) -> dict[int, Today]:
+    """`today_for` for several users at once (a digest batch), in the same queries. With
+    `ahead`, the dated sections (DATED) also hold what falls due in the user's next `ahead(user)`
+    days: a weekly digest's week (users with another horizon are found in queries of their own)."""
     users_by_pk = {user.pk: user for user in users}
-    users = list(users_by_pk.values())  # each once: rows are per owner
-    if not users:
+    if not users_by_pk:
         return {}
+    horizons: dict[int, list[User]] = defaultdict(list)
+    for user in users_by_pk.values():  # each once: rows are per owner
+        horizons[ahead(user) if ahead else 0].append(user)
     limits = {kind: SHOWN_ALL if kind == expanded else SHOWN for kind in ItemKind}
-    hidden = Hidden.of(users, now)
-    found = {kind: SECTIONS[kind](users, now, limits[kind], hidden) for kind in ItemKind}
-    sections = {
-        user.pk: [replace(found[kind][user.pk], expanded=limits[kind] > SHOWN) for kind in ItemKind]
-        for user in users
-    }
+    sections: dict[int, list[Section]] = {}
+    for days, group in horizons.items():
+        hidden = Hidden.of(group, now)
+        found = {
+            kind: SECTIONS[kind](
+                group, now, limits[kind], hidden, **({"ahead": days} if kind in DATED else {})
+            )
+            for kind in ItemKind
+        }
+        for user in group:
+            sections[user.pk] = [
+                replace(found[kind][user.pk], expanded=limits[kind] > SHOWN) for kind in ItemKind
+            ]
     return {pk: Today(users_by_pk[pk].local_date(now), found) for pk, found in with_reach(sections).items()}
 
 
@@ -256,15 +275,20 @@ def _online_only(users: Sequence[User], now: datetime, limit: int, hidden: Hidde
     }
 
 
-def _birthdays(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -> dict[int, Section]:
-    """R8: each user's gestures due for the birthdays ahead, soonest first; done or snoozed ones
-    left out. The birthdays within the longest lead time of any of the users come in one query
-    (a plain list the database filters fast); `gestures_due` says which gesture, per user."""
+def _birthdays(
+    users: Sequence[User], now: datetime, limit: int, hidden: Hidden, ahead: int = 0
+) -> dict[int, Section]:
+    """R8: each user's gestures due for the birthdays ahead (today, or on one of the `ahead`
+    days after it), soonest first; done or snoozed ones left out. The birthdays within the
+    longest lead time of any of the users come in one query (a plain list the database filters
+    fast); `gestures_due` says which gesture, per user."""
     keys = sorted(
         {
             (month, day)
             for user in users
-            for month, day in birthday_days(today=user.local_date(now), lead_days=lead_days_of(user))
+            for month, day in birthday_days(
+                today=user.local_date(now), lead_days=lead_days_of(user), ahead=ahead
+            )
         }
     )
     if not keys:
@@ -278,7 +302,7 @@ def _birthdays(users: Sequence[User], now: datetime, limit: int, hidden: Hidden)
     contacts: dict[int, list[Contact]] = defaultdict(list)
     for contact in _contacts(users).filter(days):
         contacts[contact.owner_id].append(contact)
-    due = {user.pk: _gestures(user, now, contacts[user.pk]) for user in users}
+    due = {user.pk: _gestures(user, now, contacts[user.pk], ahead) for user in users}
     done_or_snoozed = hidden.keys(ItemKind.BIRTHDAY)  # per gesture: the card's, not the call's
     sections = {}
     for user in users:
@@ -293,10 +317,11 @@ def _birthdays(users: Sequence[User], now: datetime, limit: int, hidden: Hidden)
     return sections
 
 
-def _gestures(user: User, now: datetime, contacts: list[Contact]) -> list[Item]:
+def _gestures(user: User, now: datetime, contacts: list[Contact], ahead: int = 0) -> list[Item]:
+    """Each gesture due today or on one of the `ahead` days after it, once."""
     today, leads = user.local_date(now), lead_days_of(user)
-    return [
-        Item(
+    found = {
+        (contact.pk, gesture): Item(
             ItemKind.BIRTHDAY,
             contact=contact,
             gesture=gesture,
@@ -305,22 +330,25 @@ def _gestures(user: User, now: datetime, contacts: list[Contact]) -> list[Item]:
         )
         for contact in contacts
         if contact.birthday_month is not None and contact.birthday_day is not None
-        for gesture in gestures_due(
-            contact.birthday_month, contact.birthday_day, today=today, lead_days=leads
-        )
-    ]
+        for day in (today + timedelta(days=offset) for offset in range(ahead + 1))
+        for gesture in gestures_due(contact.birthday_month, contact.birthday_day, today=day, lead_days=leads)
+    }
+    return list(found.values())
 
 
 # ---------------------------------------------------------------- the other sections
 
 
-def _promises(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -> dict[int, Section]:
-    """R3: open promises due on the owner's day or before, the most overdue first (those made to
-    contacts waiting to be sorted too: see the module's docstring)."""
+def _promises(
+    users: Sequence[User], now: datetime, limit: int, hidden: Hidden, ahead: int = 0
+) -> dict[int, Section]:
+    """R3: open promises due on the owner's day or before (or on one of the `ahead` days after
+    it), the most overdue first (those made to contacts waiting to be sorted too: see the
+    module's docstring)."""
     due, overdue = Q(), Q()
     for day, owners in by_day(users, now).items():
         mine = Q(contact__owner_id__in=owners)
-        due |= Q(mine, promise_due__lte=day)
+        due |= Q(mine, promise_due__lte=day + timedelta(days=ahead))
         overdue |= mine & Q(promise_due__lt=day)
     rows = (
         Touchpoint.objects.filter(
@@ -349,9 +377,11 @@ def _promises(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) 
     }
 
 
-def _one_offs(users: Sequence[User], now: datetime, limit: int, hidden: Hidden) -> dict[int, Section]:
+def _one_offs(
+    users: Sequence[User], now: datetime, limit: int, hidden: Hidden, ahead: int = 0
+) -> dict[int, Section]:
     """The one-off reminders due (reminders/one_offs.py), as a section."""
-    found = one_offs.due_for(users, now=now, limit=limit, hidden=hidden)
+    found = one_offs.due_for(users, now=now, limit=limit, hidden=hidden, ahead=ahead)
     return {
         user.pk: Section(
             ItemKind.ONE_OFF,

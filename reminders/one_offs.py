@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -47,14 +47,17 @@ class Due:
     overdue: int = 0
 
 
-def due_for(users: Sequence[User], *, now: datetime, limit: int, hidden: Hidden) -> dict[int, Due]:
-    """Open reminders due on each user's local day or before (the most overdue first), of active
-    contacts (as promises: an archived contact's are not asked about), not snoozed past today."""
+def due_for(
+    users: Sequence[User], *, now: datetime, limit: int, hidden: Hidden, ahead: int = 0
+) -> dict[int, Due]:
+    """Open reminders due on each user's local day or before, or on one of the `ahead` days
+    after it (the most overdue first), of active contacts (as promises: an archived contact's
+    are not asked about), not snoozed past today."""
     if not users:
         return {}
     due, overdue = Q(), Q()
     for today, owners in by_day(users, now).items():
-        due |= Q(contact__owner_id__in=owners, due_on__lte=today)
+        due |= Q(contact__owner_id__in=owners, due_on__lte=today + timedelta(days=ahead))
         overdue |= Q(contact__owner_id__in=owners, due_on__lt=today)
     snoozed = [reminder_of(key) for _owner, key in hidden.keys(ItemKind.ONE_OFF)]
     rows = (

@@ -699,3 +699,49 @@ def test_a_queued_digest_is_queued_again_only_after_the_tasks_retries_would_have
     longest_retry_wait = timedelta(seconds=tasks.SMTP_RETRY_BACKOFF_MAX)
 
     assert longest_retry_wait < digest.requeue_after() < digest.claim_timeout()
+
+
+def test_a_weekly_digest_holds_what_falls_due_before_the_next_one(db: None) -> None:
+    """Sent on Monday 23 November: the promise due on Wednesday, the reminder due on Thursday and
+    the birthday on Saturday's call and card are in it (the next digest would find them overdue),
+    not what is due after Sunday. A daily reader's digest and Today keep to the day."""
+    from reminders.models import ItemKind
+    from touchpoints import ledger
+    from touchpoints.kinds import Kind
+    from touchpoints.models import OneOffReminder
+
+    weekly = UserFactory(email="woche@netzwerk.test", digest_frequency="weekly", digest_hour=7, language="de")
+    daily = UserFactory(email="tag@netzwerk.test", digest_frequency="daily", digest_hour=7, language="de")
+    for reader in (weekly, daily):
+        anna = ContactFactory(owner=reader, first_name="Anna", birthday_day=28, birthday_month=11)
+        ledger.log_touch(
+            anna, kind=Kind.CALL, happened_at=MONDAY - DAY, promise="Angebot", promise_due=date(2026, 11, 25)
+        )
+        ledger.log_touch(
+            anna, kind=Kind.CALL, happened_at=MONDAY - DAY, promise="Später", promise_due=date(2026, 11, 30)
+        )
+        OneOffReminder.objects.create(contact=anna, due_on=date(2026, 11, 26), text="Nachfassen")
+
+    sweep(MONDAY)
+
+    [week] = outbox_for(weekly)
+    assert "Angebot" in week.body
+    assert "Nachfassen" in week.body
+    assert "Später" not in week.body  # due on the next digest's day
+    sections = {
+        section.kind: section
+        for section in due.today_for(weekly, now=MONDAY, ahead=digest.days_ahead).sections
+    }
+    assert {item.gesture.gesture for item in sections[ItemKind.BIRTHDAY].items if item.gesture} == {
+        "card",
+        "call",
+    }
+    [day] = outbox_for(daily)  # the birthday's card is due on Monday; the rest later in the week
+    assert "Angebot" not in day.body
+    assert "Nachfassen" not in day.body
+    today = {section.kind: section.total for section in due.today_for(weekly, now=MONDAY).sections}
+    assert (today[ItemKind.PROMISE], today[ItemKind.ONE_OFF], today[ItemKind.BIRTHDAY]) == (
+        0,
+        0,
+        1,
+    )  # the card
