@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,7 +21,7 @@ from contacts.folding import fold_loose
 from contacts.keys import PROFILE_FIELDS, profile_key
 from contacts.models.history import StageChange
 from contacts.models.organisation import Organisation, OwnedQuerySet, Tag
-from contacts.models.reach import ContactEmail
+from contacts.models.reach import ContactEmail, ContactPhone
 from contacts.moments import (
     ACTIVE,
     CADENCE_REFERENCE,
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
 # What search reads, folded, besides e-mail addresses and tags; and the keys made of it.
 SEARCHED_FIELDS = ("first_name", "last_name", "company", "position")
 KEY_FIELDS = ("name_key", "search_text")
+# A search text written as a phone number is ("+43 664 123", "(030) 12-34"), with at least so many digits.
+PHONE_TEXT = re.compile(r"[+\d\s()/.-]+")
+PHONE_DIGITS_SEARCHED = 4
 NAME_KEY_LENGTH = 250
 
 
@@ -72,10 +76,12 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
         return self.filter(tags=tag)
 
     def search(self, text: str, *, owner: User) -> ContactQuerySet:
-        """Every word in the name, company, position, a tag or an e-mail address. Names,
-        company and position are compared folded (contacts.folding.fold_loose): "schroder",
-        "Schroeder" and "Schröder" find the same person. Subqueries keep one row per contact; the
-        tags are the `owner`'s (PostgreSQL otherwise read every user's tags for each search)."""
+        """Every word in the name, company, position, a tag or an e-mail address; or, for a text
+        of digits as a number is written ("0664 123 4567", "+43 664"), the digits in a phone
+        number (after a leading 0: stored numbers have their country code). Names, company and
+        position are compared folded (contacts.folding.fold_loose): "schroder", "Schroeder" and
+        "Schröder" find the same person. Subqueries keep one row per contact; the tags are the
+        `owner`'s (PostgreSQL otherwise read every user's tags for each search)."""
         query = Q()
         for word in text.replace("\x00", " ").split():  # PostgreSQL takes no NUL in a string
             tags = Tag.objects.filter(owner=owner, contacts=OuterRef("pk"), name__icontains=word)
@@ -84,6 +90,10 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
                 | Exists(ContactEmail.objects.filter(contact=OuterRef("pk"), address__icontains=word))
                 | Exists(tags)
             )
+        digits = re.sub(r"\D", "", text)
+        if PHONE_TEXT.fullmatch(text.strip()) and len(digits) >= PHONE_DIGITS_SEARCHED:
+            number = digits.lstrip("0")
+            query |= Q(Exists(ContactPhone.objects.filter(contact=OuterRef("pk"), number__contains=number)))
         return self.filter(query)
 
     def by_name(self) -> ContactQuerySet:

@@ -88,6 +88,10 @@ def test_it_answers_a_history_restore_with_the_whole_page(owner_client: Client) 
         ("Schröder", {"Anke Schröder"}),
         ("geschäftsführerin", {"Anke Schröder"}),
         ("Geschaeftsfuehrerin", {"Anke Schröder"}),
+        ("0664 1234567", {"Petra Klein"}),  # a phone as written at home, with its leading 0
+        ("+43 664", {"Petra Klein"}),
+        ("1234567", {"Petra Klein"}),
+        ("123", set()),  # too few digits to mean a number
     ],
 )
 def test_it_searches_name_company_position_tag_and_email(
@@ -99,6 +103,7 @@ def test_it_searches_name_company_position_tag_and_email(
     petra.tags.add(TagFactory(owner=owner, name="Golf"))
     ContactEmailFactory(contact=petra, address="p.klein@musterbau.example")
     ContactEmailFactory(contact=petra, address="petra@privat.example")
+    ContactPhone.objects.create(contact=petra, number="+436641234567")
 
     page = owner_client.get(reverse("contacts:list"), {"q": query}).context["page"]
 
