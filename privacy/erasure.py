@@ -26,7 +26,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from contacts.models import Contact, Organisation
-from netzwerk.accounts.coaching import verified_emails
+from netzwerk.accounts.coaching import tell_of_erasure, verified_emails
 from netzwerk.accounts.models import CoachLink, User
 from privacy import ledger, registry
 from privacy.models import Erasure
@@ -63,6 +63,7 @@ def erase_account(user: User) -> None:
         # address ties them to the user. An accepted one names the user as a side and goes by
         # cascade; an address the user merely typed in, unverified, may be someone else's.
         CoachLink.objects.filter(email__in=verified_emails(user), accepted_at__isnull=True).delete()
+        tell_of_erasure(user)  # a coach's clients (a client's coach) hear that the link ended
         user.delete()
         sessions = end_sessions(user_pk)
         # Last before the commit: an erasure that fails leaves no line in the ledger's file, and

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from functools import partial
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -134,6 +135,19 @@ def end(link: CoachLink, user: User, *, now: datetime) -> None:
         if other is not None:
             transaction.on_commit(lambda: _mail_ended(other, user))
     log.info("coaching end link=%s by=%s", link.pk, user.pk)
+
+
+def tell_of_erasure(user: User) -> None:
+    """The other side of each of the user's active links hears that it ended, as when it is ended
+    by hand: an account erased takes its links with it (after the commit; called before)."""
+    links = (
+        CoachLink.objects.active().filter(Q(coach=user) | Q(client=user)).select_related("coach", "client")
+    )
+    for link in links:
+        other = link.other_side(user)
+        if other is not None:
+            transaction.on_commit(partial(_mail_ended, other, user))
+    log.info("coaching erased user=%s links=%s", user.pk, len(links))
 
 
 def set_sharing(link: CoachLink, client: User, sharing: str) -> None:

@@ -248,3 +248,22 @@ def test_an_unverified_address_does_not_take_other_peoples_coaching_with_it(alic
     erasure.erase_account(alice.user)
 
     assert CoachLink.objects.filter(pk__in=[accepted.pk, pending.pk]).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_coachs_clients_hear_when_the_coach_erases_the_account(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core import mail
+
+    from tests.factories import coach_of
+
+    client = UserFactory(email="dana@netzwerk.test", language="de")
+    coach = coach_of(client, first_name="Clara", last_name="Coach")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure.erase_account(coach)
+
+    [told] = mail.outbox
+    assert told.to == ["dana@netzwerk.test"]
+    assert "Clara Coach" in told.body
