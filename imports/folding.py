@@ -98,15 +98,27 @@ class Identity:
 
     def contradicts(self, other: Identity, *, by_name: bool = False) -> bool:
         """Surely two people: names with no word in common (a company's switchboard number or
-        info@ address is shared by many), or two different LinkedIn or XING profiles; for a
+        info@ address is shared by many), or two different LinkedIn or XING profiles. For a
         match by name alone also two different birthdays (with a shared e-mail, phone or
-        profile a different birthday is a typo to settle in the preview, not another person)."""
+        profile a different birthday is a typo to settle in the preview, not another person),
+        or each with e-mail addresses (or numbers) of its own and none in common: as likely two
+        John Does as one, so nothing of one is written into the other (the user can still
+        merge the two: imports.merge)."""
         if self.names and other.names and not self.names & other.names:
             return True
         for mine, theirs in zip(self.profiles, other.profiles, strict=True):
             if mine and theirs and mine != theirs:
                 return True
-        return by_name and bool(self.birthday and other.birthday and self.birthday != other.birthday)
+        if not by_name:
+            return False
+        if self.birthday and other.birthday and self.birthday != other.birthday:
+            return True
+        return any(self._apart(other, kind) for kind in ("email", "phone"))
+
+    def _apart(self, other: Identity, kind: str) -> bool:
+        mine = {value for found, value in self.evidence if found == kind}
+        theirs = {value for found, value in other.evidence if found == kind}
+        return bool(mine and theirs and not mine & theirs)
 
 
 def normalise(data: dict[str, Any], *, region: str) -> dict[str, Any]:
