@@ -499,7 +499,7 @@ def test_two_sweepers_racing_send_one_digest_per_user() -> None:
 def test_the_command_sweeps_once_at_the_given_moment(reader: User, capsys) -> None:
     call_command("send_digests", "--dry-run", "--now", "2026-11-23T07:00:00+01:00")
     dry = capsys.readouterr().out
-    assert f"user {reader.pk} · 2026-11-23 · 1 items" in dry
+    assert f"user {reader.pk} · 2026-11-23 · 1 item\n" in dry
     assert reader.email not in dry
     assert mail.outbox == []
     assert not DigestRun.objects.exists()
@@ -510,6 +510,12 @@ def test_the_command_sweeps_once_at_the_given_moment(reader: User, capsys) -> No
 
     assert "0 due" in capsys.readouterr().out
     assert len(outbox_for(reader)) == 1
+
+
+def test_the_dry_run_counts_two_items_in_the_plural(reader: User, capsys) -> None:
+    due_contact(reader, name="Zweite")
+    call_command("send_digests", "--dry-run", "--now", "2026-11-23T07:00:00+01:00")
+    assert f"user {reader.pk} · 2026-11-23 · 2 items\n" in capsys.readouterr().out
 
 
 def test_the_command_wants_a_time_zone(db: None) -> None:

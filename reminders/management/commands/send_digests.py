@@ -44,8 +44,9 @@ class Command(BaseCommand):
             for user_id, day in wanted:
                 user = users[user_id]
                 items = due.today_for(user, now=now).total
+                noun = "item" if items == 1 else "items"
                 self.stdout.write(
-                    f"user {user_id} · {day} · {items} items{'' if items else ' (nothing to send)'}"
+                    f"user {user_id} · {day} · {items} {noun}{'' if items else ' (nothing to send)'}"
                 )
             return
         sent: dict[str, int] = dict.fromkeys(["sent", "empty", "skipped", "failed"], 0)
