@@ -78,6 +78,23 @@ def test_it_serves_the_feed_to_a_calendar_app_without_a_login(client: Client, fe
     assert summaries == ["Forrest Gump's birthday"]
 
 
+@pytest.mark.parametrize(
+    ("language", "summary"), [("en", "Forrest's birthday"), ("de", "Geburtstag von Forrest")]
+)
+def test_it_names_the_owners_language_whatever_the_calendar_app_asks_for(
+    client: Client, feed: CalendarFeed, language: str, summary: str
+) -> None:
+    feed.owner.language = language
+    feed.owner.save()
+    ContactFactory(owner=feed.owner, first_name="Forrest", last_name="", birthday_day=7, birthday_month=4)
+    other = "de" if language == "en" else "en"
+
+    response = client.get(feed_path(feed), HTTP_ACCEPT_LANGUAGE=other)
+
+    assert response["Content-Language"] == language
+    assert [str(event["SUMMARY"]) for event in parse(response).walk("VEVENT")] == [summary]
+
+
 def test_it_answers_404_to_an_unknown_token_even_for_a_signed_in_user(
     client: Client, owner_client: Client, feed: CalendarFeed
 ) -> None:
