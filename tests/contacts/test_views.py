@@ -375,6 +375,15 @@ def test_it_archives_and_restores(owner_client: Client, owner) -> None:
     assert not contact.is_archived
 
 
+def test_an_archived_contacts_page_says_archived_once(owner_client: Client, owner) -> None:
+    contact = ContactFactory(owner=owner)
+    contact.archive(now=contact.created_at)
+
+    page = owner_client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+
+    assert page.count('class="badge archived"') == 1
+
+
 @pytest.mark.parametrize("name", ["archive", "unarchive", "promote", "demote"])
 def test_post_only_actions_refuse_get(owner_client: Client, owner, name: str) -> None:
     contact = ContactFactory(owner=owner)
