@@ -310,3 +310,16 @@ def test_the_page_after_sign_up_shows_a_way_on_when_no_mail_comes(client: Client
     assert "Sieh in deinem Spam-Ordner nach" in body
     assert f'href="{reverse("account_login")}"' in body
     assert "Bescheid" not in body  # allauth's "let us know", with no way to
+
+
+@pytest.mark.django_db
+def test_the_page_after_asking_for_a_new_password_says_du_and_promises_no_contact(client: Client) -> None:
+    german = client.get(reverse("account_reset_password_done"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    english = client.get(reverse("account_reset_password_done"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Wir haben dir eine E-Mail geschickt." in german
+    assert "Dir " not in german
+    assert "Bescheid" not in german  # allauth's "let us know", with no way to
+    assert "Spam-Ordner" in german
+    assert "spam folder" in english
+    assert "contact us" not in english
