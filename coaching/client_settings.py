@@ -32,6 +32,8 @@ class ClientSettingsForm(forms.ModelForm[Client]):
         model = Client
         fields = SETTINGS_FIELDS
         formfield_callback = bounded_formfield
+        # The model's help text speaks to the client ("your coach may set it"); this form's reader is the coach.
+        help_texts = {"strong_tie_cap": _("At most this many strong ties for this client (40–60).")}
 
     def clean_strong_tie_cap(self) -> int:
         cap: int = self.cleaned_data["strong_tie_cap"]

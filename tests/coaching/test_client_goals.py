@@ -52,6 +52,7 @@ def test_the_coach_sees_the_last_reviews_goals_against_what_happened(owner: User
     text = client_page(coach_of(owner, sharing=Sharing.NOTES), owner)
 
     assert 'id="client-goals"' in text
+    assert "Online contacts Alice wants to meet in person" in text
     assert "goal 4, met 1 since the review" in text
     assert "goal 2, 1 now" in text
     assert "Mehr Messen besuchen" in text

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from netzwerk.accounts.models import Sharing, User
+from reminders.models import RosterReview
 from tests.factories import ContactFactory, UserFactory, coach_of, sign_in
 from touchpoints import ledger
 from touchpoints.kinds import Kind
@@ -108,3 +109,21 @@ def test_times_are_the_clients_local_times(german_coach: tuple[Client, User, Tou
     contact_page = visible_text(browser.get(f"/coach/contacts/contact/{touch.contact.pk}/change/").text)
     assert "1. Januar 2026 00:30" in contact_page
     assert "31. Dezember" not in contact_page
+
+
+def test_the_coach_reads_about_the_client_not_to_them(german_coach: tuple[Client, User, Touchpoint]) -> None:
+    """The cap's help text and the review's goals are the client's own words on the client's pages
+    ("dein Coach", "die du treffen willst"); the coach reads them in the third person."""
+    browser, owner, _ = german_coach
+    RosterReview.objects.create(
+        owner=owner, reviewed_at=timezone.now() - timedelta(days=3), strong_ties=1, goal_meetings=4
+    )
+
+    client_page = visible_text(browser.get(f"/coach/clients/{owner.pk}/").text)
+    change_form = visible_text(browser.get(f"/coach/coaching/client/{owner.pk}/change/").text)
+
+    assert "Online-Kontakte, die Klara Klientin persönlich treffen will" in client_page
+    for text in (client_page, change_form):
+        assert "Höchstens so viele enge Verbindungen für diese Klientin oder diesen Klienten (40–60)." in text
+        assert "dein Coach" not in text
+        assert "die du persönlich treffen willst" not in text
