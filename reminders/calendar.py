@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
@@ -92,7 +93,7 @@ def _promises(owner: User, contacts: dict[int, Contact]) -> Iterator[Event]:
         contact = contacts.get(touch.contact_id)  # archived contacts are not in `contacts`
         if contact is None or touch.promise_due is None:
             continue
-        event = _event(f"promise-{touch.pk}@netzwerk", contact)
+        event = _event(f"promise-{touch.pk}", contact)
         event.add(
             "summary",
             _("Promise to %(name)s: %(promise)s") % {"name": contact.name, "promise": touch.promise},
@@ -108,14 +109,14 @@ def _one_offs(owner: User, contacts: dict[int, Contact]) -> Iterator[Event]:
         contact = contacts.get(reminder.contact_id)  # archived contacts are not in `contacts`
         if contact is None:
             continue
-        event = _event(f"one-off-{reminder.pk}@netzwerk", contact)
+        event = _event(f"one-off-{reminder.pk}", contact)
         event.add("summary", _("%(name)s: %(text)s") % {"name": contact.name, "text": reminder.text})
         event.add("dtstart", reminder.due_on)
         yield event
 
 
 def _birthday(contact: Contact, *, month: int, day: int) -> Event:
-    event = _event(f"birthday-{contact.pk}@netzwerk", contact)
+    event = _event(f"birthday-{contact.pk}", contact)
     event.add("summary", _("%(name)s's birthday") % {"name": contact.name})
     # celebrated_on also copes with a 29 February stored with a common year (the database allows it).
     event.add("dtstart", celebrated_on(month, day, contact.birthday_year or NO_YEAR))
@@ -124,14 +125,20 @@ def _birthday(contact: Contact, *, month: int, day: int) -> Event:
 
 
 def _follow_up(kind: str, contact: Contact, day: date, summary: str) -> Event:
-    event = _event(f"{kind}-{contact.pk}@netzwerk", contact)
+    event = _event(f"{kind}-{contact.pk}", contact)
     event.add("summary", summary)
     event.add("dtstart", day)
     return event
 
 
-def _event(uid: str, contact: Contact) -> Event:
+def uid(name: str) -> str:
+    """An event's UID, unique in the world as RFC 5545 asks (`birthday-7@netzwerk.example.com`):
+    one person subscribed to two Netzwerk sites gets both sites' events, none replacing another."""
+    return f"{name}@{urlsplit(settings.SITE_URL).hostname or 'netzwerk'}"
+
+
+def _event(name: str, contact: Contact) -> Event:
     event = Event()
-    event.add("uid", uid)
+    event.add("uid", uid(name))
     event.add("url", settings.SITE_URL + contact.get_absolute_url())
     return event

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -16,7 +17,7 @@ from icalendar import Calendar, Component, vRecur
 from contacts.choices import ProspectStatus
 from contacts.models import Contact
 from netzwerk.accounts.models import User
-from reminders.calendar import build_calendar
+from reminders.calendar import build_calendar, uid
 from reminders.models import CalendarFeed
 from tests.factories import ContactFactory, UserFactory, strong_ties
 from touchpoints.kinds import Kind
@@ -59,7 +60,7 @@ def rrule(event: Component) -> dict[str, list[object]]:
 
 def birthday(contact: Contact) -> Component:
     found = built(contact.owner)
-    return found[f"birthday-{contact.pk}@netzwerk"]
+    return found[uid(f"birthday-{contact.pk}")]
 
 
 # ---------------------------------------------------------------- the URL
@@ -122,8 +123,8 @@ def test_it_never_shows_another_users_contacts(client: Client, feed: CalendarFee
     own = events(parse(client.get(feed_path(feed))))
     other = events(parse(client.get(feed_path(stranger_feed))))
 
-    assert set(own) == {f"birthday-{mine.pk}@netzwerk"}
-    assert set(other) == {f"birthday-{theirs.pk}@netzwerk"}
+    assert set(own) == {uid(f"birthday-{mine.pk}")}
+    assert set(other) == {uid(f"birthday-{theirs.pk}")}
     assert b"Charlies" not in client.get(feed_path(feed)).content
 
 
@@ -272,16 +273,16 @@ def test_it_dates_the_next_follow_ups_in_the_users_time_zone(owner: User) -> Non
     found = built(owner)
 
     next_day = date(2026, 11, 21)
-    assert found[f"prospect-{prospect.pk}@netzwerk"].decoded("DTSTART") == next_day + timedelta(days=10)
+    assert found[uid(f"prospect-{prospect.pk}")].decoded("DTSTART") == next_day + timedelta(days=10)
     # the first day Today calls it due: 31 days after the touch (30 days ago is within 30)
-    assert found[f"cadence-{tie.pk}@netzwerk"].decoded("DTSTART") == next_day + timedelta(days=31)
-    promise = found[f"promise-{offer.pk}@netzwerk"]
+    assert found[uid(f"cadence-{tie.pk}")].decoded("DTSTART") == next_day + timedelta(days=31)
+    promise = found[uid(f"promise-{offer.pk}")]
     assert promise.decoded("DTSTART") == date(2026, 12, 3)
     assert promise["SUMMARY"] == f"Promise to {prospect.name}: Angebot schicken"
     # every open promise on its day: two to one person are two things to do
-    assert found[f"promise-{later.pk}@netzwerk"].decoded("DTSTART") == date(2027, 1, 9)
-    assert found[f"cadence-{tie.pk}@netzwerk"]["SUMMARY"] == f"Keep in touch with {tie.name}"
-    assert found[f"prospect-{prospect.pk}@netzwerk"]["SUMMARY"] == f"Next touch with {prospect.name}"
+    assert found[uid(f"promise-{later.pk}")].decoded("DTSTART") == date(2027, 1, 9)
+    assert found[uid(f"cadence-{tie.pk}")]["SUMMARY"] == f"Keep in touch with {tie.name}"
+    assert found[uid(f"prospect-{prospect.pk}")]["SUMMARY"] == f"Next touch with {prospect.name}"
     assert len(found) == 4
 
 
@@ -401,3 +402,10 @@ def test_the_feed_takes_the_same_queries_at_3_and_30_contacts(
         response = client.get(feed_path(feed))
 
     assert len(parse(response).walk("VEVENT")) == 5 * size
+
+
+def test_the_uids_name_the_site_so_two_sites_never_share_one(owner: User, settings: Any) -> None:
+    contact = ContactFactory(owner=owner, birthday_day=7, birthday_month=4)
+    settings.SITE_URL = "https://netzwerk.example.com"
+
+    assert set(built(owner)) == {f"birthday-{contact.pk}@netzwerk.example.com"}

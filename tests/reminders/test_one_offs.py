@@ -17,6 +17,7 @@ from icalendar import Calendar
 from contacts.models import Contact
 from netzwerk.accounts.models import User
 from reminders import digest, due, items, one_offs, states
+from reminders.calendar import uid
 from reminders.models import CalendarFeed, ItemKind, ReminderState
 from tests.reminders.conftest import DAY, NOW, TODAY, at, contact, shown_on_page
 from touchpoints.forms import OneOffReminderForm
@@ -378,15 +379,17 @@ def test_the_feed_has_each_open_reminder_as_an_all_day_event(
     first = Calendar.from_ical(client.get(url).content)
     again = Calendar.from_ical(client.get(url).content)
 
-    uid = f"one-off-{reminder.pk}@netzwerk"
+    uid_of_reminder = uid(f"one-off-{reminder.pk}")
     found = [event for event in first.walk("VEVENT") if str(event["UID"]).startswith("one-off-")]
-    assert [str(event["UID"]) for event in found] == [uid]
+    assert [str(event["UID"]) for event in found] == [uid_of_reminder]
     (event,) = found
     assert event.decoded("DTSTART") == date(2027, 1, 15)  # a date: all day
     assert event["DTSTART"].params.get("VALUE") == "DATE"
     assert str(event["SUMMARY"]) == f"{anna.name}: Anrufen wegen Angebot"
     assert str(event["URL"]).endswith(anna.get_absolute_url())
-    assert [str(e["UID"]) for e in again.walk("VEVENT") if str(e["UID"]).startswith("one-off-")] == [uid]
+    assert [str(e["UID"]) for e in again.walk("VEVENT") if str(e["UID"]).startswith("one-off-")] == [
+        uid_of_reminder
+    ]
 
 
 # ---------------------------------------------------------------- edit and delete
