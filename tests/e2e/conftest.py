@@ -112,6 +112,14 @@ def _let_requests_finish(within: float = 15.0) -> None:
             assert not thread.is_alive(), f"a request to the live server still runs after {within} s"
 
 
+def no_sideways_scroll(tab: Any) -> None:
+    """The page is no wider than the device. Against the viewport's width: a phone's browser
+    widens window.innerWidth to a page that is too wide (and zooms out), so comparing with it
+    passes the very page that scrolls."""
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    assert width <= tab.viewport_size["width"], f"{tab.url} is {width} px wide"
+
+
 def go_by_menu(page: Any, href: str) -> None:
     """Click a link of the main menu, opening it first where it is folded (a phone)."""
     toggle = page.locator("header .menu-toggle > summary")

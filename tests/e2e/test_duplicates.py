@@ -11,14 +11,10 @@ import pytest
 from playwright.sync_api import expect
 
 from contacts.models import Contact, DistinctPair
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, no_sideways_scroll
 from tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory, UserFactory
 
 pytestmark = pytest.mark.browser
-
-
-def no_sideways_scroll(tab: Any) -> None:
-    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), tab.url
 
 
 def test_not_the_same_person_takes_the_pair_away(page: Any, live_server: Any) -> None:

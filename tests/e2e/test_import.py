@@ -20,7 +20,7 @@ from contacts.models import Contact
 from imports.models import Import, ImportRow
 from netzwerk.accounts.models import User
 from netzwerk.celery import app
-from tests.e2e.conftest import go_by_menu, log_in
+from tests.e2e.conftest import go_by_menu, log_in, no_sideways_scroll
 from tests.factories import ContactEmailFactory, ContactFactory, UserFactory
 
 CONNECTIONS = """Notes:
@@ -60,10 +60,6 @@ def celery_worker() -> Iterator[None]:
             yield
     finally:
         task_postrun.disconnect(close_connections)
-
-
-def no_sideways_scroll(page: Any) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 def wait_for(condition: Any, *, seconds: float = 10) -> None:

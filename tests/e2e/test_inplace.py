@@ -12,7 +12,7 @@ from contacts.choices import Channel, Circle, Stage
 from contacts.models import Contact
 from netzwerk.accounts.models import User
 from netzwerk.undo import UNDO_SHOWN_SECONDS
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, no_sideways_scroll
 from tests.e2e.test_today import network
 from tests.factories import ContactFactory, UserFactory
 from touchpoints.kinds import Kind
@@ -96,7 +96,7 @@ def test_the_digest_preview_shows_the_emails_styles(page: Any, live_server: Any)
     expect(card).to_have_css("border-radius", "8px")
     expect(frame.locator("body")).to_have_css("background-color", "rgb(245, 247, 250)")
     # the page itself does not scroll sideways, on a phone either
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    no_sideways_scroll(page)
 
 
 def test_a_first_meeting_logged_on_the_contact_page_moves_its_stage_in_place(

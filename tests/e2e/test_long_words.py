@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from imports import pipeline, reading
 from imports.models import Import
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, no_sideways_scroll
 from tests.factories import ContactFactory, TagFactory, UserFactory
 from tests.imports.helpers import streams
 
@@ -21,13 +21,6 @@ UNKNOWN_CSV = (
     "E-Mail-Adresse;Firma;Position;Geburtstag;Notizen\n"
     "Petra;Brandt;Hafenstraße 1;Hamburg;20457;040 123456;petra@example.de;Stadtwerke;Einkauf;;\n"
 )
-
-
-def no_sideways_scroll(tab: Any) -> None:
-    """Against the device's width: a phone's browser widens window.innerWidth to a page that is
-    too wide (and zooms out), so comparing with it passes the very page that scrolls."""
-    width = tab.evaluate("document.documentElement.scrollWidth")
-    assert width <= tab.viewport_size["width"], f"{tab.url} is {width} px wide"
 
 
 def test_long_words_wrap_on_the_contact_pages_and_the_quick_log(page: Any, live_server: Any) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from contacts.models import Contact
-from tests.e2e.conftest import LAPTOP, log_in
+from tests.e2e.conftest import LAPTOP, log_in, no_sideways_scroll
 from tests.factories import ContactEmailFactory, ContactFactory, UserFactory
 from touchpoints import ledger
 from touchpoints.kinds import Kind
@@ -44,7 +44,7 @@ def test_merging_a_duplicate_with_a_field_choice(page: Any, live_server: Any) ->
         assert one["y"] == two["y"]  # side by side
     else:
         assert two["y"] >= one["y"] + one["height"]  # stacked
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    no_sideways_scroll(page)
 
     page.locator("[data-testid=pick_company] label", has_text="Mustermann Beratung").click()
     page.locator("#id_confirm").check()

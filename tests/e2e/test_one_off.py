@@ -10,15 +10,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from netzwerk.accounts.models import User
-from tests.e2e.conftest import PHONE, log_in
+from tests.e2e.conftest import PHONE, log_in, no_sideways_scroll
 from tests.factories import ContactFactory, UserFactory
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 from touchpoints.models import OneOffReminder
-
-
-def fits(page: Any) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 @pytest.mark.parametrize("page", [PHONE], ids=["phone"], indirect=True)
@@ -45,14 +41,14 @@ def test_a_reminder_set_on_the_contact_page_is_cleared_on_today(page: Any, live_
     panel.locator("[data-testid=one-off-set]").click()
     expect(panel.locator("[data-testid=one-off]")).to_contain_text("Anrufen wegen Angebot")
     expect(page.locator("#messages")).to_contain_text("Erinnerung für den")
-    assert fits(page), page.url
+    no_sideways_scroll(page)
 
     page.goto(f"{live_server.url}/today/")
     section = page.locator("[data-testid=section-one_off]")
     item = section.locator("[data-testid=item]", has_text="Anna Berger")
     expect(item).to_contain_text("Anrufen wegen Angebot")
     expect(item.get_by_role("link", name="Anna Berger")).to_have_attribute("href", anna.get_absolute_url())
-    assert fits(page), page.url
+    no_sideways_scroll(page)
 
     item.locator("[data-testid=done]").click()
     expect(section).to_contain_text("Dieser Abschnitt ist erledigt.")

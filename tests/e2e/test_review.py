@@ -14,16 +14,12 @@ from playwright.sync_api import expect
 from contacts.choices import Channel, Circle, Stage
 from contacts.models import Contact
 from reminders.models import RosterReview
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, no_sideways_scroll
 from tests.factories import ContactFactory, UserFactory, strong_ties
 from touchpoints import ledger
 from touchpoints.kinds import Kind
 
 pytestmark = pytest.mark.browser
-
-
-def no_sideways_scroll(tab: Any) -> None:
-    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), tab.url
 
 
 def test_the_roster_review_with_goals_and_candidates(page: Any, live_server: Any) -> None:

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from contacts.choices import Circle, Sorting, Stage
 from contacts.models import Contact
-from tests.e2e.conftest import LAPTOP, PHONE, log_in
+from tests.e2e.conftest import LAPTOP, PHONE, log_in, no_sideways_scroll
 from tests.factories import ContactFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -103,7 +103,7 @@ def test_sorting_five_by_keyboard_on_a_laptop(browser: Any, live_server: Any) ->
 def test_sorting_five_by_tapping_on_a_phone(browser: Any, live_server: Any) -> None:
     contacts = waiting_five("tippen@netzwerk.test")
     tab, errors = start(browser, live_server, PHONE, "tippen@netzwerk.test")
-    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    no_sideways_scroll(tab)
     buttons = tab.locator("#sort-card .sort-choices button")
     expect(buttons).to_have_count(5)  # Anna, known only online: no "strong tie" (R5), a hint instead
     expect(tab.locator("#sort-card [data-testid=sort-not-met]")).to_be_visible()

@@ -11,14 +11,10 @@ from playwright.sync_api import expect
 
 from contacts.choices import Circle, Sorting, Stage
 from contacts.models import Contact
-from tests.e2e.conftest import go_by_menu, log_in
+from tests.e2e.conftest import go_by_menu, log_in, no_sideways_scroll
 from tests.factories import ContactFactory, UserFactory, strong_ties
 
 pytestmark = pytest.mark.browser
-
-
-def no_sideways_scroll(tab: Any) -> None:
-    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), tab.url
 
 
 def test_sorting_imported_contacts(page: Any, live_server: Any) -> None:
