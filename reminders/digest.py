@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core import mail, signing
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -96,12 +96,7 @@ def due_users(now: datetime, users: QuerySet[User] | None = None) -> list[tuple[
     """(user id, local date) for each user whose digest the next sweep would claim: due, and
     without a run for the day. Reads only (`send_digests --dry-run`)."""
     wanted = [(user.pk, day) for user in candidates(now, users) if (day := digest_day(user, now)) is not None]
-    runs = set(
-        DigestRun.objects.filter(
-            owner_id__in=[pk for pk, _ in wanted], local_date__in={day for _, day in wanted}
-        ).values_list("owner_id", "local_date")
-    )
-    return [pair for pair in wanted if pair not in runs]
+    return after_the_last(wanted)
 
 
 def claim_due(now: datetime, users: QuerySet[User] | None = None) -> tuple[int, dict[int, Claim]]:
@@ -111,7 +106,22 @@ def claim_due(now: datetime, users: QuerySet[User] | None = None) -> tuple[int, 
         plans = {user.pk: next_digest(user, now) for user in candidates(now, users)}
         moved = move_on({pk: following for pk, (_day, following) in plans.items()}, now)
         wanted = [(pk, day) for pk, (day, _following) in plans.items() if pk in moved and day is not None]
-        return len(wanted), claim_new(wanted, now)
+        return len(wanted), claim_new(after_the_last(wanted), now)
+
+
+def after_the_last(wanted: list[tuple[int, date]]) -> list[tuple[int, date]]:
+    """The (user id, day) pairs later than the user's last digest run: never two digests for one
+    day, nor one for a day before a day that had one (a user moving west, from Auckland to Los
+    Angeles, would otherwise get yesterday's digest minutes after today's)."""
+    if not wanted:
+        return wanted
+    last = dict(
+        DigestRun.objects.filter(owner_id__in=[pk for pk, _day in wanted])
+        .values("owner_id")
+        .annotate(last=Max("local_date"))
+        .values_list("owner_id", "last")
+    )
+    return [(pk, day) for pk, day in wanted if pk not in last or day > last[pk]]
 
 
 def claim_new(wanted: list[tuple[int, date]], now: datetime) -> dict[int, Claim]:

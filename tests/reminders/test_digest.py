@@ -149,11 +149,12 @@ def test_the_sweep_moves_each_users_next_digest_on_and_looks_at_no_one_else(read
 def test_a_sweep_claims_any_number_of_due_users_in_the_same_queries(
     db: None, count: int, django_assert_num_queries: Any
 ) -> None:
-    """Fail the runs whose day is over (1), find the due users (1), move them on (1) and insert
-    their runs (1) in a transaction (2), find abandoned leases (1), queue lost tasks again (1)."""
+    """Fail the runs whose day is over (1), find the due users (1), move them on (1), read their
+    last runs' days (1) and insert their runs (1) in a transaction (2), find abandoned leases
+    (1), queue lost tasks again (1)."""
     crowd(count)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         result = digest.sweep(MONDAY, send=lambda claims: None)
 
     assert (result.due, len(result.claimed)) == (count, count)
@@ -751,3 +752,24 @@ def test_a_weekly_digest_holds_what_falls_due_before_the_next_one(db: None) -> N
         0,
         1,
     )  # the card
+
+
+def test_moving_west_after_a_digest_brings_no_digest_for_the_day_before(db: None) -> None:
+    """Auckland's Tuesday digest at 07:05 there, then the time zone set to Los Angeles, where it
+    is still Monday after 07:00: that Monday's digest would come minutes after Tuesday's."""
+    traveller = UserFactory(email="reise@netzwerk.test", time_zone="Pacific/Auckland", digest_hour=7)
+    due_contact(traveller)
+    sent_at = datetime(2027, 1, 11, 18, 5, tzinfo=UTC)  # Tuesday 07:05 in Auckland
+
+    sweep(sent_at)
+    traveller.time_zone = "America/Los_Angeles"
+    traveller.save()
+    sweep(sent_at + timedelta(minutes=10))  # Monday 10:15 in Los Angeles
+
+    assert len(outbox_for(traveller)) == 1
+    assert list(DigestRun.objects.filter(owner=traveller).values_list("local_date", flat=True)) == [
+        date(2027, 1, 12)
+    ]
+    sweep(datetime(2027, 1, 12, 15, 5, tzinfo=UTC))  # Tuesday 07:05 in Los Angeles: had its digest
+    sweep(datetime(2027, 1, 13, 15, 5, tzinfo=UTC))  # Wednesday: the next one comes
+    assert len(outbox_for(traveller)) == 2
