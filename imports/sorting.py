@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -165,6 +167,40 @@ def decide(
             roster.promote(contact, now=now)
         else:
             roster.swap(promote_contact=contact, demote_contact=swap_out, now=now)
+
+
+# What sorting one contact (contacts.sorting._effects) changes: kept before, for its undo.
+SORTED_FIELDS = (
+    "sorting",
+    "sorted_at",
+    "archived_at",
+    "circle",
+    "prospect_status",
+    "prospect_since",
+    "prospect_touches",
+    "prospect_outcome_at",
+    "updated_at",
+)
+MOMENTS = frozenset({"sorted_at", "archived_at", "prospect_since", "prospect_outcome_at", "updated_at"})
+
+
+def before_sorting(contact: Contact) -> dict[str, Any]:
+    """The contact's sorted fields as they are, as JSON (for an undo's signed token)."""
+    return {
+        name: value.isoformat() if isinstance(value := getattr(contact, name), datetime) else value
+        for name in SORTED_FIELDS
+    }
+
+
+def take_back(owner: User, contact: Contact, before: dict[str, Any]) -> None:
+    """Undo a decision (not a strong tie's: the roster has its own undo): the fields as they were
+    (`before_sorting`), so the contact waits to be sorted again as if never sorted."""
+    values = {
+        name: parse_datetime(value) if name in MOMENTS and value else value for name, value in before.items()
+    }
+    Contact.objects.filter(owner=owner, pk=contact.pk).update(
+        **{name: values[name] for name in SORTED_FIELDS}
+    )
 
 
 def label(choice: str) -> str:

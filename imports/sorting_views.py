@@ -21,6 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from contacts import roster, way_forward
 from contacts.models import Contact
 from imports import sorting
+from netzwerk import undo
 from netzwerk.http import WRITE, AuthenticatedHttpRequest, as_id, is_htmx_fragment, owner_object, render_page
 
 PAGE = "imports/contact_sort.html"
@@ -66,7 +67,8 @@ def _decide(request: AuthenticatedHttpRequest, contact: Contact, choice: str) ->
     leaving = None
     if (out_id := as_id(out)) is not None:  # a swap from the roster's suggestions
         leaving = get_object_or_404(Contact.objects.for_owner(request.user).strong_ties(), pk=out_id)
-    sorting.decide(request.user, contact, choice, now=timezone.now(), swap_out=leaving)
+    before, now = sorting.before_sorting(contact), timezone.now()
+    sorting.decide(request.user, contact, choice, now=now, swap_out=leaving)
     if leaving is not None:
         told = _("%(new)s is now a strong tie; %(old)s moved to the regular circle.") % {
             "new": contact.name,
@@ -75,8 +77,39 @@ def _decide(request: AuthenticatedHttpRequest, contact: Contact, choice: str) ->
     elif choice == sorting.STRONG_TIE:
         told = _("%(name)s is now a strong tie.") % {"name": contact.name}
     else:
+        # an undo for a while, as for a touch or a promotion: a mistaken tap is one tap away
         told = _("%(name)s sorted as “%(choice)s”.") % {"name": contact.name, "choice": sorting.label(choice)}
+        # the decision's moment is the contact's updated_at now (contacts.sorting): its version
+        token = undo.sign(request.user.pk, UNDO_SORT, pk=contact.pk, version=now.isoformat(), before=before)
+        action = reverse("imports:sort_undo", args=[contact.pk])
+        undo.offer(request, told, action=action, target="#sort-card", token=token)
+        return
     messages.success(request, told)
+
+
+UNDO_SORT = "sort"
+
+
+def _version(contact: Contact) -> str:
+    return contact.updated_at.isoformat()
+
+
+@owner_object(Contact, methods=WRITE)
+def contact_sort_undo(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
+    """Take a decision back: the contact waits to be sorted again, and its card comes back; a
+    contact changed since (a touch, an edit) keeps the change (undo.UndoStale)."""
+    try:
+        values = undo.posted(request, UNDO_SORT, contact.pk, version=_version(contact))
+    except undo.UndoRefused as refused:
+        messages.error(request, undo.refusal(refused))
+    else:
+        sorting.take_back(request.user, contact, values["before"])
+        messages.success(request, _("Undone: %(name)s waits to be sorted again.") % {"name": contact.name})
+    if is_htmx_fragment(request):  # its card again, or (refused) the first one waiting
+        return _card(
+            request, sorting.card_of(request.user, contact.pk) or sorting.next_card(request.user, after=None)
+        )
+    return redirect("imports:sort")
 
 
 def _card(

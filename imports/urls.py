@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.import_upload, name="upload"),
     path("sort/", sorting_views.contact_sort, name="sort"),
     path("sort/<int:pk>/", sorting_views.contact_sort_decide, name="sort_decide"),
+    path("sort/<int:pk>/undo/", sorting_views.contact_sort_undo, name="sort_undo"),
     path("<int:pk>/", views.import_detail, name="detail"),
     path("<int:pk>/progress/", views.import_progress, name="progress"),
     path("<int:pk>/columns/", views.import_columns, name="columns"),

@@ -62,6 +62,7 @@ ACCESS: dict[str, str] = {
     "contacts:demote": OWNER,
     "contacts:roster_undo": OWNER,
     "contacts:archive_undo": OWNER,
+    "imports:sort_undo": OWNER,
     "contacts:swap": OWNER,
     "contacts:organisation_list": LOGIN,
     "contacts:organisation_create": LOGIN,
@@ -287,7 +288,7 @@ def owner_url(name: str, owned: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": owned["one_off"].pk})
     if name == "privacy:export_download":
         return reverse(name, kwargs={"pk": owned["export"].pk})
-    if name == "imports:sort_decide":
+    if name in ("imports:sort_decide", "imports:sort_undo"):
         return reverse(name, kwargs={"pk": owned["contact"].pk})
     if name in PAIR_URLS:
         return reverse(name, kwargs={"first": owned["contact"].pk, "second": owned["tie"].pk})

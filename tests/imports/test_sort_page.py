@@ -3,6 +3,7 @@ roster's cap for a strong tie, skipping, strangers and the empty page, full page
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -406,3 +407,43 @@ def test_strong_tie_is_offered_only_for_a_contact_met_in_person(owner: User, own
     body = owner_client.get(SORT).content.decode()
     assert 'value="strong"' in body
     assert 'data-testid="sort-not-met"' not in body
+
+
+# ---------------------------------------------------------------- undo
+
+UNDO = re.compile(
+    r'<form class="undo inline" method="post" action="([^"]+)".*?name="token" value="([^"]+)"', re.S
+)
+
+
+def test_a_decision_is_undone_and_the_contact_waits_again(owner: User, owner_client: Client) -> None:
+    _second, first = imported(owner, "Anna", "Jürgen")
+    before = {
+        name: getattr(stored(first), name) for name in ("sorting", "sorted_at", "archived_at", "circle")
+    }
+
+    response = decide(owner_client, first, Sorting.ARCHIVE, htmx=True)
+    found = UNDO.search(response.content.decode())
+    assert found is not None, "no undo offered"
+    assert stored(first).is_archived
+    with time_machine.travel(NOW + timedelta(seconds=5), tick=False):
+        undone = owner_client.post(found.group(1), {"token": found.group(2)}, headers={"HX-Request": "true"})
+
+    assert {name: getattr(stored(first), name) for name in before} == before
+    assert stored(first).waits_to_be_sorted
+    assert shown(undone) == "Jürgen Imported"  # its card again
+    assert "Jürgen Imported waits to be sorted again." in undone.content.decode()
+
+
+def test_an_undo_after_a_touch_since_changes_nothing(owner: User, owner_client: Client) -> None:
+    (contact,) = imported(owner, "Anna")
+    response = decide(owner_client, contact, Sorting.REGULAR)
+    found = UNDO.search(owner_client.get(SORT).content.decode())
+    assert found is not None, "no undo offered"
+
+    with time_machine.travel(NOW + timedelta(seconds=5), tick=False):
+        ledger.log_touch(stored(contact), kind=Kind.CALL, happened_at=NOW)
+        owner_client.post(found.group(1), {"token": found.group(2)})
+
+    assert response.status_code == 302
+    assert stored(contact).sorting == Sorting.REGULAR
