@@ -29,6 +29,9 @@ def lines(details: Iterable[Iterable[str]]) -> list[str]:
 
 
 def missing(details: Iterable[Iterable[str]], notes: str) -> list[list[str]]:
-    """The details whose value the notes do not hold yet: importing a file again adds nothing."""
-    held = " ".join(notes.split()).casefold()
+    """The details the notes do not hold yet, as the value of a line (`…: Maxl`) or a line of
+    its own: importing a file again adds nothing, and a nickname "Max" is not taken for held
+    because the notes mention "Maximilian"."""
+    lines = [" ".join(line.split()).casefold() for line in notes.splitlines()]
+    held = {line.partition(": ")[2] for line in lines} | set(lines)
     return [[kind, value] for kind, value in details if " ".join(value.split()).casefold() not in held]

@@ -233,10 +233,14 @@ class _Chunk:
             person = self.by_key.get(key)
             if person is not None and not self.people[person].contradicts(identity):
                 return person
-        for person in self.by_name.get(identity.name_key, []) if identity.name_key else []:
-            if not self.people[person].contradicts(identity, by_name=True):
-                return person
-        return None
+        # the one person of that name; of several it could be (two Anna Schmidts with their own
+        # addresses, then one without), none, as imports.matching has it for existing contacts
+        named = [
+            person
+            for person in dict.fromkeys(self.by_name.get(identity.name_key, []) if identity.name_key else [])
+            if not self.people[person].contradicts(identity, by_name=True)
+        ]
+        return named[0] if len(named) == 1 else None
 
 
 def _with_profile_on(sites: tuple[bool, bool]) -> Q:

@@ -90,7 +90,7 @@ NAMES = (
     ("first_name", "first name|given name|vorname|firstname"),
     ("middle_name", "middle name|additional name|2. vorname|zweiter vorname|weitere vornamen"),
     ("nickname", "nickname|spitzname"),
-    ("department", "department|abteilung"),
+    ("department", "department|abteilung|organization department|organization 1 - department"),
     ("last_name", "last name|family name|surname|nachname|lastname|familienname"),
     ("full_name", "name|full name|display name|anzeigename|vollständiger name|kontakt|name, vorname|"
      "nachname, vorname|last name, first name|surname, first name"),
@@ -118,6 +118,7 @@ RULES = (
     (r"xing", "xing"),
     (r"web|homepage|website|\burl\b", "website"),
     (r"birth|geburt|^geb\b", "birthday"),  # "Geb.", "Geb.-Datum"
+    (r"department|abteilung", "department"),  # "Organization 2 - Department"
     (r"street|stra(ß|ss)e|address|adresse|\bcity\b|\bort\b|postal|zip|\bplz\b|postleitzahl|po box|postfach|"
      r"country|\bland\b|bundesland|\bstate\b", "address"),
     (r"note|notiz|bemerkung|kommentar|anmerkung", "notes"),
@@ -283,7 +284,7 @@ def _address_columns(headers: Sequence[str], mapping: Sequence[str]) -> list[tup
     for column, (header, field) in enumerate(zip(headers, mapping, strict=False)):
         name = _fold(header)
         numbered = re.fullmatch(r"address (\d+) - (.+)", name)
-        if numbered and numbered[2] == "type":
+        if numbered and numbered[2] in ("type", "label"):  # Google's legacy and 2024 headers
             found.append((column, "address", f"address{numbered[1]}", "type"))
         elif field == "address":
             kind = next((kind for kind, pattern in ADDRESS_KINDS if re.search(pattern, name)), "address")

@@ -38,7 +38,7 @@ from imports.sources.urls import normalise_profile_url, profile_from_handle
 
 KEEP = frozenset(
     {"VERSION", "N", "FN", "ORG", "TITLE", "ROLE", "EMAIL", "TEL", "BDAY", "URL", "NOTE", "CATEGORIES",
-     "PRODID", "X-SOCIALPROFILE", "SOCIALPROFILE", "X-ABSHOWAS", "ADR", "NICKNAME"}
+     "PRODID", "X-SOCIALPROFILE", "SOCIALPROFILE", "X-ABSHOWAS", "ADR", "LABEL", "NICKNAME"}
 )  # fmt: skip
 # An address's TYPE: the kind of detail it is kept as (records.DETAIL_KINDS).
 ADDRESS_TYPES = {"HOME": "address_home", "WORK": "address_work"}
@@ -340,18 +340,29 @@ def _details(contents: dict[str, list[Any]]) -> list[tuple[str, str]]:
     for line in contents.get("org", [])[:1]:
         if isinstance(line.value, list | tuple):
             found.append(("department", " ".join(_text(list(line.value[1:])).split())))
-    for line in _preferred_first(contents.get("adr", [])):
-        named = [*line.params.get("TYPE", []), *line.singletonparams]  # 2.1: `ADR;HOME:`
-        types = {kind.upper() for value in named for kind in value.split(",")}
-        kind = next((ADDRESS_TYPES[kind] for kind in sorted(types) if kind in ADDRESS_TYPES), "address")
-        found.append((kind, _address(line.value)))
+    addresses = [(_address_kind(line), _address(line)) for line in _preferred_first(contents.get("adr", []))]
+    if not any(address for _kind, address in addresses):
+        # 2.1 and 3.0 may give an address as its printed label alone (LABEL): kept as written
+        labels = _preferred_first(contents.get("label", []))
+        printed = [(line, _text(line.value).replace("\\n", "\n")) for line in labels]
+        addresses = [(_address_kind(line), values.address(street=[text])) for line, text in printed]
+    found += addresses
     return list(dict.fromkeys((kind, value) for kind, value in found if value))
 
 
-def _address(value: Any) -> str:
-    """ADR: post office box, extended address, street, locality, region, postal code, country."""
+def _address_kind(line: Any) -> str:
+    named = [*line.params.get("TYPE", []), *line.singletonparams]  # 2.1: `ADR;HOME:`
+    types = {kind.upper() for value in named for kind in value.split(",")}
+    return next((ADDRESS_TYPES[kind] for kind in sorted(types) if kind in ADDRESS_TYPES), "address")
+
+
+def _address(line: Any) -> str:
+    """ADR: post office box, extended address, street, locality, region, postal code, country;
+    with every part empty, 4.0's LABEL parameter (the address as printed) if it has one."""
+    value = line.value
     if isinstance(value, str):  # vobject could not split it
         return values.address(street=[value.replace(";", " ")])
+    label = line.params.get("LABEL", [""])[0].replace("\\n", "\n").replace("^n", "\n")
     part = {name: _text(getattr(value, name, "")) for name in ("box", "extended", "street", "code", "city")}
     return values.address(
         street=[part["street"], part["extended"]],
@@ -360,7 +371,7 @@ def _address(value: Any) -> str:
         city=part["city"],
         region=_text(getattr(value, "region", "")),
         country=_text(getattr(value, "country", "")),
-    )
+    ) or values.address(street=[label])
 
 
 def _preferred_first(lines: list[Any]) -> list[Any]:

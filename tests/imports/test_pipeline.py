@@ -571,3 +571,41 @@ def test_a_name_alone_does_not_join_two_people_who_each_have_their_own_address(o
     again = read(owner, ("anna.vcf", card.replace("Doe;John", "Weiß;Anna")))
     row = ImportRow.objects.get(upload=again)
     assert (row.status, row.contact_id) == (RowStatus.MATCH, anna.pk)
+
+
+def test_a_row_of_a_name_several_people_in_the_file_have_folds_into_none(owner: User) -> None:
+    """Two Anna Schmidts with their own addresses, then a row of that name without one: which
+    of them it is nobody can tell, so it joins neither (as with existing contacts)."""
+    twins = (
+        "First Name,Last Name,E-mail Address,Job Title,Nickname\n"
+        "Anna,Schmidt,anna1@a.example,,Anni\n"
+        "Anna,Schmidt,anna2@b.example,,Nana\n"
+        "Anna,Schmidt,,,Ann\n"
+    )
+    upload = read(owner, ("anna.csv", twins))
+
+    assert (
+        sorted(ImportRow.objects.filter(upload=upload).values_list("status", flat=True))
+        == [RowStatus.NEW] * 3
+    )
+    commit.commit(upload.pk, now=datetime.now(UTC))
+    assert sorted(Contact.objects.filter(owner=owner).values_list("notes", flat=True)) == [
+        "Nickname: Ann",
+        "Nickname: Anni",
+        "Nickname: Nana",
+    ]
+
+
+def test_a_short_detail_is_added_though_the_notes_hold_its_letters(owner: User) -> None:
+    """A nickname "Max" and a department "IT" are not held by notes that mention Maximilian."""
+    contact = ContactFactory(
+        owner=owner, first_name="Eva", last_name="Lang", notes="Kennt Maximilian, wohnt in Graz"
+    )
+    ContactEmailFactory(contact=contact, address="eva@lang.example")
+    card = "First Name,Last Name,E-mail Address,Job Title,Department,Nickname\nEva,Lang,eva@lang.example,,IT,Max\n"
+
+    imported(owner, ("eva.csv", card))
+
+    contact.refresh_from_db()
+    assert contact.notes == "Kennt Maximilian, wohnt in Graz\n\nNickname: Max\nDepartment: IT"
+    assert report(read(owner, ("eva.csv", card))).changed == 0  # and once only

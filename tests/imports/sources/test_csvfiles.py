@@ -415,6 +415,7 @@ def test_googles_formatted_address_stands_for_its_parts_and_its_type_says_whose(
     assert max_.details == [
         ("middle_name", "Middle Name"),
         ("nickname", "Maxl"),
+        ("department", "Abteilung"),  # "Organization 1 - Department"
         ("address_work", "Eisenbahnstraße, Postfach, 84 04315 Leipzig, DE"),
         ("address_home", "Straße 42, Postfach, PLZ Ort, DE"),
         ("address", "Prinzenstr. 2, Postfach privat, 4567 Berlin, DE"),
@@ -426,3 +427,18 @@ def test_googles_formatted_address_stands_for_its_parts_and_its_type_says_whose(
         'Eva,Roth,,,"Ringstr. 1\n80331 München",Ringstr. 1,München,80331\n',
     )
     assert eva.details == [("address_home", "Ringstr. 1, 80331 München")]
+
+
+def test_googles_2024_header_says_the_department_and_whose_address_by_its_label() -> None:
+    [lena] = people(
+        "contacts.csv",
+        "First Name,Last Name,Organization Name,Organization Department,E-mail 1 - Value,"
+        "Address 1 - Label,Address 1 - Formatted,Address 2 - Label,Address 2 - Formatted\n"
+        'Lena,Brandt,Stadtwerke,Entwicklung,lena@example.de,Home,"Kastanienallee 12\n10435 Berlin",'
+        'Work,"Torstraße 1\n10119 Berlin"\n',
+    )
+    assert lena.details == [
+        ("department", "Entwicklung"),
+        ("address_home", "Kastanienallee 12, 10435 Berlin"),
+        ("address_work", "Torstraße 1, 10119 Berlin"),
+    ]
