@@ -89,10 +89,12 @@ def cadence_due_before(owner: User, circle: str, *, now: datetime) -> tuple[date
 def cadence_rank(owners: Sequence[User], *, now: datetime) -> Case:
     """R7 in SQL for the rows of `owners`: 2 red, 1 yellow, 0 green (contacts.rules.cadence),
     on the stored `cadence_reference`; a test runs the rule's table through both. Owners with the
-    same intervals (most keep the defaults) share their conditions."""
-    alike: dict[tuple[tuple[int, int], ...], list[int]] = {}
+    same intervals (most keep the defaults) in the same time zone share their conditions."""
+    alike: dict[tuple[str, tuple[tuple[int, int], ...]], list[int]] = {}
     for owner in owners:
-        alike.setdefault(tuple(owner.cadence(circle) for circle in Circle.values), []).append(owner.pk)
+        # the zone too: a cadence turns at the owner's midnight (`cadence_due_before`)
+        setting = owner.time_zone, tuple(owner.cadence(circle) for circle in Circle.values)
+        alike.setdefault(setting, []).append(owner.pk)
     whens = []
     for owner_pks in alike.values():
         owner = next(owner for owner in owners if owner.pk == owner_pks[0])

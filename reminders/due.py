@@ -168,9 +168,10 @@ def days_before(now: datetime, days: int) -> datetime:
 # ---------------------------------------------------------------- the sections about contacts
 
 
-def cadences(user: User) -> tuple[tuple[int, int], ...]:
-    """What `cadence_due` reads of the user: each circle's (ideal, maximum) days."""
-    return tuple(user.cadence(circle) for circle in Circle.values)
+def cadences(user: User) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """What `cadence_due` reads of the user: the time zone (a cadence turns at the user's
+    midnight) and each circle's (ideal, maximum) days."""
+    return user.time_zone, tuple(user.cadence(circle) for circle in Circle.values)
 
 
 def cadence_due(user: User, now: datetime, *, red: bool = False) -> Q:

@@ -72,3 +72,29 @@ def network(*users) -> None:
             Contact.objects.filter(pk=prospect.pk).update(
                 prospect_since=when, prospect_touches=days // 40, last_touch_at=when
             )
+
+
+@pytest.mark.django_db
+def test_users_of_other_time_zones_checked_together_get_their_own_days() -> None:
+    """A cadence turns at its owner's midnight: an Auckland user's tie met 30 days ago (by
+    Auckland's calendar) is green, whoever else is in the digest's batch or the coach's list."""
+    from contacts.models import Contact
+    from reminders import due
+    from reminders.models import ItemKind
+    from tests.factories import strong_ties
+
+    berlin = UserFactory(time_zone="Europe/Berlin")
+    auckland = UserFactory(time_zone="Pacific/Auckland")
+    (tie,) = strong_ties(auckland, 1)
+    met = datetime(2027, 2, 7, 20, 0, tzinfo=UTC)  # 8 February, 09:00 in Auckland
+    Contact.objects.filter(pk=tie.pk).update(created_at=met - timedelta(days=5), last_touch_at=met)
+    now = datetime(2027, 3, 10, 7, 0, tzinfo=UTC)  # 10 March, 20:00 in Auckland: 30 days
+
+    alone = network_health([auckland], now=now)[auckland.pk]
+    together = network_health([berlin, auckland], now=now)[auckland.pk]
+    assert (alone.yellow, together.yellow) == (0, 0)
+    for users in ([auckland], [berlin, auckland], [auckland, berlin]):
+        today = due.todays_for(users, now=now)[auckland.pk]
+        assert next(s for s in today.sections if s.kind == ItemKind.CADENCE).total == 0
+    ranked = Contact.objects.filter(pk=tie.pk).with_cadence_rank(auckland, now=now).get()
+    assert ranked.cadence_rank == 0  # type: ignore[attr-defined]
