@@ -123,9 +123,14 @@ class ContactForm(forms.ModelForm[Contact]):
         stage = cleaned["stage"] = starting_stage(cleaned.get("how_met", ""), stage)
         was_strong = self.instance.pk is not None and self.instance.circle == Circle.STRONG
         stored = self.instance.stage if self.instance.pk is not None else None
+        origin = self.instance.how_met if self.instance.pk is not None else None
         if circle == Circle.STRONG and not was_strong and not self._met(cleaned, stage):
             self.add_error("circle", NOT_MET_ERROR)
-        elif stage != stored and stage in (Stage.MET, Stage.RELATIONSHIP) and not self._met(cleaned, stage):
+        elif (
+            (stage != stored or cleaned.get("how_met", "") != origin)
+            and stage in (Stage.MET, Stage.RELATIONSHIP)
+            and not self._met(cleaned, stage)
+        ):
             # R1: the page would say "met in person" beside the online-only reminder asking for it
             self.add_error("stage", STAGE_NOT_MET_ERROR)
         elif was_strong and circle == Circle.STRONG:

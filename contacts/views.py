@@ -302,8 +302,10 @@ def contact_archive_undo(request: AuthenticatedHttpRequest, contact: Contact) ->
                     moved_to=Circle.REGULAR,
                     change_id=values["change"],
                 )
-            except (roster.RosterFull, roster.MovedSince, roster.NotMetYet):
+            except roster.RosterFull:
                 text = _("Undone: %(name)s is active again, in the regular circle: the strong ties are full.")
+            except (roster.MovedSince, roster.NotMetYet):  # its circle edited while archived
+                text = _("Undone: %(name)s is active again; changed since, it stays in its circle.")
             else:
                 text = _("Undone: %(name)s is active again and a strong tie.")
         messages.success(request, text % {"name": contact.name})

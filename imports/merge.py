@@ -380,8 +380,13 @@ def merge(
 
 
 def _save_survivor(merge: _Merge, stored_stage: str) -> None:
-    """Through the roster, after the merged contact left it: two strong ties become one."""
+    """Through the roster, after the merged contact left it: two strong ties become one. A
+    stage past "online contact" taken from the one contact beside an online origin taken from
+    the other, with no personal touch in either, goes back to "online contact" (R1: only the
+    meeting moves it on, not a form)."""
     survivor = merge.survivor
+    if survivor.stage in (Stage.MET, Stage.RELATIONSHIP) and not roster.has_met(survivor):
+        survivor.stage = Stage.ONLINE
     if survivor.stage != stored_stage:
         StageChange.objects.create(
             contact=survivor,

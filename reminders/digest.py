@@ -288,11 +288,19 @@ def render(user: User, today: due.Today, *, style_nonce: str = "") -> tuple[str,
     the preview page: its CSP lets the e-mail's style element apply by that nonce alone."""
     with translation.override(user.language), timezone.override(user.zone):
         day = f"{date_format(today.day, 'l')}, {date_format(today.day, 'DATE_FORMAT')}"
-        subject = ngettext(
-            "Netzwerk: %(count)d thing to do on %(day)s",
-            "Netzwerk: %(count)d things to do on %(day)s",
-            today.total,
-        ) % {"count": today.total, "day": day}
+        if days_ahead(user):  # the weekly digest: its items are the week's
+            subject = ngettext(
+                "Netzwerk: %(count)d thing to do in the week from %(day)s",
+                "Netzwerk: %(count)d things to do in the week from %(day)s",
+                today.total,
+            )
+        else:
+            subject = ngettext(
+                "Netzwerk: %(count)d thing to do on %(day)s",
+                "Netzwerk: %(count)d things to do on %(day)s",
+                today.total,
+            )
+        subject %= {"count": today.total, "day": day}
         context = {
             "user": user,
             "today": today,

@@ -127,9 +127,16 @@ class Item:
         return ""
 
     def _one_off_meta(self, reminder: OneOffReminder) -> str:
-        """Due today, or since its day (the Today it was built for: see `ahead`)."""
+        """Due today, since its day, or on a day ahead (a weekly digest's week) — as seen from
+        the day it was built for: see `ahead`."""
+        day = date_format(reminder.due_on, "DATE_FORMAT")
         if self.ahead < 0:
-            return gettext("due since %(day)s") % {"day": date_format(reminder.due_on, "DATE_FORMAT")}
+            return gettext("due since %(day)s") % {"day": day}
+        if self.ahead > 0:
+            return gettext("due on %(weekday)s, %(day)s") % {
+                "weekday": date_format(reminder.due_on, "l"),
+                "day": day,
+            }
         return gettext("today")
 
     @property

@@ -90,7 +90,7 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
                 | Exists(ContactEmail.objects.filter(contact=OuterRef("pk"), address__icontains=word))
                 | Exists(tags)
             )
-        digits = re.sub(r"\D", "", text)
+        digits = re.sub(r"\D", "", text.replace("(0)", ""))  # "+43 (0)664 …", as signatures write it
         if PHONE_TEXT.fullmatch(text.strip()) and len(digits) >= PHONE_DIGITS_SEARCHED:
             number = digits.lstrip("0")
             query |= Q(Exists(ContactPhone.objects.filter(contact=OuterRef("pk"), number__contains=number)))

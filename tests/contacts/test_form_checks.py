@@ -163,3 +163,20 @@ def test_a_number_without_a_country_code_is_read_in_the_owners_country_as_an_imp
     client.post(reverse("contacts:create"), contact_form_data(**{"phones-0-number": "0664 1234567"}))
 
     assert list(Contact.objects.get(owner=owner).phones.values_list("number", flat=True)) == [stored]
+
+
+def test_an_online_origin_given_later_does_not_keep_a_stage_typed_before(
+    owner_client: Client, owner: User
+) -> None:
+    """Created with no origin at "met in person", then LinkedIn chosen as the origin: known only
+    online, with no meeting logged, it cannot stay "met" (the page would say both)."""
+    owner_client.post(reverse("contacts:create"), contact_form_data(how_met="", stage="met"))
+    contact = Contact.objects.get(owner=owner)
+
+    response = owner_client.post(
+        reverse("contacts:edit", args=[contact.pk]), contact_form_data(how_met="linkedin", stage="met")
+    )
+
+    assert "You know them only online so far" in response.text
+    contact.refresh_from_db()
+    assert (contact.how_met, contact.stage) == ("", "met")

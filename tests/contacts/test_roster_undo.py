@@ -224,3 +224,16 @@ def test_an_archiving_undone_after_a_restore_and_archive_again_is_refused(
 
     contact.refresh_from_db()
     assert contact.is_archived  # the later archiving stands
+
+
+def test_an_archiving_undone_after_an_edit_of_its_circle_says_so(owner_client: Client, owner: User) -> None:
+    (tie,) = strong_ties(owner, 1)
+    action, token = archived(owner_client, tie)
+    Contact.objects.filter(pk=tie.pk).update(circle=Circle.LOOSE)  # edited while archived
+
+    owner_client.post(action, {"token": token})
+
+    page = owner_client.get(tie.get_absolute_url()).text
+    assert "changed since, it stays in its circle" in page
+    assert "strong ties are full" not in page
+    assert Contact.objects.get(pk=tie.pk).circle == Circle.LOOSE

@@ -91,6 +91,7 @@ def test_it_answers_a_history_restore_with_the_whole_page(owner_client: Client) 
         ("0664 1234567", {"Petra Klein"}),  # a phone as written at home, with its leading 0
         ("+43 664", {"Petra Klein"}),
         ("1234567", {"Petra Klein"}),
+        ("+43 (0)664 1234567", {"Petra Klein"}),  # as e-mail signatures write it
         ("123", set()),  # too few digits to mean a number
     ],
 )

@@ -467,3 +467,15 @@ def test_undo_deletes_a_survivor_the_import_made_of_two_it_created(owner: User) 
     assert not Contact.objects.filter(owner=owner).exists()
     assert not ContactEmail.objects.exists()
     assert not ContactPhone.objects.exists()
+
+
+def test_an_online_origin_beside_the_others_stage_goes_back_to_online_without_a_meeting(owner: User) -> None:
+    """R1: the LinkedIn contact's origin and the other's "met in person" (no origin, no touch):
+    known only online as one, it stays "online contact" until a meeting is logged."""
+    online = ContactFactory(owner=owner, how_met="linkedin", stage=Stage.ONLINE, circle=Circle.LOOSE)
+    met = ContactFactory(owner=owner, how_met="", stage=Stage.MET, circle=Circle.LOOSE)
+
+    merge.merge(owner, online, met, {"how_met": "survivor", "circle": "merged"}, now=NOW)
+
+    online.refresh_from_db()
+    assert (online.how_met, online.stage) == ("linkedin", Stage.ONLINE)

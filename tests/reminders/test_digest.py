@@ -733,7 +733,8 @@ def test_a_weekly_digest_holds_what_falls_due_before_the_next_one(db: None) -> N
 
     [week] = outbox_for(weekly)
     assert "Angebot" in week.body
-    assert "Nachfassen" in week.body
+    assert "Nachfassen, fällig am Donnerstag, 26. November 2026" in week.body  # not "heute"
+    assert week.subject.endswith("zu tun in der Woche ab Montag, 23. November 2026")
     assert "Später" not in week.body  # due on the next digest's day
     sections = {
         section.kind: section
