@@ -16,6 +16,7 @@ LABELS: dict[str, StrOrPromise] = {
     "address": _("Address"),
     "address_home": _("Address (home)"),
     "address_work": _("Address (work)"),
+    "unread_email": _("E-mail address not read"),
 }
 
 

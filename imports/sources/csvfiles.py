@@ -353,6 +353,7 @@ def _record(
             *(("nickname", nickname) for nickname in values.unique(_split(found.get("nickname", [])))),
             *(("department", department) for department in values.unique(found.get("department", []))),
             *addresses,
+            *(("unread_email", text) for text in values.unreadable_emails(_split(found.get("email", [])))),
         ],
         how_met=how_met,
         connected_on=dates.day(_first(found, "connected_on")),

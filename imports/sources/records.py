@@ -36,7 +36,15 @@ class Birthday:
 PROFILE_KEYS = ("linkedin", "xing", "facebook", "x", "instagram", "website")
 # Kinds of Person.details: what a contact has no field for, kept as lines of its notes
 # (imports.details words them in the owner's language).
-DETAIL_KINDS = ("middle_name", "nickname", "department", "address", "address_home", "address_work")
+DETAIL_KINDS = (
+    "middle_name",
+    "nickname",
+    "department",
+    "address",
+    "address_home",
+    "address_work",
+    "unread_email",
+)
 
 
 @dataclass

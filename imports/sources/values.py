@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 # Leading and trailing words of a full name that are no part of the first or the last name.
 PREFIXES = frozenset(
@@ -16,6 +16,7 @@ PARTICLES = frozenset(
     {"von", "van", "vom", "zu", "zum", "zur", "de", "der", "den", "di", "da", "del", "le", "la"}
 )
 ADDRESS_GAPS = re.compile(r"[\s,;]+")
+ADDRESS_LIST = re.compile(r"[,;\n]+")  # between the addresses of one value
 ADDRESS_WRAPPING = "<>\"'()[].:"
 # Groups every contact of an address book is in: no label of the user's.
 SYSTEM_LABELS = frozenset({"mycontacts", "my contacts", "starred", "starred in android", "contacts"})
@@ -90,14 +91,36 @@ def unique(values: Iterable[str]) -> list[str]:
 def emails(values: Iterable[str]) -> list[str]:
     """Lower-cased, deduplicated. A value may hold several (`a@x.de, b@y.de`, `a@x.de; b@y.de`)
     or a name (`Max <max@x.de>`): its parts between spaces, commas and semicolons are read,
-    without the brackets, quotes and stops around them; a part without an @ is no address."""
+    without the brackets, quotes and stops around them; a part without an @ is no address. An
+    address with a space in it (`business 3@golker.de`) is none: `unreadable_emails`."""
     found = []
-    for value in values:
-        for part in ADDRESS_GAPS.split(value.lower()):
+    for segment in _segments(values):
+        if _spaced(segment):
+            continue
+        for part in ADDRESS_GAPS.split(segment.lower()):
             address = part.strip(ADDRESS_WRAPPING).removeprefix("mailto:").strip(ADDRESS_WRAPPING)
             if "@" in address.strip("@"):
                 found.append(address)
     return unique(found)
+
+
+def unreadable_emails(values: Iterable[str]) -> list[str]:
+    """The addresses `emails` cannot read, as written: kept as text, never made into another
+    address (`business 3@golker.de` is not `3@golker.de`)."""
+    return unique(" ".join(segment.split()) for segment in _segments(values) if _spaced(segment))
+
+
+def _segments(values: Iterable[str]) -> Iterator[str]:
+    for value in values:
+        yield from ADDRESS_LIST.split(value)
+
+
+def _spaced(segment: str) -> bool:
+    """An address with a space in it: words beside one @-word, no name in brackets
+    (`Max <max@x.de>`), no list of addresses (`a@x.de b@y.de`)."""
+    words = segment.split()
+    with_at = [word for word in words if "@" in word]
+    return "<" not in segment and len(with_at) == 1 and len(words) > 1
 
 
 def labels(values: Iterable[str]) -> list[str]:

@@ -347,6 +347,10 @@ def _details(contents: dict[str, list[Any]]) -> list[tuple[str, str]]:
         printed = [(line, _text(line.value).replace("\\n", "\n")) for line in labels]
         addresses = [(_address_kind(line), values.address(street=[text])) for line, text in printed]
     found += addresses
+    found += [
+        ("unread_email", text)
+        for text in values.unreadable_emails(_text(line.value) for line in contents.get("email", []))
+    ]
     return list(dict.fromkeys((kind, value) for kind, value in found if value))
 
 

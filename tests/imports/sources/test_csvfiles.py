@@ -419,7 +419,9 @@ def test_googles_formatted_address_stands_for_its_parts_and_its_type_says_whose(
         ("address_work", "Eisenbahnstraße, Postfach, 84 04315 Leipzig, DE"),
         ("address_home", "Straße 42, Postfach, PLZ Ort, DE"),
         ("address", "Prinzenstr. 2, Postfach privat, 4567 Berlin, DE"),
+        ("unread_email", "business 3@golker.de"),  # kept as written, not made "3@golker.de"
     ]
+    assert "3@golker.de" not in max_.emails
     # Outlook's `Home Address` (several lines, from Google) beside its own parts: said once
     [eva] = people(
         "outlook.csv",
