@@ -34,6 +34,7 @@ EVIDENCE: dict[str, StrOrPromise] = {
     "instagram": gettext_lazy("Same Instagram profile"),
     duplicates.COMPANY: gettext_lazy("Same name and company"),
     duplicates.ORGANISATION: gettext_lazy("Same name and organisation"),
+    duplicates.NAME: gettext_lazy("Same name, no company to tell them apart"),
 }
 
 

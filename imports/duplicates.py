@@ -37,13 +37,14 @@ CLIQUE = 8
 # Companies and names repeat across a network: each folded once per process, not once per contact.
 folded = lru_cache(maxsize=16_384)(fold_loose)
 PAIRS_PER_PAGE = 20
-COMPANY, ORGANISATION = "company", "organisation"
+COMPANY, ORGANISATION, NAME = "company", "organisation", "name"
 
 
 @dataclass(frozen=True)
 class Evidence:
     """Why two contacts may be one person: `kind` is one of contacts.evidence.KINDS (certain),
-    or COMPANY or ORGANISATION (the same name and that); `value` what they share."""
+    COMPANY or ORGANISATION (the same name and that: likely), or NAME (the same name, a company
+    on one side at most: possible); `value` what they share."""
 
     kind: str
     value: str
@@ -72,6 +73,11 @@ class Pair:
     second: Contact
     evidence: list[Evidence]
     certain: bool
+
+    @property
+    def possible(self) -> bool:
+        """Only the name in common: as likely two people as one (the import keeps them apart)."""
+        return all(found.kind == NAME for found in self.evidence)
 
 
 def pairs_within(group: list[int]) -> Iterator[tuple[int, int]]:
@@ -103,9 +109,10 @@ def candidates(owner: User) -> list[Candidate]:
 
 
 def _namesakes(owner: User) -> Iterator[tuple[tuple[int, int], Evidence]]:
-    """Contacts of one folded name that share the folded company or an organisation, unless
-    their birthdays differ (as the import's matching, imports.folding, tells namesakes apart).
-    The evidence names the company as the first of the two has it written."""
+    """Contacts of one folded name that share the folded company or an organisation, or of whom
+    one at most has a company, unless their birthdays differ (as the import's matching,
+    imports.folding, tells namesakes apart). The evidence names the company (or the name) as
+    the first of the two has it written."""
     contacts = Contact.objects.for_owner(owner)
     shared_names = (
         contacts.exclude(name_key="").values("name_key").annotate(n=Count("pk")).filter(n__gt=1).order_by()
@@ -115,10 +122,21 @@ def _namesakes(owner: User) -> Iterator[tuple[tuple[int, int], Evidence]]:
     groups: dict[str, list[int]] = defaultdict(list)
     companies: dict[int, tuple[str, str]] = {}
     birthdays: dict[int, tuple[int, int] | None] = {}
-    for pk, name_key, company, day, month, met_at, met_at_name in named.values_list(
-        "pk", "name_key", "company", "birthday_day", "birthday_month", "met_at_id", "met_at__name"
-    ):
+    names: dict[int, str] = {}
+    rows = named.values_list(
+        "pk",
+        "name_key",
+        "company",
+        "birthday_day",
+        "birthday_month",
+        "met_at_id",
+        "met_at__name",
+        "first_name",
+        "last_name",
+    )
+    for pk, name_key, company, day, month, met_at, met_at_name, first_name, last_name in rows:
         groups[name_key].append(pk)
+        names[pk] = " ".join(part for part in (first_name, last_name) if part)
         companies[pk] = (folded(company), company)
         birthdays[pk] = (day, month) if day and month else None
         if met_at is not None:
@@ -129,11 +147,16 @@ def _namesakes(owner: User) -> Iterator[tuple[tuple[int, int], Evidence]]:
         for first, second in pairs_within(group):
             if birthdays[first] and birthdays[second] and birthdays[first] != birthdays[second]:
                 continue
+            found = []
             if companies[first][0] and companies[first][0] == companies[second][0]:
-                yield (first, second), Evidence(COMPANY, companies[first][1])
-            if first in organisations and second in organisations:
-                for shared in sorted(organisations[first].keys() & organisations[second].keys()):
-                    yield (first, second), Evidence(ORGANISATION, organisations[first][shared])
+                found.append(Evidence(COMPANY, companies[first][1]))
+            shared = organisations[first].keys() & organisations[second].keys()
+            found += [Evidence(ORGANISATION, organisations[first][pk]) for pk in sorted(shared)]
+            if not found and not (companies[first][0] and companies[second][0]):
+                # a company on one side at most: nothing tells them apart (an import keeps two
+                # such John Does apart when each has its own address; the user decides here)
+                found.append(Evidence(NAME, names[first]))
+            yield from (((first, second), evidence) for evidence in found)
 
 
 def _memberships(named: QuerySet[Contact]) -> QuerySet[Contact, tuple[int, int, str]]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, ContactEmail, ContactPhone, DistinctPair, normalise_phone
 from imports import duplicates
-from imports.duplicates import COMPANY, ORGANISATION, Evidence
+from imports.duplicates import COMPANY, NAME, ORGANISATION, Evidence
 from tests.factories import (
     ContactEmailFactory,
     ContactFactory,
@@ -106,13 +106,18 @@ def test_it_pairs_the_same_folded_name_at_the_same_company(owner) -> None:
     assert found(owner) == {(first.pk, second.pk): [Evidence(COMPANY, "Müller GmbH")]}
 
 
-def test_it_keeps_namesakes_at_other_companies_or_none_apart(owner) -> None:
-    person(owner, "Thomas", "Müller", company="Beispiel GmbH")
-    person(owner, "Thomas", "Mueller", company="Anders AG")
-    person(owner, "Thomas", "Müller", company="")
-    person(owner, "Thomas", "Müller", company="")
+def test_it_keeps_namesakes_at_other_companies_apart_and_offers_those_a_company_cannot_tell(owner) -> None:
+    """At two companies, two people; with a company on one side at most, possibly one: an
+    import keeps such namesakes apart when each has its own address, and the user decides."""
+    at_one = person(owner, "Thomas", "Müller", company="Beispiel GmbH")
+    at_other = person(owner, "Thomas", "Mueller", company="Anders AG")
+    without = person(owner, "Thomas", "Müller", company="")
 
-    assert found(owner) == {}
+    assert found(owner) == {
+        (at_one.pk, without.pk): [Evidence(NAME, "Thomas Müller")],
+        (at_other.pk, without.pk): [Evidence(NAME, "Thomas Mueller")],
+    }
+    assert [pair.possible for pair in duplicates.pairs_page(owner, number=1)] == [True, True]
 
 
 def test_namesakes_at_one_company_born_on_other_days_are_two_people(owner) -> None:
