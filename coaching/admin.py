@@ -36,6 +36,9 @@ from netzwerk.forms import bounds
 from netzwerk.http import as_id
 from touchpoints.models import Touchpoint
 
+# Parameters of a list that filter nothing: its page and its order.
+UNFILTERED = frozenset({"p", "o"})
+
 
 class ClientFilter(admin.SimpleListFilter):
     """Filter by client, offering only the coach's own (Django's would list every user)."""
@@ -215,15 +218,15 @@ class ScopedAdmin[M: Model](admin.ModelAdmin[M]):
         return response
 
     def read_about(self, request: HttpRequest, changelist: Any) -> list[int]:
-        """Whose data a list told the coach of: the owners of its rows, and the client it was
-        filtered on; a list that came back empty told of each client it could have shown ("none
-        of their strong ties is a prospect" is a read too)."""
+        """Whose data a list told the coach of: the owners of its rows; and, filtered or
+        searched, each client it could have shown (the client it was filtered on, else all):
+        "none of their strong ties is a prospect" is a read too, of those missing from it."""
         owners = {self.owner_of(obj) for obj in changelist.result_list}
         visible = self.visible_clients(request)
         chosen = request.GET.get(ClientFilter.parameter_name)
         if chosen is not None:
             owners.update(pk for pk in visible if pk == as_id(chosen))
-        elif not owners:
+        elif not owners or set(request.GET) - UNFILTERED:
             owners.update(visible)
         return sorted(owners)
 

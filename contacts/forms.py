@@ -13,7 +13,15 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from contacts import roster, rules, sorting
-from contacts.choices import ONLINE_CHANNELS, Circle, ProspectStatus, Sorting, Stage, starting_stage
+from contacts.choices import (
+    IN_PERSON_CHANNELS,
+    ONLINE_CHANNELS,
+    Circle,
+    ProspectStatus,
+    Sorting,
+    Stage,
+    starting_stage,
+)
 from contacts.models import (
     PHONE_DEFAULT_REGION,
     Contact,
@@ -129,6 +137,7 @@ class ContactForm(forms.ModelForm[Contact]):
         elif (
             (stage != stored or cleaned.get("how_met", "") != origin)
             and stage in (Stage.MET, Stage.RELATIONSHIP)
+            and cleaned.get("how_met", "") not in IN_PERSON_CHANNELS  # "met at a fair" says it
             and not self._met(cleaned, stage)
         ):
             # R1: the page would say "met in person" beside the online-only reminder asking for it

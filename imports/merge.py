@@ -361,7 +361,7 @@ def merge(
         record = MergedContact(
             survivor=work.survivor, name=work.merged.name, values=snapshot(work.merged), merged_at=now
         )
-        stored_stage = work.survivor.stage
+        stored = work.survivor.stage, work.survivor.how_met
         _apply_choices(work, choices)
         _note_details(work)
         for move in RELATIONS.values():
@@ -372,20 +372,22 @@ def merge(
                 move(work)
         work.merged.delete()
         refresh_summary(work.survivor)  # with the touches moved: a meeting of either counts (R5)
-        _save_survivor(work, stored_stage)
+        _save_survivor(work, stored)
         record.save()
         ledger.refresh(work.survivor)
     survivor.refresh_from_db()
     return record
 
 
-def _save_survivor(merge: _Merge, stored_stage: str) -> None:
+def _save_survivor(merge: _Merge, stored: tuple[str, str]) -> None:
     """Through the roster, after the merged contact left it: two strong ties become one. A
     stage past "online contact" taken from the one contact beside an online origin taken from
     the other, with no personal touch in either, goes back to "online contact" (R1: only the
-    meeting moves it on, not a form)."""
+    meeting moves it on, not a form); a survivor's own stage and origin stay as they were."""
     survivor = merge.survivor
-    if survivor.stage in (Stage.MET, Stage.RELATIONSHIP) and not roster.has_met(survivor):
+    stored_stage, stored_origin = stored
+    combined = (survivor.stage, survivor.how_met) != (stored_stage, stored_origin)
+    if combined and survivor.stage in (Stage.MET, Stage.RELATIONSHIP) and not roster.has_met(survivor):
         survivor.stage = Stage.ONLINE
     if survivor.stage != stored_stage:
         StageChange.objects.create(

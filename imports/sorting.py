@@ -192,15 +192,19 @@ def before_sorting(contact: Contact) -> dict[str, Any]:
     }
 
 
-def take_back(owner: User, contact: Contact, before: dict[str, Any]) -> None:
+def take_back(
+    owner: User, contact: Contact, before: dict[str, Any], *, decided_at: datetime, now: datetime
+) -> bool:
     """Undo a decision (not a strong tie's: the roster has its own undo): the fields as they were
-    (`before_sorting`), so the contact waits to be sorted again as if never sorted."""
+    (`before_sorting`), so the contact waits to be sorted again, changed now (an export's REV
+    moves on). Only while it is as the decision left it (`decided_at`, its updated_at then): a
+    touch logged meanwhile stays, and the answer is False."""
     values = {
         name: parse_datetime(value) if name in MOMENTS and value else value for name, value in before.items()
     }
-    Contact.objects.filter(owner=owner, pk=contact.pk).update(
-        **{name: values[name] for name in SORTED_FIELDS}
-    )
+    values["updated_at"] = now
+    mine = Contact.objects.filter(owner=owner, pk=contact.pk, updated_at=decided_at)
+    return bool(mine.update(**{name: values[name] for name in SORTED_FIELDS}))
 
 
 def label(choice: str) -> str:

@@ -77,8 +77,8 @@ def _decide(request: AuthenticatedHttpRequest, contact: Contact, choice: str) ->
     elif choice == sorting.STRONG_TIE:
         told = _("%(name)s is now a strong tie.") % {"name": contact.name}
     else:
-        # an undo for a while, as for a touch or a promotion: a mistaken tap is one tap away
         told = _("%(name)s sorted as “%(choice)s”.") % {"name": contact.name, "choice": sorting.label(choice)}
+        # an undo for a while, as for a touch or a promotion: a mistaken tap is one tap away;
         # the decision's moment is the contact's updated_at now (contacts.sorting): its version
         token = undo.sign(request.user.pk, UNDO_SORT, pk=contact.pk, version=now.isoformat(), before=before)
         action = reverse("imports:sort_undo", args=[contact.pk])
@@ -100,10 +100,14 @@ def contact_sort_undo(request: AuthenticatedHttpRequest, contact: Contact) -> Ht
     contact changed since (a touch, an edit) keeps the change (undo.UndoStale)."""
     try:
         values = undo.posted(request, UNDO_SORT, contact.pk, version=_version(contact))
+        decided_at = contact.updated_at
+        if not sorting.take_back(
+            request.user, contact, values["before"], decided_at=decided_at, now=timezone.now()
+        ):
+            raise undo.UndoStale  # changed between the check and the write
     except undo.UndoRefused as refused:
         messages.error(request, undo.refusal(refused))
     else:
-        sorting.take_back(request.user, contact, values["before"])
         messages.success(request, _("Undone: %(name)s waits to be sorted again.") % {"name": contact.name})
     if is_htmx_fragment(request):  # its card again, or (refused) the first one waiting
         return _card(

@@ -90,9 +90,9 @@ class ContactQuerySet(OwnedQuerySet["Contact"]):
                 | Exists(ContactEmail.objects.filter(contact=OuterRef("pk"), address__icontains=word))
                 | Exists(tags)
             )
-        digits = re.sub(r"\D", "", text.replace("(0)", ""))  # "+43 (0)664 …", as signatures write it
-        if PHONE_TEXT.fullmatch(text.strip()) and len(digits) >= PHONE_DIGITS_SEARCHED:
-            number = digits.lstrip("0")
+        # "+43 (0)664 …" as signatures write it; "0664 …" without its 0 (stored: "+43664…")
+        number = re.sub(r"\D", "", text.replace("(0)", "")).lstrip("0")
+        if PHONE_TEXT.fullmatch(text.strip()) and len(number) >= PHONE_DIGITS_SEARCHED:
             query |= Q(Exists(ContactPhone.objects.filter(contact=OuterRef("pk"), number__contains=number)))
         return self.filter(query)
 

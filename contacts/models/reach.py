@@ -46,7 +46,8 @@ def display_number(number: str) -> str:
 
 
 def normalise_phone(raw: str, *, region: str = PHONE_DEFAULT_REGION) -> str:
-    """E.164 form of a phone number; numbers without a country code are read as German."""
+    """E.164 form of a phone number; one without a country code is read as one of `region`
+    (German by default; forms and imports pass the owner's: `User.phone_region`)."""
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as error:

@@ -110,7 +110,7 @@ EXACT = {name: field for field, names in NAMES for name in names.split("|")}
 RULES = (
     (r"fax|pager|type|typ\b|label|display|angezeigt|yomi|phonetic|phonetisch|assistant|assistent|"
      r"callback|telex|isdn|radio|tty|^im\b|imaddress|messenger|screen name|custom|benutzerdef|anniversary|"
-     r"jahrestag",
+     r"jahrestag|country code|ländercode|landesvorwahl",
      ""),
     (r"e-?mail|\bmail\b", "email"),
     (r"phone|telefon|\btel\b|mobil|handy|cell", "phone"),
@@ -304,13 +304,10 @@ def _addresses(columns: list[tuple[int, str, str, str]], cells: list[str]) -> li
         if cell:
             groups.setdefault(group, (kind, {}))[1].setdefault(part, []).append(cell)
     found = []
-    for kind, parts in groups.values():
-        said = _fold(" ".join(parts.pop("type", [])))
-        kind = (
-            next((kind for kind, pattern in ADDRESS_KINDS if re.search(pattern, said)), kind)
-            if said
-            else kind
-        )
+    for by_header, parts in groups.values():
+        kind = _address_kind(_fold(" ".join(parts.pop("type", []))), by_header)
+        if not parts.keys() - {"country", "region"}:
+            continue  # a country alone (Outlook's "Land/Region" beside no address) is no address
         if "formatted" in parts:
             found.append((kind, values.address(street=parts["formatted"])))
             continue
@@ -322,6 +319,11 @@ def _addresses(columns: list[tuple[int, str, str, str]], cells: list[str]) -> li
         one = {part: " ".join(kept.get(part, [])) for part in ("box", "code", "city", "region", "country")}
         found.append((kind, values.address(street=kept.get("street", []), **one)))
     return [(kind, line) for kind, line in found if line]
+
+
+def _address_kind(said: str, by_header: str) -> str:
+    """Whose address the file's own word says it is ("Home", "Work"), else what its header says."""
+    return next((kind for kind, pattern in ADDRESS_KINDS if said and re.search(pattern, said)), by_header)
 
 
 def _record(

@@ -341,11 +341,12 @@ def _details(contents: dict[str, list[Any]]) -> list[tuple[str, str]]:
         if isinstance(line.value, list | tuple):
             found.append(("department", " ".join(_text(list(line.value[1:])).split())))
     addresses = [(_address_kind(line), _address(line)) for line in _preferred_first(contents.get("adr", []))]
-    if not any(address for _kind, address in addresses):
-        # 2.1 and 3.0 may give an address as its printed label alone (LABEL): kept as written
-        labels = _preferred_first(contents.get("label", []))
-        printed = [(line, _text(line.value).replace("\\n", "\n")) for line in labels]
-        addresses = [(_address_kind(line), values.address(street=[text])) for line, text in printed]
+    # 2.1 and 3.0 may give an address as its printed label alone (LABEL): kept as written, for
+    # each kind no ADR gave (where an ADR did, its label is the same address once more)
+    given = {kind for kind, address in addresses if address}
+    for line in _preferred_first(contents.get("label", [])):
+        if (kind := _address_kind(line)) not in given:
+            addresses.append((kind, values.address(street=[_text(line.value).replace("\\n", "\n")])))
     found += addresses
     found += [
         ("unread_email", text)

@@ -530,3 +530,19 @@ def test_a_nul_byte_in_a_coach_list_filter_is_a_bad_request(client_data: dict[st
     response = browser.get(f"{reverse('coach:contacts_contact_changelist')}?{query}")
 
     assert response.status_code == 400
+
+
+def test_a_filtered_list_is_a_read_of_every_client_it_could_have_shown(owner: User) -> None:
+    """Filtered on strong ties, the list shows Alice's only: that Bob has none is a read too."""
+    bob = UserFactory(first_name="Bob")
+    coach = coach_of(owner, sharing=Sharing.NAMES)
+    link_coach(bob, coach, sharing=Sharing.NAMES)
+    strong_ties(owner, 1)
+    ContactFactory(owner=bob, circle=Circle.LOOSE)
+    browser = signed_in(coach)
+    listing = reverse("coach:contacts_contact_changelist")
+
+    browser.get(listing, {"circle__exact": Circle.STRONG})
+
+    logged = AccessLog.objects.filter(action="view", what="contacts")
+    assert sorted(logged.values_list("client_id", flat=True)) == sorted([owner.pk, bob.pk])

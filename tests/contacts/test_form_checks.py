@@ -180,3 +180,18 @@ def test_an_online_origin_given_later_does_not_keep_a_stage_typed_before(
     assert "You know them only online so far" in response.text
     contact.refresh_from_db()
     assert (contact.how_met, contact.stage) == ("", "met")
+
+
+def test_an_origin_corrected_to_an_event_moves_the_stage_on_in_one_step(
+    owner_client: Client, owner: User
+) -> None:
+    from tests.factories import ContactFactory
+
+    contact = ContactFactory(owner=owner, how_met="linkedin", stage="online")
+
+    owner_client.post(
+        reverse("contacts:edit", args=[contact.pk]), contact_form_data(how_met="event", stage="online")
+    )
+
+    contact.refresh_from_db()
+    assert (contact.how_met, contact.stage) == ("event", "met")

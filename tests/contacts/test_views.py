@@ -93,6 +93,8 @@ def test_it_answers_a_history_restore_with_the_whole_page(owner_client: Client) 
         ("1234567", {"Petra Klein"}),
         ("+43 (0)664 1234567", {"Petra Klein"}),  # as e-mail signatures write it
         ("123", set()),  # too few digits to mean a number
+        ("0000", set()),  # no digit but zeros: no number (it found every contact with a phone)
+        ("0664", set()),  # "664" after its 0: too few to mean a number
     ],
 )
 def test_it_searches_name_company_position_tag_and_email(

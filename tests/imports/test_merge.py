@@ -479,3 +479,15 @@ def test_an_online_origin_beside_the_others_stage_goes_back_to_online_without_a_
 
     online.refresh_from_db()
     assert (online.how_met, online.stage) == ("linkedin", Stage.ONLINE)
+
+
+def test_a_survivors_own_stage_and_origin_stay_as_they_were(owner: User) -> None:
+    """A stage stored before R1 was enforced (LinkedIn, "met in person", no touch) is the
+    survivor's own: a merge that takes nothing of the other's for them leaves it."""
+    legacy = ContactFactory(owner=owner, how_met="linkedin", stage=Stage.MET, circle=Circle.LOOSE)
+    other = ContactFactory(owner=owner, how_met="", stage=Stage.ONLINE, circle=Circle.LOOSE)
+
+    merge.merge(owner, legacy, other, {"how_met": "survivor", "circle": "survivor"}, now=NOW)
+
+    legacy.refresh_from_db()
+    assert (legacy.how_met, legacy.stage) == ("linkedin", Stage.MET)

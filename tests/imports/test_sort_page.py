@@ -447,3 +447,18 @@ def test_an_undo_after_a_touch_since_changes_nothing(owner: User, owner_client: 
 
     assert response.status_code == 302
     assert stored(contact).sorting == Sorting.REGULAR
+
+
+def test_an_undo_takes_nothing_back_from_a_contact_changed_since_its_check(owner: User) -> None:
+    """The check and the write are one: a touch logged between them keeps the contact sorted."""
+    from imports import sorting as sort_page
+
+    (contact,) = imported(owner, "Anna")
+    before = sort_page.before_sorting(contact)
+    decided_at = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    sort_page.decide(owner, contact, Sorting.REGULAR, now=decided_at)
+    ledger.log_touch(stored(contact), kind=Kind.CALL, happened_at=NOW)  # updated_at moves
+
+    taken = sort_page.take_back(owner, contact, before, decided_at=decided_at, now=NOW)
+
+    assert (taken, stored(contact).sorting) == (False, Sorting.REGULAR)

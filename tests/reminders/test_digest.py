@@ -774,3 +774,18 @@ def test_moving_west_after_a_digest_brings_no_digest_for_the_day_before(db: None
     sweep(datetime(2027, 1, 12, 15, 5, tzinfo=UTC))  # Tuesday 07:05 in Los Angeles: had its digest
     sweep(datetime(2027, 1, 13, 15, 5, tzinfo=UTC))  # Wednesday: the next one comes
     assert len(outbox_for(traveller)) == 2
+
+
+def test_the_dry_run_counts_a_weekly_readers_week(db: None, capsys) -> None:
+    from touchpoints import ledger
+    from touchpoints.kinds import Kind
+
+    weekly = UserFactory(email="woche2@netzwerk.test", digest_frequency="weekly", digest_hour=7)
+    anna = ContactFactory(owner=weekly, first_name="Anna")
+    ledger.log_touch(
+        anna, kind=Kind.CALL, happened_at=MONDAY - DAY, promise="Angebot", promise_due=date(2026, 11, 25)
+    )
+
+    call_command("send_digests", "--dry-run", "--now", "2026-11-23T07:00:00+01:00")
+
+    assert f"user {weekly.pk} · 2026-11-23 · 1 item\n" in capsys.readouterr().out  # Wednesday's promise

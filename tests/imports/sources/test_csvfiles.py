@@ -444,3 +444,12 @@ def test_googles_2024_header_says_the_department_and_whose_address_by_its_label(
         ("address_home", "Kastanienallee 12, 10435 Berlin"),
         ("address_work", "Torstraße 1, 10119 Berlin"),
     ]
+
+
+def test_a_country_alone_or_a_country_code_is_no_address() -> None:
+    [max_] = people(
+        "outlook.csv",
+        "First Name,Last Name,E-mail Address,Job Title,Country Code,Business Country/Region,Home Street,Home City\n"
+        "Max,Muster,max@example.de,,49,Deutschland,Weg 1,Ulm\n",
+    )
+    assert max_.details == [("address_home", "Weg 1, Ulm")]

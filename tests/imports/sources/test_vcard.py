@@ -429,3 +429,16 @@ def test_it_keeps_addresses_nicknames_departments_and_middle_names_as_details() 
         ("address_home", "Ringstr. 1, Hinterhaus, 80331 München, Deutschland"),
         ("address", "Am Markt 2, 8010 Graz, Steiermark, Österreich"),
     ]
+
+
+def test_a_label_stands_for_an_address_of_its_kind_that_no_adr_gives() -> None:
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Vogel;Ina;;;\r\n"
+        "ADR;TYPE=HOME:;;Hauptstr. 1;Berlin;;10115;Germany\r\nADR;TYPE=WORK:;;;;;;\r\n"
+        "LABEL;TYPE=HOME:Hauptstr. 1\\n10115 Berlin\r\nLABEL;TYPE=WORK:Firmenweg 2\\n80331 München\r\n"
+        "END:VCARD\r\n"
+    )
+    assert only("ina.vcf", card).details == [
+        ("address_home", "Hauptstr. 1, 10115 Berlin, Germany"),
+        ("address_work", "Firmenweg 2, 80331 München"),
+    ]
