@@ -83,12 +83,14 @@ def gestures_due(month: int, day: int, *, today: date, lead_days: Mapping[Gestur
     ]
 
 
-def birthday_days(*, today: date, lead_days: Mapping[Gesture, int], ahead: int = 0) -> list[tuple[int, int]]:
-    """(month, day) of every birthday with a gesture due `today` (or on one of the `ahead` days
+def birthday_days(
+    *, today: date, lead_days: Mapping[Gesture, int], days_after: int = 0
+) -> list[tuple[int, int]]:
+    """(month, day) of every birthday with a gesture due `today` (or on one of the `days_after` days
     after it): within the longest lead time, 29 February with 28 February in common years.
     `gestures_due` then says which gestures."""
     days: set[tuple[int, int]] = set()
-    for offset in range(max(lead_days.values(), default=0) + ahead + 1):
+    for offset in range(max(lead_days.values(), default=0) + days_after + 1):
         target = today + timedelta(days=offset)
         days.add((target.month, target.day))
         if (target.month, target.day) == (2, 28) and not calendar.isleap(target.year):

@@ -459,7 +459,7 @@ def _deliver_run(
         finish(run, unsendable)
         return unsendable
     try:
-        today = todays.get(user.pk) or due.today_for(user, now=moment, ahead=days_ahead)
+        today = todays.get(user.pk) or due.today_for(user, now=moment, horizon=days_ahead)
         if today.total:
             if not mark_sending(run, moment):
                 logger.warning("digest run %s was taken over before being sent", run.pk)
@@ -496,7 +496,7 @@ def _todays(users: list[User], now: datetime) -> dict[int, due.Today]:
     digest is built alone and a failure stays with its own run."""
     try:
         with transaction.atomic():  # a savepoint: a failure here leaves the caller's transaction usable
-            return due.todays_for(users, now=now, ahead=days_ahead)
+            return due.todays_for(users, now=now, horizon=days_ahead)
     except Exception as error:
         logger.warning("digests built one by one after %s", type(error).__name__)
         return {}
@@ -504,7 +504,7 @@ def _todays(users: list[User], now: datetime) -> dict[int, due.Today]:
 
 def preview(user: User, *, now: datetime, style_nonce: str = "") -> tuple[str, str, str]:
     """What the user's digest would say now, even when nothing is due."""
-    return render(user, due.today_for(user, now=now, ahead=days_ahead), style_nonce=style_nonce)
+    return render(user, due.today_for(user, now=now, horizon=days_ahead), style_nonce=style_nonce)
 
 
 def days_ahead(user: User) -> int:

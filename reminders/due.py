@@ -90,33 +90,35 @@ CIRCLE_ORDER = Case(
 # The sections of things due on a day (a birthday's gesture, a promise, a reminder) that a
 # digest covering several days (the weekly one) lists for each of its days.
 DATED = frozenset({ItemKind.BIRTHDAY, ItemKind.PROMISE, ItemKind.ONE_OFF})
-Ahead = Callable[[User], int]
+Horizon = Callable[[User], int]  # the days after its own a user's list covers
 
 
-def today_for(user: User, *, now: datetime, expanded: str | None = None, ahead: Ahead | None = None) -> Today:
+def today_for(
+    user: User, *, now: datetime, expanded: str | None = None, horizon: Horizon | None = None
+) -> Today:
     """Every section; the `expanded` one with up to SHOWN_ALL items."""
-    return todays_for([user], now=now, expanded=expanded, ahead=ahead)[user.pk]
+    return todays_for([user], now=now, expanded=expanded, horizon=horizon)[user.pk]
 
 
 def todays_for(
-    users: Sequence[User], *, now: datetime, expanded: str | None = None, ahead: Ahead | None = None
+    users: Sequence[User], *, now: datetime, expanded: str | None = None, horizon: Horizon | None = None
 ) -> dict[int, Today]:
     """`today_for` for several users at once (a digest batch), in the same queries. With
-    `ahead`, the dated sections (DATED) also hold what falls due in the user's next `ahead(user)`
+    `horizon`, the dated sections (DATED) also hold what falls due in the user's next `horizon(user)`
     days: a weekly digest's week (users with another horizon are found in queries of their own)."""
     users_by_pk = {user.pk: user for user in users}
     if not users_by_pk:
         return {}
     horizons: dict[int, list[User]] = defaultdict(list)
     for user in users_by_pk.values():  # each once: rows are per owner
-        horizons[ahead(user) if ahead else 0].append(user)
+        horizons[horizon(user) if horizon else 0].append(user)
     limits = {kind: SHOWN_ALL if kind == expanded else SHOWN for kind in ItemKind}
     sections: dict[int, list[Section]] = {}
     for days, group in horizons.items():
         hidden = Hidden.of(group, now)
         found = {
             kind: SECTIONS[kind](
-                group, now, limits[kind], hidden, **({"ahead": days} if kind in DATED else {})
+                group, now, limits[kind], hidden, **({"days_after": days} if kind in DATED else {})
             )
             for kind in ItemKind
         }
@@ -277,9 +279,9 @@ def _online_only(users: Sequence[User], now: datetime, limit: int, hidden: Hidde
 
 
 def _birthdays(
-    users: Sequence[User], now: datetime, limit: int, hidden: Hidden, ahead: int = 0
+    users: Sequence[User], now: datetime, limit: int, hidden: Hidden, days_after: int = 0
 ) -> dict[int, Section]:
-    """R8: each user's gestures due for the birthdays ahead (today, or on one of the `ahead`
+    """R8: each user's gestures due for the birthdays ahead (today, or on one of the `days_after`
     days after it), soonest first; done or snoozed ones left out. The birthdays within the
     longest lead time of any of the users come in one query (a plain list the database filters
     fast); `gestures_due` says which gesture, per user."""
@@ -288,7 +290,7 @@ def _birthdays(
             (month, day)
             for user in users
             for month, day in birthday_days(
-                today=user.local_date(now), lead_days=lead_days_of(user), ahead=ahead
+                today=user.local_date(now), lead_days=lead_days_of(user), days_after=days_after
             )
         }
     )
@@ -303,7 +305,7 @@ def _birthdays(
     contacts: dict[int, list[Contact]] = defaultdict(list)
     for contact in _contacts(users).filter(days):
         contacts[contact.owner_id].append(contact)
-    due = {user.pk: _gestures(user, now, contacts[user.pk], ahead) for user in users}
+    due = {user.pk: _gestures(user, now, contacts[user.pk], days_after) for user in users}
     done_or_snoozed = hidden.keys(ItemKind.BIRTHDAY)  # per gesture: the card's, not the call's
     sections = {}
     for user in users:
@@ -318,8 +320,8 @@ def _birthdays(
     return sections
 
 
-def _gestures(user: User, now: datetime, contacts: list[Contact], ahead: int = 0) -> list[Item]:
-    """Each gesture due today or on one of the `ahead` days after it, once."""
+def _gestures(user: User, now: datetime, contacts: list[Contact], days_after: int = 0) -> list[Item]:
+    """Each gesture due today or on one of the `days_after` days after it, once."""
     today, leads = user.local_date(now), lead_days_of(user)
     found = {
         (contact.pk, gesture): Item(
@@ -331,7 +333,7 @@ def _gestures(user: User, now: datetime, contacts: list[Contact], ahead: int = 0
         )
         for contact in contacts
         if contact.birthday_month is not None and contact.birthday_day is not None
-        for day in (today + timedelta(days=offset) for offset in range(ahead + 1))
+        for day in (today + timedelta(days=offset) for offset in range(days_after + 1))
         for gesture in gestures_due(contact.birthday_month, contact.birthday_day, today=day, lead_days=leads)
     }
     return list(found.values())
@@ -341,15 +343,15 @@ def _gestures(user: User, now: datetime, contacts: list[Contact], ahead: int = 0
 
 
 def _promises(
-    users: Sequence[User], now: datetime, limit: int, hidden: Hidden, ahead: int = 0
+    users: Sequence[User], now: datetime, limit: int, hidden: Hidden, days_after: int = 0
 ) -> dict[int, Section]:
-    """R3: open promises due on the owner's day or before (or on one of the `ahead` days after
+    """R3: open promises due on the owner's day or before (or on one of the `days_after` days after
     it), the most overdue first (those made to contacts waiting to be sorted too: see the
     module's docstring)."""
     due, overdue = Q(), Q()
     for day, owners in by_day(users, now).items():
         mine = Q(contact__owner_id__in=owners)
-        due |= Q(mine, promise_due__lte=day + timedelta(days=ahead))
+        due |= Q(mine, promise_due__lte=day + timedelta(days=days_after))
         overdue |= mine & Q(promise_due__lt=day)
     rows = (
         Touchpoint.objects.filter(
@@ -379,10 +381,10 @@ def _promises(
 
 
 def _one_offs(
-    users: Sequence[User], now: datetime, limit: int, hidden: Hidden, ahead: int = 0
+    users: Sequence[User], now: datetime, limit: int, hidden: Hidden, days_after: int = 0
 ) -> dict[int, Section]:
     """The one-off reminders due (reminders/one_offs.py), as a section."""
-    found = one_offs.due_for(users, now=now, limit=limit, hidden=hidden, ahead=ahead)
+    found = one_offs.due_for(users, now=now, limit=limit, hidden=hidden, days_after=days_after)
     return {
         user.pk: Section(
             ItemKind.ONE_OFF,

@@ -48,8 +48,9 @@ def kept[T](
     so any change to contacts, touches (they update their contact), snoozes, one-off reminders,
     reviews or settings makes a new key; `variant` names what `build` makes of it (the page
     renders it, in a language and time zone). What changes with time alone is in `valid_until`: the local
-    day's end, and the next moment a cadence, prospect or online-only window passes or a shown
-    "N days ago" ticks over. Within those bounds, what is kept is what `today_for` gives.
+    day's end (when the cadences and a shown "N days ago" turn: they count calendar days), and
+    the next moment a prospect or online-only window passes. Within those bounds, what is kept
+    is what `today_for` gives.
     """
     settings_values = [
         getattr(user, f.attname) for f in User._meta.concrete_fields if f.attname not in VOLATILE

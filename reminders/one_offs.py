@@ -48,16 +48,16 @@ class Due:
 
 
 def due_for(
-    users: Sequence[User], *, now: datetime, limit: int, hidden: Hidden, ahead: int = 0
+    users: Sequence[User], *, now: datetime, limit: int, hidden: Hidden, days_after: int = 0
 ) -> dict[int, Due]:
-    """Open reminders due on each user's local day or before, or on one of the `ahead` days
+    """Open reminders due on each user's local day or before, or on one of the `days_after` days
     after it (the most overdue first), of active contacts (as promises: an archived contact's
     are not asked about), not snoozed past today."""
     if not users:
         return {}
     due, overdue = Q(), Q()
     for today, owners in by_day(users, now).items():
-        due |= Q(contact__owner_id__in=owners, due_on__lte=today + timedelta(days=ahead))
+        due |= Q(contact__owner_id__in=owners, due_on__lte=today + timedelta(days=days_after))
         overdue |= Q(contact__owner_id__in=owners, due_on__lt=today)
     snoozed = [reminder_of(key) for _owner, key in hidden.keys(ItemKind.ONE_OFF)]
     rows = (

@@ -738,7 +738,7 @@ def test_a_weekly_digest_holds_what_falls_due_before_the_next_one(db: None) -> N
     assert "Später" not in week.body  # due on the next digest's day
     sections = {
         section.kind: section
-        for section in due.today_for(weekly, now=MONDAY, ahead=digest.days_ahead).sections
+        for section in due.today_for(weekly, now=MONDAY, horizon=digest.days_ahead).sections
     }
     assert {item.gesture.gesture for item in sections[ItemKind.BIRTHDAY].items if item.gesture} == {
         "card",

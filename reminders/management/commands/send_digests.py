@@ -43,7 +43,7 @@ class Command(BaseCommand):
             users = User.objects.in_bulk([user_id for user_id, _day in wanted])
             for user_id, day in wanted:
                 user = users[user_id]
-                items = due.today_for(user, now=now, ahead=digest.days_ahead).total
+                items = due.today_for(user, now=now, horizon=digest.days_ahead).total
                 noun = "item" if items == 1 else "items"
                 self.stdout.write(
                     f"user {user_id} · {day} · {items} {noun}{'' if items else ' (nothing to send)'}"
