@@ -38,6 +38,7 @@ from netzwerk.http import (
     AuthenticatedHttpRequest,
     is_htmx_fragment,
     owner_object,
+    reload_page,
     render_page,
 )
 
@@ -309,8 +310,7 @@ def contact_archive_undo(request: AuthenticatedHttpRequest, contact: Contact) ->
             else:
                 text = _("Undone: %(name)s is active again and a strong tie.")
         messages.success(request, text % {"name": contact.name})
-    back = _safe_next(request) or contact.get_absolute_url()
-    return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
+    return reload_page(request, _safe_next(request) or contact.get_absolute_url())
 
 
 @owner_object(Contact, methods=WRITE)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +22,7 @@ from django.utils import translation
 from contacts import keys, roster
 from contacts.choices import Circle, Sorting, starting_stage
 from contacts.models import Contact, ContactEmail, ContactPhone, StageChange, Tag
+from contacts.moments import day_start
 from imports import details
 from imports.matching import MATCHED_FIELDS, logged_days, merge_data, staged_days, touch_days
 from imports.models import Import, ImportedContact, ImportedTag, ImportRow, RowStatus, StagedTouch
@@ -105,7 +106,7 @@ def _people(upload: Import) -> list[_Person]:
 
 
 def _local_midnight(day: str, owner: User) -> datetime:
-    return datetime.combine(date.fromisoformat(day), time(0), tzinfo=owner.zone)
+    return day_start(date.fromisoformat(day), owner.zone)
 
 
 def _contact_fields(data: dict[str, Any]) -> dict[str, Any]:

@@ -179,9 +179,8 @@ SORTED_FIELDS = (
     "prospect_since",
     "prospect_touches",
     "prospect_outcome_at",
-    "updated_at",
 )
-MOMENTS = frozenset({"sorted_at", "archived_at", "prospect_since", "prospect_outcome_at", "updated_at"})
+MOMENTS = frozenset({"sorted_at", "archived_at", "prospect_since", "prospect_outcome_at"})
 
 
 def before_sorting(contact: Contact) -> dict[str, Any]:
@@ -202,9 +201,8 @@ def take_back(
     values = {
         name: parse_datetime(value) if name in MOMENTS and value else value for name, value in before.items()
     }
-    values["updated_at"] = now
     mine = Contact.objects.filter(owner=owner, pk=contact.pk, updated_at=decided_at)
-    return bool(mine.update(**{name: values[name] for name in SORTED_FIELDS}))
+    return bool(mine.update(**{name: values[name] for name in SORTED_FIELDS}, updated_at=now))
 
 
 def label(choice: str) -> str:

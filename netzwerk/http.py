@@ -13,7 +13,8 @@ from django.core.exceptions import BadRequest
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from netzwerk.accounts.models import User
@@ -119,6 +120,12 @@ class RefuseNulMiddleware:
         ):
             raise BadRequest("a NUL byte in the query string")
         return self.get_response(request)
+
+
+def reload_page(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
+    """Load `url` whole, where everything on the page may have moved (an undo on a contact's
+    page): htmx by HX-Redirect, a plain form by a redirect."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def as_id(value: str) -> int | None:

@@ -14,10 +14,17 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from contacts.models import Contact
-from netzwerk.http import READ, READ_WRITE, WRITE, AuthenticatedHttpRequest, owner_object, render_page
+from netzwerk.http import (
+    READ,
+    READ_WRITE,
+    WRITE,
+    AuthenticatedHttpRequest,
+    owner_object,
+    reload_page,
+    render_page,
+)
 from reminders import one_offs
 from touchpoints.forms import OneOffReminderForm
 from touchpoints.models import OneOffReminder
@@ -40,12 +47,6 @@ def _panel(
         "today": today,
     }
     return render_page(request, PANEL, "one-off-panel", context)
-
-
-def _back_to_contact(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
-    if request.htmx:
-        return HttpResponseClientRedirect(contact.get_absolute_url())
-    return redirect(contact)
 
 
 def _open(reminder: OneOffReminder) -> OneOffReminder:
@@ -83,7 +84,7 @@ def one_off_edit(request: AuthenticatedHttpRequest, reminder: OneOffReminder) ->
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The reminder was saved."))
-        return _back_to_contact(request, reminder.contact)
+        return reload_page(request, reminder.contact.get_absolute_url())
     context = {"form": form, "reminder": reminder, "contact": reminder.contact}
     return render(request, "reminders/one_off_form.html", context)
 
@@ -94,6 +95,6 @@ def one_off_delete(request: AuthenticatedHttpRequest, reminder: OneOffReminder) 
     if request.method == "POST":
         one_offs.delete(reminder, owner=request.user)
         messages.success(request, _("The reminder was deleted."))
-        return _back_to_contact(request, contact)
+        return reload_page(request, contact.get_absolute_url())
     context = {"reminder": reminder, "contact": contact}
     return render(request, "reminders/one_off_confirm_delete.html", context)

@@ -27,7 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import trigger_client_event
 
 from contacts import roster
 from contacts import views as contact_views
@@ -40,6 +40,7 @@ from netzwerk.http import (
     AuthenticatedHttpRequest,
     is_htmx_fragment,
     owner_object,
+    reload_page,
     render_page,
 )
 from touchpoints import ledger, mix
@@ -155,17 +156,11 @@ def touchpoint_undo(request: AuthenticatedHttpRequest, touch: Touchpoint) -> Htt
         taken_back = True
     # from the contact page (its form posts `next`; a refused token has no values to say so)
     if values.get("contact_page") or request.POST.get("next"):
-        return _back_to_contact(request, contact)
+        return reload_page(request, contact.get_absolute_url())
     if not request.htmx:
         return redirect("touchpoints:quick")
     response = _quick(request, _quick_form(request), q="")
     return trigger_client_event(response, TOUCH_LOGGED) if taken_back else response
-
-
-def _back_to_contact(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
-    if request.htmx:
-        return HttpResponseClientRedirect(contact.get_absolute_url())
-    return redirect(contact)
 
 
 @owner_object(Contact, methods=READ)
@@ -229,7 +224,7 @@ def touchpoint_edit(request: AuthenticatedHttpRequest, touch: Touchpoint) -> Htt
     if request.method == "POST" and form.is_valid():
         ledger.edit_touch(touch, **form.touch_data())
         messages.success(request, _("The touch was saved."))
-        return _back_to_contact(request, touch.contact)
+        return reload_page(request, touch.contact.get_absolute_url())
     context = {"form": form, "touch": touch, "contact": touch.contact}
     return _page(request, "touchpoints/touchpoint_form.html", "touch-form", context)
 
@@ -240,7 +235,7 @@ def touchpoint_delete(request: AuthenticatedHttpRequest, touch: Touchpoint) -> H
     if request.method == "POST":
         ledger.delete_touch(touch)
         messages.success(request, _("The touch was deleted."))
-        return _back_to_contact(request, contact)
+        return reload_page(request, contact.get_absolute_url())
     context = {"touch": touch, "contact": contact}
     return render(request, "touchpoints/touchpoint_confirm_delete.html", context)
 
